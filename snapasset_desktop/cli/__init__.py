@@ -1,0 +1,62 @@
+"""The `snapasset-desktop` command: the window when given no command, else one task.
+
+Every error a designer can meet ends as one clear line on stderr and a
+non-zero exit; the details go to the log.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from snapasset_desktop import __version__
+from snapasset_desktop.cli.output import fail
+from snapasset_desktop.errors import SnapAssetError
+
+log = logging.getLogger(__name__)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from snapasset_desktop.cli import assets, presets
+
+    parser = argparse.ArgumentParser(
+        prog="snapasset-desktop",
+        description="Turn prompts into ready-to-post social media assets. "
+        "With no command, opens the window.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    window = commands.add_parser("window", help="open the SnapAsset window (the default)")
+    window.set_defaults(handler=None)
+    presets.add_parser(commands)
+    assets.add_parsers(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "handler", None) is None:
+        from snapasset_desktop.ui.app import main as window_main
+
+        return window_main()
+
+    from snapasset_desktop.services.context import AppContext
+
+    try:
+        context = AppContext.open()
+    except SnapAssetError as exc:
+        return fail(exc.message)
+    try:
+        return args.handler(args, context)
+    except SnapAssetError as exc:
+        log.info("command failed", extra={"command": args.command, "kind": exc.kind,
+                                          "detail": exc.detail})
+        return fail(exc.message)
+    except KeyboardInterrupt:
+        return fail("Stopped.", 130)
+    finally:
+        context.close()

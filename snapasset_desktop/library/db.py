@@ -1,0 +1,243 @@
+"""The library database: connection settings, schema migrations and SQLite error mapping.
+
+Migrations are SQL scripts applied in order and counted by `PRAGMA user_version`,
+so a database always knows which of them it has. A database written by a newer
+SnapAsset is refused rather than half-understood.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from snapasset_desktop.errors import StorageError
+from snapasset_desktop.library.files import ensure_folder
+
+BUSY_TIMEOUT_MS = 10_000
+
+SCHEMA_V1 = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+
+CREATE TABLE batches (
+    id TEXT PRIMARY KEY,
+    name TEXT,
+    created_at REAL,
+    total INTEGER
+);
+
+CREATE TABLE jobs (
+    id TEXT PRIMARY KEY,
+    batch_id TEXT REFERENCES batches(id) ON DELETE SET NULL,
+    status TEXT NOT NULL
+        CHECK (status IN ('queued', 'active', 'retrying', 'completed', 'failed', 'canceled')),
+    stage TEXT,
+    progress REAL DEFAULT 0,
+    prompt TEXT NOT NULL,
+    platforms TEXT NOT NULL,
+    params TEXT NOT NULL DEFAULT '{}',
+    priority INTEGER DEFAULT 0,
+    attempts INTEGER DEFAULT 0,
+    max_attempts INTEGER DEFAULT 3,
+    error_kind TEXT,
+    error_message TEXT,
+    error_detail TEXT,
+    history TEXT DEFAULT '[]',
+    focus_x REAL,
+    focus_y REAL,
+    source_path TEXT,
+    source_width INTEGER,
+    source_height INTEGER,
+    run_at REAL,
+    lease_owner TEXT,
+    lease_expires REAL,
+    created_at REAL NOT NULL,
+    updated_at REAL NOT NULL,
+    started_at REAL,
+    finished_at REAL
+);
+CREATE INDEX jobs_by_status ON jobs (status, priority, created_at);
+CREATE INDEX jobs_by_batch ON jobs (batch_id);
+CREATE INDEX jobs_by_created ON jobs (created_at);
+
+CREATE TABLE assets (
+    id INTEGER PRIMARY KEY,
+    job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+    platform TEXT NOT NULL,
+    variant INTEGER NOT NULL DEFAULT 0,
+    width INTEGER NOT NULL,
+    height INTEGER NOT NULL,
+    format TEXT NOT NULL,
+    path TEXT NOT NULL,
+    bytes INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    favourite INTEGER NOT NULL DEFAULT 0,
+    warning TEXT,
+    created_at REAL NOT NULL,
+    UNIQUE (job_id, platform, variant)
+);
+CREATE INDEX assets_by_created ON assets (created_at DESC);
+CREATE INDEX assets_by_platform ON assets (platform, created_at);
+CREATE INDEX assets_by_favourite ON assets (favourite, created_at);
+CREATE INDEX assets_by_job ON assets (job_id);
+
+CREATE TABLE events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    job_id TEXT,
+    type TEXT NOT NULL,
+    data TEXT NOT NULL DEFAULT '{}',
+    created_at REAL NOT NULL
+);
+CREATE INDEX events_by_job ON events (job_id, seq);
+"""
+
+# Append only: index i holds the script that takes a database to user_version i + 1.
+MIGRATIONS: tuple[str, ...] = (SCHEMA_V1,)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+_BUSY = {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED}
+_DAMAGED = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
+_NOT_WRITABLE = {sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM}
+
+
+def database_error(exc: sqlite3.Error, path: Path) -> StorageError:
+    """A designer sentence for a SQLite failure; constraint errors are bugs and not mapped."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None
+    detail = f"{path}: {exc}"
+    if primary == sqlite3.SQLITE_FULL:
+        return StorageError("Your disk is full — free some space and try again.", detail=detail)
+    if primary in _BUSY:
+        return StorageError(
+            "The library is busy — try again in a moment.", detail=detail, transient=True
+        )
+    if primary in _DAMAGED:
+        return StorageError(
+            f"The library file {path} is damaged or is not a SnapAsset library.", detail=detail
+        )
+    if primary in _NOT_WRITABLE:
+        return StorageError(
+            f"SnapAsset can't write to {path.parent} — check that the folder exists "
+            "and you may write there.",
+            detail=detail,
+        )
+    return StorageError(
+        "SnapAsset couldn't read or write its library. Try again; if it keeps happening, "
+        "restart SnapAsset.",
+        detail=detail,
+        transient=True,
+    )
+
+
+@contextmanager
+def sqlite_errors(path: Path) -> Iterator[None]:
+    """Map SQLite operational failures (disk, locks, damage) to StorageError."""
+    try:
+        yield
+    except (sqlite3.OperationalError, sqlite3.DatabaseError) as exc:
+        if isinstance(exc, sqlite3.IntegrityError | sqlite3.ProgrammingError):
+            raise
+        raise database_error(exc, path) from exc
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """BEGIN IMMEDIATE … COMMIT: take the write lock up front so busy_timeout applies."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def open_database(path: Path) -> sqlite3.Connection:
+    """Open (creating if needed) and migrate the library database at `path`."""
+    ensure_folder(path.parent)
+    with sqlite_errors(path):
+        # isolation_level=None: we open transactions ourselves (see `transaction`).
+        # check_same_thread=False only lets the owner close every thread's connection
+        # at shutdown; each thread still uses its own (see ConnectionHolder).
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        try:
+            conn.row_factory = sqlite3.Row
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            migrate(conn, path)
+        except BaseException:
+            conn.close()
+            raise
+    return conn
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    return conn.execute("PRAGMA user_version").fetchone()[0]
+
+
+def migrate(conn: sqlite3.Connection, path: Path) -> None:
+    """Apply the migrations this database lacks, each in its own transaction."""
+    _refuse_newer(schema_version(conn), path)
+    while (version := schema_version(conn)) < SCHEMA_VERSION:
+        with transaction(conn):
+            # Another process may have migrated while we waited for the write lock.
+            if schema_version(conn) != version:
+                continue
+            for statement in _statements(MIGRATIONS[version]):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {version + 1}")
+
+
+def _refuse_newer(version: int, path: Path) -> None:
+    if version > SCHEMA_VERSION:
+        raise StorageError(
+            "This library was made by a newer version of SnapAsset — update SnapAsset "
+            "to open it.",
+            detail=f"{path}: schema version {version}, this SnapAsset knows up to {SCHEMA_VERSION}",
+        )
+
+
+def _statements(script: str) -> Iterator[str]:
+    """Split a script into statements; executescript() would commit our transaction."""
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            yield buffer.strip()
+            buffer = ""
+    if buffer.strip():
+        raise ValueError(f"incomplete SQL statement in migration: {buffer.strip()[:60]}")
+
+
+class ConnectionHolder:
+    """One connection per thread (SQLite connections must not be shared mid-use)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._all: list[sqlite3.Connection] = []
+        self._closed = False
+
+    def get(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            if self._closed:
+                raise RuntimeError("the library is closed")
+            conn = open_database(self.path)
+            with self._lock:
+                self._all.append(conn)
+            self._local.conn = conn
+        return conn
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            connections, self._all = self._all, []
+        for conn in connections:
+            conn.close()
+        self._local = threading.local()

@@ -1,0 +1,73 @@
+"""Where SnapAsset keeps things on disk.
+
+platformdirs picks the per-user locations; `SNAPASSET_DATA_DIR`,
+`SNAPASSET_CONFIG_DIR` and `SNAPASSET_LOG_DIR` override them so tests,
+portable installs and several libraries can live side by side.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "SnapAsset"
+APP_AUTHOR = "SnapAsset"
+
+
+@dataclass(frozen=True)
+class AppPaths:
+    data_dir: Path
+    config_dir: Path
+    log_dir: Path
+
+    @property
+    def library_db(self) -> Path:
+        return self.data_dir / "library.db"
+
+    @property
+    def queue_db(self) -> Path:
+        return self.data_dir / "queue.db"
+
+    @property
+    def assets_dir(self) -> Path:
+        return self.data_dir / "assets"
+
+    @property
+    def thumbs_dir(self) -> Path:
+        return self.data_dir / "thumbs"
+
+    @property
+    def tmp_dir(self) -> Path:
+        return self.data_dir / "tmp"
+
+    @property
+    def settings_file(self) -> Path:
+        return self.config_dir / "settings.toml"
+
+    @property
+    def log_file(self) -> Path:
+        return self.log_dir / "snapasset.jsonl"
+
+    def ensure(self) -> AppPaths:
+        for folder in (self.data_dir, self.config_dir, self.log_dir, self.tmp_dir):
+            folder.mkdir(parents=True, exist_ok=True)
+        return self
+
+
+def _from_env(name: str, default: str) -> Path:
+    value = os.environ.get(name)
+    return Path(value).expanduser() if value else Path(default)
+
+
+def app_paths() -> AppPaths:
+    """The paths in force now (environment overrides first)."""
+    return AppPaths(
+        data_dir=_from_env("SNAPASSET_DATA_DIR", platformdirs.user_data_dir(APP_NAME, APP_AUTHOR)),
+        config_dir=_from_env(
+            "SNAPASSET_CONFIG_DIR", platformdirs.user_config_dir(APP_NAME, APP_AUTHOR)
+        ),
+        log_dir=_from_env("SNAPASSET_LOG_DIR", platformdirs.user_log_dir(APP_NAME, APP_AUTHOR)),
+    )

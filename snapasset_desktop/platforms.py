@@ -1,0 +1,210 @@
+"""Platform presets: the sizes every social network wants, plus the user's own.
+
+Built-ins are fixed; custom presets live in settings (`custom_platforms`) and
+are validated on the way in so a typo never reaches the imaging pipeline.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from snapasset_desktop.errors import InvalidInput, UnknownPlatform
+
+MAX_SIDE = 10_000
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Platform:
+    id: str
+    network: str
+    label: str
+    width: int
+    height: int
+    max_bytes: int | None = None
+    custom: bool = False
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return (self.width, self.height)
+
+    @property
+    def aspect(self) -> float:
+        return self.width / self.height
+
+    @property
+    def aspect_label(self) -> str:
+        from math import gcd
+
+        divisor = gcd(self.width, self.height)
+        w, h = self.width // divisor, self.height // divisor
+        return f"{w}:{h}" if max(w, h) <= 32 else f"{self.aspect:.2f}:1"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self) | {"aspect": self.aspect_label}
+
+
+def _p(id: str, network: str, label: str, w: int, h: int, max_mb: float | None = None) -> Platform:
+    return Platform(id, network, label, w, h, int(max_mb * MB) if max_mb else None)
+
+
+BUILTIN_PLATFORMS: tuple[Platform, ...] = (
+    _p("instagram-square", "Instagram", "Square post", 1080, 1080),
+    _p("instagram-portrait", "Instagram", "Portrait post", 1080, 1350),
+    _p("instagram-grid", "Instagram", "Grid post (3:4)", 1080, 1440),
+    _p("instagram-story", "Instagram", "Story / Reel", 1080, 1920),
+    _p("facebook-post", "Facebook", "Post", 1200, 630, 8),
+    _p("facebook-cover", "Facebook", "Page cover", 851, 315),
+    _p("x-post", "X", "Post image", 1600, 900),
+    _p("x-header", "X", "Header", 1500, 500),
+    _p("linkedin-post", "LinkedIn", "Post image", 1200, 627),
+    _p("linkedin-banner", "LinkedIn", "Profile banner", 1584, 396),
+    _p("linkedin-company-cover", "LinkedIn", "Company cover", 1128, 191),
+    _p("youtube-thumbnail", "YouTube", "Thumbnail", 1280, 720, 2),
+    _p("youtube-banner", "YouTube", "Channel banner", 2560, 1440, 6),
+    _p("pinterest-pin", "Pinterest", "Standard pin", 1000, 1500),
+    _p("tiktok", "TikTok", "Video cover", 1080, 1920),
+    _p("threads", "Threads", "Post image", 1080, 1350),
+    _p("bluesky-card", "Bluesky", "Link card", 1200, 630, 2),
+    _p("open-graph", "Web", "Open Graph image", 1200, 630),
+)
+
+ALIASES: Mapping[str, str] = {
+    "instagram-post": "instagram-square",
+    "twitter-post": "x-post",
+    "twitter-header": "x-header",
+}
+
+_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,47}$")
+
+
+def _parse_side(name: str, value: Any) -> int:
+    if isinstance(value, bool):
+        raise InvalidInput(f"The {name} must be a whole number of pixels.")
+    try:
+        number = float(str(value).strip())
+    except ValueError:
+        raise InvalidInput(f"The {name} must be a number of pixels, not “{value}”.") from None
+    if number != int(number):
+        raise InvalidInput(f"The {name} must be a whole number of pixels, not {value}.")
+    if number <= 0:
+        raise InvalidInput(f"The {name} must be more than 0 pixels.")
+    if number > MAX_SIDE:
+        raise InvalidInput(f"The {name} can be at most {MAX_SIDE:,} pixels; {int(number):,} is too big.")
+    return int(number)
+
+
+def make_custom_platform(
+    id: str, width: Any, height: Any, *, label: str = "", network: str = "Custom",
+    max_bytes: Any = None,
+) -> Platform:
+    """Validate a user's preset; refuse anything the pipeline could not honour."""
+    clean_id = str(id).strip().lower()
+    if not _ID_PATTERN.match(clean_id):
+        raise InvalidInput(
+            "A preset name uses lowercase letters, digits and dashes (e.g. “newsletter-hero”)."
+        )
+    limit = None
+    if max_bytes not in (None, "", 0):
+        try:
+            limit = int(max_bytes)
+        except (TypeError, ValueError):
+            raise InvalidInput("The file-size limit must be a number of bytes.") from None
+        if limit <= 0:
+            raise InvalidInput("The file-size limit must be more than 0 bytes.")
+    return Platform(
+        id=clean_id,
+        network=str(network).strip() or "Custom",
+        label=str(label).strip() or clean_id,
+        width=_parse_side("width", width),
+        height=_parse_side("height", height),
+        max_bytes=limit,
+        custom=True,
+    )
+
+
+class PlatformRegistry:
+    """Built-ins plus custom presets, looked up by id or alias."""
+
+    def __init__(self, custom: Iterable[Platform] = ()) -> None:
+        self._builtin = {p.id: p for p in BUILTIN_PLATFORMS}
+        self._custom: dict[str, Platform] = {}
+        for platform in custom:
+            self.add_custom(platform)
+
+    @classmethod
+    def from_settings(cls, entries: Iterable[Mapping[str, Any]]) -> PlatformRegistry:
+        """Load custom presets from settings; broken entries are skipped, not fatal."""
+        registry = cls()
+        for entry in entries:
+            try:
+                registry.add_custom(make_custom_platform(**_custom_fields(entry)))
+            except (InvalidInput, TypeError):
+                continue
+        return registry
+
+    def custom_entries(self) -> list[dict[str, Any]]:
+        """What goes back into settings."""
+        return [
+            {k: v for k, v in asdict(p).items() if k != "custom" and v is not None}
+            for p in self._custom.values()
+        ]
+
+    def all(self) -> list[Platform]:
+        return [*self._builtin.values(), *self._custom.values()]
+
+    def networks(self) -> dict[str, list[Platform]]:
+        grouped: dict[str, list[Platform]] = {}
+        for platform in self.all():
+            grouped.setdefault(platform.network, []).append(platform)
+        return grouped
+
+    def get(self, platform_id: str) -> Platform:
+        key = str(platform_id).strip().lower()
+        key = ALIASES.get(key, key)
+        found = self._custom.get(key) or self._builtin.get(key)
+        if found:
+            return found
+        known = [p.id for p in self.all()] + list(ALIASES)
+        close = difflib.get_close_matches(key, known, n=1)
+        hint = f" Did you mean “{close[0]}”?" if close else " Run “snapasset-desktop platforms” for the list."
+        raise UnknownPlatform(f"“{platform_id}” is not a platform SnapAsset knows.{hint}")
+
+    def resolve(self, platform_ids: Iterable[str]) -> list[Platform]:
+        """Look up many ids, in order, without duplicates (aliases included)."""
+        seen: dict[str, Platform] = {}
+        for platform_id in platform_ids:
+            platform = self.get(platform_id)
+            seen.setdefault(platform.id, platform)
+        if not seen:
+            raise InvalidInput("Pick at least one platform.")
+        return list(seen.values())
+
+    def add_custom(self, platform: Platform) -> Platform:
+        if platform.id in self._builtin or platform.id in ALIASES:
+            raise InvalidInput(f"“{platform.id}” is a built-in preset; pick another name.")
+        if platform.id in self._custom:
+            raise InvalidInput(f"A preset called “{platform.id}” already exists.")
+        self._custom[platform.id] = platform
+        return platform
+
+    def update_custom(self, platform: Platform) -> Platform:
+        if platform.id not in self._custom:
+            raise UnknownPlatform(f"There is no custom preset called “{platform.id}”.")
+        self._custom[platform.id] = platform
+        return platform
+
+    def remove_custom(self, platform_id: str) -> None:
+        if platform_id in self._builtin:
+            raise InvalidInput("Built-in presets cannot be deleted.")
+        if self._custom.pop(platform_id, None) is None:
+            raise UnknownPlatform(f"There is no custom preset called “{platform_id}”.")
+
+
+def _custom_fields(entry: Mapping[str, Any]) -> dict[str, Any]:
+    allowed = {"id", "width", "height", "label", "network", "max_bytes"}
+    return {k: v for k, v in entry.items() if k in allowed}

@@ -1,0 +1,193 @@
+"""One job's work, stage by stage: generate, decode, render every platform, save.
+
+The stages and their progress bands are the job lifecycle's (DESIGN.md):
+validate 0–10 · generate 10–40 (partial previews) · decode 40–50 ·
+resize 50–90 · upload 90–95 (cloud sync only) · save 95–100.
+
+Steps are idempotent so a retry is cheap and safe: the generated source is
+stored before anything else happens to it, and a job that already has its
+source never calls (or pays for) the API again; assets are keyed by
+(job, platform, variant) and written atomically, so a re-run replaces them.
+The runner does the work only; who marks the job active/completed/failed
+(the synchronous CLI path, or the queue's claim and lease) is the caller's.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from snapasset_desktop.errors import Canceled, ImageError, SnapAssetError
+from snapasset_desktop.imaging.decode import load_image
+from snapasset_desktop.imaging.encode import AssetMetadata
+from snapasset_desktop.imaging.focal import estimate_focal_point
+from snapasset_desktop.imaging.render import RenderedAsset, render_platforms
+from snapasset_desktop.library.models import AssetRecord, JobRecord
+from snapasset_desktop.library.store import Library
+from snapasset_desktop.platforms import PlatformRegistry
+from snapasset_desktop.providers.base import ImageProvider, ImageRequest
+from snapasset_desktop.services.requests import render_options_from_params
+
+log = logging.getLogger(__name__)
+
+STAGES: dict[str, tuple[float, float]] = {
+    "validate": (0, 10),
+    "generate": (10, 40),
+    "decode": (40, 50),
+    "resize": (50, 90),
+    "upload": (90, 95),
+    "save": (95, 100),
+}
+
+
+@dataclass(frozen=True)
+class Progress:
+    job_id: str
+    stage: str
+    percent: float
+    message: str = ""
+    preview: bytes | None = None
+    platform: str | None = None
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+def stage_percent(stage: str, fraction: float) -> float:
+    start, end = STAGES[stage]
+    return round(start + (end - start) * min(max(fraction, 0.0), 1.0), 1)
+
+
+class JobRunner:
+    """Runs a stored job to its assets; safe to call again after any failure."""
+
+    def __init__(
+        self,
+        library: Library,
+        registry: PlatformRegistry,
+        provider_for: Callable[[str], ImageProvider],
+    ) -> None:
+        self.library = library
+        self.registry = registry
+        self.provider_for = provider_for
+
+    def run(
+        self,
+        job_id: str,
+        *,
+        on_progress: ProgressCallback | None = None,
+        should_cancel: Callable[[], bool] | None = None,
+    ) -> list[AssetRecord]:
+        job = self.library.get_job(job_id)
+
+        def report(stage: str, fraction: float, message: str = "", **extra: object) -> None:
+            percent = stage_percent(stage, fraction)
+            self.library.update_job(job_id, stage=stage, progress=percent)
+            if on_progress:
+                on_progress(Progress(job_id, stage, percent, message, **extra))  # type: ignore[arg-type]
+
+        def check_cancel() -> None:
+            if should_cancel and should_cancel():
+                raise Canceled()
+
+        report("validate", 0, "Checking the request")
+        platforms = self.registry.resolve(job.platforms)
+        check_cancel()
+        report("validate", 1)
+
+        sources = self._sources(job, report, should_cancel)
+        check_cancel()
+
+        report("decode", 0, "Reading the image")
+        images = [load_image(data, what=_source_name(job)) for data in sources]
+        focus = self._focus(job, images[0])
+        report("decode", 1)
+
+        options = render_options_from_params(job.params, focus)
+        rendered: list[tuple[int, RenderedAsset]] = []
+        total = len(images) * len(platforms)
+        for variant, image in enumerate(images):
+            metadata = AssetMetadata(prompt=job.prompt, model=job.params.get("model", ""), job_id=job.id)
+
+            def on_render(done: int, _total: int, offset: int = variant * len(platforms)) -> None:
+                report("resize", (offset + done) / total, "Rendering platform sizes")
+
+            for asset in render_platforms(
+                image, platforms, options, metadata=metadata, on_progress=on_render,
+                should_cancel=should_cancel,
+            ):
+                rendered.append((variant, asset))
+        check_cancel()
+
+        report("save", 0, "Saving to your library")
+        saved = [
+            self.library.save_asset(
+                job.id, asset.platform_id, asset.data, fmt=asset.format,
+                width=asset.width, height=asset.height, variant=variant, warning=asset.warning,
+            )
+            for variant, asset in rendered
+        ]
+        report("save", 1, "Done")
+        return saved
+
+    def _sources(self, job: JobRecord, report: Callable[..., None], should_cancel) -> list[bytes]:
+        """The job's source images: from the library if stored, else generated now."""
+        stored = self.library.source_images(job.id)
+        if stored:
+            report("generate", 1, "Using the stored source image")
+            return stored
+        params = job.params
+        provider = self.provider_for(params.get("provider", "openai"))
+        request = ImageRequest(
+            prompt=job.prompt,
+            model=params.get("model") or "gpt-image-2",
+            size=params.get("size", "1024x1024"),
+            quality=params.get("quality", "auto"),
+            background=params.get("background", "auto"),
+            output_format="png",
+            n=int(params.get("variations", 1)),
+            partial_images=int(params.get("partial_images", 2)),
+        )
+        report("generate", 0, "Generating the image")
+
+        def on_partial(index: int, data: bytes) -> None:
+            fraction = (index + 1) / (request.partial_images + 1)
+            report("generate", fraction, "Generating the image", preview=data)
+
+        images = provider.generate(request, on_partial=on_partial, should_cancel=should_cancel)
+        if not images:
+            raise SnapAssetError(
+                "The image service answered without an image; retrying.", kind="bad_response",
+                transient=True,
+            )
+        for variant, image in enumerate(images):
+            self.library.store_source(job.id, image.data, variant=variant, fmt=image.output_format)
+        report("generate", 1, "Image generated")
+        return [image.data for image in images]
+
+    def _focus(self, job: JobRecord, image) -> tuple[float, float]:
+        if job.focus_x is not None and job.focus_y is not None:
+            return (job.focus_x, job.focus_y)
+        focus = estimate_focal_point(image)
+        self.library.update_job(job.id, focus_x=focus[0], focus_y=focus[1])
+        return focus
+
+
+def _source_name(job: JobRecord) -> str:
+    if job.params.get("provider") == "import":
+        return job.params.get("file_name") or "the imported image"
+    return "the generated image"
+
+
+def describe_failure(exc: BaseException) -> SnapAssetError:
+    """Any exception as a SnapAssetError, so a job always fails with a readable reason."""
+    if isinstance(exc, SnapAssetError):
+        return exc
+    if isinstance(exc, MemoryError):
+        return ImageError("The image is too large to process with the memory available.")
+    log.exception("unexpected error in a job", exc_info=exc)
+    return SnapAssetError(
+        "Something went wrong inside SnapAsset; the details are in the log.",
+        detail=f"{type(exc).__name__}: {exc}", kind="internal",
+    )

@@ -1,0 +1,118 @@
+"""User settings, declared once (name, default, description) and kept in settings.toml.
+
+Secrets never live here: the OpenAI key and cloud sessions go through
+`snapasset_desktop.secrets`. A hand-edited file with a bad value loses only
+that value (it falls back to its default, and the log says so).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tomllib
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+log = logging.getLogger(__name__)
+
+
+def _setting(default: Any, description: str) -> Any:
+    if isinstance(default, list | dict):
+        return field(default_factory=lambda: type(default)(default), metadata={"doc": description})
+    return field(default=default, metadata={"doc": description})
+
+
+@dataclass
+class Settings:
+    provider: str = _setting("openai", "Image provider: openai or placeholder (offline).")
+    model: str = _setting("gpt-image-2", "OpenAI image model.")
+    quality: str = _setting("auto", "Generation quality: low, medium, high or auto.")
+    background: str = _setting("auto", "Generated background: auto, opaque or transparent.")
+    output_format: str = _setting("png", "Format of platform assets: png, jpeg or webp.")
+    image_quality: int = _setting(90, "JPEG/WebP quality, 1–100.")
+    fit: str = _setting("cover", "How sources fit platforms: cover (crop) or contain (pad).")
+    pad_color: str = _setting("#ffffff", "Padding colour for contain, or 'blur'.")
+    partial_images: int = _setting(2, "Partial previews streamed while generating (0–3).")
+    openai_base_url: str = _setting("", "OpenAI-compatible server; empty for api.openai.com.")
+    openai_timeout: float = _setting(180.0, "Seconds before one image request gives up.")
+    concurrency: int = _setting(4, "Jobs that run at the same time.")
+    redis_url: str = _setting("", "redis:// or rediss:// URL; empty for the embedded queue.")
+    retry_attempts: int = _setting(3, "Attempts in all for a job that fails transiently.")
+    retry_delay: float = _setting(2.0, "First retry delay in seconds; doubles each time.")
+    failed_jobs_kept: int = _setting(200, "How many failed jobs are kept.")
+    retention_days: int = _setting(30, "Days failed jobs and events are kept.")
+    custom_platforms: list = _setting([], "User-defined platform presets.")
+
+    @classmethod
+    def describe(cls) -> dict[str, str]:
+        return {f.name: f.metadata["doc"] for f in fields(cls)}
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _coerce(name: str, value: Any, default: Any) -> Any:
+    if isinstance(default, bool) or default is None:
+        return value
+    if isinstance(default, float) and isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, type(default)):
+        return value
+    raise TypeError(f"{name} should be {type(default).__name__}, got {value!r}")
+
+
+def load_settings(path: Path) -> Settings:
+    """Read settings.toml; a missing or unreadable file gives the defaults."""
+    settings = Settings()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return settings
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        log.warning("settings file unreadable, using defaults", extra={"detail": str(exc)})
+        return settings
+    known = {f.name for f in fields(Settings)}
+    for name, value in data.items():
+        if name not in known:
+            log.warning("unknown setting ignored", extra={"setting": name})
+            continue
+        try:
+            setattr(settings, name, _coerce(name, value, getattr(settings, name)))
+        except TypeError as exc:
+            log.warning("bad setting replaced by its default", extra={"detail": str(exc)})
+    return settings
+
+
+def save_settings(settings: Settings, path: Path) -> None:
+    """Write atomically, so a crash mid-save never leaves half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".toml.tmp")
+    tmp.write_text(tomli_w.dumps(settings.to_dict()), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+class SettingsStore:
+    """The settings in force, saved on change, with per-setting subscribers."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.current = load_settings(path)
+        self._subscribers: dict[str, list[Callable[[Any], None]]] = {}
+
+    def subscribe(self, name: str, callback: Callable[[Any], None]) -> None:
+        self._subscribers.setdefault(name, []).append(callback)
+
+    def update(self, **changes: Any) -> None:
+        known = {f.name for f in fields(Settings)}
+        for name, value in changes.items():
+            if name not in known:
+                raise KeyError(f"unknown setting {name!r}")
+            setattr(self.current, name, _coerce(name, value, getattr(self.current, name)))
+        save_settings(self.current, self.path)
+        for name, value in changes.items():
+            for callback in self._subscribers.get(name, []):
+                callback(value)

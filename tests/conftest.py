@@ -1,0 +1,27 @@
+"""Every test runs against its own data, config and log dirs and no real keyring."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import keyring
+import pytest
+from keyring.backends import fail
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+@pytest.fixture(autouse=True)
+def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    for name in ("SNAPASSET_DATA_DIR", "SNAPASSET_CONFIG_DIR", "SNAPASSET_LOG_DIR"):
+        folder = tmp_path / name.split("_")[1].lower()
+        monkeypatch.setenv(name, str(folder))
+    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "SNAPASSET_REDIS_URL"):
+        monkeypatch.delenv(name, raising=False)
+    return tmp_path
+
+
+@pytest.fixture(autouse=True)
+def no_system_keyring() -> None:
+    keyring.set_keyring(fail.Keyring())

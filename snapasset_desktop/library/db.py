@@ -78,7 +78,9 @@ CREATE TABLE assets (
     created_at REAL NOT NULL,
     UNIQUE (job_id, platform, variant)
 );
-CREATE INDEX assets_by_created ON assets (created_at DESC);
+-- Ascending on purpose: SQLite reads an index backwards for free, and (created_at, rowid)
+-- backwards is exactly the gallery's "newest first, then id" order, with no sort step.
+CREATE INDEX assets_by_created ON assets (created_at);
 CREATE INDEX assets_by_platform ON assets (platform, created_at);
 CREATE INDEX assets_by_favourite ON assets (favourite, created_at);
 CREATE INDEX assets_by_job ON assets (job_id);
@@ -136,9 +138,9 @@ def sqlite_errors(path: Path) -> Iterator[None]:
     """Map SQLite operational failures (disk, locks, damage) to StorageError."""
     try:
         yield
-    except (sqlite3.OperationalError, sqlite3.DatabaseError) as exc:
-        if isinstance(exc, sqlite3.IntegrityError | sqlite3.ProgrammingError):
-            raise
+    except (sqlite3.IntegrityError, sqlite3.ProgrammingError):
+        raise
+    except sqlite3.DatabaseError as exc:
         raise database_error(exc, path) from exc
 
 
@@ -195,8 +197,7 @@ def migrate(conn: sqlite3.Connection, path: Path) -> None:
 def _refuse_newer(version: int, path: Path) -> None:
     if version > SCHEMA_VERSION:
         raise StorageError(
-            "This library was made by a newer version of SnapAsset — update SnapAsset "
-            "to open it.",
+            "This library was made by a newer version of SnapAsset — update SnapAsset to open it.",
             detail=f"{path}: schema version {version}, this SnapAsset knows up to {SCHEMA_VERSION}",
         )
 

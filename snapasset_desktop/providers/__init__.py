@@ -1,1 +1,68 @@
+"""Image providers: turn an ImageRequest into image bytes (OpenAI, or an offline placeholder).
 
+`create_provider` builds the one the settings name. Building is cheap and never
+touches the network or imports the OpenAI SDK; a missing key only surfaces
+when a generation is attempted, so the UI can always construct a provider.
+"""
+
+from __future__ import annotations
+
+import os
+
+from snapasset_desktop.errors import InvalidInput
+from snapasset_desktop.providers.base import (
+    MAX_PROMPT_CHARS,
+    RETIRED_MODELS,
+    SUPPORTED_MODELS,
+    CancelCheck,
+    GeneratedImage,
+    ImageProvider,
+    ImageRequest,
+    PartialCallback,
+    check_model,
+    parse_size,
+    validate_prompt,
+    validate_request,
+)
+from snapasset_desktop.providers.openai_provider import OpenAIProvider
+from snapasset_desktop.providers.placeholder import PlaceholderProvider
+from snapasset_desktop.secrets import OPENAI_KEY, SecretStore
+from snapasset_desktop.settings import Settings
+
+__all__ = [
+    "MAX_PROMPT_CHARS",
+    "PROVIDERS",
+    "RETIRED_MODELS",
+    "SUPPORTED_MODELS",
+    "CancelCheck",
+    "GeneratedImage",
+    "ImageProvider",
+    "ImageRequest",
+    "OpenAIProvider",
+    "PartialCallback",
+    "PlaceholderProvider",
+    "check_model",
+    "create_provider",
+    "parse_size",
+    "validate_prompt",
+    "validate_request",
+]
+
+PROVIDERS = ("openai", "placeholder")
+
+
+def create_provider(
+    name: str, *, settings: Settings, secrets: SecretStore | None = None
+) -> ImageProvider:
+    """The provider called `name`, configured from settings and the secret store."""
+    key = (name or "").strip().lower()
+    if key == "placeholder":
+        return PlaceholderProvider()
+    if key == "openai":
+        store = secrets if secrets is not None else SecretStore()
+        return OpenAIProvider(
+            api_key=store.get(OPENAI_KEY),
+            base_url=settings.openai_base_url.strip() or os.environ.get("OPENAI_BASE_URL") or None,
+            timeout=settings.openai_timeout,
+        )
+    raise InvalidInput(f"“{name}” isn't an image provider; choose one of {', '.join(PROVIDERS)}.")

@@ -1,0 +1,282 @@
+"""Export assets to a folder or a ZIP, named by a template, with an optional manifest.
+
+An export is all or nothing: a canceled or failed export removes what it wrote
+(a ZIP is built in a temp file and renamed at the end). A missing or broken
+asset file is skipped with a warning rather than stopping the rest.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import os
+import secrets
+import zipfile
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from snapasset_desktop.errors import Canceled, ImageError, InvalidInput, StorageError
+from snapasset_desktop.imaging.decode import load_image
+from snapasset_desktop.imaging.encode import AssetMetadata, encode_image, normalise_format
+from snapasset_desktop.library.files import atomic_write, ensure_folder, safe_remove, storage_error
+from snapasset_desktop.library.models import AssetRecord
+from snapasset_desktop.library.naming import (
+    DEFAULT_TEMPLATE,
+    UniqueNames,
+    extension,
+    preview,
+    render,
+    validate_template,
+)
+from snapasset_desktop.library.store import Library
+
+MANIFEST_FIELDS = (
+    "file",
+    "prompt",
+    "model",
+    "platform",
+    "width",
+    "height",
+    "format",
+    "job",
+    "created",
+)
+_MANIFESTS = ("json", "csv")
+
+
+@dataclass
+class ExportOptions:
+    destination: Path  # a folder, or the .zip file when as_zip
+    as_zip: bool = False
+    format: str | None = None  # None keeps each asset's format
+    quality: int = 90
+    template: str = DEFAULT_TEMPLATE
+    manifest: str | None = "json"  # "json", "csv" or None
+
+
+@dataclass
+class ExportResult:
+    files: list[str]
+    destination: Path
+    manifest: str | None
+    warnings: list[str] = field(default_factory=list)
+
+
+class _Sink(Protocol):
+    def add(self, name: str, data: bytes) -> None: ...
+    def exists(self, name: str) -> bool: ...
+    def commit(self) -> None: ...
+    def abort(self) -> None: ...
+
+
+class Exporter:
+    def __init__(self, library: Library, *, limits: Mapping[str, int] | None = None) -> None:
+        """`limits` maps platform ids to their max file size, honoured when converting."""
+        self.library = library
+        self.limits = dict(limits or {})
+
+    def preview_names(
+        self, assets: Sequence[AssetRecord], options: ExportOptions, count: int = 5
+    ) -> list[str]:
+        fmt = normalise_format(options.format) if options.format else None
+        return preview(options.template, assets, fmt, count)
+
+    def export(
+        self,
+        assets: Sequence[AssetRecord],
+        options: ExportOptions,
+        *,
+        on_progress: Callable[[int, int], None] | None = None,
+        should_cancel: Callable[[], bool] | None = None,
+    ) -> ExportResult:
+        validate_template(options.template)
+        if options.manifest not in (None, *_MANIFESTS):
+            raise InvalidInput(f"The manifest can be JSON or CSV, not “{options.manifest}”.")
+        if not assets:
+            raise InvalidInput("Choose at least one image to export.")
+        fmt = normalise_format(options.format) if options.format else None
+        sink: _Sink = (
+            _ZipSink(options.destination) if options.as_zip else _FolderSink(options.destination)
+        )
+        names = UniqueNames(taken=sink.exists)
+        result = ExportResult([], options.destination, None)
+        rows: list[dict[str, Any]] = []
+        try:
+            for index, asset in enumerate(assets):
+                if should_cancel and should_cancel():
+                    raise Canceled("The export was canceled.")
+                out = fmt or asset.format
+                stem = render(options.template, asset, index, len(assets), out)
+                data = self._read(asset, fmt, options, f"{stem}.{extension(out)}", result.warnings)
+                if data is not None:
+                    name = names.claim(stem, f".{extension(out)}")
+                    sink.add(name, data)
+                    result.files.append(name)
+                    rows.append(_manifest_row(asset, name, out))
+                if on_progress:
+                    on_progress(index + 1, len(assets))
+            if options.manifest:
+                result.manifest = names.claim("manifest", f".{options.manifest}")
+                sink.add(result.manifest, _manifest(rows, options.manifest))
+            if should_cancel and should_cancel():
+                raise Canceled("The export was canceled.")
+            sink.commit()
+        except BaseException:
+            sink.abort()
+            raise
+        return result
+
+    def _read(
+        self,
+        asset: AssetRecord,
+        fmt: str | None,
+        options: ExportOptions,
+        label: str,
+        warnings: list[str],
+    ) -> bytes | None:
+        """The bytes to export, converted when asked; None (and a warning) if unusable."""
+        path = self.library.asset_path(asset)
+        if not path.is_file():
+            warnings.append(f"The file for {label} is missing from the library; it was skipped.")
+            return None
+        try:
+            if fmt is None or fmt == asset.format:
+                return path.read_bytes()  # no re-encoding: the exported file is the asset
+            encoded = encode_image(
+                load_image(path, what=label),
+                fmt,
+                quality=options.quality,
+                metadata=AssetMetadata(
+                    prompt=asset.prompt,
+                    model=asset.model,
+                    job_id=asset.job_id,
+                    platform=asset.platform,
+                ),
+                max_bytes=self.limits.get(asset.platform),
+                label=label,
+            )
+        except (OSError, ImageError) as exc:
+            warnings.append(f"{label} could not be read and was skipped ({exc}).")
+            return None
+        if encoded.warning:
+            warnings.append(encoded.warning)
+        return encoded.data
+
+
+def _manifest_row(asset: AssetRecord, name: str, fmt: str) -> dict[str, Any]:
+    # Only these fields: job params may hold provider settings that are nobody's business.
+    return {
+        "file": name,
+        "prompt": asset.prompt,
+        "model": asset.model,
+        "platform": asset.platform,
+        "width": asset.width,
+        "height": asset.height,
+        "format": fmt,
+        "job": asset.job_id,
+        "created": datetime.fromtimestamp(asset.created_at).isoformat(timespec="seconds"),
+    }
+
+
+def _manifest(rows: list[dict[str, Any]], kind: str) -> bytes:
+    if kind == "json":
+        return json.dumps(rows, indent=2, ensure_ascii=False).encode()
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=MANIFEST_FIELDS)
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({key: _csv_cell(value) for key, value in row.items()})
+    # The BOM makes Excel read UTF-8 (prompts are often not ASCII).
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def _csv_cell(value: Any) -> Any:
+    # A prompt starting with = + - @ would run as a formula in a spreadsheet.
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return f"'{value}"
+    return value
+
+
+class _FolderSink:
+    """Writes files atomically into a folder; abort removes them and any folder it made."""
+
+    def __init__(self, folder: Path) -> None:
+        if folder.exists() and not folder.is_dir():
+            raise StorageError(
+                f"SnapAsset can't export into {folder} — it is a file, not a folder.",
+                detail=str(folder),
+            )
+        self.folder = folder
+        self._made: list[Path] = []
+        self._written: list[Path] = []
+        self._make_folder(folder)
+
+    def _make_folder(self, folder: Path) -> None:
+        missing = [p for p in (folder, *folder.parents) if not p.exists()]
+        ensure_folder(folder)
+        self._made.extend(missing)  # deepest first, the order abort removes them in
+
+    def exists(self, name: str) -> bool:
+        return (self.folder / name).exists()
+
+    def add(self, name: str, data: bytes) -> None:
+        path = self.folder / name
+        self._make_folder(path.parent)
+        atomic_write(path, data)
+        self._written.append(path)
+
+    def commit(self) -> None:
+        self._written.clear()
+        self._made.clear()
+
+    def abort(self) -> None:
+        for path in self._written:
+            safe_remove(path)
+        for folder in sorted(set(self._made), key=lambda p: len(p.parts), reverse=True):
+            with contextlib.suppress(OSError):  # not empty or already gone: leave it
+                folder.rmdir()
+
+
+class _ZipSink:
+    """Builds the ZIP in a hidden temp file beside the target and renames it when complete."""
+
+    def __init__(self, target: Path) -> None:
+        if target.is_dir():
+            raise InvalidInput(f"{target} is a folder — choose a file name for the ZIP.")
+        self.target = target
+        ensure_folder(target.parent)
+        self._temp = target.parent / f".{target.name}.{secrets.token_hex(4)}.part"
+        try:
+            self._zip = zipfile.ZipFile(self._temp, "w")
+        except OSError as exc:
+            raise storage_error(exc, target) from exc
+
+    def exists(self, name: str) -> bool:
+        return False  # a new archive: only clashes inside this export count
+
+    def add(self, name: str, data: bytes) -> None:
+        # Images are compressed already; deflating them costs time and saves nothing.
+        method = zipfile.ZIP_DEFLATED if name.endswith((".json", ".csv")) else zipfile.ZIP_STORED
+        try:
+            self._zip.writestr(name, data, compress_type=method)
+        except OSError as exc:
+            raise storage_error(exc, self.target) from exc
+
+    def commit(self) -> None:
+        try:
+            self._zip.close()
+            with self._temp.open("rb+") as handle:
+                os.fsync(handle.fileno())
+            os.replace(self._temp, self.target)
+        except OSError as exc:
+            raise storage_error(exc, self.target) from exc
+
+    def abort(self) -> None:
+        with contextlib.suppress(OSError):  # the archive is thrown away anyway
+            self._zip.close()
+        safe_remove(self._temp)

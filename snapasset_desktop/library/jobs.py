@@ -1,0 +1,148 @@
+"""Job and batch rows: create, read, update, list and delete (with the job's files)."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import shutil
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from snapasset_desktop.errors import InvalidInput
+from snapasset_desktop.library.base import LibraryBase, check_name
+from snapasset_desktop.library.models import JOB_COLUMNS, JOB_STATUSES, JSON_COLUMNS, JobRecord
+
+_UPDATABLE = frozenset(JOB_COLUMNS) - {"id"}
+
+
+def _new_id(prefix: str) -> str:
+    """Sortable to the millisecond (UTC), unique by its random tail, safe as a folder name."""
+    now = datetime.now(UTC)
+    return f"{prefix}_{now:%Y%m%d_%H%M%S}{now.microsecond // 1000:03d}_{secrets.token_hex(3)}"
+
+
+def _encode(name: str, value: Any) -> Any:
+    return json.dumps(value, ensure_ascii=False) if name in JSON_COLUMNS else value
+
+
+def _check_status(status: str) -> None:
+    if status not in JOB_STATUSES:
+        raise InvalidInput(f"“{status}” is not a job status ({', '.join(JOB_STATUSES)}).")
+
+
+class JobsTable(LibraryBase):
+    @staticmethod
+    def new_job_id() -> str:
+        return _new_id("j")
+
+    def create_batch(self, name: str, total: int) -> str:
+        batch_id = _new_id("b")
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO batches (id, name, created_at, total) VALUES (?, ?, ?, ?)",
+                (batch_id, name, time.time(), total),
+            )
+        return batch_id
+
+    def create_job(
+        self,
+        prompt: str,
+        platforms: list[str],
+        params: dict[str, Any],
+        *,
+        job_id: str | None = None,
+        batch_id: str | None = None,
+        priority: int = 0,
+        max_attempts: int = 3,
+        status: str = "queued",
+        run_at: float | None = None,
+        focus: tuple[float, float] | None = None,
+    ) -> JobRecord:
+        """A new job row; `focus` is the designer's focal point (0–1 each way), if they set one."""
+        job_id = check_name(job_id, "job id") if job_id is not None else self.new_job_id()
+        _check_status(status)
+        now = time.time()
+        row = {
+            "id": job_id,
+            "batch_id": batch_id,
+            "status": status,
+            "prompt": prompt,
+            "platforms": list(platforms),
+            "params": dict(params),
+            "priority": priority,
+            "max_attempts": max_attempts,
+            "run_at": run_at,
+            "focus_x": focus[0] if focus else None,
+            "focus_y": focus[1] if focus else None,
+            "created_at": now,
+            "updated_at": now,
+        }
+        with self._write() as conn:
+            if conn.execute("SELECT 1 FROM jobs WHERE id = ?", (job_id,)).fetchone():
+                raise InvalidInput(f"A job with the id “{job_id}” already exists.")
+            if (
+                batch_id is not None
+                and not conn.execute("SELECT 1 FROM batches WHERE id = ?", (batch_id,)).fetchone()
+            ):
+                raise InvalidInput(f"No batch “{batch_id}” in the library.")
+            conn.execute(
+                f"INSERT INTO jobs ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+                [_encode(name, value) for name, value in row.items()],
+            )
+        return self.get_job(job_id)
+
+    def get_job(self, job_id: str) -> JobRecord:
+        with self._read() as conn:
+            row = conn.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        if row is None:
+            raise InvalidInput(f"No job “{job_id}” in the library — it may have been deleted.")
+        return JobRecord.from_row(row)
+
+    def update_job(self, job_id: str, **fields: Any) -> None:
+        unknown = set(fields) - _UPDATABLE
+        if unknown:
+            raise TypeError(f"update_job() got unknown job fields: {', '.join(sorted(unknown))}")
+        if "status" in fields:
+            _check_status(fields["status"])
+        fields.setdefault("updated_at", time.time())
+        assignments = ", ".join(f"{name} = ?" for name in fields)
+        values = [_encode(name, value) for name, value in fields.items()]
+        with self._write() as conn:
+            cursor = conn.execute(f"UPDATE jobs SET {assignments} WHERE id = ?", [*values, job_id])
+        if cursor.rowcount == 0:
+            raise InvalidInput(f"No job “{job_id}” in the library — it may have been deleted.")
+
+    def list_jobs(
+        self, status: str | Sequence[str] | None = None, limit: int = 100, offset: int = 0
+    ) -> list[JobRecord]:
+        """Newest first; `status` is one status or several."""
+        statuses = [status] if isinstance(status, str) else list(status or ())
+        for value in statuses:
+            _check_status(value)
+        where = f"WHERE status IN ({', '.join('?' * len(statuses))})" if statuses else ""
+        with self._read() as conn:
+            rows = conn.execute(
+                f"SELECT * FROM jobs {where} ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?",
+                [*statuses, limit, offset],
+            ).fetchall()
+        return [JobRecord.from_row(row) for row in rows]
+
+    def delete_job(self, job_id: str) -> bool:
+        """Remove the job, its asset rows and its folder; False if there was no such job."""
+        with self._write() as conn:
+            row = conn.execute("SELECT created_at FROM jobs WHERE id = ?", (job_id,)).fetchone()
+            if row is None:
+                return False
+            conn.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
+        # Files go after the commit: a crash in between leaves stray files, never dead rows.
+        shutil.rmtree(self.job_dir(job_id, row["created_at"]), ignore_errors=True)
+        return True
+
+    def job_dir(self, job_id: str, created_at: float) -> Path:
+        """`assets/<yyyy>/<mm>/<job_id>/`, dated by the job's creation in local time."""
+        check_name(job_id, "job id")
+        made = datetime.fromtimestamp(created_at)
+        return self.paths.assets_dir / f"{made:%Y}" / f"{made:%m}" / job_id

@@ -1,0 +1,151 @@
+"""Plain records the library hands out: jobs, assets, events, and the gallery's query.
+
+They are dataclasses with no behaviour beyond reading a database row, so the
+queue, the CLI and the Qt models can pass them around freely.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass, field, fields
+from enum import StrEnum
+from typing import Any
+
+JOB_STATUSES = ("queued", "active", "retrying", "completed", "failed", "canceled")
+# The generated image a job's platform assets are cut from; stored as an asset row
+# with this platform so it has a hash, a size and a thumbnail like any other.
+SOURCE_PLATFORM = "source"
+
+
+class AssetSort(StrEnum):
+    NEWEST = "newest"
+    OLDEST = "oldest"
+    PLATFORM = "platform"
+    SIZE = "size"  # file size, largest first
+
+
+@dataclass
+class JobRecord:
+    id: str
+    status: str
+    prompt: str
+    platforms: list[str]
+    params: dict[str, Any]
+    created_at: float
+    updated_at: float
+    batch_id: str | None = None
+    stage: str | None = None
+    progress: float = 0.0
+    priority: int = 0
+    attempts: int = 0
+    max_attempts: int = 3
+    error_kind: str | None = None
+    error_message: str | None = None
+    error_detail: str | None = None
+    history: list[Any] = field(default_factory=list)
+    focus_x: float | None = None
+    focus_y: float | None = None
+    source_path: str | None = None
+    source_width: int | None = None
+    source_height: int | None = None
+    run_at: float | None = None
+    lease_owner: str | None = None
+    lease_expires: float | None = None
+    started_at: float | None = None
+    finished_at: float | None = None
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> JobRecord:
+        values = {name: row[name] for name in JOB_COLUMNS}
+        for name in JSON_COLUMNS:
+            values[name] = json.loads(values[name]) if values[name] else JSON_COLUMNS[name]()
+        values["progress"] = values["progress"] or 0.0
+        return cls(**values)
+
+
+JOB_COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(JobRecord))
+JSON_COLUMNS: dict[str, type] = {"platforms": list, "params": dict, "history": list}
+
+
+@dataclass
+class AssetRecord:
+    id: int
+    job_id: str
+    platform: str
+    variant: int
+    width: int
+    height: int
+    format: str
+    path: str  # relative to the data dir, posix separators
+    bytes: int
+    sha256: str
+    favourite: bool
+    warning: str | None
+    created_at: float
+    prompt: str = ""
+    model: str = ""
+    batch_id: str | None = None
+    job_created_at: float | None = None
+
+    @property
+    def is_source(self) -> bool:
+        return self.platform == SOURCE_PLATFORM
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> AssetRecord:
+        keys = row.keys()
+        return cls(
+            id=row["id"],
+            job_id=row["job_id"],
+            platform=row["platform"],
+            variant=row["variant"],
+            width=row["width"],
+            height=row["height"],
+            format=row["format"],
+            path=row["path"],
+            bytes=row["bytes"],
+            sha256=row["sha256"],
+            favourite=bool(row["favourite"]),
+            warning=row["warning"],
+            created_at=row["created_at"],
+            prompt=row["prompt"] if "prompt" in keys else "",
+            model=(row["model"] or "") if "model" in keys else "",
+            batch_id=row["batch_id"] if "batch_id" in keys else None,
+            job_created_at=row["job_created_at"] if "job_created_at" in keys else None,
+        )
+
+
+@dataclass(frozen=True)
+class AssetQuery:
+    """What the gallery shows; empty fields do not filter."""
+
+    platforms: Sequence[str] = ()
+    text: str = ""  # every word must appear in the prompt (case-insensitive)
+    date_from: float | None = None  # inclusive, epoch seconds
+    date_to: float | None = None  # exclusive, epoch seconds
+    favourite: bool | None = None
+    job_ids: Sequence[str] = ()
+    batch_id: str | None = None
+    asset_ids: Sequence[int] = ()
+    include_sources: bool = False
+
+
+@dataclass(frozen=True)
+class Event:
+    seq: int
+    job_id: str | None
+    type: str
+    data: dict[str, Any]
+    created_at: float
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> Event:
+        return cls(
+            seq=row["seq"],
+            job_id=row["job_id"],
+            type=row["type"],
+            data=json.loads(row["data"]) if row["data"] else {},
+            created_at=row["created_at"],
+        )

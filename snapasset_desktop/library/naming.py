@@ -1,0 +1,153 @@
+"""Export file names from a template such as "{prompt_slug}_{platform}_{width}x{height}".
+
+A template is checked before anything is written: only known fields, no
+formatting tricks, and every name must stay inside the export folder and be
+legal on Windows, macOS and Linux alike (the files may be shared).
+"""
+
+from __future__ import annotations
+
+import re
+import string
+import unicodedata
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from snapasset_desktop.errors import InvalidInput
+from snapasset_desktop.library.models import AssetRecord
+
+DEFAULT_TEMPLATE = "{prompt_slug}_{platform}_{width}x{height}"
+FIELDS = ("date", "prompt_slug", "platform", "width", "height", "job", "n", "format", "ext")
+SLUG_LENGTH = 40
+_MAX_PART = 180  # leaves room for " (12)" and the extension under the usual 255
+_RESERVED = {"CON", "PRN", "AUX", "NUL"} | {f"{p}{i}" for p in ("COM", "LPT") for i in range(1, 10)}
+_FORBIDDEN = set('<>:"|?*')
+_SAMPLE = {
+    "date": "2026-01-31",
+    "prompt_slug": "a-sample-prompt",
+    "platform": "instagram-square",
+    "width": "1080",
+    "height": "1080",
+    "job": "j_20260131_120000000_abc123",
+    "n": "01",
+    "format": "png",
+    "ext": "png",
+}
+
+
+def slugify(text: str, max_length: int = SLUG_LENGTH) -> str:
+    """ASCII words joined by dashes: "Café at dusk!" → "cafe-at-dusk"."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:max_length].rstrip("-") or "image"
+
+
+def extension(fmt: str) -> str:
+    return "jpg" if fmt == "jpeg" else fmt
+
+
+def validate_template(template: str) -> None:
+    """Refuse a template that could name a file badly; the message says how to fix it."""
+    if not isinstance(template, str) or not template.strip():
+        raise InvalidInput("The file name pattern is empty — try “{prompt_slug}_{platform}”.")
+    if any(ord(char) < 32 or ord(char) == 127 for char in template):
+        raise InvalidInput("The file name pattern contains invisible control characters.")
+    if "\\" in template:
+        raise InvalidInput("Use “/” for subfolders in the file name pattern, not “\\”.")
+    if template.startswith(("/", "~")):
+        raise InvalidInput(
+            "The file name pattern must stay inside the destination folder — remove the leading "
+            f"“{template[0]}”."
+        )
+    try:
+        parsed = list(string.Formatter().parse(template))
+    except ValueError:
+        raise InvalidInput(
+            "The file name pattern has an unmatched “{” or “}” — fields look like {platform}."
+        ) from None
+    for _, name, spec, conversion in parsed:
+        if name is None:
+            continue
+        if name not in FIELDS:
+            allowed = ", ".join(f"{{{field}}}" for field in FIELDS)
+            shown = f"{{{name}}}" if name else "{}"
+            raise InvalidInput(f"{shown} is not a field SnapAsset knows. Use {allowed}.")
+        if spec or conversion:
+            raise InvalidInput(f"Write {{{name}}} plainly, without “:” or “!” formatting.")
+    bad = sorted(_FORBIDDEN.intersection("".join(literal for literal, *_ in parsed)))
+    if bad:
+        raise InvalidInput(
+            f"File names can't contain {' '.join(bad)} — remove them from the pattern."
+        )
+    for part in template.format_map(_SAMPLE).split("/"):
+        _check_part(part)
+
+
+def _check_part(part: str) -> None:
+    if not part.strip():
+        raise InvalidInput("The file name pattern makes an empty file or folder name.")
+    if part.strip() in (".", ".."):
+        raise InvalidInput(
+            "The file name pattern must stay inside the destination folder — "
+            f"remove “{part.strip()}”."
+        )
+    if part.split(".")[0].strip().upper() in _RESERVED:
+        raise InvalidInput(f"“{part}” is a name Windows reserves — pick another.")
+
+
+def render(template: str, asset: AssetRecord, index: int, count: int, fmt: str) -> str:
+    """The relative file name (with "/" for subfolders, without extension) for one asset."""
+    made = datetime.fromtimestamp(asset.job_created_at or asset.created_at)
+    values = {
+        "date": f"{made:%Y-%m-%d}",
+        "prompt_slug": slugify(asset.prompt),
+        "platform": asset.platform,
+        "width": str(asset.width),
+        "height": str(asset.height),
+        "job": asset.job_id,
+        "n": str(index + 1).zfill(len(str(count))),
+        "format": fmt,
+        "ext": extension(fmt),
+    }
+    # Values come from the library; make sure none can add a folder or an illegal character.
+    values = {key: re.sub(r'[/\\<>:"|?*\x00-\x1f]', "-", value) for key, value in values.items()}
+    return "/".join(_tidy_part(part) for part in template.format_map(values).split("/"))
+
+
+def _tidy_part(part: str) -> str:
+    # Windows drops trailing dots and spaces, which would merge names that differ only there.
+    part = part[:_MAX_PART].rstrip(" .") or "image"
+    if part.split(".")[0].strip().upper() in _RESERVED:
+        part = f"{part}_"
+    return part
+
+
+class UniqueNames:
+    """Hands out names, adding " (2)", " (3)"… on a clash, compared without case
+    (macOS and Windows folders ignore it). `taken` reports names already on disk."""
+
+    def __init__(self, taken: Callable[[str], bool] | None = None) -> None:
+        self._used: set[str] = set()
+        self._taken = taken or (lambda name: False)
+
+    def claim(self, stem: str, suffix: str) -> str:
+        candidate = f"{stem}{suffix}"
+        number = 1
+        while candidate.casefold() in self._used or self._taken(candidate):
+            number += 1
+            candidate = f"{stem} ({number}){suffix}"
+        self._used.add(candidate.casefold())
+        return candidate
+
+
+def preview(template: str, assets: Sequence[AssetRecord], fmt: str | None, count: int) -> list[str]:
+    """The first `count` names an export would write (clashes inside the export resolved)."""
+    validate_template(template)
+    names = UniqueNames()
+    result = []
+    for index, asset in enumerate(assets[:count]):
+        out = fmt or asset.format
+        result.append(
+            names.claim(render(template, asset, index, len(assets), out), f".{extension(out)}")
+        )
+    return result

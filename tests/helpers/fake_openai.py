@@ -1,0 +1,463 @@
+"""A real HTTP server on loopback that speaks OpenAI's image-generation wire format.
+
+Tests drive the official SDK against it, so retries, timeouts, SSE parsing and
+error classes are the SDK's own. Each request consumes the next scripted action
+(then plain success); every request is recorded for assertions:
+
+    with FakeOpenAIServer() as server:
+        server.script([error(429, headers={"retry-after-ms": "20"}), ok()])
+        client = openai.OpenAI(api_key=server.api_key, base_url=server.base_url)
+        ...
+        assert len(server.requests) == 2
+
+HTTP/1.1 with keep-alive; JSON answers carry Content-Length, streams are
+`text/event-stream` sent chunked, one flushed chunk per event — as api.openai.com does.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from io import BytesIO
+from typing import Any
+
+from PIL import Image, ImageDraw
+
+DEFAULT_KEY = "sk-test-fake-0123456789abcdef"
+KNOWN_MODELS = frozenset(
+    {
+        "gpt-image-2",
+        "gpt-image-2-2026-04-21",
+        "gpt-image-2.5-sunburst",
+        "gpt-image-2.5-sunburst-2026-09-08",
+        "gpt-image-2.5-flare",
+        "gpt-image-2.5-flare-2026-09-08",
+        "gpt-image-2.6-sunburst",
+        "gpt-image-2.6-flare",
+        "gpt-image-1.5",
+        "gpt-image-1-mini",
+        "chatgpt-image-latest",
+    }
+)
+_ERROR_TYPES = {
+    400: "invalid_request_error",
+    401: "invalid_request_error",
+    403: "invalid_request_error",
+    404: "invalid_request_error",
+    429: "requests",
+}
+_PIL_FORMATS = {"png": "PNG", "jpeg": "JPEG", "webp": "WEBP"}
+
+
+@dataclass(frozen=True)
+class Action:
+    """One scripted behaviour for one request."""
+
+    kind: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+def ok() -> Action:
+    return Action("ok")
+
+
+def latency(seconds: float) -> Action:
+    """Answer normally after `seconds` (longer than the client's timeout → a timeout)."""
+    return Action("latency", {"seconds": seconds})
+
+
+def error(
+    status: int,
+    *,
+    code: str | None = None,
+    message: str | None = None,
+    type: str | None = None,
+    param: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> Action:
+    """An error answer in OpenAI's shape: {"error": {"message", "type", "param", "code"}}."""
+    return Action(
+        "error",
+        {
+            "status": status,
+            "code": code,
+            "message": message or f"Fake OpenAI error {status}.",
+            "type": type or _ERROR_TYPES.get(status, "server_error"),
+            "param": param,
+            "headers": headers or {},
+        },
+    )
+
+
+def malformed_json() -> Action:
+    """A 200 whose JSON (or SSE data line, when streaming) is cut in half."""
+    return Action("malformed_json")
+
+
+def not_an_image() -> Action:
+    """Valid JSON whose base64 decodes to bytes that are not an image."""
+    return Action("not_an_image")
+
+
+def drop_connection() -> Action:
+    """Read the request, then close the socket without any response."""
+    return Action("drop_connection")
+
+
+def drop_mid_stream() -> Action:
+    """Start the answer (one partial when streaming, half the body otherwise), then close."""
+    return Action("drop_mid_stream")
+
+
+def slow_stream(delay: float) -> Action:
+    """Stream normally but wait `delay` seconds before each event."""
+    return Action("slow_stream", {"delay": delay})
+
+
+def stream_error(code: str = "server_error", message: str = "Fake stream failure.") -> Action:
+    """Send one partial, then an `error` event in the stream (as OpenAI does mid-generation)."""
+    return Action("stream_error", {"code": code, "message": message})
+
+
+@dataclass(eq=False)  # identity: two identical requests are still two records
+class RecordedRequest:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: Any  # the parsed JSON body (None when it was not JSON)
+    action: str = "ok"
+    status: int | None = None
+    events_sent: int = 0
+    client_disconnected: bool = False  # a write failed: the client closed the connection
+    finished: bool = False
+
+
+def _parse_size(size: Any) -> tuple[int, int]:
+    try:
+        width, height = (int(part) for part in str(size).lower().split("x"))
+    except ValueError:
+        return 1024, 1024
+    return width, height
+
+
+@lru_cache(maxsize=64)
+def _image_b64(width: int, height: int, output_format: str, variant: int) -> str:
+    """A real image of the size; variant 0 is the final image, 1.. are the partials."""
+    shade = 40 + 50 * variant
+    image = Image.new("RGB", (width, height), (shade, 120, 200 - shade))
+    ImageDraw.Draw(image).rectangle(
+        [width // 4, height // 4, width * 3 // 4, height * 3 // 4], fill=(250, 210, 60)
+    )
+    out = BytesIO()
+    pil_format = _PIL_FORMATS.get(output_format, "PNG")
+    image.save(out, pil_format, **({"compress_level": 1} if pil_format == "PNG" else {}))
+    return base64.b64encode(out.getvalue()).decode("ascii")
+
+
+class _ClientGone(Exception):
+    pass
+
+
+class FakeOpenAIServer:
+    """OpenAI's `POST /v1/images/generations` on 127.0.0.1, scriptable per request."""
+
+    def __init__(self, *, api_key: str = DEFAULT_KEY, models: Iterable[str] = KNOWN_MODELS):
+        self.api_key = api_key
+        self.models = frozenset(models)
+        self.requests: list[RecordedRequest] = []
+        self._script: list[Action] = []
+        self._changed = threading.Condition()
+        self._stopping = threading.Event()
+        self._connections: set[socket.socket] = set()
+        self._httpd = _Server(("127.0.0.1", 0), _Handler, self)
+        self._thread: threading.Thread | None = None
+
+    @property
+    def base_url(self) -> str:
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host}:{port}/v1"
+
+    def start(self) -> FakeOpenAIServer:
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stopping.set()  # wakes handlers waiting in latency/slow_stream
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        with self._changed:
+            connections = list(self._connections)
+        for conn in connections:  # unblock keep-alive handlers waiting for a next request
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> FakeOpenAIServer:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def script(self, actions: Iterable[Action]) -> None:
+        """Queue actions for the next requests, in order; afterwards every request succeeds."""
+        with self._changed:
+            self._script.extend(actions)
+
+    def wait_until(self, predicate: Callable[[], bool], timeout: float = 5.0) -> bool:
+        """Block until `predicate()` holds (re-checked whenever a request changes state)."""
+        with self._changed:
+            return self._changed.wait_for(predicate, timeout=timeout)
+
+    # -- used by the handler -------------------------------------------------
+
+    def _next_action(self) -> Action:
+        with self._changed:
+            return self._script.pop(0) if self._script else ok()
+
+    def _record(self, record: RecordedRequest, **changes: Any) -> None:
+        with self._changed:
+            for name, value in changes.items():
+                setattr(record, name, value)
+            if record not in self.requests:
+                self.requests.append(record)
+            self._changed.notify_all()
+
+    def _pause(self, seconds: float) -> None:
+        self._stopping.wait(seconds)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], handler: type, fake: FakeOpenAIServer):
+        self.fake = fake
+        super().__init__(address, handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self.fake._changed:
+            self.fake._connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self.fake._changed:
+            self.fake._connections.discard(request)
+        super().shutdown_request(request)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # a client hanging up mid-answer is a scripted situation, not a server bug
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _Server
+    timeout = 30  # idle keep-alive connections give up eventually
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    @property
+    def fake(self) -> FakeOpenAIServer:
+        return self.server.fake
+
+    def do_POST(self) -> None:
+        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            body = None
+        record = RecordedRequest(
+            "POST", self.path, {k.lower(): v for k, v in self.headers.items()}, body
+        )
+        self.fake._record(record)
+        try:
+            self._answer(record, body)
+        except _ClientGone:
+            self.close_connection = True
+            self.fake._record(record, client_disconnected=True)
+        self.fake._record(record, finished=True)
+
+    # -- answers ---------------------------------------------------------------
+
+    def _answer(self, record: RecordedRequest, body: Any) -> None:
+        if self.headers.get("Authorization") != f"Bearer {self.fake.api_key}":
+            supplied = (self.headers.get("Authorization") or "").removeprefix("Bearer ")
+            message = f"Incorrect API key provided: {supplied}. You can find your API key at …"
+            return self._error(record, error(401, code="invalid_api_key", message=message))
+        if self.path.split("?")[0] != "/v1/images/generations":
+            return self._error(record, error(404, message=f"Invalid URL (POST {self.path})"))
+        if not isinstance(body, dict) or not isinstance(body.get("prompt"), str):
+            message = "Missing required parameter: 'prompt'."
+            return self._error(
+                record,
+                error(400, code="missing_required_parameter", message=message, param="prompt"),
+            )
+        action = self.fake._next_action()
+        record.action = action.kind
+        if action.kind == "error":
+            return self._error(record, action)
+        if action.kind == "drop_connection":
+            return self._hang_up()
+        model = body.get("model") or "gpt-image-2"
+        if model not in self.fake.models:
+            message = f"The model `{model}` does not exist or you do not have access to it."
+            return self._error(record, error(404, code="model_not_found", message=message))
+        if action.kind == "latency":
+            self.fake._pause(action.params["seconds"])
+        if body.get("stream"):
+            return self._stream(record, body, action)
+        return self._complete(record, body, action)
+
+    def _settings(self, body: dict) -> dict[str, Any]:
+        quality = body.get("quality") or "auto"
+        return {
+            "background": "transparent" if body.get("background") == "transparent" else "opaque",
+            "output_format": body.get("output_format") or "png",
+            "quality": "medium" if quality == "auto" else quality,
+            "size": "1024x1024" if body.get("size") in (None, "auto") else body["size"],
+        }
+
+    def _usage(self, body: dict) -> dict[str, Any]:
+        text_tokens = max(1, len(body["prompt"]) // 4)
+        return {
+            "input_tokens": text_tokens,
+            "input_tokens_details": {"image_tokens": 0, "text_tokens": text_tokens},
+            "output_tokens": 1056,
+            "total_tokens": text_tokens + 1056,
+        }
+
+    def _final_b64(self, settings: dict, action: Action) -> str:
+        if action.kind == "not_an_image":
+            return base64.b64encode(b"<html>definitely not an image</html>").decode()
+        width, height = _parse_size(settings["size"])
+        return _image_b64(width, height, settings["output_format"], 0)
+
+    def _complete(self, record: RecordedRequest, body: dict, action: Action) -> None:
+        settings = self._settings(body)
+        final = self._final_b64(settings, action)
+        payload = {
+            "created": int(time.time()),
+            "data": [{"b64_json": final} for _ in range(int(body.get("n") or 1))],
+            **settings,
+            "usage": {
+                **self._usage(body),
+                "output_tokens_details": {"image_tokens": 1056, "text_tokens": 0},
+            },
+        }
+        data = json.dumps(payload).encode()
+        if action.kind == "malformed_json":
+            data = data[: len(data) // 2]
+        self._start(record, 200, "application/json", length=len(data))
+        if action.kind == "drop_mid_stream":
+            self._write(data[: len(data) // 2])
+            return self._hang_up()
+        self._write(data)
+
+    def _stream(self, record: RecordedRequest, body: dict, action: Action) -> None:
+        settings = self._settings(body)
+        width, height = _parse_size(settings["size"])
+        partials = min(3, max(0, int(body.get("partial_images") or 0)))
+        delay = action.params.get("delay", 0.0) if action.kind == "slow_stream" else 0.0
+        self._start(record, 200, "text/event-stream; charset=utf-8", length=None)
+        for _ in range(int(body.get("n") or 1)):
+            for index in range(partials):
+                event = {
+                    "type": "image_generation.partial_image",
+                    "b64_json": _image_b64(width, height, settings["output_format"], index + 1),
+                    "created_at": int(time.time()),
+                    "partial_image_index": index,
+                    **settings,
+                    "background": body.get("background") or "auto",
+                }
+                self.fake._pause(delay)
+                self._event(record, event["type"], json.dumps(event))
+                if action.kind == "drop_mid_stream":
+                    return self._hang_up()
+                if action.kind == "stream_error":
+                    failure = {"type": "error", "error": {**action.params, "param": None}}
+                    self._event(record, "error", json.dumps(failure))
+                    return self._end_chunks()
+            completed = {
+                "type": "image_generation.completed",
+                "b64_json": self._final_b64(settings, action),
+                "created_at": int(time.time()),
+                **settings,
+                "usage": self._usage(body),
+            }
+            data = json.dumps(completed)
+            if action.kind == "malformed_json":
+                data = data[: len(data) // 2]
+            self.fake._pause(delay)
+            self._event(record, completed["type"], data)
+        self._end_chunks()
+
+    # -- wire helpers ----------------------------------------------------------
+
+    def _start(
+        self,
+        record: RecordedRequest,
+        status: int,
+        content_type: str,
+        *,
+        length: int | None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("x-request-id", f"req_fake_{len(self.fake.requests):04d}")
+        self.send_header("openai-processing-ms", "1")
+        if length is None:
+            self.send_header("Transfer-Encoding", "chunked")
+            self.send_header("Cache-Control", "no-cache")
+        else:
+            self.send_header("Content-Length", str(length))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        try:
+            self.end_headers()
+        except OSError as exc:
+            raise _ClientGone from exc
+        self.fake._record(record, status=status)
+
+    def _write(self, data: bytes) -> None:
+        try:
+            self.wfile.write(data)
+            self.wfile.flush()
+        except OSError as exc:
+            raise _ClientGone from exc
+
+    def _event(self, record: RecordedRequest, name: str, data: str) -> None:
+        payload = f"event: {name}\ndata: {data}\n\n".encode()
+        self._write(b"%x\r\n%s\r\n" % (len(payload), payload))
+        self.fake._record(record, events_sent=record.events_sent + 1)
+
+    def _end_chunks(self) -> None:
+        self._write(b"0\r\n\r\n")
+
+    def _error(self, record: RecordedRequest, action: Action) -> None:
+        p = action.params
+        fields = {
+            "message": p["message"],
+            "type": p["type"],
+            "param": p["param"],
+            "code": p["code"],
+        }
+        data = json.dumps({"error": fields}).encode()
+        self._start(record, p["status"], "application/json", length=len(data), headers=p["headers"])
+        self._write(data)
+
+    def _hang_up(self) -> None:
+        """Close the socket at once, mid-answer or before any answer."""
+        self.close_connection = True
+        self.connection.shutdown(socket.SHUT_RDWR)

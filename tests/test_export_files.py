@@ -1,0 +1,196 @@
+"""Exporting real assets to folders and ZIPs: manifests, conversion, failures, cancel."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from snapasset_desktop.errors import Canceled, InvalidInput, StorageError
+from snapasset_desktop.library import AssetRecord, Library
+from snapasset_desktop.library.export import Exporter, ExportOptions
+
+
+def png(size: tuple[int, int] = (40, 20), noise: bool = False) -> bytes:
+    image = (
+        Image.frombytes("RGB", size, os.urandom(size[0] * size[1] * 3))
+        if noise
+        else Image.new("RGB", size, "teal")
+    )
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def library() -> Iterator[Library]:
+    with Library.open() as lib:
+        yield lib
+
+
+@pytest.fixture
+def assets(library: Library) -> list[AssetRecord]:
+    params = {"model": "gpt-image-2", "api_key": "sk-secret-never-exported"}
+    fox = library.create_job("A red fox", ["x-post", "threads"], params)
+    lake = library.create_job('=HYPERLINK("evil")', ["x-post"], params)
+    return [
+        library.save_asset(fox.id, "x-post", png(), fmt="png", width=40, height=20),
+        library.save_asset(fox.id, "threads", png(), fmt="png", width=40, height=20),
+        library.save_asset(lake.id, "x-post", png(), fmt="png", width=40, height=20),
+    ]
+
+
+def test_folder_export_with_json_manifest(
+    library: Library, assets: list[AssetRecord], tmp_path: Path
+) -> None:
+    destination = tmp_path / "out" / "campaign"
+    progress: list[tuple[int, int]] = []
+    result = Exporter(library).export(
+        assets, ExportOptions(destination=destination), on_progress=lambda *p: progress.append(p)
+    )
+    assert result.files == [
+        "a-red-fox_x-post_40x20.png",
+        "a-red-fox_threads_40x20.png",
+        "hyperlink-evil_x-post_40x20.png",
+    ]
+    assert progress == [(1, 3), (2, 3), (3, 3)]
+    assert result.manifest == "manifest.json" and result.warnings == []
+    for name, item in zip(result.files, assets, strict=True):
+        assert (destination / name).read_bytes() == library.asset_path(item).read_bytes()
+    text = (destination / "manifest.json").read_text(encoding="utf-8")
+    manifest = json.loads(text)
+    assert manifest[0]["prompt"] == "A red fox" and manifest[0]["model"] == "gpt-image-2"
+    assert {row["file"] for row in manifest} == set(result.files)
+    assert "sk-secret" not in text and "api_key" not in text
+
+
+def test_zip_export_with_csv_manifest(
+    library: Library, assets: list[AssetRecord], tmp_path: Path
+) -> None:
+    target = tmp_path / "export.zip"
+    options = ExportOptions(
+        destination=target, as_zip=True, manifest="csv", template="{platform}/{n}"
+    )
+    result = Exporter(library).export(assets, options)
+    with zipfile.ZipFile(target) as archive:
+        assert archive.namelist() == [
+            "x-post/1.png",
+            "threads/2.png",
+            "x-post/3.png",
+            "manifest.csv",
+        ]
+        rows = list(csv.DictReader(io.StringIO(archive.read("manifest.csv").decode("utf-8-sig"))))
+        assert archive.read("threads/2.png") == library.asset_path(assets[1]).read_bytes()
+    assert [row["file"] for row in rows] == result.files
+    assert rows[2]["prompt"].startswith("'=")  # a spreadsheet shows it, never runs it
+    assert "sk-secret" not in target.read_bytes().decode("latin-1")
+    assert [p.name for p in tmp_path.glob("*.part")] == []
+
+
+def test_conversion_to_jpeg_writes_jpeg_and_honours_limits(
+    library: Library, tmp_path: Path
+) -> None:
+    job = library.create_job("noise", ["youtube-thumbnail"], {})
+    noisy = library.save_asset(
+        job.id, "youtube-thumbnail", png((96, 96), noise=True), fmt="png", width=96, height=96
+    )
+    exporter = Exporter(library, limits={"youtube-thumbnail": 1_000})
+    result = exporter.export([noisy], ExportOptions(destination=tmp_path / "o", format="jpg"))
+    assert result.files == ["noise_youtube-thumbnail_96x96.jpg"]
+    data = (tmp_path / "o" / result.files[0]).read_bytes()
+    assert data[:3] == b"\xff\xd8\xff"
+    assert len(result.warnings) == 1  # noise can't fit 1 kB: said, not hidden
+
+
+def test_collisions_get_numbered_and_existing_files_survive(
+    library: Library, assets: list[AssetRecord], tmp_path: Path
+) -> None:
+    destination = tmp_path / "out"
+    destination.mkdir()
+    (destination / "x-post.png").write_bytes(b"designer's own file")
+    result = Exporter(library).export(
+        assets, ExportOptions(destination=destination, template="{platform}", manifest=None)
+    )
+    assert result.files == ["x-post (2).png", "threads.png", "x-post (3).png"]
+    assert (destination / "x-post.png").read_bytes() == b"designer's own file"
+    assert result.manifest is None and not (destination / "manifest.json").exists()
+
+
+def test_missing_asset_file_is_skipped_with_a_warning(
+    library: Library, assets: list[AssetRecord], tmp_path: Path
+) -> None:
+    library.asset_path(assets[1]).unlink()
+    result = Exporter(library).export(assets, ExportOptions(destination=tmp_path / "out"))
+    assert len(result.files) == 2 and "threads" not in " ".join(result.files)
+    assert len(result.warnings) == 1 and "missing" in result.warnings[0]
+
+
+@pytest.mark.parametrize("as_zip", [False, True])
+def test_unwritable_destination_raises_storage_error(
+    library: Library, assets: list[AssetRecord], tmp_path: Path, as_zip: bool
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_bytes(b"x")
+    destination = blocker / ("out.zip" if as_zip else "out")
+    with pytest.raises(StorageError) as caught:
+        Exporter(library).export(assets, ExportOptions(destination=destination, as_zip=as_zip))
+    assert "SnapAsset can't" in caught.value.message
+    assert blocker.read_bytes() == b"x"
+
+
+def test_destination_that_is_a_file_or_folder_is_refused(
+    library: Library, assets: list[AssetRecord], tmp_path: Path
+) -> None:
+    a_file = tmp_path / "taken"
+    a_file.write_bytes(b"x")
+    with pytest.raises(StorageError, match="it is a file"):
+        Exporter(library).export(assets, ExportOptions(destination=a_file))
+    with pytest.raises(InvalidInput, match="choose a file name for the ZIP"):
+        Exporter(library).export(assets, ExportOptions(destination=tmp_path, as_zip=True))
+
+
+@pytest.mark.parametrize("as_zip", [False, True])
+def test_cancel_mid_export_leaves_nothing(
+    library: Library, assets: list[AssetRecord], tmp_path: Path, as_zip: bool
+) -> None:
+    export_dir = tmp_path / "exports"
+    destination = export_dir / ("all.zip" if as_zip else "all")
+    done: list[int] = []
+    with pytest.raises(Canceled):
+        Exporter(library).export(
+            assets,
+            ExportOptions(destination=destination, as_zip=as_zip),
+            on_progress=lambda n, total: done.append(n),
+            should_cancel=lambda: len(done) >= 2,
+        )
+    assert done == [1, 2]
+    leftovers = list(export_dir.rglob("*")) if export_dir.exists() else []
+    assert leftovers == []
+
+
+def test_zip_replaces_an_older_zip_only_when_complete(
+    library: Library, assets: list[AssetRecord], tmp_path: Path
+) -> None:
+    target = tmp_path / "e.zip"
+    target.write_bytes(b"old archive")
+    with pytest.raises(Canceled):
+        Exporter(library).export(
+            assets, ExportOptions(destination=target, as_zip=True), should_cancel=lambda: True
+        )
+    assert target.read_bytes() == b"old archive"
+    Exporter(library).export(assets, ExportOptions(destination=target, as_zip=True))
+    assert zipfile.is_zipfile(target)
+
+
+def test_nothing_to_export_and_bad_manifest(library: Library, tmp_path: Path) -> None:
+    with pytest.raises(InvalidInput, match="at least one"):
+        Exporter(library).export([], ExportOptions(destination=tmp_path))
+    with pytest.raises(InvalidInput, match="JSON or CSV"):
+        Exporter(library).export([], ExportOptions(destination=tmp_path, manifest="xml"))

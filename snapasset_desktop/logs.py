@@ -34,9 +34,7 @@ def redact(text: str) -> str:
     for secret in _known_secrets:
         text = text.replace(secret, "[redacted]")
     for pattern in _SECRET_PATTERNS:
-        text = pattern.sub(
-            lambda m: (m.group(1) if m.groups() else "") + "[redacted]", text
-        )
+        text = pattern.sub(lambda m: (m.group(1) if m.groups() else "") + "[redacted]", text)
     return text
 
 

@@ -80,6 +80,8 @@ ALIASES: Mapping[str, str] = {
 }
 
 _ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,47}$")
+# Ids the library uses for itself (a job's source image is stored as "source").
+RESERVED_IDS = frozenset({"source", "all"})
 
 
 def _parse_side(name: str, value: Any) -> int:
@@ -94,12 +96,19 @@ def _parse_side(name: str, value: Any) -> int:
     if number <= 0:
         raise InvalidInput(f"The {name} must be more than 0 pixels.")
     if number > MAX_SIDE:
-        raise InvalidInput(f"The {name} can be at most {MAX_SIDE:,} pixels; {int(number):,} is too big.")
+        raise InvalidInput(
+            f"The {name} can be at most {MAX_SIDE:,} pixels; {int(number):,} is too big."
+        )
     return int(number)
 
 
 def make_custom_platform(
-    id: str, width: Any, height: Any, *, label: str = "", network: str = "Custom",
+    id: str,
+    width: Any,
+    height: Any,
+    *,
+    label: str = "",
+    network: str = "Custom",
     max_bytes: Any = None,
 ) -> Platform:
     """Validate a user's preset; refuse anything the pipeline could not honour."""
@@ -108,6 +117,8 @@ def make_custom_platform(
         raise InvalidInput(
             "A preset name uses lowercase letters, digits and dashes (e.g. “newsletter-hero”)."
         )
+    if clean_id in RESERVED_IDS:
+        raise InvalidInput(f"“{clean_id}” is a name SnapAsset keeps for itself; pick another.")
     limit = None
     if max_bytes not in (None, "", 0):
         try:
@@ -157,6 +168,10 @@ class PlatformRegistry:
     def all(self) -> list[Platform]:
         return [*self._builtin.values(), *self._custom.values()]
 
+    def size_limits(self) -> dict[str, int]:
+        """File-size limits by platform id, for exports that convert formats."""
+        return {p.id: p.max_bytes for p in self.all() if p.max_bytes}
+
     def networks(self) -> dict[str, list[Platform]]:
         grouped: dict[str, list[Platform]] = {}
         for platform in self.all():
@@ -171,7 +186,11 @@ class PlatformRegistry:
             return found
         known = [p.id for p in self.all()] + list(ALIASES)
         close = difflib.get_close_matches(key, known, n=1)
-        hint = f" Did you mean “{close[0]}”?" if close else " Run “snapasset-desktop platforms” for the list."
+        hint = (
+            f" Did you mean “{close[0]}”?"
+            if close
+            else " Run “snapasset-desktop platforms” for the list."
+        )
         raise UnknownPlatform(f"“{platform_id}” is not a platform SnapAsset knows.{hint}")
 
     def resolve(self, platform_ids: Iterable[str]) -> list[Platform]:

@@ -8,6 +8,7 @@ There is never a silent plaintext fallback.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from enum import Enum
@@ -76,10 +77,8 @@ class SecretStore:
 
     def delete(self, name: str) -> None:
         self._session.pop(name, None)
-        try:
+        with contextlib.suppress(keyring.errors.KeyringError):
             keyring.delete_password(SERVICE, name)
-        except keyring.errors.KeyringError:
-            pass
 
 
 def describe_source(source: SecretSource) -> str:
@@ -88,5 +87,7 @@ def describe_source(source: SecretSource) -> str:
         SecretSource.KEYRING: "Saved in your system keyring.",
         SecretSource.ENVIRONMENT: "Read from the OPENAI_API_KEY environment variable.",
         SecretSource.SESSION: "No system keyring here: the key is kept for this session only.",
-        SecretSource.MISSING: "No OpenAI key yet: add one in Settings, or use the offline placeholder.",
+        SecretSource.MISSING: (
+            "No OpenAI key yet: add one in Settings, or use the offline placeholder."
+        ),
     }[source]

@@ -21,8 +21,6 @@ log = logging.getLogger(__name__)
 
 
 def _setting(default: Any, description: str) -> Any:
-    if isinstance(default, list | dict):
-        return field(default_factory=lambda: type(default)(default), metadata={"doc": description})
     return field(default=default, metadata={"doc": description})
 
 
@@ -45,7 +43,9 @@ class Settings:
     retry_delay: float = _setting(2.0, "First retry delay in seconds; doubles each time.")
     failed_jobs_kept: int = _setting(200, "How many failed jobs are kept.")
     retention_days: int = _setting(30, "Days failed jobs and events are kept.")
-    custom_platforms: list = _setting([], "User-defined platform presets.")
+    custom_platforms: list = field(
+        default_factory=list, metadata={"doc": "User-defined platform presets."}
+    )
 
     @classmethod
     def describe(cls) -> dict[str, str]:

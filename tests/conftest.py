@@ -27,3 +27,12 @@ def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture(autouse=True)
 def no_system_keyring() -> None:
     keyring.set_keyring(fail.Keyring())
+
+
+@pytest.fixture
+def fast_retries(isolated_dirs: Path) -> None:
+    """Retry delays of milliseconds, so retry paths test quickly (the policy is unchanged)."""
+    from snapasset_desktop.paths import app_paths
+    from snapasset_desktop.settings import SettingsStore
+
+    SettingsStore(app_paths().settings_file).update(retry_delay=0.01)

@@ -13,7 +13,6 @@ import pytest
 from tests.helpers.fake_openai import FakeOpenAIServer, error, ok
 
 
-
 def raw_post(server: FakeOpenAIServer, body: dict, key: str | None = None) -> tuple:
     url = urlsplit(server.base_url)
     conn = http.client.HTTPConnection(url.hostname, url.port, timeout=5)

@@ -12,13 +12,24 @@ from snapasset_desktop.platforms import (
 )
 
 EXPECTED = {
-    "instagram-square": (1080, 1080), "instagram-portrait": (1080, 1350),
-    "instagram-grid": (1080, 1440), "instagram-story": (1080, 1920),
-    "facebook-post": (1200, 630), "facebook-cover": (851, 315), "x-post": (1600, 900),
-    "x-header": (1500, 500), "linkedin-post": (1200, 627), "linkedin-banner": (1584, 396),
-    "linkedin-company-cover": (1128, 191), "youtube-thumbnail": (1280, 720),
-    "youtube-banner": (2560, 1440), "pinterest-pin": (1000, 1500), "tiktok": (1080, 1920),
-    "threads": (1080, 1350), "bluesky-card": (1200, 630), "open-graph": (1200, 630),
+    "instagram-square": (1080, 1080),
+    "instagram-portrait": (1080, 1350),
+    "instagram-grid": (1080, 1440),
+    "instagram-story": (1080, 1920),
+    "facebook-post": (1200, 630),
+    "facebook-cover": (851, 315),
+    "x-post": (1600, 900),
+    "x-header": (1500, 500),
+    "linkedin-post": (1200, 627),
+    "linkedin-banner": (1584, 396),
+    "linkedin-company-cover": (1128, 191),
+    "youtube-thumbnail": (1280, 720),
+    "youtube-banner": (2560, 1440),
+    "pinterest-pin": (1000, 1500),
+    "tiktok": (1080, 1920),
+    "threads": (1080, 1350),
+    "bluesky-card": (1200, 630),
+    "open-graph": (1200, 630),
 }
 
 
@@ -41,7 +52,9 @@ def test_aliases_resolve_to_current_ids() -> None:
 
 def test_resolve_keeps_order_and_drops_duplicates() -> None:
     registry = PlatformRegistry()
-    ids = [p.id for p in registry.resolve(["x-post", "instagram-post", "instagram-square", "x-post"])]
+    ids = [
+        p.id for p in registry.resolve(["x-post", "instagram-post", "instagram-square", "x-post"])
+    ]
     assert ids == ["x-post", "instagram-square"]
 
 
@@ -95,7 +108,15 @@ def test_custom_preset_cannot_shadow_a_builtin_or_alias() -> None:
 
 def test_broken_custom_entries_in_settings_are_skipped() -> None:
     registry = PlatformRegistry.from_settings(
-        [{"id": "ok-one", "width": 10, "height": 10}, {"id": "bad", "width": 0, "height": 5},
-         {"nonsense": True}]
+        [
+            {"id": "ok-one", "width": 10, "height": 10},
+            {"id": "bad", "width": 0, "height": 5},
+            {"nonsense": True},
+        ]
     )
     assert [p.id for p in registry.all() if p.custom] == ["ok-one"]
+
+
+def test_reserved_ids_are_refused() -> None:
+    with pytest.raises(InvalidInput, match="keeps for itself"):
+        make_custom_platform("source", 100, 100)

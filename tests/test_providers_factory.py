@@ -17,7 +17,6 @@ from snapasset_desktop.settings import Settings
 from tests.helpers.fake_openai import FakeOpenAIServer
 
 
-
 def test_placeholder() -> None:
     provider = create_provider(" Placeholder ", settings=Settings())
     assert isinstance(provider, PlaceholderProvider) and provider.name == "placeholder"

@@ -25,7 +25,6 @@ from tests.helpers.fake_openai import (
     stream_error,
 )
 
-
 REPO = Path(__file__).resolve().parents[1]
 
 

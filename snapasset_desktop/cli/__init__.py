@@ -53,8 +53,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.handler(args, context)
     except SnapAssetError as exc:
-        log.info("command failed", extra={"command": args.command, "kind": exc.kind,
-                                          "detail": exc.detail})
+        log.info(
+            "command failed",
+            extra={"command": args.command, "kind": exc.kind, "detail": exc.detail},
+        )
         return fail(exc.message)
     except KeyboardInterrupt:
         return fail("Stopped.", 130)

@@ -55,10 +55,17 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
 
 
 def _add_render_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("-p", "--platform", action="append", dest="platforms", required=True,
-                        metavar="PLATFORM", help="a platform id (repeat for more)")
+    parser.add_argument(
+        "-p",
+        "--platform",
+        action="append",
+        dest="platforms",
+        required=True,
+        metavar="PLATFORM",
+        help="a platform id (repeat for more)",
+    )
     parser.add_argument("--fit", choices=("cover", "contain"))
-    parser.add_argument("--focus", type=parse_focus, metavar="X,Y", help="focal point, 0–1 each")
+    parser.add_argument("--focus", type=_focus_arg, metavar="X,Y", help="focal point, 0–1 each")
     parser.add_argument("--pad", help="contain padding: #rrggbb, transparent or blur")
     parser.add_argument("--format", choices=("png", "jpeg", "jpg", "webp"))
     parser.add_argument("--image-quality", type=int, help="JPEG/WebP quality (1–100)")
@@ -76,6 +83,13 @@ def _add_filters(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--limit", type=int, default=10_000)
 
 
+def _focus_arg(text: str) -> tuple[float, float]:
+    try:
+        return parse_focus(text)
+    except InvalidInput as exc:
+        raise argparse.ArgumentTypeError(exc.message) from None
+
+
 def _parse_date(text: str) -> float:
     try:
         return datetime.strptime(text, "%Y-%m-%d").timestamp()
@@ -85,10 +99,19 @@ def _parse_date(text: str) -> float:
 
 def _request(args: argparse.Namespace, context: AppContext, prompt: str, provider: str):
     return GenerationRequest.build(
-        prompt, args.platforms, registry=context.platforms, settings=context.settings.current,
-        provider=provider, model=getattr(args, "model", None), quality=getattr(args, "quality", None),
-        background=getattr(args, "background", None), asset_format=args.format,
-        image_quality=args.image_quality, fit=args.fit, pad=args.pad, focus=args.focus,
+        prompt,
+        args.platforms,
+        registry=context.platforms,
+        settings=context.settings.current,
+        provider=provider,
+        model=getattr(args, "model", None),
+        quality=getattr(args, "quality", None),
+        background=getattr(args, "background", None),
+        asset_format=args.format,
+        image_quality=args.image_quality,
+        fit=args.fit,
+        pad=args.pad,
+        focus=args.focus,
         variations=getattr(args, "variations", 1),
     )
 
@@ -120,13 +143,16 @@ def _run_and_report(service: GenerationService, job_id: str, args, context: AppC
     copied: list[str] = []
     if args.out:
         result = Exporter(context.library).export(
-            assets, ExportOptions(destination=args.out, template="{platform}_{width}x{height}",
-                                  manifest=None),
+            assets,
+            ExportOptions(
+                destination=args.out, template="{platform}_{width}x{height}", manifest=None
+            ),
         )
         copied = result.files
     if args.json:
-        print_json({"job": job_id, "assets": [_asset_json(a, context) for a in assets],
-                    "copied": copied})
+        print_json(
+            {"job": job_id, "assets": [_asset_json(a, context) for a in assets], "copied": copied}
+        )
         return 0
     print(f"Job {job_id}: {len(assets)} asset(s)")
     _print_assets(assets, context)
@@ -140,8 +166,14 @@ def _run_and_report(service: GenerationService, job_id: str, args, context: AppC
 def _query(args: argparse.Namespace, context: AppContext) -> AssetQuery:
     platforms = [context.platforms.get(p).id for p in args.platforms]
     until = args.until + 86_400 if args.until else None
-    return AssetQuery(platforms=platforms, text=args.search, job_ids=args.jobs,
-                      favourite=args.favourite, date_from=args.since, date_to=until)
+    return AssetQuery(
+        platforms=platforms,
+        text=args.search,
+        job_ids=args.jobs,
+        favourite=args.favourite,
+        date_from=args.since,
+        date_to=until,
+    )
 
 
 def run_library(args: argparse.Namespace, context: AppContext) -> int:
@@ -175,29 +207,48 @@ def run_export(args: argparse.Namespace, context: AppContext) -> int:
     progress = ProgressLine()
     started = time.monotonic()
     try:
-        result = Exporter(context.library).export(
-            assets, options, on_progress=lambda done, total: progress.show(
-                100 * done / total, f"Exporting {done}/{total}")
+        result = Exporter(context.library, limits=context.platforms.size_limits()).export(
+            assets,
+            options,
+            on_progress=lambda done, total: progress.show(
+                100 * done / total, f"Exporting {done}/{total}"
+            ),
         )
     finally:
         progress.done()
     if args.json:
-        print_json({"destination": str(result.destination), "files": result.files,
-                    "manifest": result.manifest, "warnings": result.warnings})
+        print_json(
+            {
+                "destination": str(result.destination),
+                "files": result.files,
+                "manifest": result.manifest,
+                "warnings": result.warnings,
+            }
+        )
         return 0
     for warning in result.warnings:
         print(f"warning: {warning}")
-    print(f"Exported {len(result.files)} file(s) to {result.destination} "
-          f"in {time.monotonic() - started:.1f} s")
+    print(
+        f"Exported {len(result.files)} file(s) to {result.destination} "
+        f"in {time.monotonic() - started:.1f} s"
+    )
     return 0
 
 
 def _asset_json(asset: AssetRecord, context: AppContext) -> dict:
     return {
-        "id": asset.id, "job": asset.job_id, "platform": asset.platform, "variant": asset.variant,
-        "width": asset.width, "height": asset.height, "format": asset.format,
-        "bytes": asset.bytes, "path": str(context.library.asset_path(asset)),
-        "prompt": asset.prompt, "favourite": asset.favourite, "warning": asset.warning,
+        "id": asset.id,
+        "job": asset.job_id,
+        "platform": asset.platform,
+        "variant": asset.variant,
+        "width": asset.width,
+        "height": asset.height,
+        "format": asset.format,
+        "bytes": asset.bytes,
+        "path": str(context.library.asset_path(asset)),
+        "prompt": asset.prompt,
+        "favourite": asset.favourite,
+        "warning": asset.warning,
         "created_at": datetime.fromtimestamp(asset.created_at).isoformat(timespec="seconds"),
     }
 
@@ -205,7 +256,15 @@ def _asset_json(asset: AssetRecord, context: AppContext) -> dict:
 def _print_assets(assets: list[AssetRecord], context: AppContext) -> None:
     print_table(
         ("id", "platform", "size", "format", "file size", "path"),
-        [(a.id, a.platform + (f" v{a.variant + 1}" if a.variant else ""),
-          f"{a.width}×{a.height}", a.format, human_bytes(a.bytes),
-          context.library.asset_path(a)) for a in assets],
+        [
+            (
+                a.id,
+                a.platform + (f" v{a.variant + 1}" if a.variant else ""),
+                f"{a.width}×{a.height}",
+                a.format,
+                human_bytes(a.bytes),
+                context.library.asset_path(a),
+            )
+            for a in assets
+        ],
     )

@@ -49,8 +49,14 @@ def run(args: argparse.Namespace, context: AppContext) -> int:
     print_table(
         ("id", "network", "label", "size", "aspect", "max file"),
         [
-            (p.id, p.network, p.label, f"{p.width}×{p.height}", p.aspect_label,
-             human_bytes(p.max_bytes) if p.max_bytes else "")
+            (
+                p.id,
+                p.network,
+                p.label,
+                f"{p.width}×{p.height}",
+                p.aspect_label,
+                human_bytes(p.max_bytes) if p.max_bytes else "",
+            )
             for p in platforms
         ],
     )

@@ -64,5 +64,6 @@ def create_provider(
             api_key=store.get(OPENAI_KEY),
             base_url=settings.openai_base_url.strip() or os.environ.get("OPENAI_BASE_URL") or None,
             timeout=settings.openai_timeout,
+            max_retries=0,  # the job's RetryPolicy owns retries
         )
     raise InvalidInput(f"“{name}” isn't an image provider; choose one of {', '.join(PROVIDERS)}.")

@@ -1,13 +1,11 @@
 """The OpenAI provider: the official SDK's `images.generate`, streamed when previews are wanted.
 
-Retries, two layers, never multiplied by accident:
-- The SDK retries connection errors, timeouts, 408/409/429/5xx itself, `max_retries`
-  times (default 2), honouring `retry-after-ms`/`retry-after` up to two minutes.
-  That is right for the synchronous CLI path, which has no queue behind it.
-- The job queue owns retries for queued jobs (attempts, exponential backoff,
-  `retry_after`, a visible `retrying` state). It builds this provider with
-  `max_retries=0` (or sets `provider.max_retries = 0`), so one job attempt is one
-  HTTP request and 3 attempts never become 9 requests.
+Retries live in one layer only: the job's (`services.retry.RetryPolicy`, used by
+the synchronous path and the queue alike). The SDK's own retries are switched off
+(`max_retries=0`) because they are invisible to the progress display, would
+multiply with the job's attempts (3 attempts × 3 SDK tries = 9 requests), and
+retry a 429 `insufficient_quota` that can never succeed. So one job attempt is
+exactly one HTTP request, and a job makes at most `retry_attempts` requests.
 A ProviderError's `transient` flag tells the queue which failures are worth another attempt.
 
 Cancel is cooperative: checked before the request and between stream events
@@ -109,7 +107,7 @@ class OpenAIProvider:
         api_key: str | None,
         base_url: str | None = None,
         timeout: float = 180.0,
-        max_retries: int = 2,
+        max_retries: int = 0,
     ) -> None:
         self._api_key = (api_key or "").strip() or None
         # None lets the SDK fall back to OPENAI_BASE_URL, then api.openai.com.

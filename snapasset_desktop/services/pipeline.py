@@ -108,13 +108,19 @@ class JobRunner:
         rendered: list[tuple[int, RenderedAsset]] = []
         total = len(images) * len(platforms)
         for variant, image in enumerate(images):
-            metadata = AssetMetadata(prompt=job.prompt, model=job.params.get("model", ""), job_id=job.id)
+            metadata = AssetMetadata(
+                prompt=job.prompt, model=job.params.get("model", ""), job_id=job.id
+            )
 
             def on_render(done: int, _total: int, offset: int = variant * len(platforms)) -> None:
                 report("resize", (offset + done) / total, "Rendering platform sizes")
 
             for asset in render_platforms(
-                image, platforms, options, metadata=metadata, on_progress=on_render,
+                image,
+                platforms,
+                options,
+                metadata=metadata,
+                on_progress=on_render,
                 should_cancel=should_cancel,
             ):
                 rendered.append((variant, asset))
@@ -123,8 +129,14 @@ class JobRunner:
         report("save", 0, "Saving to your library")
         saved = [
             self.library.save_asset(
-                job.id, asset.platform_id, asset.data, fmt=asset.format,
-                width=asset.width, height=asset.height, variant=variant, warning=asset.warning,
+                job.id,
+                asset.platform_id,
+                asset.data,
+                fmt=asset.format,
+                width=asset.width,
+                height=asset.height,
+                variant=variant,
+                warning=asset.warning,
             )
             for variant, asset in rendered
         ]
@@ -158,7 +170,8 @@ class JobRunner:
         images = provider.generate(request, on_partial=on_partial, should_cancel=should_cancel)
         if not images:
             raise SnapAssetError(
-                "The image service answered without an image; retrying.", kind="bad_response",
+                "The image service answered without an image; retrying.",
+                kind="bad_response",
                 transient=True,
             )
         for variant, image in enumerate(images):
@@ -189,5 +202,6 @@ def describe_failure(exc: BaseException) -> SnapAssetError:
     log.exception("unexpected error in a job", exc_info=exc)
     return SnapAssetError(
         "Something went wrong inside SnapAsset; the details are in the log.",
-        detail=f"{type(exc).__name__}: {exc}", kind="internal",
+        detail=f"{type(exc).__name__}: {exc}",
+        kind="internal",
     )

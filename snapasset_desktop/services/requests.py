@@ -106,11 +106,15 @@ class GenerationRequest:
 def _choice(name: str, value: str, allowed: Sequence[str]) -> str:
     value = str(value).strip().lower()
     if value not in allowed:
-        raise InvalidInput(f"The {name} “{value}” isn't one SnapAsset knows; choose {', '.join(allowed)}.")
+        raise InvalidInput(
+            f"The {name} “{value}” isn't one SnapAsset knows; choose {', '.join(allowed)}."
+        )
     return value
 
 
-def render_options_from_params(params: dict[str, Any], focus: tuple[float, float] | None) -> RenderOptions:
+def render_options_from_params(
+    params: dict[str, Any], focus: tuple[float, float] | None
+) -> RenderOptions:
     return RenderOptions(
         fit=params.get("fit", "cover"),
         focus=focus,

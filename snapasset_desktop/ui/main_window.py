@@ -36,9 +36,15 @@ class MainWindow(QMainWindow):
         for network, platforms in context.platforms.networks().items():
             group = QTreeWidgetItem([network])
             for platform in platforms:
-                group.addChild(QTreeWidgetItem(
-                    [platform.label, f"{platform.width} × {platform.height}", platform.aspect_label]
-                ))
+                group.addChild(
+                    QTreeWidgetItem(
+                        [
+                            platform.label,
+                            f"{platform.width} × {platform.height}",
+                            platform.aspect_label,
+                        ]
+                    )
+                )
             presets.addTopLevelItem(group)
         presets.expandAll()
         presets.resizeColumnToContents(0)

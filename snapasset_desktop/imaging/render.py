@@ -1,0 +1,217 @@
+"""Render one source image into every chosen platform's exact size and format.
+
+Cover crops the largest platform-shaped box around the focal point, then
+resizes once (Lanczos, with `reducing_gap` so big downscales start with a
+cheap box reduction); contain fits the whole image and pads with a colour,
+transparency, or a blurred, darkened cover fill. Platforms render in parallel
+threads — Pillow releases the GIL while resizing and encoding.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from dataclasses import dataclass, replace
+
+from PIL import Image, ImageColor, ImageFilter
+
+from snapasset_desktop.errors import Canceled, InvalidInput
+from snapasset_desktop.imaging.encode import AssetMetadata, encode_image, normalise_format
+from snapasset_desktop.imaging.focal import estimate_focal_point
+from snapasset_desktop.imaging.geometry import contain_size, cover_box, crop_loss
+from snapasset_desktop.platforms import Platform
+
+FITS = ("cover", "contain")
+_COLOUR = re.compile(r"^#(?:[0-9a-f]{3}|[0-9a-f]{6})$")
+_REDUCING_GAP = 3.0  # box-reduce to within 3x of the target first: fast, visually lossless
+_BLUR_SCALE = 16  # the blurred fill is computed at 1/16 size, then enlarged
+_BLUR_BRIGHTNESS = 0.6  # darken it so the fitted image stands out
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """How sources become platform assets; validated and normalised on creation."""
+
+    fit: str = "cover"
+    focus: tuple[float, float] | None = None  # None: estimate from the image
+    pad: str = "#ffffff"  # "#rgb", "#rrggbb", "transparent" or "blur" (contain only)
+    format: str = "png"
+    quality: int = 90
+
+    def __post_init__(self) -> None:
+        fit = str(self.fit).strip().lower()
+        if fit not in FITS:
+            raise InvalidInput(f"Fit is “cover” (crop) or “contain” (pad), not “{self.fit}”.")
+        pad = str(self.pad).strip().lower()
+        if pad not in ("transparent", "blur") and not _COLOUR.match(pad):
+            raise InvalidInput(
+                f"The padding is a colour like #ffffff, “transparent” or “blur”; "
+                f"“{self.pad}” is none of them."
+            )
+        quality = self.quality
+        if isinstance(quality, bool) or not isinstance(quality, int) or not 1 <= quality <= 100:
+            raise InvalidInput(f"Image quality is a whole number from 1 to 100, not {quality}.")
+        focus = None if self.focus is None else _checked_focus(self.focus)
+        # Frozen: normalised values are written once, here.
+        object.__setattr__(self, "fit", fit)
+        object.__setattr__(self, "pad", pad)
+        object.__setattr__(self, "format", normalise_format(self.format))
+        object.__setattr__(self, "focus", focus)
+
+
+def _checked_focus(focus: object) -> tuple[float, float]:
+    try:
+        x, y = (float(v) for v in focus)  # type: ignore[attr-defined]
+    except (TypeError, ValueError):
+        x = y = -1.0
+    if not (0.0 <= x <= 1.0 and 0.0 <= y <= 1.0):
+        raise InvalidInput("The focus point is two numbers from 0 to 1, like 0.5,0.4")
+    return x, y
+
+
+@dataclass(frozen=True)
+class RenderedAsset:
+    platform_id: str
+    width: int
+    height: int
+    format: str
+    data: bytes
+    quality: int | None
+    crop_loss: float  # fraction of the source discarded (0 for contain)
+    warning: str | None = None
+
+
+def render_platforms(
+    source: Image.Image,
+    platforms: Sequence[Platform],
+    options: RenderOptions,
+    *,
+    metadata: AssetMetadata | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+    should_cancel: Callable[[], bool] | None = None,
+    workers: int | None = None,
+) -> list[RenderedAsset]:
+    """Render every platform, in parallel; results come back in the order of `platforms`.
+
+    `on_progress(done, total)` runs after each platform, on a worker thread,
+    one call at a time with `done` increasing. `should_cancel()` is asked before
+    each platform starts; when it says yes, `Canceled` is raised once running
+    platforms finish and nothing else starts.
+    """
+    if not platforms:
+        return []
+    source = _usable(source)
+    focus = options.focus or estimate_focal_point(source)
+    total = len(platforms)
+    done = 0
+    progress_lock = threading.Lock()
+
+    def render_one(platform: Platform) -> RenderedAsset:
+        nonlocal done
+        if should_cancel is not None and should_cancel():
+            raise Canceled()
+        asset = render_platform(source, platform, options, focus=focus, metadata=metadata)
+        with progress_lock:
+            done += 1
+            if on_progress is not None:
+                on_progress(done, total)
+        return asset
+
+    count = workers or min(4, os.cpu_count() or 1)
+    with ThreadPoolExecutor(max_workers=count, thread_name_prefix="snapasset-render") as pool:
+        futures = [pool.submit(render_one, platform) for platform in platforms]
+        wait(futures, return_when=FIRST_EXCEPTION)
+        for future in futures:
+            future.cancel()  # after a failure start nothing more; running ones finish
+    failures = [f.exception() for f in futures if not f.cancelled() and f.exception()]
+    if failures:
+        # A cancel request wins over errors it may have caused elsewhere.
+        raise next((e for e in failures if isinstance(e, Canceled)), failures[0])
+    return [future.result() for future in futures]
+
+
+def render_platform(
+    source: Image.Image,
+    platform: Platform,
+    options: RenderOptions,
+    *,
+    focus: tuple[float, float],
+    metadata: AssetMetadata | None = None,
+) -> RenderedAsset:
+    """One platform's asset: exact size, chosen format, metadata naming the platform."""
+    source = _usable(source)
+    if options.fit == "cover":
+        image = _cover(source, platform.size, focus)
+        loss = crop_loss(source.size, platform.size)
+    else:
+        image = _contain(source, platform.size, options.pad, focus)
+        loss = 0.0
+    tagged = replace(metadata or AssetMetadata(), platform=platform.id)
+    encoded = encode_image(
+        image,
+        options.format,
+        quality=options.quality,
+        metadata=tagged,
+        max_bytes=platform.max_bytes,
+        label=f"{platform.network} {platform.label}",
+    )
+    return RenderedAsset(
+        platform_id=platform.id,
+        width=encoded.width,
+        height=encoded.height,
+        format=encoded.format,
+        data=encoded.data,
+        quality=encoded.quality,
+        crop_loss=loss,
+        warning=encoded.warning,
+    )
+
+
+def _usable(source: Image.Image) -> Image.Image:
+    """Loaded RGB/RGBA pixels; a lazy file image must not be loaded by several threads."""
+    source.load()
+    if source.mode in ("RGB", "RGBA"):
+        return source
+    has_alpha = source.mode in ("LA", "PA", "RGBa", "La") or "transparency" in source.info
+    return source.convert("RGBA" if has_alpha else "RGB")
+
+
+def _cover(source: Image.Image, size: tuple[int, int], focus: tuple[float, float]) -> Image.Image:
+    box = cover_box(source.size, size, focus)
+    # One resize of just the crop box: never the whole source per target.
+    return source.resize(size, Image.Resampling.LANCZOS, box=box, reducing_gap=_REDUCING_GAP)
+
+
+def _contain(
+    source: Image.Image, size: tuple[int, int], pad: str, focus: tuple[float, float]
+) -> Image.Image:
+    fitted_size = contain_size(source.size, size)
+    fitted = source.resize(fitted_size, Image.Resampling.LANCZOS, reducing_gap=_REDUCING_GAP)
+    if pad == "blur":
+        canvas = _blurred_fill(source, size, focus)
+    elif pad == "transparent":
+        canvas = Image.new("RGBA", size, (0, 0, 0, 0))
+    else:
+        canvas = Image.new("RGB", size, ImageColor.getrgb(pad))
+    if fitted.mode == "RGBA" or canvas.mode == "RGBA":
+        canvas = canvas.convert("RGBA")
+        offset = ((size[0] - fitted_size[0]) // 2, (size[1] - fitted_size[1]) // 2)
+        canvas.alpha_composite(fitted.convert("RGBA"), offset)
+        return canvas
+    canvas.paste(fitted, ((size[0] - fitted_size[0]) // 2, (size[1] - fitted_size[1]) // 2))
+    return canvas
+
+
+def _blurred_fill(
+    source: Image.Image, size: tuple[int, int], focus: tuple[float, float]
+) -> Image.Image:
+    """A darkened, heavily blurred cover crop; blurring a tiny copy keeps it cheap."""
+    small = (max(1, size[0] // _BLUR_SCALE), max(1, size[1] // _BLUR_SCALE))
+    box = cover_box(source.size, size, focus)
+    tiny = source.resize(small, Image.Resampling.BOX, box=box, reducing_gap=2.0).convert("RGB")
+    tiny = tiny.filter(ImageFilter.GaussianBlur(radius=2))
+    tiny = tiny.point(lambda value: value * _BLUR_BRIGHTNESS)
+    return tiny.resize(size, Image.Resampling.BILINEAR)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -60,5 +61,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return fail(exc.message)
     except KeyboardInterrupt:
         return fail("Stopped.", 130)
+    except BrokenPipeError:
+        # The reader went away (`… | head`): stop quietly, as Unix tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     finally:
         context.close()

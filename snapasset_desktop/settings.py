@@ -41,6 +41,9 @@ class Settings:
     redis_url: str = _setting("", "redis:// or rediss:// URL; empty for the embedded queue.")
     retry_attempts: int = _setting(3, "Attempts in all for a job that fails transiently.")
     retry_delay: float = _setting(2.0, "First retry delay in seconds; doubles each time.")
+    lease_seconds: float = _setting(30.0, "A running job's lease; renewed every third of it.")
+    sweep_interval: float = _setting(10.0, "Seconds between checks for stalled or orphaned jobs.")
+    max_stalls: int = _setting(3, "Times a job may lose its worker before it fails.")
     failed_jobs_kept: int = _setting(200, "How many failed jobs are kept.")
     retention_days: int = _setting(30, "Days failed jobs and events are kept.")
     custom_platforms: list = field(

@@ -23,7 +23,7 @@ def openai_env(fake_openai: FakeOpenAIServer, monkeypatch: pytest.MonkeyPatch) -
 
 
 def generate(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict | None, str]:
-    code = main(["generate", *args, "--json"])
+    code = main(["generate", *args, "--wait", "--json"])
     captured = capsys.readouterr()
     return code, (json.loads(captured.out) if code == 0 else None), captured.err
 
@@ -181,19 +181,22 @@ def test_retired_model_is_refused(
 
 
 def test_focus_rerender_needs_no_api_call(
-    openai_env: FakeOpenAIServer, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    openai_env: FakeOpenAIServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    from snapasset_desktop.cli.follow import follow_job
     from snapasset_desktop.services.context import AppContext
-    from snapasset_desktop.services.generation import GenerationService
 
     code, result, err = generate(capsys, "a lighthouse", "-p", "instagram-story")
     assert code == 0, err
     context = AppContext.open()
     try:
         before = context.library.assets_for_job(result["job"])[0]
-        assets = GenerationService(context).rerender(result["job"], focus=(0.05, 0.5))
-        assert [a.id for a in assets] == [before.id]  # replaced, not duplicated
-        assert assets[0].sha256 != before.sha256
+        after = context.queue.event_log.last_seq()
+        context.jobs.rerender(result["job"], focus=(0.05, 0.5))
+        follow_job(context, result["job"], after=after)
+        [asset] = context.library.assets_for_job(result["job"])
+        assert asset.id == before.id  # replaced, not duplicated
+        assert asset.sha256 != before.sha256
         assert context.library.get_job(result["job"]).focus_x == 0.05
     finally:
         context.close()

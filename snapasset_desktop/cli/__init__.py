@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from snapasset_desktop.cli import assets, presets
+    from snapasset_desktop.cli import assets, jobs, make, presets
 
     parser = argparse.ArgumentParser(
         prog="snapasset-desktop",
@@ -32,6 +32,8 @@ def build_parser() -> argparse.ArgumentParser:
     window = commands.add_parser("window", help="open the SnapAsset window (the default)")
     window.set_defaults(handler=None)
     presets.add_parser(commands)
+    make.add_parsers(commands)
+    jobs.add_parsers(commands)
     assets.add_parsers(commands)
     return parser
 
@@ -48,7 +50,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from snapasset_desktop.services.context import AppContext
 
     try:
-        context = AppContext.open()
+        context = AppContext.open(kind=getattr(args, "kind", "app"))
     except SnapAssetError as exc:
         return fail(exc.message)
     try:

@@ -1,4 +1,4 @@
-"""`resize`, `generate`, `library` and `export`: making assets and getting them out."""
+"""`library` and `export`: what is in the library, and getting it out."""
 
 from __future__ import annotations
 
@@ -9,33 +9,12 @@ from pathlib import Path
 
 from snapasset_desktop.cli.output import ProgressLine, human_bytes, print_json, print_table
 from snapasset_desktop.errors import InvalidInput
-from snapasset_desktop.imaging.focal import parse_focus
 from snapasset_desktop.library.export import Exporter, ExportOptions
 from snapasset_desktop.library.models import AssetQuery, AssetRecord
-from snapasset_desktop.providers import PROVIDERS
 from snapasset_desktop.services.context import AppContext
-from snapasset_desktop.services.generation import GenerationService
-from snapasset_desktop.services.pipeline import Progress
-from snapasset_desktop.services.requests import IMPORT_PROVIDER, GenerationRequest
 
 
 def add_parsers(commands: argparse._SubParsersAction) -> None:
-    resize = commands.add_parser("resize", help="import an image and render it for platforms")
-    resize.add_argument("image", type=Path)
-    _add_render_options(resize)
-    resize.set_defaults(handler=run_resize)
-
-    generate = commands.add_parser("generate", help="generate an image from a prompt")
-    generate.add_argument("prompt")
-    generate.add_argument("--provider", choices=PROVIDERS)
-    generate.add_argument("--model")
-    generate.add_argument("--quality", choices=("auto", "low", "medium", "high"))
-    generate.add_argument("--background", choices=("auto", "opaque", "transparent"))
-    generate.add_argument("-n", "--variations", type=int, default=1)
-    generate.add_argument("--wait", action="store_true", help="wait for the finished assets")
-    _add_render_options(generate)
-    generate.set_defaults(handler=run_generate)
-
     library = commands.add_parser("library", help="list the assets in your library")
     _add_filters(library)
     library.add_argument("--json", action="store_true")
@@ -54,25 +33,6 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     export.set_defaults(handler=run_export)
 
 
-def _add_render_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "-p",
-        "--platform",
-        action="append",
-        dest="platforms",
-        required=True,
-        metavar="PLATFORM",
-        help="a platform id (repeat for more)",
-    )
-    parser.add_argument("--fit", choices=("cover", "contain"))
-    parser.add_argument("--focus", type=_focus_arg, metavar="X,Y", help="focal point, 0–1 each")
-    parser.add_argument("--pad", help="contain padding: #rrggbb, transparent or blur")
-    parser.add_argument("--format", choices=("png", "jpeg", "jpg", "webp"))
-    parser.add_argument("--image-quality", type=int, help="JPEG/WebP quality (1–100)")
-    parser.add_argument("--out", type=Path, metavar="DIR", help="also copy the assets here")
-    parser.add_argument("--json", action="store_true")
-
-
 def _add_filters(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-p", "--platform", action="append", dest="platforms", default=[])
     parser.add_argument("--search", default="", help="text in the prompt")
@@ -83,84 +43,11 @@ def _add_filters(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--limit", type=int, default=10_000)
 
 
-def _focus_arg(text: str) -> tuple[float, float]:
-    try:
-        return parse_focus(text)
-    except InvalidInput as exc:
-        raise argparse.ArgumentTypeError(exc.message) from None
-
-
 def _parse_date(text: str) -> float:
     try:
         return datetime.strptime(text, "%Y-%m-%d").timestamp()
     except ValueError:
         raise argparse.ArgumentTypeError(f"dates are written YYYY-MM-DD, not “{text}”") from None
-
-
-def _request(args: argparse.Namespace, context: AppContext, prompt: str, provider: str):
-    return GenerationRequest.build(
-        prompt,
-        args.platforms,
-        registry=context.platforms,
-        settings=context.settings.current,
-        provider=provider,
-        model=getattr(args, "model", None),
-        quality=getattr(args, "quality", None),
-        background=getattr(args, "background", None),
-        asset_format=args.format,
-        image_quality=args.image_quality,
-        fit=args.fit,
-        pad=args.pad,
-        focus=args.focus,
-        variations=getattr(args, "variations", 1),
-    )
-
-
-def run_resize(args: argparse.Namespace, context: AppContext) -> int:
-    request = _request(args, context, args.image.stem, IMPORT_PROVIDER)
-    service = GenerationService(context)
-    job = service.import_image(args.image, request)
-    return _run_and_report(service, job.id, args, context)
-
-
-def run_generate(args: argparse.Namespace, context: AppContext) -> int:
-    request = _request(args, context, args.prompt, args.provider)
-    service = GenerationService(context)
-    job = service.create_job(request)
-    return _run_and_report(service, job.id, args, context)
-
-
-def _run_and_report(service: GenerationService, job_id: str, args, context: AppContext) -> int:
-    progress = ProgressLine()
-
-    def on_progress(event: Progress) -> None:
-        progress.show(event.percent, event.message or event.stage)
-
-    try:
-        assets = service.run_now(job_id, on_progress=on_progress)
-    finally:
-        progress.done()
-    copied: list[str] = []
-    if args.out:
-        result = Exporter(context.library).export(
-            assets,
-            ExportOptions(
-                destination=args.out, template="{platform}_{width}x{height}", manifest=None
-            ),
-        )
-        copied = result.files
-    if args.json:
-        print_json(
-            {"job": job_id, "assets": [_asset_json(a, context) for a in assets], "copied": copied}
-        )
-        return 0
-    print(f"Job {job_id}: {len(assets)} asset(s)")
-    _print_assets(assets, context)
-    for warning in filter(None, (a.warning for a in assets)):
-        print(f"warning: {warning}")
-    if copied:
-        print(f"Copied to {args.out}")
-    return 0
 
 
 def _query(args: argparse.Namespace, context: AppContext) -> AssetQuery:
@@ -180,12 +67,12 @@ def run_library(args: argparse.Namespace, context: AppContext) -> int:
     query = _query(args, context)
     assets = context.library.query_assets(query, limit=args.limit)
     if args.json:
-        print_json([_asset_json(a, context) for a in assets])
+        print_json([asset_json(a, context) for a in assets])
         return 0
     if not assets:
         print("No assets match. Make some with `snapasset-desktop generate` or `resize`.")
         return 0
-    _print_assets(assets, context)
+    print_assets(assets, context)
     total = context.library.count_assets(query)
     if total > len(assets):
         print(f"… and {total - len(assets)} more (use --limit)")
@@ -235,7 +122,7 @@ def run_export(args: argparse.Namespace, context: AppContext) -> int:
     return 0
 
 
-def _asset_json(asset: AssetRecord, context: AppContext) -> dict:
+def asset_json(asset: AssetRecord, context: AppContext) -> dict:
     return {
         "id": asset.id,
         "job": asset.job_id,
@@ -253,7 +140,7 @@ def _asset_json(asset: AssetRecord, context: AppContext) -> dict:
     }
 
 
-def _print_assets(assets: list[AssetRecord], context: AppContext) -> None:
+def print_assets(assets: list[AssetRecord], context: AppContext) -> None:
     print_table(
         ("id", "platform", "size", "format", "file size", "path"),
         [

@@ -41,6 +41,10 @@ class LibraryBase:
             with transaction(conn):
                 yield conn
 
+    def reader(self) -> AbstractContextManager[sqlite3.Connection]:
+        """This thread's connection for reads (other packages' queries, e.g. the queue's)."""
+        return self._read()
+
     def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
         """This thread's connection inside BEGIN IMMEDIATE … COMMIT, for multi-step updates
         (e.g. the queue's claim); SQLite failures come out as StorageError."""

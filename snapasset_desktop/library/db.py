@@ -56,9 +56,15 @@ CREATE TABLE jobs (
     created_at REAL NOT NULL,
     updated_at REAL NOT NULL,
     started_at REAL,
-    finished_at REAL
+    finished_at REAL,
+    task_id TEXT,
+    enqueued_at REAL,
+    stalls INTEGER NOT NULL DEFAULT 0,
+    cancel_requested INTEGER NOT NULL DEFAULT 0,
+    origin TEXT
 );
 CREATE INDEX jobs_by_status ON jobs (status, priority, created_at);
+CREATE INDEX jobs_by_lease ON jobs (status, lease_expires);
 CREATE INDEX jobs_by_batch ON jobs (batch_id);
 CREATE INDEX jobs_by_created ON jobs (created_at);
 
@@ -93,6 +99,17 @@ CREATE TABLE events (
     created_at REAL NOT NULL
 );
 CREATE INDEX events_by_job ON events (job_id, seq);
+CREATE INDEX events_by_time ON events (created_at);
+
+CREATE TABLE workers (
+    id TEXT PRIMARY KEY,
+    host TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    concurrency INTEGER NOT NULL,
+    started_at REAL NOT NULL,
+    seen_at REAL NOT NULL
+);
 """
 
 # Append only: index i holds the script that takes a database to user_version i + 1.

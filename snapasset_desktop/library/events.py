@@ -24,6 +24,19 @@ class EventsTable(LibraryBase):
             )
         return int(cursor.lastrowid or 0)
 
+    def append_events(self, events: list[tuple[str | None, str, dict[str, Any]]]) -> list[int]:
+        """Several events in one transaction; their sequence numbers, in order."""
+        now = time.time()
+        seqs = []
+        with self._write() as conn:
+            for job_id, type, data in events:
+                cursor = conn.execute(
+                    "INSERT INTO events (job_id, type, data, created_at) VALUES (?, ?, ?, ?)",
+                    (job_id, type, json.dumps(data, ensure_ascii=False), now),
+                )
+                seqs.append(int(cursor.lastrowid or 0))
+        return seqs
+
     def events_since(self, seq: int, limit: int = 500) -> list[Event]:
         """Events after `seq`, oldest first."""
         with self._read() as conn:
@@ -36,3 +49,8 @@ class EventsTable(LibraryBase):
         """Where a reader that wants only new events starts."""
         with self._read() as conn:
             return conn.execute("SELECT COALESCE(MAX(seq), 0) FROM events").fetchone()[0]
+
+    def prune_events(self, before: float) -> int:
+        """Forget events older than `before` (the daily cleanup's retention)."""
+        with self._write() as conn:
+            return conn.execute("DELETE FROM events WHERE created_at < ?", (before,)).rowcount

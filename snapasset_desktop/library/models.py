@@ -55,6 +55,15 @@ class JobRecord:
     lease_expires: float | None = None
     started_at: float | None = None
     finished_at: float | None = None
+    task_id: str | None = None  # the queue task that will run it; None when none is live
+    enqueued_at: float | None = None
+    stalls: int = 0  # times its runner vanished mid-run (crash, kill, power loss)
+    cancel_requested: bool = False
+    origin: str | None = None  # the library that submitted it (Redis: where assets go back)
+
+    @property
+    def finished(self) -> bool:
+        return self.status in ("completed", "failed", "canceled")
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> JobRecord:
@@ -62,6 +71,7 @@ class JobRecord:
         for name in JSON_COLUMNS:
             values[name] = json.loads(values[name]) if values[name] else JSON_COLUMNS[name]()
         values["progress"] = values["progress"] or 0.0
+        values["cancel_requested"] = bool(values["cancel_requested"])
         return cls(**values)
 
 

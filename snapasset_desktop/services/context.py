@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 from snapasset_desktop.library.store import Library
 from snapasset_desktop.logs import setup_logging
@@ -11,7 +13,10 @@ from snapasset_desktop.paths import AppPaths, app_paths
 from snapasset_desktop.platforms import PlatformRegistry
 from snapasset_desktop.providers import create_provider
 from snapasset_desktop.providers.base import ImageProvider
+from snapasset_desktop.queue.backend import QueueBackend
 from snapasset_desktop.secrets import SecretStore
+from snapasset_desktop.services.jobs import JobService
+from snapasset_desktop.services.requests import GenerationRequest
 from snapasset_desktop.settings import SettingsStore
 
 
@@ -20,12 +25,13 @@ class AppContext:
     paths: AppPaths
     settings: SettingsStore
     secrets: SecretStore = field(default_factory=SecretStore)
+    kind: str = "app"  # "app" (window or CLI) or "worker" (headless)
 
     @classmethod
-    def open(cls, paths: AppPaths | None = None) -> AppContext:
+    def open(cls, paths: AppPaths | None = None, *, kind: str = "app") -> AppContext:
         paths = (paths or app_paths()).ensure()
         setup_logging(paths.log_dir)
-        return cls(paths=paths, settings=SettingsStore(paths.settings_file))
+        return cls(paths=paths, settings=SettingsStore(paths.settings_file), kind=kind)
 
     @cached_property
     def library(self) -> Library:
@@ -35,6 +41,32 @@ class AppContext:
     def platforms(self) -> PlatformRegistry:
         # Rebuilt on each use so presets edited in settings apply at once.
         return PlatformRegistry.from_settings(self.settings.current.custom_platforms)
+
+    @cached_property
+    def queue(self) -> QueueBackend:
+        return QueueBackend(
+            paths=self.paths,
+            settings=self.settings,
+            library=self.library,
+            platforms=lambda: self.platforms,
+            provider_for=self.provider,
+            kind=self.kind,
+        )
+
+    @cached_property
+    def jobs(self) -> JobService:
+        return JobService(self.queue, self.build_request)
+
+    def build_request(
+        self, prompt: str, platform_ids: Sequence[str], **options: Any
+    ) -> GenerationRequest:
+        return GenerationRequest.build(
+            prompt,
+            platform_ids,
+            registry=self.platforms,
+            settings=self.settings.current,
+            **options,
+        )
 
     def provider(self, name: str | None = None) -> ImageProvider:
         settings = self.settings.current

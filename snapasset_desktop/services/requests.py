@@ -110,15 +110,3 @@ def _choice(name: str, value: str, allowed: Sequence[str]) -> str:
             f"The {name} “{value}” isn't one SnapAsset knows; choose {', '.join(allowed)}."
         )
     return value
-
-
-def render_options_from_params(
-    params: dict[str, Any], focus: tuple[float, float] | None
-) -> RenderOptions:
-    return RenderOptions(
-        fit=params.get("fit", "cover"),
-        focus=focus,
-        pad=params.get("pad", "#ffffff"),
-        format=params.get("asset_format", "png"),
-        quality=int(params.get("image_quality", 90)),
-    )

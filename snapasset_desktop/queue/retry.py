@@ -3,9 +3,9 @@
 Transient failures (network, timeouts, 408/409/429/5xx, disk hiccups) are
 retried with exponential backoff — by default 3 attempts in all, waiting 2 s
 then 4 s — and never sooner than the server's `retry-after`. Permanent ones
-(bad input, refusals, auth, quota) fail at once. The synchronous path and the
-job queue share this policy, and the SDK's own retries are off, so a job never
-makes more than `attempts` API requests.
+(bad input, refusals, auth, quota) fail at once. The SDK's own retries are off
+(see providers.openai_provider), so a job never makes more than `attempts`
+(the job's `max_attempts`) API requests.
 """
 
 from __future__ import annotations
@@ -29,10 +29,7 @@ class RetryPolicy:
             attempts=max(1, settings.retry_attempts), first_delay=max(0.0, settings.retry_delay)
         )
 
-    def should_retry(self, error: SnapAssetError, attempt: int) -> bool:
-        """`attempt` is the 1-based number of the attempt that just failed."""
-        return error.transient and attempt < self.attempts
-
     def delay(self, error: SnapAssetError, attempt: int) -> float:
+        """How long to wait after failed attempt number `attempt` (1-based)."""
         backoff = self.first_delay * 2 ** (attempt - 1)
         return min(MAX_DELAY, max(backoff, error.retry_after or 0.0))

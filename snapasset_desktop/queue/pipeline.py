@@ -8,8 +8,8 @@ Steps are idempotent so a retry is cheap and safe: the generated source is
 stored before anything else happens to it, and a job that already has its
 source never calls (or pays for) the API again; assets are keyed by
 (job, platform, variant) and written atomically, so a re-run replaces them.
-The runner does the work only; who marks the job active/completed/failed
-(the synchronous CLI path, or the queue's claim and lease) is the caller's.
+The runner does the work only; marking the job active, completed or failed,
+under a lease, is the queue's (`queue.execution`).
 """
 
 from __future__ import annotations
@@ -17,17 +17,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, Protocol
+
+from PIL import Image
 
 from snapasset_desktop.errors import Canceled, ImageError, SnapAssetError
 from snapasset_desktop.imaging.decode import load_image
 from snapasset_desktop.imaging.encode import AssetMetadata
 from snapasset_desktop.imaging.focal import estimate_focal_point
-from snapasset_desktop.imaging.render import RenderedAsset, render_platforms
+from snapasset_desktop.imaging.render import RenderedAsset, RenderOptions, render_platforms
 from snapasset_desktop.library.models import AssetRecord, JobRecord
-from snapasset_desktop.library.store import Library
 from snapasset_desktop.platforms import PlatformRegistry
 from snapasset_desktop.providers.base import ImageProvider, ImageRequest
-from snapasset_desktop.services.requests import render_options_from_params
 
 log = logging.getLogger(__name__)
 
@@ -59,33 +60,61 @@ def stage_percent(stage: str, fraction: float) -> float:
     return round(start + (end - start) * min(max(fraction, 0.0), 1.0), 1)
 
 
+class Artifacts(Protocol):
+    """Where a job's images live: the local library, or (for a remote worker) the hand-back."""
+
+    def source_images(self, job_id: str) -> list[bytes]: ...
+
+    def store_source(self, job_id: str, data: bytes, *, variant: int, fmt: str) -> object: ...
+
+    def save_asset(
+        self,
+        job_id: str,
+        platform: str,
+        data: bytes,
+        *,
+        fmt: str,
+        width: int,
+        height: int,
+        variant: int,
+        warning: str | None,
+    ) -> AssetRecord: ...
+
+
+@dataclass(frozen=True)
+class JobOutput:
+    assets: list[AssetRecord]
+    focus: tuple[float, float]
+
+
 class JobRunner:
-    """Runs a stored job to its assets; safe to call again after any failure."""
+    """Runs a job to its assets; safe to run again after any failure.
+
+    It reads the job and writes images only: the job's status, progress and
+    focal point are the caller's to record (the queue keeps them under a lease).
+    """
 
     def __init__(
         self,
-        library: Library,
+        artifacts: Artifacts,
         registry: PlatformRegistry,
         provider_for: Callable[[str], ImageProvider],
     ) -> None:
-        self.library = library
+        self.artifacts = artifacts
         self.registry = registry
         self.provider_for = provider_for
 
     def run(
         self,
-        job_id: str,
+        job: JobRecord,
         *,
         on_progress: ProgressCallback | None = None,
         should_cancel: Callable[[], bool] | None = None,
-    ) -> list[AssetRecord]:
-        job = self.library.get_job(job_id)
-
+    ) -> JobOutput:
         def report(stage: str, fraction: float, message: str = "", **extra: object) -> None:
-            percent = stage_percent(stage, fraction)
-            self.library.update_job(job_id, stage=stage, progress=percent)
             if on_progress:
-                on_progress(Progress(job_id, stage, percent, message, **extra))  # type: ignore[arg-type]
+                percent = stage_percent(stage, fraction)
+                on_progress(Progress(job.id, stage, percent, message, **extra))  # type: ignore[arg-type]
 
         def check_cancel() -> None:
             if should_cancel and should_cancel():
@@ -101,16 +130,16 @@ class JobRunner:
 
         report("decode", 0, "Reading the image")
         images = [load_image(data, what=_source_name(job)) for data in sources]
-        focus = self._focus(job, images[0])
+        focus = _focus(job, images[0])
         report("decode", 1)
 
         options = render_options_from_params(job.params, focus)
         rendered: list[tuple[int, RenderedAsset]] = []
         total = len(images) * len(platforms)
+        metadata = AssetMetadata(
+            prompt=job.prompt, model=job.params.get("model", ""), job_id=job.id
+        )
         for variant, image in enumerate(images):
-            metadata = AssetMetadata(
-                prompt=job.prompt, model=job.params.get("model", ""), job_id=job.id
-            )
 
             def on_render(done: int, _total: int, offset: int = variant * len(platforms)) -> None:
                 report("resize", (offset + done) / total, "Rendering platform sizes")
@@ -128,7 +157,7 @@ class JobRunner:
 
         report("save", 0, "Saving to your library")
         saved = [
-            self.library.save_asset(
+            self.artifacts.save_asset(
                 job.id,
                 asset.platform_id,
                 asset.data,
@@ -141,15 +170,19 @@ class JobRunner:
             for variant, asset in rendered
         ]
         report("save", 1, "Done")
-        return saved
+        return JobOutput(saved, focus)
 
-    def _sources(self, job: JobRecord, report: Callable[..., None], should_cancel) -> list[bytes]:
-        """The job's source images: from the library if stored, else generated now."""
-        stored = self.library.source_images(job.id)
+    def _sources(
+        self, job: JobRecord, report: Callable[..., None], should_cancel: Callable[[], bool] | None
+    ) -> list[bytes]:
+        """The job's source images: stored ones if any (no second API call), else generated."""
+        stored = self.artifacts.source_images(job.id)
         if stored:
             report("generate", 1, "Using the stored source image")
             return stored
         params = job.params
+        if params.get("provider") == "import":
+            raise ImageError("The imported image is missing from the library; import it again.")
         provider = self.provider_for(params.get("provider", "openai"))
         request = ImageRequest(
             prompt=job.prompt,
@@ -174,17 +207,31 @@ class JobRunner:
                 kind="bad_response",
                 transient=True,
             )
+        # Stored before anything else touches them: a retry from here costs nothing.
         for variant, image in enumerate(images):
-            self.library.store_source(job.id, image.data, variant=variant, fmt=image.output_format)
+            self.artifacts.store_source(
+                job.id, image.data, variant=variant, fmt=image.output_format
+            )
         report("generate", 1, "Image generated")
         return [image.data for image in images]
 
-    def _focus(self, job: JobRecord, image) -> tuple[float, float]:
-        if job.focus_x is not None and job.focus_y is not None:
-            return (job.focus_x, job.focus_y)
-        focus = estimate_focal_point(image)
-        self.library.update_job(job.id, focus_x=focus[0], focus_y=focus[1])
-        return focus
+
+def render_options_from_params(
+    params: dict[str, Any], focus: tuple[float, float] | None
+) -> RenderOptions:
+    return RenderOptions(
+        fit=params.get("fit", "cover"),
+        focus=focus,
+        pad=params.get("pad", "#ffffff"),
+        format=params.get("asset_format", "png"),
+        quality=int(params.get("image_quality", 90)),
+    )
+
+
+def _focus(job: JobRecord, image: Image.Image) -> tuple[float, float]:
+    if job.focus_x is not None and job.focus_y is not None:
+        return (job.focus_x, job.focus_y)
+    return estimate_focal_point(image)
 
 
 def _source_name(job: JobRecord) -> str:

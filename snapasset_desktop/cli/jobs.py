@@ -1,0 +1,177 @@
+"""`jobs`, `watch`, `cancel`, `retry`, `priority`, `pause`, `resume` and `worker`."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from datetime import datetime
+
+from snapasset_desktop.cli.follow import describe_event
+from snapasset_desktop.cli.output import print_json, print_table
+from snapasset_desktop.library.models import JOB_STATUSES, JobRecord
+from snapasset_desktop.queue.consumer import run_worker
+from snapasset_desktop.queue.events import follow
+from snapasset_desktop.services.context import AppContext
+
+
+def add_parsers(commands: argparse._SubParsersAction) -> None:
+    jobs = commands.add_parser("jobs", help="list jobs and their state")
+    jobs.add_argument("--status", action="append", choices=JOB_STATUSES, default=[])
+    jobs.add_argument("--limit", type=int, default=50)
+    jobs.add_argument("--json", action="store_true")
+    jobs.set_defaults(handler=run_jobs)
+
+    watch = commands.add_parser("watch", help="follow the queue's events live (Ctrl+C stops)")
+    watch.add_argument("job", nargs="?", help="only this job")
+    watch.add_argument("--from-start", action="store_true", help="replay earlier events first")
+    watch.add_argument("--json", action="store_true", help="one JSON object per event")
+    watch.set_defaults(handler=run_watch)
+
+    for name, text, handler in (
+        ("cancel", "cancel waiting or running jobs", run_cancel),
+        ("retry", "run failed or canceled jobs again", run_retry),
+    ):
+        sub = commands.add_parser(name, help=text)
+        sub.add_argument("jobs", nargs="+", metavar="JOB")
+        sub.set_defaults(handler=handler)
+
+    priority = commands.add_parser("priority", help="change the priority of waiting jobs")
+    priority.add_argument("level", choices=("high", "normal", "low"))
+    priority.add_argument("jobs", nargs="+", metavar="JOB")
+    priority.set_defaults(handler=run_priority)
+
+    commands.add_parser("pause", help="pause the whole queue").set_defaults(handler=run_pause)
+    commands.add_parser("resume", help="resume the queue").set_defaults(handler=run_resume)
+
+    worker = commands.add_parser("worker", help="run jobs headless (Ctrl+C stops gracefully)")
+    worker.add_argument("--concurrency", type=int, help="jobs at the same time")
+    worker.set_defaults(handler=run_worker_command, kind="worker")
+
+
+def job_json(job: JobRecord) -> dict:
+    return {
+        "id": job.id,
+        "status": job.status,
+        "stage": job.stage,
+        "progress": job.progress,
+        "attempts": job.attempts,
+        "prompt": job.prompt,
+        "platforms": job.platforms,
+        "priority": job.priority,
+        "batch": job.batch_id,
+        "created_at": job.created_at,
+        "run_at": job.run_at,
+        "finished_at": job.finished_at,
+        "error": (
+            {"kind": job.error_kind, "message": job.error_message} if job.error_message else None
+        ),
+    }
+
+
+def run_jobs(args: argparse.Namespace, context: AppContext) -> int:
+    jobs = context.jobs.list(args.status or None, limit=args.limit)
+    if args.json:
+        print_json([job_json(job) for job in jobs])
+        return 0
+    if context.jobs.is_paused():
+        print("The queue is paused (snapasset-desktop resume).")
+    if not jobs:
+        print("No jobs yet.")
+        return 0
+    print_table(
+        ("id", "status", "progress", "tries", "prompt", "platforms", "note"),
+        [
+            (
+                job.id,
+                job.status,
+                f"{job.progress:.0f}% {job.stage or ''}".strip(),
+                job.attempts,
+                _short(job.prompt, 40),
+                ", ".join(job.platforms)[:40],
+                _short(job.error_message or _when(job), 60),
+            )
+            for job in jobs
+        ],
+    )
+    return 0
+
+
+def run_watch(args: argparse.Namespace, context: AppContext) -> int:
+    log = context.queue.event_log
+    start = 0 if args.from_start else log.last_seq()
+    for event in follow(log, start):
+        if args.job and event.job_id != args.job:
+            continue
+        if args.json:
+            print_json(
+                {
+                    "seq": event.seq,
+                    "job": event.job_id,
+                    "type": event.type,
+                    "data": event.data,
+                    "at": event.created_at,
+                }
+            )
+        else:
+            stamp = datetime.fromtimestamp(event.created_at).strftime("%H:%M:%S")
+            print(
+                f"{stamp}  {event.job_id or '-':32}  {event.type:9}  {describe_event(event)}",
+                flush=True,
+            )
+        if args.job and event.type in ("completed", "failed", "canceled"):
+            return 0
+    return 0
+
+
+def run_cancel(args: argparse.Namespace, context: AppContext) -> int:
+    for job_id in args.jobs:
+        outcome = context.jobs.cancel(job_id)
+        print(
+            {
+                "canceled": f"{job_id}: canceled",
+                "canceling": f"{job_id}: stopping at its next step",
+            }.get(outcome, f"{job_id}: already {outcome}")
+        )
+    return 0
+
+
+def run_retry(args: argparse.Namespace, context: AppContext) -> int:
+    for job_id in args.jobs:
+        context.jobs.retry(job_id)
+        print(f"{job_id}: queued again")
+    return 0
+
+
+def run_priority(args: argparse.Namespace, context: AppContext) -> int:
+    changed = context.jobs.set_priority(args.jobs, args.level)
+    print(f"{len(changed)} waiting job(s) now {args.level} priority.")
+    return 0
+
+
+def run_pause(args: argparse.Namespace, context: AppContext) -> int:
+    context.jobs.pause()
+    print("Queue paused: running jobs finish, nothing new starts.")
+    return 0
+
+
+def run_resume(args: argparse.Namespace, context: AppContext) -> int:
+    count = context.jobs.resume()
+    print(f"Queue resumed ({count} waiting job(s)).")
+    return 0
+
+
+def run_worker_command(args: argparse.Namespace, context: AppContext) -> int:
+    backend = context.queue
+    print(f"Worker {backend.worker_id} on the {backend.name} queue — Ctrl+C to stop.", flush=True)
+    return run_worker(backend, args.concurrency)
+
+
+def _short(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _when(job: JobRecord) -> str:
+    if job.status in ("queued", "retrying") and job.run_at and job.run_at > time.time():
+        return "starts " + datetime.fromtimestamp(job.run_at).strftime("%Y-%m-%d %H:%M")
+    return ""

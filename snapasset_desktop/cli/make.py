@@ -1,0 +1,197 @@
+"""`generate`, `resize` and `batch`: putting work on the queue."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from snapasset_desktop.cli.assets import asset_json, print_assets
+from snapasset_desktop.cli.follow import follow_job
+from snapasset_desktop.cli.output import print_json
+from snapasset_desktop.errors import InvalidInput
+from snapasset_desktop.imaging.focal import parse_focus
+from snapasset_desktop.library.export import Exporter, ExportOptions
+from snapasset_desktop.providers import PROVIDERS
+from snapasset_desktop.services.batch_files import read_batch_file
+from snapasset_desktop.services.context import AppContext
+from snapasset_desktop.services.requests import IMPORT_PROVIDER
+
+
+def add_parsers(commands: argparse._SubParsersAction) -> None:
+    generate = commands.add_parser("generate", help="generate an image from a prompt")
+    generate.add_argument("prompt")
+    _add_generation_options(generate)
+    _add_render_options(generate)
+    generate.add_argument(
+        "--at",
+        type=_parse_when,
+        metavar="TIME",
+        help="start later: HH:MM, YYYY-MM-DDTHH:MM or +30m / +2h",
+    )
+    generate.add_argument(
+        "--wait",
+        action="store_true",
+        help="follow the job to its end (runs it here if nothing else will)",
+    )
+    generate.set_defaults(handler=run_generate)
+
+    resize = commands.add_parser("resize", help="import an image and render it for platforms")
+    resize.add_argument("image", type=Path)
+    _add_render_options(resize)
+    resize.set_defaults(handler=run_resize)
+
+    batch = commands.add_parser("batch", help="queue many prompts from a .txt or .csv file")
+    batch.add_argument("file", type=Path)
+    batch.add_argument("--name", default="")
+    _add_generation_options(batch)
+    _add_render_options(batch, platforms_required=False)
+    batch.set_defaults(handler=run_batch)
+
+
+def _add_generation_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--provider", choices=PROVIDERS)
+    parser.add_argument("--model")
+    parser.add_argument("--quality", choices=("auto", "low", "medium", "high"))
+    parser.add_argument("--background", choices=("auto", "opaque", "transparent"))
+    parser.add_argument("-n", "--variations", type=int, default=1)
+    parser.add_argument("--priority", choices=("high", "normal", "low"), default="normal")
+
+
+def _add_render_options(parser: argparse.ArgumentParser, platforms_required: bool = True) -> None:
+    parser.add_argument(
+        "-p",
+        "--platform",
+        action="append",
+        dest="platforms",
+        required=platforms_required,
+        default=None if platforms_required else [],
+        metavar="PLATFORM",
+        help="a platform id (repeat for more)",
+    )
+    parser.add_argument("--fit", choices=("cover", "contain"))
+    parser.add_argument("--focus", type=_focus_arg, metavar="X,Y", help="focal point, 0–1 each")
+    parser.add_argument("--pad", help="contain padding: #rrggbb, transparent or blur")
+    parser.add_argument("--format", choices=("png", "jpeg", "jpg", "webp"))
+    parser.add_argument("--image-quality", type=int, help="JPEG/WebP quality (1–100)")
+    parser.add_argument("--out", type=Path, metavar="DIR", help="also copy the assets here")
+    parser.add_argument("--json", action="store_true")
+
+
+def _focus_arg(text: str) -> tuple[float, float]:
+    try:
+        return parse_focus(text)
+    except InvalidInput as exc:
+        raise argparse.ArgumentTypeError(exc.message) from None
+
+
+def _parse_when(text: str) -> float:
+    text = text.strip()
+    now = datetime.now()
+    try:
+        if text.startswith("+"):
+            amount, unit = float(text[1:-1]), text[-1].lower()
+            seconds = {"s": 1, "m": 60, "h": 3600, "d": 86400}[unit]
+            return (now + timedelta(seconds=amount * seconds)).timestamp()
+        if len(text) <= 5 and ":" in text:
+            hour, minute = (int(part) for part in text.split(":"))
+            when = now.replace(hour=hour, minute=minute, second=0, microsecond=0)
+            return (when if when > now else when + timedelta(days=1)).timestamp()
+        return datetime.fromisoformat(text).timestamp()
+    except (ValueError, KeyError):
+        raise argparse.ArgumentTypeError(
+            f"“{text}” isn't a time: use 14:30, 2026-12-01T09:00, +30m or +2h"
+        ) from None
+
+
+def _options(args: argparse.Namespace) -> dict:
+    return {
+        "provider": getattr(args, "provider", None),
+        "model": getattr(args, "model", None),
+        "quality": getattr(args, "quality", None),
+        "background": getattr(args, "background", None),
+        "asset_format": args.format,
+        "image_quality": args.image_quality,
+        "fit": args.fit,
+        "pad": args.pad,
+        "focus": args.focus,
+        "variations": getattr(args, "variations", 1),
+    }
+
+
+def run_generate(args: argparse.Namespace, context: AppContext) -> int:
+    request = context.build_request(args.prompt, args.platforms, **_options(args))
+    after = context.queue.event_log.last_seq()
+    job = context.jobs.submit(request, priority=args.priority, run_at=args.at)
+    if args.wait:
+        return _finish(context, job.id, after, args)
+    if args.json:
+        print_json({"job": job.id, "status": job.status})
+    else:
+        print(f"Queued job {job.id}.")
+        if not context.queue.live_workers():
+            print(
+                "Nothing is running the queue right now: open the app, start "
+                "`snapasset-desktop worker`, or add --wait.",
+                file=sys.stderr,
+            )
+    return 0
+
+
+def run_resize(args: argparse.Namespace, context: AppContext) -> int:
+    options = _options(args) | {"provider": IMPORT_PROVIDER}
+    request = context.build_request(args.image.stem, args.platforms, **options)
+    after = context.queue.event_log.last_seq()
+    job = context.jobs.import_image(args.image, request)
+    return _finish(context, job.id, after, args)
+
+
+def run_batch(args: argparse.Namespace, context: AppContext) -> int:
+    lines = read_batch_file(args.file)
+    result = context.jobs.submit_batch(
+        lines,
+        args.platforms,
+        name=args.name or args.file.stem,
+        priority=args.priority,
+        **_options(args),
+    )
+    if args.json:
+        print_json(
+            {
+                "batch": result.batch_id,
+                "jobs": result.job_ids,
+                "refused": [{"line": n, "reason": r} for n, r in result.refused],
+            }
+        )
+        return 0
+    print(f"Queued {len(result.job_ids)} job(s) as batch {result.batch_id}.")
+    for number, reason in result.refused:
+        print(f"line {number}: not queued — {reason}", file=sys.stderr)
+    return 0
+
+
+def _finish(context: AppContext, job_id: str, after: int, args: argparse.Namespace) -> int:
+    follow_job(context, job_id, after=after)
+    assets = context.library.assets_for_job(job_id)
+    copied: list[str] = []
+    if args.out:
+        result = Exporter(context.library).export(
+            assets,
+            ExportOptions(
+                destination=args.out, template="{platform}_{width}x{height}", manifest=None
+            ),
+        )
+        copied = result.files
+    if args.json:
+        print_json(
+            {"job": job_id, "assets": [asset_json(a, context) for a in assets], "copied": copied}
+        )
+        return 0
+    print(f"Job {job_id}: {len(assets)} asset(s)")
+    print_assets(assets, context)
+    for warning in filter(None, (a.warning for a in assets)):
+        print(f"warning: {warning}")
+    if copied:
+        print(f"Copied to {args.out}")
+    return 0

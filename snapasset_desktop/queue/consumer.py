@@ -1,0 +1,155 @@
+"""Running Huey's consumer inside the app, and as a headless worker.
+
+Huey's `Consumer.start()` installs SIGINT/SIGTERM/SIGHUP handlers, which fails
+off the main thread and would take over the app's own; the embedded consumer
+leaves signal handling to its host. Idle polling is tuned so a new job starts
+within a fraction of a second on SQLite (Huey's default backs off to 10 s).
+A maintenance thread keeps this process visible as a worker, checks worker
+health, and runs the sweeper. Stopping is graceful: no new tasks are taken,
+running jobs get `grace` seconds to finish, then they are handed back
+unfinished — never lost.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+import time
+from typing import TYPE_CHECKING
+
+from huey.consumer import Consumer
+
+from snapasset_desktop.queue.cleanup import cleanup_due, run_cleanup
+from snapasset_desktop.queue.sweeper import sweep
+
+if TYPE_CHECKING:
+    from snapasset_desktop.queue.backend import QueueBackend
+
+log = logging.getLogger(__name__)
+
+IDLE_POLL_START = 0.05
+IDLE_POLL_MAX = 0.25
+HEALTH_CHECK_EVERY = 5.0
+
+
+class _HostedConsumer(Consumer):
+    def _set_signal_handlers(self) -> None:
+        """The host (the window, or `worker`'s main loop) owns the signal handlers."""
+
+
+class EmbeddedConsumer:
+    def __init__(self, backend: QueueBackend, concurrency: int | None = None) -> None:
+        self.backend = backend
+        self.concurrency = max(1, concurrency or backend.settings.current.concurrency)
+        self._consumer: _HostedConsumer | None = None
+        self._stop = threading.Event()
+        self._maintenance: threading.Thread | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._consumer is not None
+
+    def start(self) -> None:
+        if self._consumer is not None:
+            return
+        backend = self.backend
+        backend.shutting_down.clear()
+        self._stop.clear()
+        self._maintain_once(first=True)
+        self._consumer = _HostedConsumer(
+            backend.huey,
+            workers=self.concurrency,
+            worker_type="thread",
+            periodic=True,
+            initial_delay=IDLE_POLL_START,
+            backoff=1.5,
+            max_delay=IDLE_POLL_MAX,
+            check_worker_health=False,  # the maintenance thread does it, on its own timer
+        )
+        self._consumer.start()
+        self._maintenance = threading.Thread(
+            target=self._maintain, name="queue-maintenance", daemon=True
+        )
+        self._maintenance.start()
+        log.info(
+            "consumer started",
+            extra={
+                "backend": backend.name,
+                "workers": self.concurrency,
+                "worker_id": backend.worker_id,
+            },
+        )
+
+    def stop(self, grace: float = 10.0) -> None:
+        """Finish or hand back what runs, then stop; safe to call twice."""
+        consumer, self._consumer = self._consumer, None
+        if consumer is None:
+            return
+        consumer.stop_flag.set()  # take no new tasks
+        deadline = time.monotonic() + grace
+        threads = [t for _, t in consumer.worker_threads] + [consumer.scheduler]
+        for thread in threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+        if any(t.is_alive() for t in threads):
+            self.backend.shutting_down.set()  # running jobs hand themselves back
+            for thread in threads:
+                thread.join(30)
+        self._stop.set()
+        if self._maintenance:
+            self._maintenance.join(5)
+        try:
+            self.backend.store.worker_gone(self.backend.worker_id)
+        except Exception:
+            log.warning("could not unregister worker", exc_info=True)
+        log.info("consumer stopped", extra={"worker_id": self.backend.worker_id})
+
+    def workers_alive(self) -> int:
+        consumer = self._consumer
+        if consumer is None:
+            return 0
+        return sum(t.is_alive() for _, t in consumer.worker_threads)
+
+    def _maintain(self) -> None:
+        last_health = time.monotonic()
+        interval = max(0.2, self.backend.settings.current.sweep_interval)
+        while not self._stop.wait(interval):
+            self._maintain_once()
+            consumer = self._consumer
+            if consumer and time.monotonic() - last_health >= HEALTH_CHECK_EVERY:
+                last_health = time.monotonic()
+                consumer.check_worker_health()
+
+    def _maintain_once(self, first: bool = False) -> None:
+        backend = self.backend
+        try:
+            backend.store.worker_seen(backend.worker_info(self.concurrency))
+            sweep(backend)
+            if first and cleanup_due(backend):
+                run_cleanup(backend)
+        except Exception:  # a storage hiccup must not kill maintenance; next round retries
+            log.warning("queue maintenance failed", exc_info=True)
+
+
+def run_worker(backend: QueueBackend, concurrency: int | None = None) -> int:
+    """The headless worker's main loop: Ctrl+C (or SIGTERM) stops it gracefully."""
+    consumer = EmbeddedConsumer(backend, concurrency)
+    stop = threading.Event()
+    signals = [0]
+
+    def request_stop(signum: int, frame: object) -> None:
+        signals[0] += 1
+        if signals[0] > 1:
+            backend.shutting_down.set()  # second Ctrl+C: hand running jobs back now
+        stop.set()
+
+    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        consumer.start()
+        while not stop.wait(0.5):
+            pass
+    finally:
+        consumer.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return 0

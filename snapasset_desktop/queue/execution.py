@@ -1,0 +1,259 @@
+"""Running one delivered task: claim, heartbeat, work, and end the run honestly.
+
+A task carries only a job id. Its first act is an atomic claim of the job; a
+duplicate delivery, a canceled job or a job another worker holds makes it a
+no-op. While the pipeline works, a heartbeat renews the lease and picks up a
+cancel request; every write afterwards checks the lease is still ours, so a
+worker that lost its lease (it froze, the sweeper gave the job to another)
+changes nothing. Failures are classified: transient ones go back to waiting
+with a backoff delay (`retrying`), permanent ones fail at once with the
+designer's sentence; a worker shutting down hands its job back, unfinished.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from snapasset_desktop.errors import Canceled, SnapAssetError
+from snapasset_desktop.library.files import atomic_write
+from snapasset_desktop.library.models import JobRecord
+from snapasset_desktop.queue.events import Emitter
+from snapasset_desktop.queue.pipeline import JobOutput, JobRunner, Progress, describe_failure
+from snapasset_desktop.queue.retry import RetryPolicy
+from snapasset_desktop.queue.store import JobStore
+
+log = logging.getLogger(__name__)
+
+PROGRESS_INTERVAL = 0.1  # at most 10 progress writes/events a second per job
+
+
+@dataclass(frozen=True)
+class LeaseTimes:
+    lease: float = 30.0
+    heartbeat: float = 10.0
+
+
+class Heartbeat:
+    """Renews a job's lease in the background and notices cancel requests."""
+
+    def __init__(self, store: JobStore, job_id: str, owner: str, times: LeaseTimes) -> None:
+        self.store, self.job_id, self.owner, self.times = store, job_id, owner, times
+        self.lost = False
+        self.cancel_requested = False
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"heartbeat-{job_id}", daemon=True)
+
+    def __enter__(self) -> Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.times.heartbeat):
+            try:
+                state = self.store.renew(self.job_id, self.owner, self.times.lease)
+            except Exception:  # storage hiccup: try again next beat; the lease has slack
+                log.warning("lease renewal failed", extra={"job_id": self.job_id}, exc_info=True)
+                continue
+            self.lost = not state.held
+            self.cancel_requested = state.cancel_requested
+            if self.lost:
+                return
+
+
+class JobExecutor:
+    def __init__(
+        self,
+        *,
+        store: JobStore,
+        emitter: Emitter,
+        runner_for: Callable[[JobRecord], JobRunner],
+        policy: Callable[[], RetryPolicy],
+        reschedule: Callable[[JobRecord, float], None],
+        worker_id: str,
+        preview_dir: Path,
+        times: LeaseTimes = LeaseTimes(),
+        shutting_down: threading.Event | None = None,
+    ) -> None:
+        self.store = store
+        self.emitter = emitter
+        self.runner_for = runner_for
+        self.policy = policy
+        self.reschedule = reschedule
+        self.worker_id = worker_id
+        self.preview_dir = preview_dir
+        self.times = times
+        self.shutting_down = shutting_down or threading.Event()
+
+    def execute(self, job_id: str) -> str | None:
+        """Run the job if it is ours to run; returns how the run ended, None for a no-op."""
+        if self.store.is_paused():
+            # Leave it waiting, without a task: resuming enqueues it again.
+            self.store.attach_task(job_id, None)
+            return None
+        owner = f"{self.worker_id}/{threading.current_thread().name}"
+        job = self.store.claim(job_id, owner, self.times.lease)
+        if job is None:
+            log.debug(
+                "task is a no-op (claimed elsewhere, ended or not due)", extra={"job_id": job_id}
+            )
+            return None
+        self.emitter.emit(job.id, "active", attempt=job.attempts, worker=self.worker_id)
+        with Heartbeat(self.store, job.id, owner, self.times) as heartbeat:
+            progress = _ProgressReporter(self, job, owner)
+
+            def should_cancel() -> bool:
+                return heartbeat.cancel_requested or heartbeat.lost or self.shutting_down.is_set()
+
+            try:
+                output = self.runner_for(job).run(
+                    job, on_progress=progress, should_cancel=should_cancel
+                )
+            except BaseException as exc:
+                return self._failed(job, owner, exc, heartbeat)
+        return self._completed(job, owner, output)
+
+    def _completed(self, job: JobRecord, owner: str, output: JobOutput) -> str | None:
+        asset_ids = [asset.id for asset in output.assets]
+        if not self.store.finish(
+            job.id,
+            owner,
+            "completed",
+            progress=100.0,
+            stage="save",
+            focus_x=output.focus[0],
+            focus_y=output.focus[1],
+        ):
+            log.warning("finished a job whose lease was lost", extra={"job_id": job.id})
+            return None
+        self.emitter.emit(job.id, "completed", assets=asset_ids)
+        log.info(
+            "job completed",
+            extra={
+                "job_id": job.id,
+                "assets": len(asset_ids),
+                "seconds": round(time.time() - (job.started_at or 0), 2),
+            },
+        )
+        return "completed"
+
+    def _failed(
+        self, job: JobRecord, owner: str, exc: BaseException, heartbeat: Heartbeat
+    ) -> str | None:
+        error = describe_failure(exc)
+        if heartbeat.lost:
+            log.warning(
+                "lease lost while running; leaving the job to its new owner",
+                extra={"job_id": job.id},
+            )
+            return None
+        if isinstance(error, Canceled) and not heartbeat.cancel_requested:
+            # Shutting down: hand the job back unfinished, it runs again later.
+            if self.store.finish(job.id, owner, "queued", attempts=max(0, job.attempts - 1)):
+                self.emitter.emit(job.id, "queued", reason="handed back at shutdown")
+            return "queued"
+        attempt = {
+            "attempt": job.attempts,
+            "started_at": job.started_at,
+            "ended_at": time.time(),
+            "kind": error.kind,
+            "message": error.message,
+        }
+        history = [*job.history, attempt]
+        fields = {
+            "error_kind": error.kind,
+            "error_message": error.message,
+            "error_detail": error.detail,
+            "history": history,
+        }
+        if isinstance(error, Canceled):
+            if self.store.finish(job.id, owner, "canceled", **fields):
+                self.emitter.emit(job.id, "canceled")
+            return "canceled"
+        if error.transient and job.attempts < job.max_attempts:
+            delay = self.policy().delay(error, job.attempts)
+            if self.store.finish(job.id, owner, "retrying", run_at=time.time() + delay, **fields):
+                self.emitter.emit(
+                    job.id,
+                    "retrying",
+                    attempt=job.attempts,
+                    delay=round(delay, 2),
+                    reason=error.message,
+                    kind=error.kind,
+                )
+                self.reschedule(job, delay)
+            return "retrying"
+        if self.store.finish(job.id, owner, "failed", **fields):
+            self.emitter.emit(job.id, "failed", kind=error.kind, message=error.message)
+        log.info(
+            "job failed",
+            extra={
+                "job_id": job.id,
+                "kind": error.kind,
+                "detail": error.detail,
+                "attempts": job.attempts,
+            },
+        )
+        if isinstance(exc, KeyboardInterrupt | SystemExit):
+            raise exc
+        return "failed"
+
+
+class _ProgressReporter:
+    """Records and announces progress, throttled; previews become files plus live bytes."""
+
+    def __init__(self, executor: JobExecutor, job: JobRecord, owner: str) -> None:
+        self.executor, self.job, self.owner = executor, job, owner
+        self.last_stage: str | None = None
+        self.last_time = 0.0
+        self.previews = 0
+
+    def __call__(self, progress: Progress) -> None:
+        if progress.preview is not None:
+            self._preview(progress)
+            return
+        now = time.monotonic()
+        stage_changed = progress.stage != self.last_stage
+        if not stage_changed and now - self.last_time < PROGRESS_INTERVAL:
+            return
+        self.last_stage, self.last_time = progress.stage, now
+        self.executor.store.record(
+            self.job.id, self.owner, stage=progress.stage, progress=progress.percent
+        )
+        self.executor.emitter.emit(
+            self.job.id,
+            "progress",
+            stage=progress.stage,
+            percent=progress.percent,
+            message=progress.message,
+        )
+
+    def _preview(self, progress: Progress) -> None:
+        index = self.previews
+        self.previews += 1
+        path = self.executor.preview_dir / f"{self.job.id}-{index}.png"
+        try:
+            atomic_write(path, progress.preview or b"")
+        except SnapAssetError:
+            log.warning("preview not saved", extra={"job_id": self.job.id}, exc_info=True)
+            return
+        self.executor.store.record(
+            self.job.id, self.owner, stage=progress.stage, progress=progress.percent
+        )
+        self.executor.emitter.emit(
+            self.job.id,
+            "partial",
+            live={"image": progress.preview},
+            index=index,
+            path=str(path),
+            stage=progress.stage,
+            percent=progress.percent,
+        )

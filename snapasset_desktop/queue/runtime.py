@@ -1,0 +1,59 @@
+"""Building the Huey instance the settings ask for.
+
+SQLite (`SqliteHuey` in the data dir) needs nothing installed and is the
+default; a `redis://` or `rediss://` URL (setting `redis_url`, overridden by
+`SNAPASSET_REDIS_URL`) selects `PriorityRedisHuey`, which many machines can
+share; `MemoryHuey` is for tests. Huey keeps no task results (we keep job
+state ourselves) and reads crontabs in local time, so cleanup runs at 02:00
+where the designer is.
+"""
+
+from __future__ import annotations
+
+import os
+from urllib.parse import urlsplit
+
+from huey import Huey, MemoryHuey, PriorityRedisHuey, SqliteHuey
+
+from snapasset_desktop.errors import InvalidInput
+from snapasset_desktop.paths import AppPaths
+from snapasset_desktop.settings import Settings
+
+QUEUE_NAME = "snapasset"
+
+
+def redis_url(settings: Settings) -> str:
+    return (os.environ.get("SNAPASSET_REDIS_URL") or settings.redis_url or "").strip()
+
+
+def backend_name(settings: Settings) -> str:
+    return "redis" if redis_url(settings) else "sqlite"
+
+
+def check_redis_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("redis", "rediss") or not parts.hostname:
+        raise InvalidInput(
+            "The Redis address should look like redis://host:6379/0 "
+            "(or rediss:// for TLS, with redis://:password@host if it has a password)."
+        )
+    return url
+
+
+def describe_redis_url(url: str) -> str:
+    """The URL as it may be shown or logged: never the password."""
+    parts = urlsplit(url)
+    host = parts.hostname or "?"
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{host}{port}{parts.path or ''}"
+
+
+def make_huey(paths: AppPaths, settings: Settings, *, memory: bool = False) -> Huey:
+    common = {"results": False, "utc": False}
+    if memory:
+        return MemoryHuey(QUEUE_NAME, **common)
+    url = redis_url(settings)
+    if url:
+        return PriorityRedisHuey(QUEUE_NAME, url=check_redis_url(url), **common)
+    paths.data_dir.mkdir(parents=True, exist_ok=True)
+    return SqliteHuey(QUEUE_NAME, filename=str(paths.queue_db), timeout=15, **common)

@@ -1,0 +1,80 @@
+"""Reading many prompts at once: pasted lines, a .txt file, or a CSV.
+
+A CSV needs a `prompt` column and may have `platforms` (separated by spaces,
+commas or semicolons); rows without platforms use the ones chosen for the
+batch. Blank lines and `#` comments are skipped in text.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from snapasset_desktop.errors import InvalidInput
+
+MAX_BATCH = 10_000
+_SPLIT = re.compile(r"[\s,;|]+")
+
+
+@dataclass(frozen=True)
+class BatchLine:
+    number: int  # 1-based line or row, for messages
+    prompt: str
+    platforms: tuple[str, ...] = ()
+
+
+def parse_text(text: str) -> list[BatchLine]:
+    lines = [
+        BatchLine(number, line.strip())
+        for number, line in enumerate(text.splitlines(), start=1)
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+    return _checked(lines)
+
+
+def parse_csv(text: str) -> list[BatchLine]:
+    reader = csv.DictReader(io.StringIO(text))
+    columns = {(name or "").strip().lower(): name for name in reader.fieldnames or []}
+    if "prompt" not in columns:
+        raise InvalidInput("The CSV needs a “prompt” column (and may have a “platforms” column).")
+    platform_column = columns.get("platforms") or columns.get("platform")
+    lines = []
+    for number, row in enumerate(reader, start=2):
+        prompt = (row.get(columns["prompt"]) or "").strip()
+        if not prompt:
+            continue
+        platforms = (
+            _SPLIT.split((row.get(platform_column) or "").strip()) if platform_column else []
+        )
+        lines.append(BatchLine(number, prompt, tuple(p for p in platforms if p)))
+    return _checked(lines)
+
+
+def read_batch_file(path: Path) -> list[BatchLine]:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InvalidInput(f"There is no file called {path}.") from None
+    except IsADirectoryError:
+        raise InvalidInput(f"{path} is a folder; pick a .txt or .csv file.") from None
+    except OSError as exc:
+        raise InvalidInput(f"SnapAsset can't read {path}.", detail=str(exc)) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidInput(f"{path.name} isn't a text file SnapAsset can read (UTF-8).") from None
+    return parse_csv(text) if path.suffix.lower() == ".csv" else parse_text(text)
+
+
+def _checked(lines: list[BatchLine]) -> list[BatchLine]:
+    if not lines:
+        raise InvalidInput("There are no prompts in that batch.")
+    if len(lines) > MAX_BATCH:
+        raise InvalidInput(
+            f"A batch can hold up to {MAX_BATCH:,} prompts; this one has "
+            f"{len(lines):,}. Split it into smaller batches."
+        )
+    return lines

@@ -1,0 +1,260 @@
+"""JobService: what the window and the CLI do with jobs.
+
+Submitting validates first (bad input is refused here, never queued), writes
+the job, then enqueues its task with its priority; the rest happens in the
+queue. Cancel, retry, pause, resume and priority changes go through the job
+store, so they hold whichever process runs the jobs.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from snapasset_desktop.errors import ImageError, InvalidInput
+from snapasset_desktop.imaging.decode import MAX_FILE_BYTES, image_info
+from snapasset_desktop.library.models import Event, JobRecord
+from snapasset_desktop.queue.backend import QueueBackend
+from snapasset_desktop.queue.events import FINAL_EVENTS
+from snapasset_desktop.services.batch_files import BatchLine
+from snapasset_desktop.services.requests import IMPORT_PROVIDER, GenerationRequest
+
+log = logging.getLogger(__name__)
+
+PRIORITIES = {"high": 10, "normal": 0, "low": -10}
+
+
+def parse_priority(value: str | int) -> int:
+    if isinstance(value, int):
+        return value
+    key = str(value).strip().lower()
+    if key in PRIORITIES:
+        return PRIORITIES[key]
+    raise InvalidInput(f"Priority is high, normal or low — not “{value}”.")
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    batch_id: str
+    job_ids: list[str]
+    refused: list[tuple[int, str]]  # (line number, reason) for lines not queued
+
+
+class JobService:
+    def __init__(
+        self, backend: QueueBackend, build_request: Callable[..., GenerationRequest]
+    ) -> None:
+        self.backend = backend
+        self.library = backend.library
+        self.store = backend.store
+        self.build_request = build_request
+
+    # -- submitting -------------------------------------------------------------------
+
+    def submit(
+        self, request: GenerationRequest, *, priority: int | str = 0, run_at: float | None = None
+    ) -> JobRecord:
+        settings = self.backend.settings.current
+        if run_at is not None and run_at < time.time() - 60:
+            raise InvalidInput("That start time is in the past.")
+        job = self.library.create_job(
+            request.prompt,
+            request.platform_ids,
+            self._params(request),
+            priority=parse_priority(priority),
+            max_attempts=settings.retry_attempts,
+            run_at=run_at,
+            focus=request.render.focus,
+        )
+        return self._enqueue_new(job)
+
+    def import_image(
+        self, path: Path, request: GenerationRequest, *, priority: int | str = "high"
+    ) -> JobRecord:
+        """Copy an image into the library as a new job's source, queued to render."""
+        data = _read_image_file(path)
+        width, height, fmt = image_info(data, what=path.name)
+        params = self._params(request) | {
+            "provider": IMPORT_PROVIDER,
+            "model": "",
+            "size": f"{width}x{height}",
+            "file_name": path.name,
+        }
+        job = self.library.create_job(
+            request.prompt or path.stem,
+            request.platform_ids,
+            params,
+            priority=parse_priority(priority),
+            focus=request.render.focus,
+            status="canceled",  # not runnable until its source is stored
+        )
+        self.library.store_source(job.id, data, variant=0, fmt=fmt)
+        self.library.update_job(job.id, status="queued")
+        return self._enqueue_new(self.library.get_job(job.id))
+
+    def submit_batch(
+        self,
+        lines: Sequence[BatchLine],
+        platform_ids: Sequence[str],
+        *,
+        name: str = "",
+        priority: int | str = 0,
+        **options: object,
+    ) -> BatchResult:
+        """Queue many prompts as one batch; lines that can't run are reported, not queued."""
+        settings = self.backend.settings.current
+        rows, refused = [], []
+        for line in lines:
+            try:
+                request = self.build_request(
+                    line.prompt, list(line.platforms or platform_ids), **options
+                )
+            except InvalidInput as exc:
+                refused.append((line.number, exc.message))
+                continue
+            rows.append(
+                {
+                    "prompt": request.prompt,
+                    "platforms": request.platform_ids,
+                    "params": self._params(request),
+                    "priority": parse_priority(priority),
+                    "max_attempts": settings.retry_attempts,
+                    "focus": request.render.focus,
+                }
+            )
+        if not rows:
+            first = refused[0][1] if refused else "There are no prompts in that batch."
+            raise InvalidInput(f"Nothing in that batch can be queued: {first}")
+        batch_id = self.library.create_batch(name or f"Batch of {len(rows)}", len(rows))
+        job_ids = self.library.create_jobs(rows, batch_id=batch_id)
+        self.backend.emitter.emit_many(
+            [(job_id, "queued", {"batch": batch_id}) for job_id in job_ids]
+        )
+        if not self.store.is_paused():
+            self.backend.enqueue_many(
+                [(job_id, row["priority"]) for job_id, row in zip(job_ids, rows, strict=True)]
+            )
+        return BatchResult(batch_id, job_ids, refused)
+
+    def _params(self, request: GenerationRequest) -> dict[str, object]:
+        return request.params() | {"partial_images": self.backend.settings.current.partial_images}
+
+    def _enqueue_new(self, job: JobRecord) -> JobRecord:
+        self.backend.emitter.emit(job.id, "queued", priority=job.priority, run_at=job.run_at)
+        if not self.store.is_paused():
+            self.backend.enqueue(job)
+        return self.library.get_job(job.id)
+
+    # -- managing ---------------------------------------------------------------------
+
+    def cancel(self, job_id: str) -> str:
+        job = self.store.get(job_id)
+        outcome = self.store.request_cancel(job_id)
+        if outcome == "canceled":
+            self.backend.revoke(job)
+            self.backend.emitter.emit(job_id, "canceled", before_start=True)
+        return outcome
+
+    def retry(self, job_id: str) -> JobRecord:
+        job = self.store.requeue(job_id)
+        return self._enqueue_new(job)
+
+    def rerender(
+        self,
+        job_id: str,
+        *,
+        focus: tuple[float, float] | None = None,
+        platform_ids: Sequence[str] | None = None,
+    ) -> JobRecord:
+        """Render a finished job again from its stored source (new focal point or
+        platforms) — never an API call."""
+        job = self.store.get(job_id)
+        if not job.finished:
+            raise InvalidInput("This job is still in the queue; wait for it to finish.")
+        if not self.library.source_images(job_id):
+            raise InvalidInput("This job has no stored source image to re-render from.")
+        changes: dict[str, object] = {"priority": PRIORITIES["high"]}
+        if focus is not None:
+            changes.update(focus_x=focus[0], focus_y=focus[1])
+        if platform_ids:
+            changes["platforms"] = [p.id for p in self.backend.platforms().resolve(platform_ids)]
+        self.library.update_job(job_id, **changes)
+        return self._enqueue_new(
+            self.store.requeue(job_id, from_statuses=("completed", "failed", "canceled"))
+        )
+
+    def set_priority(self, job_ids: Sequence[str], priority: int | str) -> list[JobRecord]:
+        changed = self.store.set_priority(job_ids, parse_priority(priority))
+        for job in changed:
+            # Huey's queue order is fixed at enqueue: send a task with the new priority;
+            # the old one becomes a no-op (only one claim wins).
+            self.backend.enqueue(job)
+        return changed
+
+    def pause(self) -> None:
+        self.store.set_paused(True)
+        self.backend.emitter.emit(None, "paused")
+
+    def resume(self) -> int:
+        self.store.set_paused(False)
+        self.backend.emitter.emit(None, "resumed")
+        waiting = self.store.due_without_task(time.time(), limit=100_000)
+        return self.backend.enqueue_many([(job.id, job.priority) for job in waiting])
+
+    def is_paused(self) -> bool:
+        return self.store.is_paused()
+
+    def get(self, job_id: str) -> JobRecord:
+        return self.store.get(job_id)
+
+    def list(self, status: str | Sequence[str] | None = None, limit: int = 100) -> list[JobRecord]:
+        return self.library.list_jobs(status, limit=limit)
+
+    def wait(
+        self,
+        job_id: str,
+        on_event: Callable[[Event], None] | None = None,
+        *,
+        after: int = 0,
+        timeout: float | None = None,
+    ) -> JobRecord:
+        """Follow a job's events (from cursor `after`) until it ends."""
+        cursor = after
+        deadline = time.monotonic() + timeout if timeout else None
+        while True:
+            job = self.store.get(job_id)
+            events = self.backend.event_log.read(cursor, limit=1000)
+            for event in events:
+                cursor = event.seq
+                if event.job_id == job_id and on_event:
+                    on_event(event)
+            if job.finished and not events:
+                return job
+            if deadline and time.monotonic() > deadline:
+                return job
+            if not events:
+                time.sleep(0.1)
+
+
+def is_final(event: Event) -> bool:
+    return event.type in FINAL_EVENTS
+
+
+def _read_image_file(path: Path) -> bytes:
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ImageError(
+                f"{path.name} is {size / 2**20:.0f} MB — too large to import "
+                f"(the limit is {MAX_FILE_BYTES / 2**20:.0f} MB)."
+            )
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise ImageError(f"There is no file called {path}.") from None
+    except IsADirectoryError:
+        raise ImageError(f"{path} is a folder, not an image.") from None
+    except PermissionError:
+        raise ImageError(f"SnapAsset isn't allowed to read {path}.") from None

@@ -32,7 +32,18 @@ def no_system_keyring() -> None:
 @pytest.fixture
 def fast_retries(isolated_dirs: Path) -> None:
     """Retry delays of milliseconds, so retry paths test quickly (the policy is unchanged)."""
+    write_settings(retry_delay=0.01)
+
+
+def write_settings(**changes: object) -> None:
+    """Settings for this test's config dir (and any subprocess that inherits its env)."""
     from snapasset_desktop.paths import app_paths
     from snapasset_desktop.settings import SettingsStore
 
-    SettingsStore(app_paths().settings_file).update(retry_delay=0.01)
+    SettingsStore(app_paths().settings_file).update(**changes)
+
+
+@pytest.fixture
+def quick_leases(isolated_dirs: Path) -> None:
+    """Leases of about a second, so recovery paths test in seconds (same code, smaller numbers)."""
+    write_settings(lease_seconds=1.5, sweep_interval=0.3, retry_delay=0.01)

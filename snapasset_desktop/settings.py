@@ -46,8 +46,12 @@ class Settings:
     max_stalls: int = _setting(3, "Times a job may lose its worker before it fails.")
     failed_jobs_kept: int = _setting(200, "How many failed jobs are kept.")
     retention_days: int = _setting(30, "Days failed jobs and events are kept.")
+    cleanup_hour: int = _setting(2, "Hour of the day (0–23, local time) the daily cleanup runs.")
     custom_platforms: list = field(
         default_factory=list, metadata={"doc": "User-defined platform presets."}
+    )
+    platform_sets: dict = field(
+        default_factory=dict, metadata={"doc": "Saved platform selections: name -> platform ids."}
     )
 
     @classmethod

@@ -35,7 +35,7 @@ def test_folders_are_created(library: Library) -> None:
 def test_job_ids_are_sortable_and_filename_safe(library: Library) -> None:
     ids = [library.new_job_id() for _ in range(50)]
     assert len(set(ids)) == 50
-    assert all(re.fullmatch(r"j_\d{8}_\d{9}_[0-9a-f]{6}", i) for i in ids)
+    assert all(re.fullmatch(r"j_\d{8}_\d{9}_[0-9a-f]{10}", i) for i in ids)
 
 
 def test_job_crud(library: Library) -> None:

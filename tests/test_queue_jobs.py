@@ -281,3 +281,13 @@ def test_cleanup_forgets_old_failed_jobs_and_events(context: AppContext) -> None
     assert remaining == {jobs[2].id, jobs[3].id}
     assert not cleanup_due(context.queue)
     assert run_cleanup(context.queue).skipped  # ran within the hour: once is enough
+
+
+def test_a_canceled_job_whose_worker_vanished_stays_canceled(context: AppContext) -> None:
+    job = submit(context)
+    store = context.queue.store
+    assert store.claim(job.id, "dead-worker/1", lease_seconds=-1)
+    assert context.jobs.cancel(job.id) == "canceling"
+    sweep(context.queue)
+    assert context.jobs.get(job.id).status == "canceled"
+    assert events_of(context, job.id)[-1] == "canceled"

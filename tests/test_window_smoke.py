@@ -1,25 +1,44 @@
-"""The window starts on a fresh library and shows the presets."""
+"""The main window starts on a fresh library, with every part in place, and quits cleanly."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QTreeWidget
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtWidgets import QDockWidget
 from pytestqt.qtbot import QtBot
 
 from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.ui.main_window import MainWindow
 
 
-def test_main_window_opens_on_an_empty_library(qtbot: QtBot) -> None:
+@pytest.fixture
+def window(qtbot: QtBot) -> Iterator[MainWindow]:
     context = AppContext.open()
-    try:
-        window = MainWindow(context)
-        qtbot.addWidget(window)
-        window.show()
-        qtbot.waitExposed(window)
-        tree = window.findChild(QTreeWidget)
-        networks = [tree.topLevelItem(i).text(0) for i in range(tree.topLevelItemCount())]
-        assert "Instagram" in networks and "LinkedIn" in networks
-        texts = [label.text() for label in window.findChildren(QLabel)]
-        assert any("0 asset(s)" in text for text in texts)
-    finally:
-        context.close()
+    window = MainWindow(context)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    yield window
+    window.stop_queue()
+    context.close()
+
+
+def test_main_window_shows_every_part(window: MainWindow) -> None:
+    docks = {dock.objectName() for dock in window.findChildren(QDockWidget)}
+    assert docks == {"composeDock", "detailsDock", "queueDock"}
+    assert window.gallery.isVisible()
+    assert window.banner.isVisible()  # no key yet: the first-run notice says what to do
+    menus = [action.text() for action in window.menuBar().actions()]
+    assert menus == ["&File", "&Edit", "&Queue", "&View", "&Help"]
+
+
+def test_choosing_the_placeholder_hides_the_first_run_notice(
+    window: MainWindow, qtbot: QtBot
+) -> None:
+    from PySide6.QtWidgets import QPushButton
+
+    button = window.banner.findChild(QPushButton, "usePlaceholderButton")
+    button.click()
+    assert not window.banner.isVisible()
+    assert window.context.settings.current.provider == "placeholder"

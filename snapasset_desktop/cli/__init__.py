@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from snapasset_desktop.cli import assets, jobs, make, presets
+    from snapasset_desktop.cli import assets, jobs, make, monitor, presets
 
     parser = argparse.ArgumentParser(
         prog="snapasset-desktop",
@@ -35,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     make.add_parsers(commands)
     jobs.add_parsers(commands)
     assets.add_parsers(commands)
+    monitor.add_parsers(commands)
     return parser
 
 

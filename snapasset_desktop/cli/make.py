@@ -17,6 +17,7 @@ from snapasset_desktop.providers import PROVIDERS
 from snapasset_desktop.services.batch_files import read_batch_file
 from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.services.requests import IMPORT_PROVIDER
+from snapasset_desktop.services.styles import STYLE_PRESETS
 
 
 def add_parsers(commands: argparse._SubParsersAction) -> None:
@@ -56,6 +57,9 @@ def _add_generation_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quality", choices=("auto", "low", "medium", "high"))
     parser.add_argument("--background", choices=("auto", "opaque", "transparent"))
     parser.add_argument("-n", "--variations", type=int, default=1)
+    parser.add_argument(
+        "--style", choices=tuple(STYLE_PRESETS), help="a look added to the prompt's wording"
+    )
     parser.add_argument("--priority", choices=("high", "normal", "low"), default="normal")
 
 
@@ -117,6 +121,7 @@ def _options(args: argparse.Namespace) -> dict:
         "pad": args.pad,
         "focus": args.focus,
         "variations": getattr(args, "variations", 1),
+        "style": getattr(args, "style", None),
     }
 
 

@@ -65,6 +65,7 @@ CREATE TABLE jobs (
 );
 CREATE INDEX jobs_by_status ON jobs (status, priority, created_at);
 CREATE INDEX jobs_by_lease ON jobs (status, lease_expires);
+CREATE INDEX jobs_by_finished ON jobs (status, finished_at);
 CREATE INDEX jobs_by_batch ON jobs (batch_id);
 CREATE INDEX jobs_by_created ON jobs (created_at);
 

@@ -19,9 +19,10 @@ _UPDATABLE = frozenset(JOB_COLUMNS) - {"id"}
 
 
 def _new_id(prefix: str) -> str:
-    """Sortable to the millisecond (UTC), unique by its random tail, safe as a folder name."""
+    """Sortable to the millisecond (UTC), unique by its 40-bit random tail (a batch of
+    thousands made in one millisecond never collides), safe as a folder name."""
     now = datetime.now(UTC)
-    return f"{prefix}_{now:%Y%m%d_%H%M%S}{now.microsecond // 1000:03d}_{secrets.token_hex(3)}"
+    return f"{prefix}_{now:%Y%m%d_%H%M%S}{now.microsecond // 1000:03d}_{secrets.token_hex(5)}"
 
 
 def _encode(name: str, value: Any) -> Any:
@@ -60,8 +61,10 @@ class JobsTable(LibraryBase):
         status: str = "queued",
         run_at: float | None = None,
         focus: tuple[float, float] | None = None,
+        origin: str | None = None,
     ) -> JobRecord:
-        """A new job row; `focus` is the designer's focal point (0–1 each way), if they set one."""
+        """A new job row; `focus` is the designer's focal point (0–1 each way), if they set one;
+        `origin` is the submitting library's id (Redis mode: where the assets go back)."""
         job_id = check_name(job_id, "job id") if job_id is not None else self.new_job_id()
         _check_status(status)
         now = time.time()
@@ -77,6 +80,7 @@ class JobsTable(LibraryBase):
             "run_at": run_at,
             "focus_x": focus[0] if focus else None,
             "focus_y": focus[1] if focus else None,
+            "origin": origin,
             "created_at": now,
             "updated_at": now,
         }
@@ -100,7 +104,7 @@ class JobsTable(LibraryBase):
         """Many new `queued` jobs in one transaction (a batch of 1,000 in milliseconds).
 
         Each row has prompt, platforms, params and optionally priority, max_attempts,
-        run_at and focus, as for `create_job`."""
+        run_at, focus and origin, as for `create_job`."""
         now = time.time()
         records = []
         for row in rows:
@@ -132,6 +136,24 @@ class JobsTable(LibraryBase):
                 [[_encode(name, record[name]) for name in columns] for record in records],
             )
         return [record["id"] for record in records]
+
+    def job_counts(self) -> dict[str, int]:
+        """How many jobs are in each status (one indexed aggregate)."""
+        with self._read() as conn:
+            rows = conn.execute("SELECT status, COUNT(*) FROM jobs GROUP BY status").fetchall()
+        return {status: count for status, count in rows}
+
+    def batch_summary(self, batch_id: str) -> dict[str, int] | None:
+        """Totals for a batch: total, finished, completed, failed."""
+        with self._read() as conn:
+            row = conn.execute(
+                "SELECT COUNT(*) AS total,"
+                " SUM(status IN ('completed', 'failed', 'canceled')) AS finished,"
+                " SUM(status = 'completed') AS completed, SUM(status = 'failed') AS failed"
+                " FROM jobs WHERE batch_id = ?",
+                (batch_id,),
+            ).fetchone()
+        return dict(row) if row and row["total"] else None
 
     def get_job(self, job_id: str) -> JobRecord:
         with self._read() as conn:

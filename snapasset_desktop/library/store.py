@@ -6,6 +6,7 @@ safe to use from many threads: each thread gets its own SQLite connection.
 
 from __future__ import annotations
 
+import uuid
 from types import TracebackType
 from typing import Any
 
@@ -15,6 +16,8 @@ from snapasset_desktop.library.files import ensure_folder
 from snapasset_desktop.library.models import JOB_STATUSES, SOURCE_PLATFORM
 from snapasset_desktop.library.thumbnails import ThumbnailCache
 from snapasset_desktop.paths import AppPaths, app_paths
+
+LIBRARY_ID_KEY = "library_id"
 
 
 class Library(AssetsTable, EventsTable):
@@ -60,6 +63,21 @@ class Library(AssetsTable, EventsTable):
                     "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                     (key, value),
                 )
+
+    def library_id(self) -> str:
+        """This library's lasting identity (a uuid made on first use): in Redis mode the
+        jobs it submits carry it as their origin, so their assets find their way back."""
+        existing = self.get_meta(LIBRARY_ID_KEY)
+        if existing:
+            return existing
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+                (LIBRARY_ID_KEY, uuid.uuid4().hex),
+            )
+            return conn.execute(
+                "SELECT value FROM meta WHERE key = ?", (LIBRARY_ID_KEY,)
+            ).fetchone()["value"]
 
     def stats(self) -> dict[str, Any]:
         """Jobs by status, asset and source counts, and the bytes they take on disk."""

@@ -3,6 +3,12 @@
 The app, the CLI and headless workers build the same `QueueBackend` from the
 settings, so a job behaves the same whoever runs it. Task messages carry only
 a job id; everything else is read from the job store by whoever claims it.
+
+SQLite mode keeps jobs and events in the library itself. Redis mode keeps them
+in Redis, shared by every process on that Redis; the app also writes each job
+it submits to its library (its gallery and queue view) and mirrors the job's
+progress back into it (`queue.mirror`). A worker whose library is not the
+job's origin hands the images back through Redis (`queue.handback`).
 """
 
 from __future__ import annotations
@@ -14,11 +20,16 @@ import secrets
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
+import redis
 from huey import crontab
+from redis.backoff import ExponentialWithJitterBackoff
+from redis.retry import Retry
 
-from snapasset_desktop.library.models import JobRecord
+from snapasset_desktop.errors import SnapAssetError
+from snapasset_desktop.library.models import SOURCE_PLATFORM, JobRecord
 from snapasset_desktop.library.store import Library
 from snapasset_desktop.paths import AppPaths
 from snapasset_desktop.platforms import PlatformRegistry
@@ -26,9 +37,13 @@ from snapasset_desktop.providers.base import ImageProvider
 from snapasset_desktop.queue.cleanup import run_cleanup
 from snapasset_desktop.queue.events import Emitter, EventHub, SqliteEventLog
 from snapasset_desktop.queue.execution import JobExecutor, LeaseTimes
-from snapasset_desktop.queue.pipeline import JobRunner
+from snapasset_desktop.queue.handback import RemoteArtifacts
+from snapasset_desktop.queue.mirror import EventMirror
+from snapasset_desktop.queue.pipeline import Artifacts, JobRunner
+from snapasset_desktop.queue.redis_events import RedisEventLog
+from snapasset_desktop.queue.redis_store import RedisJobStore
 from snapasset_desktop.queue.retry import RetryPolicy
-from snapasset_desktop.queue.runtime import backend_name, make_huey
+from snapasset_desktop.queue.runtime import backend_name, check_redis_url, make_huey, redis_url
 from snapasset_desktop.queue.sqlite_store import SqliteJobStore
 from snapasset_desktop.queue.store import WorkerInfo
 from snapasset_desktop.settings import SettingsStore
@@ -36,6 +51,24 @@ from snapasset_desktop.settings import SettingsStore
 log = logging.getLogger(__name__)
 
 _JOB_ID = re.compile(r"^j_[0-9A-Za-z_]{1,60}$")
+
+
+def connect_redis(url: str) -> redis.Redis:
+    """One client per process: fails fast while Redis is away (callers retry later), and
+    retries only connection errors, briefly — a script retried after a timeout could
+    run twice."""
+    retry = Retry(
+        ExponentialWithJitterBackoff(base=0.05, cap=0.5),
+        2,
+        supported_errors=(redis.ConnectionError,),
+    )
+    return redis.Redis.from_url(
+        check_redis_url(url),
+        health_check_interval=15,
+        socket_timeout=10,
+        socket_connect_timeout=5,
+        retry=retry,
+    )
 
 
 class QueueBackend:
@@ -57,9 +90,31 @@ class QueueBackend:
         self.provider_for = provider_for
         self.kind = kind
         self.name = "memory" if memory else backend_name(settings.current)
-        self.huey = make_huey(paths, settings.current, memory=memory)
-        self.store = SqliteJobStore(library)
-        self.event_log = SqliteEventLog(library)
+        self.origin: str | None = None  # this library's id, in Redis mode
+        self.remote: RemoteArtifacts | None = None
+        self.mirror: EventMirror | None = None
+        self.redis: redis.Redis | None = None
+        if self.name == "redis":
+            self.redis = connect_redis(redis_url(settings.current))
+        self.huey = make_huey(
+            paths,
+            settings.current,
+            memory=memory,
+            redis_pool=self.redis.connection_pool if self.redis else None,
+        )
+        if self.redis is not None:
+            self.origin = library.library_id()
+            self.store: Any = RedisJobStore(
+                self.redis,
+                retention=settings.current.retention_days * 86_400.0,
+                fallback=library.get_job,
+            )
+            self.event_log: Any = RedisEventLog(self.redis)
+            self.remote = RemoteArtifacts(self.redis)
+            self.mirror = EventMirror(library, self.store, self.event_log, self.remote, self.origin)
+        else:
+            self.store = SqliteJobStore(library)
+            self.event_log = SqliteEventLog(library)
         self.hub = EventHub()
         self.emitter = Emitter(self.event_log, self.hub)
         self.worker_id = f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(2)}"
@@ -69,7 +124,9 @@ class QueueBackend:
         self.executor = JobExecutor(
             store=self.store,
             emitter=self.emitter,
-            runner_for=lambda job: JobRunner(library, self.platforms(), self.provider_for),
+            runner_for=lambda job: JobRunner(
+                self.artifacts_for(job), self.platforms(), self.provider_for
+            ),
             policy=lambda: RetryPolicy.from_settings(self.settings.current),
             reschedule=lambda job, delay: self.enqueue(job, delay=delay),
             worker_id=self.worker_id,
@@ -89,11 +146,69 @@ class QueueBackend:
                 return
             self.executor.execute(job_id)
 
-        @huey.periodic_task(crontab(minute="0", hour="2"), name="snapasset.daily_cleanup")
+        hour = str(self.settings.current.cleanup_hour % 24)  # read once: a change needs a restart
+
+        @huey.periodic_task(crontab(minute="0", hour=hour), name="snapasset.daily_cleanup")
         def daily_cleanup() -> None:
             run_cleanup(self)
 
         self.run_job_task = run_job
+
+    def artifacts_for(self, job: JobRecord) -> Artifacts:
+        """The local library for jobs this library submitted (or shares the disk of);
+        otherwise the hand-back through Redis."""
+        if self.remote is None or job.origin in (None, self.origin):
+            return self.library
+        return self.remote
+
+    def register_jobs(self, job_ids: Sequence[str]) -> bool:
+        """Redis mode: put new library jobs in the shared store, with any source they
+        already have (imported, or re-rendered) so a worker elsewhere can use it.
+        False when Redis is unreachable: the sweeper registers them later. In SQLite
+        mode there is nothing to do — the store is the library."""
+        if self.remote is None:
+            return True
+        try:
+            jobs = [self.library.get_job(job_id) for job_id in job_ids]
+            self.store.create_jobs(jobs)
+            for job in jobs:
+                if job.source_path:
+                    self._offer_sources(job.id)
+        except SnapAssetError as exc:
+            log.warning(
+                "could not register jobs in Redis; the sweeper will retry",
+                extra={"jobs": len(job_ids), "detail": exc.detail or exc.message},
+            )
+            return False
+        return True
+
+    def _offer_sources(self, job_id: str) -> None:
+        assert self.remote is not None
+        for asset in self.library.assets_for_job(job_id, include_source=True):
+            if asset.platform == SOURCE_PLATFORM:
+                self.remote.store_source(
+                    job_id,
+                    self.library.asset_path(asset).read_bytes(),
+                    asset.format,
+                    asset.width,
+                    asset.height,
+                    variant=asset.variant,
+                )
+
+    def amend_job(self, job_id: str, **changes: Any) -> None:
+        """Change a job nobody runs (focal point, platforms, priority before a re-render)."""
+        self.library.update_job(job_id, **changes)
+        if self.remote is not None:
+            self.store.amend(job_id, **changes)
+
+    def settle(self, job_id: str) -> None:
+        """Redis mode: bring the library's copy of the job (and its images) up to date."""
+        if self.mirror is not None:
+            self.mirror.settle(job_id)
+
+    def close(self) -> None:
+        if self.redis is not None:
+            self.redis.close()
 
     def enqueue(self, job: JobRecord, *, delay: float | None = None) -> str | None:
         """Send the job's task; on failure the row stays waiting and the sweeper retries."""

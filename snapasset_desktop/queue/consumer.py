@@ -5,7 +5,9 @@ off the main thread and would take over the app's own; the embedded consumer
 leaves signal handling to its host. Idle polling is tuned so a new job starts
 within a fraction of a second on SQLite (Huey's default backs off to 10 s).
 A maintenance thread keeps this process visible as a worker, checks worker
-health, and runs the sweeper. Stopping is graceful: no new tasks are taken,
+health, and runs the sweeper; in Redis mode the app also runs the event
+mirror (`queue.mirror`) on its own short timer, so the library follows jobs
+that other machines run. Stopping is graceful: no new tasks are taken,
 running jobs get `grace` seconds to finish, then they are handed back
 unfinished — never lost.
 """
@@ -31,6 +33,7 @@ log = logging.getLogger(__name__)
 IDLE_POLL_START = 0.05
 IDLE_POLL_MAX = 0.25
 HEALTH_CHECK_EVERY = 5.0
+MIRROR_POLL = 0.25
 
 
 class _HostedConsumer(Consumer):
@@ -45,6 +48,7 @@ class EmbeddedConsumer:
         self._consumer: _HostedConsumer | None = None
         self._stop = threading.Event()
         self._maintenance: threading.Thread | None = None
+        self._mirror: threading.Thread | None = None
 
     @property
     def running(self) -> bool:
@@ -72,6 +76,9 @@ class EmbeddedConsumer:
             target=self._maintain, name="queue-maintenance", daemon=True
         )
         self._maintenance.start()
+        if backend.mirror is not None and backend.kind == "app":
+            self._mirror = threading.Thread(target=self._follow, name="queue-mirror", daemon=True)
+            self._mirror.start()
         log.info(
             "consumer started",
             extra={
@@ -96,8 +103,9 @@ class EmbeddedConsumer:
             for thread in threads:
                 thread.join(30)
         self._stop.set()
-        if self._maintenance:
-            self._maintenance.join(5)
+        for thread in (self._maintenance, self._mirror):
+            if thread:
+                thread.join(5)
         try:
             self.backend.store.worker_gone(self.backend.worker_id)
         except Exception:
@@ -119,6 +127,23 @@ class EmbeddedConsumer:
             if consumer and time.monotonic() - last_health >= HEALTH_CHECK_EVERY:
                 last_health = time.monotonic()
                 consumer.check_worker_health()
+
+    def _follow(self) -> None:
+        """Mirror the shared queue into the library; an outage is logged once, not per poll."""
+        mirror = self.backend.mirror
+        assert mirror is not None
+        failing = False
+        while not self._stop.wait(MIRROR_POLL):
+            try:
+                mirror.run_once()
+            except Exception:
+                if not failing:
+                    log.warning("mirroring the queue failed; retrying", exc_info=True)
+                failing = True
+                continue
+            if failing:
+                log.info("mirroring the queue again")
+                failing = False
 
     def _maintain_once(self, first: bool = False) -> None:
         backend = self.backend

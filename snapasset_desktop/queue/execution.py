@@ -23,6 +23,7 @@ from snapasset_desktop.errors import Canceled, SnapAssetError
 from snapasset_desktop.library.files import atomic_write
 from snapasset_desktop.library.models import JobRecord
 from snapasset_desktop.queue.events import Emitter
+from snapasset_desktop.queue.handback import RemoteAsset
 from snapasset_desktop.queue.pipeline import JobOutput, JobRunner, Progress, describe_failure
 from snapasset_desktop.queue.retry import RetryPolicy
 from snapasset_desktop.queue.store import JobStore
@@ -122,7 +123,8 @@ class JobExecutor:
         return self._completed(job, owner, output)
 
     def _completed(self, job: JobRecord, owner: str, output: JobOutput) -> str | None:
-        asset_ids = [asset.id for asset in output.assets]
+        # Local assets by id; ones handed back through Redis by what the app needs to know.
+        assets = [a.summary() if isinstance(a, RemoteAsset) else a.id for a in output.assets]
         if not self.store.finish(
             job.id,
             owner,
@@ -134,12 +136,12 @@ class JobExecutor:
         ):
             log.warning("finished a job whose lease was lost", extra={"job_id": job.id})
             return None
-        self.emitter.emit(job.id, "completed", assets=asset_ids)
+        self.emitter.emit(job.id, "completed", assets=assets)
         log.info(
             "job completed",
             extra={
                 "job_id": job.id,
-                "assets": len(asset_ids),
+                "assets": len(assets),
                 "seconds": round(time.time() - (job.started_at or 0), 2),
             },
         )

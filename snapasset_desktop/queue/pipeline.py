@@ -29,6 +29,7 @@ from snapasset_desktop.imaging.render import RenderedAsset, RenderOptions, rende
 from snapasset_desktop.library.models import AssetRecord, JobRecord
 from snapasset_desktop.platforms import PlatformRegistry
 from snapasset_desktop.providers.base import ImageProvider, ImageRequest
+from snapasset_desktop.services.styles import apply_style
 
 log = logging.getLogger(__name__)
 
@@ -185,7 +186,7 @@ class JobRunner:
             raise ImageError("The imported image is missing from the library; import it again.")
         provider = self.provider_for(params.get("provider", "openai"))
         request = ImageRequest(
-            prompt=job.prompt,
+            prompt=apply_style(job.prompt, params.get("style")),
             model=params.get("model") or "gpt-image-2",
             size=params.get("size", "1024x1024"),
             quality=params.get("quality", "auto"),

@@ -11,6 +11,7 @@ where the designer is.
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from huey import Huey, MemoryHuey, PriorityRedisHuey, SqliteHuey
@@ -18,6 +19,9 @@ from huey import Huey, MemoryHuey, PriorityRedisHuey, SqliteHuey
 from snapasset_desktop.errors import InvalidInput
 from snapasset_desktop.paths import AppPaths
 from snapasset_desktop.settings import Settings
+
+if TYPE_CHECKING:
+    from redis import ConnectionPool
 
 QUEUE_NAME = "snapasset"
 
@@ -48,12 +52,22 @@ def describe_redis_url(url: str) -> str:
     return f"{parts.scheme}://{host}{port}{parts.path or ''}"
 
 
-def make_huey(paths: AppPaths, settings: Settings, *, memory: bool = False) -> Huey:
+def make_huey(
+    paths: AppPaths,
+    settings: Settings,
+    *,
+    memory: bool = False,
+    redis_pool: ConnectionPool | None = None,
+) -> Huey:
+    """`redis_pool` shares the backend's connections (with their timeouts), so an
+    unreachable Redis fails fast instead of hanging a worker."""
     common = {"results": False, "utc": False}
     if memory:
         return MemoryHuey(QUEUE_NAME, **common)
     url = redis_url(settings)
     if url:
+        if redis_pool is not None:
+            return PriorityRedisHuey(QUEUE_NAME, connection_pool=redis_pool, **common)
         return PriorityRedisHuey(QUEUE_NAME, url=check_redis_url(url), **common)
     paths.data_dir.mkdir(parents=True, exist_ok=True)
     return SqliteHuey(QUEUE_NAME, filename=str(paths.queue_db), timeout=15, **common)

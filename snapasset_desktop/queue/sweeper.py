@@ -7,6 +7,10 @@ the queue — or fails them with a clear reason after `max_stalls` — and
 enqueues waiting jobs that have no live task (an enqueue that failed, a task
 dropped while paused, a message lost with a dead worker). A duplicate task
 this may create is harmless: only one can claim the job.
+
+In Redis mode the app's library also holds every job it submitted, so jobs
+Redis does not know — submitted while it was unreachable, or lost when it
+restarted without persistence — are registered again and run.
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ import logging
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+
+from snapasset_desktop.queue.mirror import unfinished_local_jobs
 
 if TYPE_CHECKING:
     from snapasset_desktop.queue.backend import QueueBackend
@@ -29,15 +35,22 @@ class SweepReport:
     recovered: list[str] = field(default_factory=list)
     stalled_out: list[str] = field(default_factory=list)
     enqueued: list[str] = field(default_factory=list)
+    registered: list[str] = field(default_factory=list)
 
 
 def sweep(backend: QueueBackend) -> SweepReport:
     report = SweepReport()
+    if backend.origin is not None:
+        report.registered = register_missing(backend)
     store, now = backend.store, time.time()
     max_stalls = backend.settings.current.max_stalls
     for job in store.expired_leases(now):
         outcome = store.recover_stalled(job.id, now, max_stalls)
-        if outcome == "queued":
+        if outcome == "queued" and job.cancel_requested:
+            # Its designer had asked it to stop: honour that rather than run it again.
+            if store.request_cancel(job.id) == "canceled":
+                backend.emitter.emit(job.id, "canceled")
+        elif outcome == "queued":
             report.recovered.append(job.id)
             backend.emitter.emit(job.id, "queued", reason="its worker stopped; running it again")
         elif outcome == "failed":
@@ -57,16 +70,45 @@ def sweep(backend: QueueBackend) -> SweepReport:
     for job in orphans:
         if backend.enqueue(job):
             report.enqueued.append(job.id)
-    if report.recovered or report.stalled_out or report.enqueued:
+    if report.recovered or report.stalled_out or report.enqueued or report.registered:
         log.info(
             "sweep",
             extra={
                 "recovered": report.recovered,
                 "failed": report.stalled_out,
                 "enqueued": len(report.enqueued),
+                "registered": len(report.registered),
             },
         )
     return report
+
+
+def register_missing(backend: QueueBackend) -> list[str]:
+    """Redis mode: this library's unfinished jobs that Redis doesn't hold, put back as
+    queued (whatever ran them before lost them with Redis, or never had them)."""
+    local = unfinished_local_jobs(backend.library, backend.origin or "")
+    if not local:
+        return []
+    held = backend.store.statuses([job.id for job in local])
+    missing = [job for job in local if job.id not in held]
+    for job in missing:
+        backend.library.update_job(
+            job.id,
+            status="queued",
+            stage=None,
+            progress=0.0,
+            origin=backend.origin,
+            lease_owner=None,
+            lease_expires=None,
+            task_id=None,
+            enqueued_at=None,
+        )
+    if not missing or not backend.register_jobs([job.id for job in missing]):
+        return []
+    backend.emitter.emit_many(
+        [(job.id, "queued", {"reason": "registered with the queue again"}) for job in missing]
+    )
+    return [job.id for job in missing]
 
 
 def _due(job, now: float) -> bool:

@@ -73,5 +73,7 @@ class AppContext:
         return create_provider(name or settings.provider, settings=settings, secrets=self.secrets)
 
     def close(self) -> None:
+        if "queue" in self.__dict__:
+            self.queue.close()
         if "library" in self.__dict__:
             self.library.close()

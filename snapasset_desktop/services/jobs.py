@@ -3,7 +3,9 @@
 Submitting validates first (bad input is refused here, never queued), writes
 the job, then enqueues its task with its priority; the rest happens in the
 queue. Cancel, retry, pause, resume and priority changes go through the job
-store, so they hold whichever process runs the jobs.
+store, so they hold whichever process runs the jobs. In Redis mode every job is
+also kept in the local library (the gallery and queue view), and the backend
+registers it in Redis, which then holds the truth about it.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from snapasset_desktop.errors import ImageError, InvalidInput
+from snapasset_desktop.errors import ImageError, InvalidInput, StorageError
 from snapasset_desktop.imaging.decode import MAX_FILE_BYTES, image_info
 from snapasset_desktop.library.models import Event, JobRecord
 from snapasset_desktop.queue.backend import QueueBackend
@@ -68,6 +70,7 @@ class JobService:
             max_attempts=settings.retry_attempts,
             run_at=run_at,
             focus=request.render.focus,
+            origin=self.backend.origin,
         )
         return self._enqueue_new(job)
 
@@ -90,6 +93,7 @@ class JobService:
             priority=parse_priority(priority),
             focus=request.render.focus,
             status="canceled",  # not runnable until its source is stored
+            origin=self.backend.origin,
         )
         self.library.store_source(job.id, data, variant=0, fmt=fmt)
         self.library.update_job(job.id, status="queued")
@@ -123,6 +127,7 @@ class JobService:
                     "priority": parse_priority(priority),
                     "max_attempts": settings.retry_attempts,
                     "focus": request.render.focus,
+                    "origin": self.backend.origin,
                 }
             )
         if not rows:
@@ -130,6 +135,8 @@ class JobService:
             raise InvalidInput(f"Nothing in that batch can be queued: {first}")
         batch_id = self.library.create_batch(name or f"Batch of {len(rows)}", len(rows))
         job_ids = self.library.create_jobs(rows, batch_id=batch_id)
+        if not self.backend.register_jobs(job_ids):  # Redis away: the sweeper registers them
+            return BatchResult(batch_id, job_ids, refused)
         self.backend.emitter.emit_many(
             [(job_id, "queued", {"batch": batch_id}) for job_id in job_ids]
         )
@@ -143,10 +150,12 @@ class JobService:
         return request.params() | {"partial_images": self.backend.settings.current.partial_images}
 
     def _enqueue_new(self, job: JobRecord) -> JobRecord:
+        if not self.backend.register_jobs([job.id]):  # Redis away: the sweeper registers it
+            return self.library.get_job(job.id)
         self.backend.emitter.emit(job.id, "queued", priority=job.priority, run_at=job.run_at)
         if not self.store.is_paused():
             self.backend.enqueue(job)
-        return self.library.get_job(job.id)
+        return self.store.get(job.id)
 
     # -- managing ---------------------------------------------------------------------
 
@@ -181,7 +190,7 @@ class JobService:
             changes.update(focus_x=focus[0], focus_y=focus[1])
         if platform_ids:
             changes["platforms"] = [p.id for p in self.backend.platforms().resolve(platform_ids)]
-        self.library.update_job(job_id, **changes)
+        self.backend.amend_job(job_id, **changes)
         return self._enqueue_new(
             self.store.requeue(job_id, from_statuses=("completed", "failed", "canceled"))
         )
@@ -221,19 +230,28 @@ class JobService:
         after: int = 0,
         timeout: float | None = None,
     ) -> JobRecord:
-        """Follow a job's events (from cursor `after`) until it ends."""
+        """Follow a job's events (from cursor `after`) until it ends; the library has its
+        final state and images when this returns. Rides out a queue that is briefly away."""
         cursor = after
         deadline = time.monotonic() + timeout if timeout else None
+        job: JobRecord | None = None
         while True:
-            job = self.store.get(job_id)
-            events = self.backend.event_log.read(cursor, limit=1000)
-            for event in events:
-                cursor = event.seq
-                if event.job_id == job_id and on_event:
-                    on_event(event)
-            if job.finished and not events:
-                return job
-            if deadline and time.monotonic() > deadline:
+            try:
+                job = self.store.get(job_id)
+                events = self.backend.event_log.read(cursor, limit=1000)
+                for event in events:
+                    cursor = event.seq
+                    if event.job_id == job_id and on_event:
+                        on_event(event)
+                if job.finished and not events:
+                    self.backend.settle(job_id)
+                    return job
+            except StorageError as exc:
+                if not exc.transient or (deadline and time.monotonic() > deadline):
+                    raise
+                log.warning("waiting for the queue to come back", extra={"job_id": job_id})
+                events = []
+            if deadline and time.monotonic() > deadline and job is not None:
                 return job
             if not events:
                 time.sleep(0.1)

@@ -18,7 +18,8 @@ from snapasset_desktop.imaging.planning import plan_source_size
 from snapasset_desktop.imaging.render import RenderOptions
 from snapasset_desktop.platforms import Platform, PlatformRegistry
 from snapasset_desktop.providers import PROVIDERS
-from snapasset_desktop.providers.base import check_model, validate_prompt
+from snapasset_desktop.providers.base import MAX_PROMPT_CHARS, check_model, validate_prompt
+from snapasset_desktop.services.styles import apply_style, check_style
 from snapasset_desktop.settings import Settings
 
 QUALITIES = ("auto", "low", "medium", "high")
@@ -37,6 +38,7 @@ class GenerationRequest:
     background: str = "auto"
     render: RenderOptions = field(default_factory=RenderOptions)
     variations: int = 1
+    style: str | None = None  # a services.styles preset, applied to the prompt when sent
 
     @property
     def platform_ids(self) -> list[str]:
@@ -60,6 +62,7 @@ class GenerationRequest:
         pad: str | None = None,
         focus: tuple[float, float] | None = None,
         variations: int = 1,
+        style: str | None = None,
     ) -> GenerationRequest:
         provider = (provider or settings.provider).strip().lower()
         if provider not in (*PROVIDERS, IMPORT_PROVIDER):
@@ -75,8 +78,15 @@ class GenerationRequest:
             format=normalise_format(asset_format or settings.output_format),
             quality=image_quality if image_quality is not None else settings.image_quality,
         )
+        style = check_style(style)
+        prompt = prompt.strip() if provider == IMPORT_PROVIDER else validate_prompt(prompt)
+        if style and len(apply_style(prompt, style)) > MAX_PROMPT_CHARS:
+            raise InvalidInput(
+                f"With the {style} style added your prompt is over the "
+                f"{MAX_PROMPT_CHARS:,}-character limit; shorten it or pick no style."
+            )
         return cls(
-            prompt=prompt.strip() if provider == IMPORT_PROVIDER else validate_prompt(prompt),
+            prompt=prompt,
             platforms=tuple(registry.resolve(platform_ids)),
             provider=provider,
             model=check_model(model or settings.model) if provider == "openai" else (model or ""),
@@ -84,6 +94,7 @@ class GenerationRequest:
             background=background,
             render=render,
             variations=int(variations),
+            style=style,
         )
 
     def params(self) -> dict[str, Any]:
@@ -100,6 +111,7 @@ class GenerationRequest:
             "fit": self.render.fit,
             "pad": self.render.pad,
             "variations": self.variations,
+            "style": self.style,
         }
 
 

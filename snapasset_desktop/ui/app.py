@@ -1,25 +1,17 @@
-"""Starting the window: the QApplication, the main window, a clean exit."""
+"""Starting the window: checks, the QApplication, the queue consumer, a clean exit."""
 
 from __future__ import annotations
 
-import os
+import logging
 import sys
 
+from snapasset_desktop.ui.startup import display_problem
 
-def _display_problem() -> str | None:
-    """Say in one line why no window can open, instead of a Qt abort."""
-    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
-        return None
-    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
-        return None
-    return (
-        "No display found, so the window can't open. Run SnapAsset from a desktop session, "
-        "or use the command line (snapasset-desktop --help)."
-    )
+log = logging.getLogger(__name__)
 
 
 def main(argv: list[str] | None = None) -> int:
-    problem = _display_problem()
+    problem = display_problem()
     if problem:
         print(f"snapasset-desktop: {problem}", file=sys.stderr)
         return 1
@@ -27,16 +19,24 @@ def main(argv: list[str] | None = None) -> int:
 
     from snapasset_desktop import __version__
     from snapasset_desktop.services.context import AppContext
+    from snapasset_desktop.ui.errors import install_exception_hooks
+    from snapasset_desktop.ui.icons import app_icon
     from snapasset_desktop.ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(argv or sys.argv)
     app.setApplicationName("SnapAsset Desktop")
+    app.setApplicationDisplayName("SnapAsset")
     app.setApplicationVersion(__version__)
     app.setOrganizationName("SnapAsset")
+    app.setDesktopFileName("snapasset-desktop")
+    app.setWindowIcon(app_icon())
     context = AppContext.open()
+    install_exception_hooks()
     window = MainWindow(context)
     window.show()
+    window.start_queue()
     try:
         return app.exec()
     finally:
+        window.stop_queue()
         context.close()

@@ -1,58 +1,349 @@
-"""The main window: for now the library at a glance and the platform presets."""
+"""The main window: compose on the left, the gallery in the middle, details on the
+right, the queue below; menus and shortcuts for every action; the queue runs
+inside the app while the window is open."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+import logging
+import threading
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QLabel,
+    QDockWidget,
     QMainWindow,
-    QTreeWidget,
-    QTreeWidgetItem,
+    QMessageBox,
+    QSystemTrayIcon,
     QVBoxLayout,
     QWidget,
 )
 
-from snapasset_desktop.library.models import AssetQuery
+from snapasset_desktop.errors import SnapAssetError
+from snapasset_desktop.library.models import AssetQuery, AssetRecord
+from snapasset_desktop.queue.consumer import EmbeddedConsumer
 from snapasset_desktop.services.context import AppContext
+from snapasset_desktop.ui.banner import SetupBanner
+from snapasset_desktop.ui.bridge import EngineBridge
+from snapasset_desktop.ui.compose_panel import ComposePanel
+from snapasset_desktop.ui.detail_pane import DetailPane
+from snapasset_desktop.ui.export_dialog import ExportDialog
+from snapasset_desktop.ui.gallery_view import GalleryView
+from snapasset_desktop.ui.icons import app_icon, icon
+from snapasset_desktop.ui.monitor_dialog import MonitorDialog
+from snapasset_desktop.ui.queue_panel import QueuePanel
+from snapasset_desktop.ui.settings_dialog import SettingsDialog
+from snapasset_desktop.ui.status_bar import QueueStatus
+
+log = logging.getLogger(__name__)
+
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".gif", ".tif", ".tiff", ".bmp"}
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, context: AppContext) -> None:
-        super().__init__()
+    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
         self.context = context
-        self.setWindowTitle("SnapAsset Desktop")
-        self.resize(960, 640)
+        self.setObjectName("mainWindow")
+        self.setWindowTitle("SnapAsset")
+        self.setWindowIcon(app_icon())
+        self.setAcceptDrops(True)
+        self.bridge = EngineBridge(context.queue, self)
+        self.consumer: EmbeddedConsumer | None = None
+        self._monitor: MonitorDialog | None = None
 
-        heading = QLabel("<h2>SnapAsset Desktop</h2>")
-        count = context.library.count_assets(AssetQuery())
-        summary = QLabel(
-            f"{count} asset(s) in your library at {context.paths.data_dir}.<br>"
-            "Generate and resize from the command line: <code>snapasset-desktop --help</code>"
+        self.gallery = GalleryView(context, self.bridge, self)
+        self.banner = SetupBanner(context, self)
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.gallery, 1)
+        self.setCentralWidget(central)
+
+        self.compose = ComposePanel(context, self)
+        self.queue_panel = QueuePanel(context, self.bridge, self)
+        self.detail = DetailPane(context, self.bridge, self)
+        self._dock("compose", "Create", self.compose, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self._dock("details", "Details", self.detail, Qt.DockWidgetArea.RightDockWidgetArea)
+        self._dock("queue", "Queue", self.queue_panel, Qt.DockWidgetArea.BottomDockWidgetArea)
+
+        self.status = QueueStatus(context, self.bridge, self)
+        self.statusBar().addPermanentWidget(self.status)
+        self._build_menus()
+        self._connect()
+        self._tray = self._make_tray()
+        self._restore_layout()
+
+    # -- assembly ---------------------------------------------------------------------
+
+    def _dock(self, name: str, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"{name}Dock")
+        dock.setWidget(widget)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetClosable
         )
-        summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.addDockWidget(area, dock)
+        return dock
 
-        presets = QTreeWidget()
-        presets.setHeaderLabels(["Platform", "Size", "Aspect"])
-        for network, platforms in context.platforms.networks().items():
-            group = QTreeWidgetItem([network])
-            for platform in platforms:
-                group.addChild(
-                    QTreeWidgetItem(
-                        [
-                            platform.label,
-                            f"{platform.width} × {platform.height}",
-                            platform.aspect_label,
-                        ]
-                    )
+    def _action(
+        self,
+        text: str,
+        slot,
+        shortcut: str | QKeySequence.StandardKey | None = None,
+        icon_name: str | None = None,
+    ) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        if icon_name:
+            action.setIcon(icon(icon_name))
+        action.triggered.connect(slot)
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addAction(
+            self._action("Import images to resize…", self.import_images, "Ctrl+I", "image")
+        )
+        file_menu.addAction(
+            self._action("Export selected…", self.export_selected, "Ctrl+E", "download")
+        )
+        file_menu.addSeparator()
+        file_menu.addAction(self._action("Quit", self.close, QKeySequence.StandardKey.Quit))
+
+        edit_menu = bar.addMenu("&Edit")
+        edit_menu.addAction(
+            self._action("Find in library", self.gallery.focus_search, "Ctrl+F", "search")
+        )
+        edit_menu.addAction(self._action("Settings…", self.open_settings, "Ctrl+,", "settings"))
+
+        queue_menu = bar.addMenu("&Queue")
+        # The compose panel owns Ctrl+Enter and Ctrl+Shift+Enter (while it has focus);
+        # the menu only shows them, so the keys are never ambiguous.
+        queue_menu.addAction(
+            self._action(
+                "Generate now\tCtrl+Enter", self.compose.generate_now, icon_name="sparkles"
+            )
+        )
+        queue_menu.addAction(
+            self._action(
+                "Add to queue\tCtrl+Shift+Enter", self.compose.add_to_queue, icon_name="list-plus"
+            )
+        )
+        queue_menu.addAction(
+            self._action("Batch of prompts…", self.compose.open_batch_dialog, "Ctrl+B", "layers")
+        )
+        queue_menu.addSeparator()
+        self.pause_action = self._action("Pause queue", self.toggle_pause, "Ctrl+P", "pause")
+        self.pause_action.setCheckable(True)
+        self.pause_action.setChecked(self.context.jobs.is_paused())
+        queue_menu.addAction(self.pause_action)
+
+        view_menu = bar.addMenu("&View")
+        view_menu.addAction(self._action("Preview", self.preview_selected, "Space", "eye"))
+        for dock in self.findChildren(QDockWidget):
+            view_menu.addAction(dock.toggleViewAction())
+        view_menu.addAction(self._action("Monitor", self.open_monitor, "Ctrl+M", "activity"))
+
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self._action("About SnapAsset", self.about))
+
+    def _connect(self) -> None:
+        self.gallery.selectionChangedTo.connect(self._on_gallery_selection)
+        self.gallery.activated.connect(self.detail.show_asset)
+        self.gallery.previewRequested.connect(lambda _asset: self.preview_selected())
+        self.gallery.statusMessage.connect(lambda text: self.statusBar().showMessage(text, 6000))
+        self.detail.statusMessage.connect(lambda text: self.statusBar().showMessage(text, 6000))
+        self.detail.assetsDeleted.connect(lambda _ids: self.gallery.model.refresh())
+        self.detail.favouriteChanged.connect(self.gallery.model.set_favourite)
+        self.queue_panel.openJob.connect(self.detail.show_job)
+        self.compose.submitted.connect(self._on_submitted)
+        self.bridge.jobFinished.connect(self._on_job_finished)
+        self.bridge.queuePaused.connect(self.pause_action.setChecked)
+        self.banner.settingsRequested.connect(self.open_settings)
+
+    def _make_tray(self) -> QSystemTrayIcon | None:
+        if not QSystemTrayIcon.isSystemTrayAvailable():
+            return None
+        tray = QSystemTrayIcon(app_icon(), self)
+        tray.setToolTip("SnapAsset")
+        tray.activated.connect(lambda _reason: (self.showNormal(), self.activateWindow()))
+        tray.show()
+        return tray
+
+    # -- the queue inside the app -----------------------------------------------------
+
+    def start_queue(self) -> None:
+        """Start the consumer off the GUI thread (its first sweep touches the database)."""
+        self.consumer = EmbeddedConsumer(self.context.queue)
+        threading.Thread(target=self.consumer.start, name="queue-start", daemon=True).start()
+
+    def stop_queue(self) -> None:
+        if self.consumer is not None:
+            self.consumer.stop(grace=5.0)
+            self.consumer = None
+        self.gallery.commit_pending_delete()
+        self.gallery.model.loader.shutdown()
+        self.queue_panel.close_engine()
+        self.bridge.close()
+
+    # -- actions ----------------------------------------------------------------------
+
+    @Slot()
+    def import_images(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        names, _ = QFileDialog.getOpenFileNames(
+            self,
+            "Import images to resize",
+            str(Path.home()),
+            "Images (*.png *.jpg *.jpeg *.webp *.gif *.tif *.tiff *.bmp)",
+        )
+        self._import([Path(name) for name in names])
+
+    def _import(self, paths: list[Path]) -> None:
+        platforms = self.compose.picker.selected_ids()
+        if not paths:
+            return
+        if not platforms:
+            self.statusBar().showMessage("Pick the platforms to resize for first.", 6000)
+            return
+        imported = 0
+        for path in paths:
+            try:
+                request = self.context.build_request(path.stem, platforms, provider="import")
+                self.context.jobs.import_image(path, request)
+                imported += 1
+            except SnapAssetError as exc:
+                self.statusBar().showMessage(exc.message, 8000)
+        if imported:
+            self.statusBar().showMessage(f"Resizing {imported} image(s)…", 4000)
+
+    @Slot()
+    def export_selected(self) -> None:
+        assets = self.gallery.selected_assets()
+        if not assets:
+            assets = self.context.library.query_assets(AssetQuery(), limit=500)
+        if not assets:
+            self.statusBar().showMessage("Nothing to export yet.", 4000)
+            return
+        ExportDialog(self.context, assets, self).exec()
+
+    @Slot()
+    def open_settings(self) -> None:
+        SettingsDialog(self.context, self).exec()
+        self.banner.refresh()
+
+    @Slot()
+    def open_monitor(self) -> None:
+        if self._monitor is None:
+            self._monitor = MonitorDialog(self.context, self)
+        self._monitor.show()
+        self._monitor.raise_()
+
+    @Slot()
+    def toggle_pause(self) -> None:
+        if self.context.jobs.is_paused():
+            self.context.jobs.resume()
+        else:
+            self.context.jobs.pause()
+        self.pause_action.setChecked(self.context.jobs.is_paused())
+
+    @Slot()
+    def preview_selected(self) -> None:
+        assets = self.gallery.selected_assets()
+        if assets:
+            self.detail.show_asset(assets[0])
+            self.findChild(QDockWidget, "detailsDock").show()
+
+    @Slot()
+    def about(self) -> None:
+        from snapasset_desktop import __version__
+
+        QMessageBox.about(
+            self,
+            "About SnapAsset",
+            f"<h3>SnapAsset Desktop {__version__}</h3>"
+            "<p>Prompts in, ready-to-post social media assets out.</p>"
+            f"<p>Library: {self.context.paths.data_dir}</p>",
+        )
+
+    # -- reactions --------------------------------------------------------------------
+
+    @Slot(list)
+    def _on_gallery_selection(self, assets: list[AssetRecord]) -> None:
+        if len(assets) == 1:
+            self.detail.show_asset(assets[0])
+
+    @Slot(list)
+    def _on_submitted(self, job_ids: list[str]) -> None:
+        if len(job_ids) == 1:
+            self.detail.show_job(job_ids[0])
+        self.statusBar().showMessage(f"Queued {len(job_ids)} job(s).", 4000)
+
+    @Slot(str, str)
+    def _on_job_finished(self, job_id: str, status: str) -> None:
+        if self._tray is None or self.isActiveWindow():
+            return
+        job = self.context.jobs.get(job_id)
+        if job.batch_id:
+            summary = self.context.library.batch_summary(job.batch_id)
+            if summary and summary["finished"] == summary["total"]:
+                self._tray.showMessage(
+                    "Batch finished",
+                    f"{summary['completed']} succeeded, {summary['failed']} failed.",
                 )
-            presets.addTopLevelItem(group)
-        presets.expandAll()
-        presets.resizeColumnToContents(0)
+            return
+        text = {
+            "completed": "Your assets are ready.",
+            "failed": job.error_message or "Failed.",
+            "canceled": "Canceled.",
+        }[status]
+        self._tray.showMessage(job.prompt[:60], text)
 
-        body = QWidget()
-        layout = QVBoxLayout(body)
-        layout.addWidget(heading)
-        layout.addWidget(summary)
-        layout.addWidget(presets, 1)
-        self.setCentralWidget(body)
-        self.statusBar().showMessage("Ready")
+    # -- files dropped on the window --------------------------------------------------
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if any(
+            Path(u.toLocalFile()).suffix.lower() in IMAGE_SUFFIXES for u in event.mimeData().urls()
+        ):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = [Path(u.toLocalFile()) for u in event.mimeData().urls()]
+        self._import([p for p in paths if p.suffix.lower() in IMAGE_SUFFIXES])
+        event.acceptProposedAction()
+
+    # -- window state -----------------------------------------------------------------
+
+    def _layout_settings(self) -> QSettings:
+        path = self.context.paths.config_dir / "window.ini"
+        return QSettings(str(path), QSettings.Format.IniFormat)
+
+    def _restore_layout(self) -> None:
+        stored = self._layout_settings()
+        geometry = stored.value("geometry")
+        if isinstance(geometry, QByteArray) and self.restoreGeometry(geometry):
+            pass
+        else:
+            self.resize(1440, 900)
+        state = stored.value("state")
+        if not (isinstance(state, QByteArray) and self.restoreState(state)):
+            docks = {d.objectName(): d for d in self.findChildren(QDockWidget)}
+            self.resizeDocks(
+                [docks["composeDock"], docks["detailsDock"]], [400, 440], Qt.Orientation.Horizontal
+            )
+            self.resizeDocks([docks["queueDock"]], [250], Qt.Orientation.Vertical)
+        QTimer.singleShot(0, self.banner.refresh)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        stored = self._layout_settings()
+        stored.setValue("geometry", self.saveGeometry())
+        stored.setValue("state", self.saveState())
+        stored.sync()
+        super().closeEvent(event)

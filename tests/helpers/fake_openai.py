@@ -288,6 +288,28 @@ class _Handler(BaseHTTPRequestHandler):
             self.fake._record(record, client_disconnected=True)
         self.fake._record(record, finished=True)
 
+    def do_GET(self) -> None:
+        """`GET /v1/models/<id>`: the model object, 401 for a bad key, 404 for an unknown id."""
+        record = RecordedRequest(
+            "GET", self.path, {k.lower(): v for k, v in self.headers.items()}, None
+        )
+        self.fake._record(record)
+        path = self.path.split("?")[0]
+        if self.headers.get("Authorization") != f"Bearer {self.fake.api_key}":
+            self._error(record, error(401, code="invalid_api_key", message="Incorrect API key."))
+        elif not path.startswith("/v1/models/"):
+            self._error(record, error(404, message=f"Invalid URL (GET {self.path})"))
+        elif (model := path.removeprefix("/v1/models/")) not in self.fake.models:
+            message = f"The model `{model}` does not exist or you do not have access to it."
+            self._error(record, error(404, code="model_not_found", message=message))
+        else:
+            data = json.dumps(
+                {"id": model, "object": "model", "created": 1_700_000_000, "owned_by": "system"}
+            ).encode()
+            self._start(record, 200, "application/json", length=len(data))
+            self._write(data)
+        self.fake._record(record, finished=True)
+
     # -- answers ---------------------------------------------------------------
 
     def _answer(self, record: RecordedRequest, body: Any) -> None:

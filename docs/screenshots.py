@@ -1,0 +1,108 @@
+"""Render the main views with sample data into docs/screenshots/ (`make screenshots`).
+
+Runs offscreen in a throwaway library: a few jobs made with the placeholder
+provider (completed), one refused by the fake reason, a few waiting.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+OUT = Path(__file__).resolve().parent / "screenshots"
+PROMPTS = [
+    "a lighthouse at dawn, warm light over a calm sea",
+    "minimal flat-lay of a coffee cup and croissant on marble",
+    "neon city street at night in the rain, cinematic",
+    "autumn forest trail with golden leaves, soft fog",
+    "bold spring sale poster, pastel shapes",
+    "mountain lake reflection at sunrise",
+]
+PLATFORMS = [
+    "instagram-square",
+    "instagram-story",
+    "x-post",
+    "linkedin-banner",
+    "youtube-thumbnail",
+]
+
+
+def main() -> int:
+    root = Path(tempfile.mkdtemp(prefix="snapasset-shots-"))
+    for name in ("DATA", "CONFIG", "LOG"):
+        os.environ[f"SNAPASSET_{name}_DIR"] = str(root / name.lower())
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from snapasset_desktop.services.context import AppContext
+    from snapasset_desktop.settings import SettingsStore
+    from snapasset_desktop.ui.icons import app_icon
+
+    app = QApplication(sys.argv)
+    app.setApplicationName("SnapAsset Desktop")
+    app.setWindowIcon(app_icon())
+    context = AppContext.open()
+    SettingsStore(context.paths.settings_file).update(provider="placeholder")
+    context.settings = SettingsStore(context.paths.settings_file)
+    for prompt in PROMPTS:
+        job = context.jobs.submit(context.build_request(prompt, PLATFORMS))
+        context.queue.executor.execute(job.id)
+    failed = context.jobs.submit(context.build_request("a famous cartoon mouse", ["x-post"]))
+    context.library.update_job(
+        failed.id,
+        status="failed",
+        error_kind="refused",
+        attempts=1,
+        error_message="The image was refused by OpenAI's safety system: "
+        "this request may violate the content policy.",
+    )
+    for prompt in ("summer collection teaser", "team offsite photo collage", "product launch"):
+        context.jobs.submit(context.build_request(prompt, PLATFORMS[:3]))
+
+    from snapasset_desktop.ui.export_dialog import ExportDialog
+    from snapasset_desktop.ui.main_window import MainWindow
+    from snapasset_desktop.ui.monitor_dialog import MonitorDialog
+    from snapasset_desktop.ui.settings_dialog import SettingsDialog
+
+    window = MainWindow(context)
+    window.resize(1500, 940)
+    window.show()
+    OUT.mkdir(exist_ok=True)
+
+    def settle(seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            app.processEvents()
+            time.sleep(0.02)
+
+    settle(2.0)
+    first = window.gallery.model.index(0, 0)
+    window.gallery.findChild(
+        type(window.gallery.findChild(object, "galleryList")), "galleryList"
+    ).setCurrentIndex(first)
+    settle(1.5)
+    window.grab().save(str(OUT / "main-window.png"))
+    assets = context.library.query_assets(limit=10)
+    shots = [
+        ("export-dialog.png", ExportDialog(context, assets, window)),
+        ("settings-dialog.png", SettingsDialog(context, window)),
+        ("monitor.png", MonitorDialog(context, window)),
+    ]
+    for name, dialog in shots:
+        dialog.show()
+        settle(2.5)
+        dialog.grab().save(str(OUT / name))
+        dialog.close()
+    window.stop_queue()
+    context.close()
+    QTimer.singleShot(0, app.quit)
+    print(f"screenshots in {OUT}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

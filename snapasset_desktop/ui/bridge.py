@@ -1,0 +1,140 @@
+"""The one bridge from the engine's threads to the GUI thread.
+
+Engine events arrive on whatever thread emitted them (a queue worker, the
+consumer's maintenance thread) through the `EventHub`, and — for jobs run by
+other processes (headless workers) — from the durable event log, which the
+bridge reads a page at a time from its cursor. Either way they are queued
+here and delivered to the GUI thread in batches at most every 100 ms, with
+progress coalesced per job, so hundreds of jobs and fast progress never
+flood the event loop. Preview images are decoded off the GUI thread.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict, deque
+
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
+from PySide6.QtGui import QImage
+
+from snapasset_desktop.library.models import Event
+from snapasset_desktop.queue.backend import QueueBackend
+
+DELIVERY_INTERVAL_MS = 100
+LOG_POLL_MS = 500
+_SEEN_LIMIT = 4096
+
+
+class EngineBridge(QObject):
+    jobsAdded = Signal(list)  # job ids newly queued
+    jobChanged = Signal(str)  # a job's status/attempts/error changed: re-read it
+    jobProgress = Signal(str, str, float, str)  # job id, stage, percent, message
+    jobPreview = Signal(str, QImage)  # job id, partial preview
+    jobFinished = Signal(str, str)  # job id, "completed" | "failed" | "canceled"
+    queuePaused = Signal(bool)
+    _wake = Signal()
+
+    def __init__(self, backend: QueueBackend, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.backend = backend
+        self._lock = threading.Lock()
+        self._pending: deque[Event] = deque()
+        self._seen: OrderedDict[int, None] = OrderedDict()
+        self._cursor = backend.event_log.last_seq()
+        self._scheduled = False
+        self._wake.connect(self._schedule)  # queued: emitted from engine threads
+        self._unsubscribe = backend.hub.subscribe(self._on_engine_event)
+        self._poll = QTimer(self)
+        self._poll.setInterval(LOG_POLL_MS)
+        self._poll.timeout.connect(self._read_log)
+        self._poll.start()
+
+    def close(self) -> None:
+        self._poll.stop()
+        self._unsubscribe()
+
+    # -- engine threads ---------------------------------------------------------------
+
+    def _on_engine_event(self, event: Event) -> None:
+        if event.type == "partial" and isinstance(event.data.get("image"), bytes):
+            image = QImage.fromData(event.data["image"])  # decoded here, off the GUI thread
+            event = Event(
+                event.seq,
+                event.job_id,
+                event.type,
+                {**event.data, "image": image},
+                event.created_at,
+            )
+        with self._lock:
+            self._pending.append(event)
+            wake = not self._scheduled
+            self._scheduled = True
+        if wake:
+            self._wake.emit()
+
+    # -- GUI thread -------------------------------------------------------------------
+
+    @Slot()
+    def _schedule(self) -> None:
+        QTimer.singleShot(DELIVERY_INTERVAL_MS, self._deliver)
+
+    @Slot()
+    def _read_log(self) -> None:
+        """Events from other processes (workers), one page per tick."""
+        try:
+            events = self.backend.event_log.read(self._cursor, limit=500)
+        except Exception:  # the backend is down: health shows it, nothing to deliver
+            return
+        if not events:
+            return
+        self._cursor = events[-1].seq
+        with self._lock:
+            self._pending.extend(e for e in events if e.seq not in self._seen)
+        self._deliver()
+
+    @Slot()
+    def _deliver(self) -> None:
+        with self._lock:
+            batch = list(self._pending)
+            self._pending.clear()
+            self._scheduled = False
+        added: list[str] = []
+        changed: OrderedDict[str, None] = OrderedDict()
+        progress: dict[str, Event] = {}
+        for event in batch:
+            self._remember(event.seq)
+            job_id = event.job_id
+            if event.type in ("paused", "resumed"):
+                self.queuePaused.emit(event.type == "paused")
+            elif job_id is None:
+                continue
+            elif event.type == "progress":
+                progress[job_id] = event  # only the latest matters
+            elif event.type == "partial":
+                if isinstance(event.data.get("image"), QImage):
+                    self.jobPreview.emit(job_id, event.data["image"])
+            elif event.type == "queued" and event.data.get("batch") is not None:
+                added.append(job_id)
+            else:
+                if event.type == "queued" and "reason" not in event.data:
+                    added.append(job_id)
+                changed[job_id] = None
+                if event.type in ("completed", "failed", "canceled"):
+                    self.jobFinished.emit(job_id, event.type)
+        if added:
+            self.jobsAdded.emit(added)
+        for job_id in changed:
+            self.jobChanged.emit(job_id)
+        for job_id, event in progress.items():
+            data = event.data
+            self.jobProgress.emit(
+                job_id,
+                data.get("stage", ""),
+                float(data.get("percent", 0)),
+                data.get("message", ""),
+            )
+
+    def _remember(self, seq: int) -> None:
+        self._seen[seq] = None
+        if len(self._seen) > _SEEN_LIMIT:
+            self._seen.popitem(last=False)

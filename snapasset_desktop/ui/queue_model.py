@@ -1,0 +1,473 @@
+"""The queue as a Qt model: recent jobs, kept live from the bridge's signals.
+
+It starts from the newest page of jobs, then follows the bridge: new jobs are
+fetched and put on top, changed jobs are re-read one row at a time, and
+progress updates only touch memory and the cells that show them (no database
+read), so fast progress over hundreds of jobs stays cheap. Every update is
+idempotent — the bridge may repeat itself.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    QTimer,
+)
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication
+
+from snapasset_desktop.errors import SnapAssetError
+from snapasset_desktop.library.models import JobRecord
+from snapasset_desktop.services.context import AppContext
+from snapasset_desktop.ui.bridge import EngineBridge
+from snapasset_desktop.ui.icons import icon
+
+PAGE = 500  # jobs loaded at start and on a reload
+REFETCH_LIMIT = 200  # more new ids than this in one go: reload the page instead
+MAX_ROWS = 2000
+_ROOT = QModelIndex()
+
+
+class Column(IntEnum):
+    STATUS = 0
+    PROMPT = 1
+    PLATFORMS = 2
+    PROGRESS = 3
+    ATTEMPTS = 4
+    TIME = 5
+    PRIORITY = 6
+    BATCH = 7
+
+
+HEADERS = ("Status", "Prompt", "Platforms", "Progress", "Tries", "Time", "Priority", "Batch")
+
+JOB_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+STATUS_ROLE = Qt.ItemDataRole.UserRole + 2  # the raw status, e.g. "retrying"
+PERCENT_ROLE = Qt.ItemDataRole.UserRole + 3  # 0–100
+STAGE_ROLE = Qt.ItemDataRole.UserRole + 4  # progress text, e.g. "Generating the image"
+DETAIL_ROLE = Qt.ItemDataRole.UserRole + 5  # the prompt cell's second line
+ERROR_ROLE = Qt.ItemDataRole.UserRole + 6  # the failure a designer reads, or None
+
+STATUS_LABELS = {
+    "queued": "Waiting",
+    "active": "Running",
+    "retrying": "Retrying",
+    "completed": "Done",
+    "failed": "Failed",
+    "canceled": "Canceled",
+}
+STATUS_ICONS = {
+    "queued": "clock",
+    "active": "loader",
+    "retrying": "refresh-cw",
+    "completed": "circle-check",
+    "failed": "circle-alert",
+    "canceled": "circle-x",
+}
+STAGE_LABELS = {
+    "validate": "Checking",
+    "generate": "Generating",
+    "decode": "Reading the image",
+    "resize": "Resizing",
+    "upload": "Uploading",
+    "save": "Saving",
+}
+PRIORITY_LABELS = {10: "High", 0: "Normal", -10: "Low"}
+LIVE_STATUSES = ("queued", "active", "retrying")
+
+
+def status_colour(status: str, palette: QPalette) -> QColor:
+    """The tint for a status; chosen per palette so light and dark both read well."""
+    dark = palette.color(QPalette.ColorRole.Window).lightness() < 128
+    tints = {
+        "completed": "#57c27a" if dark else "#1f8a4c",
+        "failed": "#ff7b72" if dark else "#c62828",
+        "retrying": "#f2b35b" if dark else "#b26a00",
+    }
+    if status in tints:
+        return QColor(tints[status])
+    if status == "active":
+        return palette.color(QPalette.ColorRole.Highlight)
+    return palette.color(QPalette.ColorRole.PlaceholderText)
+
+
+def format_duration(seconds: float) -> str:
+    seconds = max(0, int(seconds))
+    if seconds >= 3600:
+        return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def failure_text(job: JobRecord) -> str | None:
+    """Why the job failed (or is retrying), as the engine told the designer."""
+    if job.status not in ("failed", "retrying", "canceled") or not job.error_message:
+        return None
+    if job.status == "canceled":
+        return None if job.error_kind == "canceled" else job.error_message
+    return job.error_message
+
+
+@dataclass
+class _Row:
+    job: JobRecord
+    stage: str | None = None
+    percent: float = 0.0
+    message: str = ""
+
+    @classmethod
+    def of(cls, job: JobRecord) -> _Row:
+        return cls(job, job.stage, float(job.progress or 0.0))
+
+
+class QueueModel(QAbstractTableModel):
+    """Recent jobs, newest first; live from `bridge`."""
+
+    def __init__(
+        self, ctx: AppContext, bridge: EngineBridge | None, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self._rows: list[_Row] = []
+        self._index: dict[str, int] = {}
+        self._labels: dict[str, str] = {}
+        self._icons: dict[tuple[str, str], Any] = {}
+        self.reload()
+        self._bridge = bridge
+        if bridge is not None:
+            bridge.jobsAdded.connect(self.on_jobs_added)
+            bridge.jobChanged.connect(self.on_job_changed)
+            bridge.jobProgress.connect(self.on_job_progress)
+        self._clock = QTimer(self)
+        self._clock.setInterval(1000)
+        self._clock.timeout.connect(self._tick)
+        self._clock.start()
+
+    def close(self) -> None:
+        """Stop following the bridge (before the engine closes, e.g. on quit)."""
+        self._clock.stop()
+        bridge, self._bridge = self._bridge, None
+        if bridge is not None:
+            bridge.jobsAdded.disconnect(self.on_jobs_added)
+            bridge.jobChanged.disconnect(self.on_job_changed)
+            bridge.jobProgress.disconnect(self.on_job_progress)
+
+    # -- loading ----------------------------------------------------------------------
+
+    def reload(self) -> None:
+        """The newest page of jobs (one query of at most PAGE rows)."""
+        self._labels = {p.id: p.label for p in self.ctx.platforms.all()}
+        jobs = self.ctx.jobs.list(limit=PAGE)
+        self.beginResetModel()
+        self._rows = [_Row.of(job) for job in jobs]
+        self._reindex()
+        self.endResetModel()
+
+    def _reindex(self) -> None:
+        self._index = {row.job.id: n for n, row in enumerate(self._rows)}
+
+    # -- bridge slots -----------------------------------------------------------------
+
+    def on_jobs_added(self, job_ids: list[str]) -> None:
+        if len(job_ids) > REFETCH_LIMIT:
+            self.reload()
+            return
+        fresh = []
+        for job_id in dict.fromkeys(job_ids):
+            if job_id in self._index:
+                self.on_job_changed(job_id)
+                continue
+            try:
+                fresh.append(self.ctx.jobs.get(job_id))
+            except SnapAssetError:  # deleted before we got to it
+                continue
+        self._insert_top(fresh)
+
+    def on_job_changed(self, job_id: str) -> None:
+        try:
+            job = self.ctx.jobs.get(job_id)
+        except SnapAssetError:
+            self.remove_ids([job_id])
+            return
+        row = self._index.get(job_id)
+        if row is None:
+            self._insert_top([job])
+            return
+        self._rows[row] = _Row.of(job)
+        self._row_changed(row)
+
+    def on_job_progress(self, job_id: str, stage: str, percent: float, message: str) -> None:
+        row = self._index.get(job_id)
+        if row is None:
+            return
+        entry = self._rows[row]
+        if entry.job.finished:
+            return  # a late progress event must not undo the final state
+        entry.stage, entry.percent, entry.message = stage, float(percent), message
+        if entry.job.status != "active":
+            entry.job.status = "active"  # its "active" event may still be on its way
+            self._row_changed(row)
+            return
+        self.dataChanged.emit(
+            self.index(row, Column.PROGRESS),
+            self.index(row, Column.TIME),
+            [Qt.ItemDataRole.DisplayRole, PERCENT_ROLE, STAGE_ROLE],
+        )
+        self.dataChanged.emit(self.index(row, Column.PROMPT), self.index(row, Column.PROMPT))
+
+    def refresh(self, job_ids: list[str]) -> None:
+        """Re-read these rows now (after an action the bridge might not announce)."""
+        for job_id in job_ids:
+            self.on_job_changed(job_id)
+
+    def remove_ids(self, job_ids: list[str]) -> None:
+        rows = sorted((self._index[i] for i in set(job_ids) if i in self._index), reverse=True)
+        for row in rows:
+            self.beginRemoveRows(QModelIndex(), row, row)
+            del self._rows[row]
+            self.endRemoveRows()
+        if rows:
+            self._reindex()
+
+    def _insert_top(self, jobs: list[JobRecord]) -> None:
+        jobs = [job for job in jobs if job.id not in self._index]
+        if not jobs:
+            return
+        jobs.sort(key=lambda job: (job.created_at, job.id), reverse=True)
+        self.beginInsertRows(QModelIndex(), 0, len(jobs) - 1)
+        self._rows[0:0] = [_Row.of(job) for job in jobs]
+        self.endInsertRows()
+        if len(self._rows) > MAX_ROWS:
+            self.beginRemoveRows(QModelIndex(), MAX_ROWS, len(self._rows) - 1)
+            del self._rows[MAX_ROWS:]
+            self.endRemoveRows()
+        self._reindex()
+
+    def _row_changed(self, row: int) -> None:
+        self.dataChanged.emit(self.index(row, 0), self.index(row, len(Column) - 1))
+
+    def _tick(self) -> None:
+        """Elapsed times move on their own; repaint just that column of live rows."""
+        live = [n for n, row in enumerate(self._rows) if row.job.status in LIVE_STATUSES]
+        if live:
+            self.dataChanged.emit(
+                self.index(min(live), Column.TIME),
+                self.index(max(live), Column.TIME),
+                [Qt.ItemDataRole.DisplayRole],
+            )
+
+    # -- reading ----------------------------------------------------------------------
+
+    def job_at(self, row: int) -> JobRecord:
+        return self._rows[row].job
+
+    def row_of(self, job_id: str) -> int | None:
+        return self._index.get(job_id)
+
+    def job_ids(self) -> list[str]:
+        return [row.job.id for row in self._rows]
+
+    def status_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for row in self._rows:
+            counts[row.job.status] = counts.get(row.job.status, 0) + 1
+        return counts
+
+    # -- Qt model ---------------------------------------------------------------------
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
+        return 0 if parent.isValid() else len(Column)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return HEADERS[section]
+        return None
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> Any:
+        if not index.isValid():
+            return None
+        row = self._rows[index.row()]
+        job = row.job
+        column = index.column()
+        if role == JOB_ID_ROLE:
+            return job.id
+        if role == STATUS_ROLE:
+            return job.status
+        if role == PERCENT_ROLE:
+            return 100.0 if job.status == "completed" else row.percent
+        if role == STAGE_ROLE:
+            return self._stage_text(row)
+        if role == ERROR_ROLE:
+            return failure_text(job)
+        if role == DETAIL_ROLE:
+            return self._detail(row)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(row, column)
+        if role == Qt.ItemDataRole.DecorationRole and column == Column.STATUS:
+            return self._status_icon(job.status)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(row, column)
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (
+            Column.ATTEMPTS,
+            Column.PRIORITY,
+        ):
+            return Qt.AlignmentFlag.AlignCenter
+        if role == Qt.ItemDataRole.ForegroundRole and column == Column.STATUS:
+            return status_colour(job.status, QApplication.palette())
+        return None
+
+    def _display(self, row: _Row, column: int) -> str:
+        job = row.job
+        if column == Column.STATUS:
+            return STATUS_LABELS.get(job.status, job.status)
+        if column == Column.PROMPT:
+            return " ".join(job.prompt.split())
+        if column == Column.PLATFORMS:
+            names = [self._labels.get(pid, pid) for pid in job.platforms]
+            return ", ".join(names[:2]) + (f" +{len(names) - 2}" if len(names) > 2 else "")
+        if column == Column.PROGRESS:
+            return self._stage_text(row)
+        if column == Column.ATTEMPTS:
+            return f"{job.attempts}/{job.max_attempts}" if job.attempts else "–"
+        if column == Column.TIME:
+            return self._time_text(row)
+        if column == Column.PRIORITY:
+            return PRIORITY_LABELS.get(job.priority, f"{job.priority:+d}")
+        if column == Column.BATCH:
+            return f"#{job.batch_id[-4:]}" if job.batch_id else ""
+        return ""
+
+    def _stage_text(self, row: _Row) -> str:
+        job = row.job
+        if job.status == "completed":
+            return "Done"
+        if job.status == "failed":
+            return "Failed"
+        if job.status == "canceled":
+            return "Canceled"
+        if job.status == "retrying":
+            return f"Retry {job.attempts + 1} of {job.max_attempts}"
+        if job.status == "queued":
+            if job.run_at and job.run_at > time.time():
+                return time.strftime("Starts %H:%M", time.localtime(job.run_at))
+            return "Waiting"
+        label = row.message or STAGE_LABELS.get(row.stage or "", "Starting")
+        return f"{label} · {row.percent:.0f} %"
+
+    def _time_text(self, row: _Row) -> str:
+        job, now = row.job, time.time()
+        if job.status == "active" and job.started_at:
+            elapsed = now - job.started_at
+            if row.percent >= 5:
+                left = elapsed * (100 - row.percent) / row.percent
+                return f"{format_duration(elapsed)} · ~{format_duration(left)} left"
+            return format_duration(elapsed)
+        if job.status == "retrying" and job.run_at:
+            return f"retry in {format_duration(job.run_at - now)}"
+        if job.status == "queued":
+            if job.run_at and job.run_at > now:
+                return f"in {format_duration(job.run_at - now)}"
+            return f"waiting {format_duration(now - job.created_at)}"
+        if job.finished and job.started_at and job.finished_at:
+            return format_duration(job.finished_at - job.started_at)
+        return ""
+
+    def _detail(self, row: _Row) -> str:
+        job = row.job
+        error = failure_text(job)
+        if error:
+            return error
+        params = job.params
+        parts = [params.get("model") or params.get("provider", ""), params.get("size", "")]
+        if params.get("style"):
+            parts.append(str(params["style"]))
+        variations = int(params.get("variations", 1) or 1)
+        if variations > 1:
+            parts.append(f"×{variations}")
+        return " · ".join(
+            str(p).replace("x", "×") if p == params.get("size") else str(p) for p in parts if p
+        )
+
+    def _tooltip(self, row: _Row, column: int) -> str | None:
+        job = row.job
+        error = failure_text(job)
+        if column == Column.PLATFORMS:
+            return "\n".join(self._labels.get(pid, pid) for pid in job.platforms)
+        if column == Column.BATCH and job.batch_id:
+            return f"Batch {job.batch_id}"
+        if column in (Column.STATUS, Column.PROMPT, Column.PROGRESS):
+            text = job.prompt if column == Column.PROMPT else STATUS_LABELS.get(job.status, "")
+            return f"{text}\n\n{error}" if error else text
+        return None
+
+    def _status_icon(self, status: str) -> Any:
+        colour = status_colour(status, QApplication.palette()).name()
+        key = (status, colour)
+        if key not in self._icons:
+            self._icons[key] = icon(STATUS_ICONS.get(status, "info"), colour)
+        return self._icons[key]
+
+
+FILTERS: dict[str, tuple[str, ...]] = {
+    "all": (),
+    "waiting": ("queued", "retrying"),
+    "active": ("active",),
+    "failed": ("failed",),
+    "done": ("completed", "canceled"),
+}
+
+
+class QueueFilterModel(QSortFilterProxyModel):
+    """The queue seen through one filter: all, waiting, active, failed or done."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._filter = "all"
+        self.setDynamicSortFilter(True)
+
+    @property
+    def filter_name(self) -> str:
+        return self._filter
+
+    def set_filter(self, name: str) -> None:
+        if name not in FILTERS:
+            raise ValueError(f"unknown queue filter {name!r}")
+        if name != self._filter:
+            self.beginFilterChange()
+            self._filter = name
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def filterAcceptsRow(
+        self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex
+    ) -> bool:
+        statuses = FILTERS[self._filter]
+        if not statuses:
+            return True
+        model = self.sourceModel()
+        return model.index(source_row, 0, source_parent).data(STATUS_ROLE) in statuses
+
+    def counts(self) -> dict[str, int]:
+        """Rows per filter, whichever filter is showing."""
+        source = self.sourceModel()
+        by_status = source.status_counts() if isinstance(source, QueueModel) else {}
+        return {
+            name: sum(by_status.values())
+            if not statuses
+            else sum(by_status.get(s, 0) for s in statuses)
+            for name, statuses in FILTERS.items()
+        }

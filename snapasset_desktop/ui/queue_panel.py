@@ -1,0 +1,573 @@
+"""The queue panel: every recent job in one table, with filters and actions.
+
+A `QTableView` over `QueueModel` (through `QueueFilterModel`); delegates draw
+the two-line prompt cell (failures in the second line, in words a designer
+understands) and a slim progress bar with its stage. Actions work on the
+selection; pausing and resuming the whole queue runs off the GUI thread and
+the button follows the bridge's `queuePaused`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+
+from PySide6.QtCore import (
+    QModelIndex,
+    QObject,
+    QRectF,
+    QRunnable,
+    QSize,
+    Qt,
+    QThreadPool,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QAction, QColor, QKeySequence, QPainter, QPaintEvent, QPalette
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from snapasset_desktop.errors import SnapAssetError
+from snapasset_desktop.services.context import AppContext
+from snapasset_desktop.ui.bridge import EngineBridge
+from snapasset_desktop.ui.icons import icon, icon_size
+from snapasset_desktop.ui.queue_model import (
+    DETAIL_ROLE,
+    ERROR_ROLE,
+    FILTERS,
+    JOB_ID_ROLE,
+    PERCENT_ROLE,
+    STAGE_ROLE,
+    STATUS_ROLE,
+    Column,
+    QueueFilterModel,
+    QueueModel,
+    status_colour,
+)
+
+ROW_HEIGHT = 44
+FILTER_LABELS = {
+    "all": "All",
+    "waiting": "Waiting",
+    "active": "Active",
+    "failed": "Failed",
+    "done": "Done",
+}
+COLUMN_WIDTHS = {
+    Column.STATUS: 104,
+    Column.PLATFORMS: 150,
+    Column.PROGRESS: 180,
+    Column.ATTEMPTS: 52,
+    Column.TIME: 128,
+    Column.PRIORITY: 72,
+    Column.BATCH: 64,
+}
+
+
+def _selected_text_colour(option: QStyleOptionViewItem, role: QPalette.ColorRole) -> QColor:
+    if option.state & QStyle.StateFlag.State_Selected:
+        return option.palette.color(QPalette.ColorRole.HighlightedText)
+    return option.palette.color(role)
+
+
+class PromptDelegate(QStyledItemDelegate):
+    """Prompt on the first line; the failure (or model · size · style) under it."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        text, opt.text = opt.text, ""
+        style = opt.widget.style() if opt.widget else None
+        if style:
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
+        rect = opt.rect.adjusted(8, 4, -8, -4)
+        half = rect.height() // 2
+        painter.save()
+        font = opt.font
+        painter.setFont(font)
+        painter.setPen(_selected_text_colour(opt, QPalette.ColorRole.Text))
+        metrics = painter.fontMetrics()
+        top = rect.adjusted(0, 0, 0, -half)
+        painter.drawText(
+            top,
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            metrics.elidedText(text, Qt.TextElideMode.ElideRight, top.width()),
+        )
+        error = index.data(ERROR_ROLE)
+        detail = error or index.data(DETAIL_ROLE) or ""
+        small = opt.font
+        small.setPointSizeF(max(7.0, opt.font.pointSizeF() * 0.88))
+        painter.setFont(small)
+        if error and not opt.state & QStyle.StateFlag.State_Selected:
+            painter.setPen(status_colour(index.data(STATUS_ROLE), opt.palette))
+        else:
+            painter.setPen(_selected_text_colour(opt, QPalette.ColorRole.PlaceholderText))
+        bottom = rect.adjusted(0, half, 0, 0)
+        painter.drawText(
+            bottom,
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            painter.fontMetrics().elidedText(detail, Qt.TextElideMode.ElideRight, bottom.width()),
+        )
+        painter.restore()
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
+        return QSize(240, ROW_HEIGHT)
+
+
+class ProgressDelegate(QStyledItemDelegate):
+    """Stage text over a slim rounded bar, tinted by status."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        opt.text = ""
+        style = opt.widget.style() if opt.widget else None
+        if style:
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
+        status = index.data(STATUS_ROLE)
+        percent = float(index.data(PERCENT_ROLE) or 0.0)
+        stage = index.data(STAGE_ROLE) or ""
+        rect = opt.rect.adjusted(8, 6, -10, -8)
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        small = opt.font
+        small.setPointSizeF(max(7.0, opt.font.pointSizeF() * 0.9))
+        painter.setFont(small)
+        painter.setPen(_selected_text_colour(opt, QPalette.ColorRole.Text))
+        text_rect = rect.adjusted(0, 0, 0, -8)
+        metrics = painter.fontMetrics()
+        label, _, percent_text = stage.rpartition(" · ")
+        if not label:  # no percentage: the whole text is the label
+            label, percent_text = stage, ""
+        if percent_text:
+            painter.drawText(
+                text_rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, percent_text
+            )
+            text_rect.setRight(text_rect.right() - metrics.horizontalAdvance(percent_text) - 6)
+        painter.drawText(
+            text_rect,
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            metrics.elidedText(label, Qt.TextElideMode.ElideRight, text_rect.width()),
+        )
+        bar = QRectF(rect.left(), rect.bottom() - 4, rect.width(), 5)
+        track = QColor(opt.palette.color(QPalette.ColorRole.Text))
+        track.setAlphaF(0.12)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(track)
+        painter.drawRoundedRect(bar, 2.5, 2.5)
+        if percent > 0:
+            fill = status_colour(status, opt.palette)
+            if status in ("queued", "canceled"):
+                fill.setAlphaF(0.5)
+            done = QRectF(bar)
+            done.setWidth(max(5.0, bar.width() * min(percent, 100.0) / 100.0))
+            painter.setBrush(fill)
+            painter.drawRoundedRect(done, 2.5, 2.5)
+        painter.restore()
+
+
+class QueueTableView(QTableView):
+    """The table, with a friendly word when the (filtered) queue is empty."""
+
+    empty_text = "Nothing here yet — write a prompt and press Generate."
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        model = self.model()
+        if model is not None and model.rowCount() == 0:
+            painter = QPainter(self.viewport())
+            painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+            painter.drawText(self.viewport().rect(), Qt.AlignmentFlag.AlignCenter, self.empty_text)
+            painter.end()
+
+
+class _Task(QRunnable):
+    """Run `work` on the pool; report a designer-readable failure back on `done`."""
+
+    def __init__(self, relay: _Relay, work: Callable[[], object]) -> None:
+        super().__init__()
+        self.relay, self.work = relay, work
+
+    def run(self) -> None:
+        message = ""
+        try:
+            self.work()
+        except SnapAssetError as exc:
+            message = exc.message
+        with contextlib.suppress(RuntimeError):  # the panel is gone
+            self.relay.done.emit(message)
+
+
+class _Relay(QObject):
+    done = Signal(str)  # "" or the failure message
+
+
+class QueuePanel(QWidget):
+    """The queue table with its filters, actions and the pause switch."""
+
+    openJob = Signal(str)
+
+    def __init__(
+        self, ctx: AppContext, bridge: EngineBridge | None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self._paused = False
+        self.model = QueueModel(ctx, bridge, self)
+        self.proxy = QueueFilterModel(self)
+        self.proxy.setSourceModel(self.model)
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)  # queue-wide changes happen in order
+        self._relay = _Relay(self)
+        self._relay.done.connect(self._on_background_done)
+        self._counts_timer = QTimer(self)
+        self._counts_timer.setSingleShot(True)
+        self._counts_timer.setInterval(200)
+        self._counts_timer.timeout.connect(self._update_counts)
+
+        self._build_table()
+        header = self._build_header()
+        self.notice = QLabel(self)
+        self.notice.setObjectName("queueNotice")
+        self.notice.setWordWrap(True)
+        self.notice.hide()
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 12, 12, 12)
+        layout.setSpacing(8)
+        layout.addLayout(header)
+        layout.addWidget(self.notice)
+        layout.addWidget(self.table, 1)
+
+        for signal in (self.model.rowsInserted, self.model.rowsRemoved, self.model.modelReset):
+            signal.connect(self._counts_timer.start)
+        self.model.dataChanged.connect(self._on_data_changed)
+        self.table.selectionModel().selectionChanged.connect(self._update_actions)
+        if bridge is not None:
+            bridge.queuePaused.connect(self._show_paused)
+        self._show_paused(ctx.jobs.is_paused())
+        self._update_counts()
+        self._update_actions()
+
+    # -- building ---------------------------------------------------------------------
+
+    def _build_table(self) -> None:
+        table = QueueTableView(self)
+        table.setObjectName("queueTable")
+        table.setModel(self.proxy)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setShowGrid(False)
+        table.setAlternatingRowColors(True)
+        table.setWordWrap(False)
+        table.setIconSize(icon_size(16))
+        table.verticalHeader().hide()
+        table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        table.verticalHeader().setDefaultSectionSize(ROW_HEIGHT)
+        header = table.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        header.setSectionResizeMode(Column.PROMPT, QHeaderView.ResizeMode.Stretch)
+        for column, width in COLUMN_WIDTHS.items():
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            table.setColumnWidth(column, width)
+        header.setMinimumSectionSize(44)
+        table.setItemDelegateForColumn(Column.PROMPT, PromptDelegate(table))
+        table.setItemDelegateForColumn(Column.PROGRESS, ProgressDelegate(table))
+        table.doubleClicked.connect(lambda index: self.open_result())
+        table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.table = table
+
+    def _build_header(self) -> QHBoxLayout:
+        title = QLabel("Queue", self)
+        title.setObjectName("sectionTitle")
+        font = title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        font.setWeight(font.Weight.DemiBold)
+        title.setFont(font)
+
+        self.filter_group = QButtonGroup(self)
+        self.filter_group.setExclusive(True)
+        self.filter_buttons: dict[str, QToolButton] = {}
+        filters = QHBoxLayout()
+        filters.setSpacing(0)
+        for name in FILTERS:
+            button = QToolButton(self)
+            button.setObjectName(f"filter_{name}")
+            button.setCheckable(True)
+            button.setChecked(name == "all")
+            button.setToolTip(f"Show {FILTER_LABELS[name].lower()} jobs")
+            button.clicked.connect(lambda _=False, n=name: self.set_filter(n))
+            self.filter_group.addButton(button)
+            self.filter_buttons[name] = button
+            filters.addWidget(button)
+
+        self.cancel_action = self._action(
+            "cancelAction", "x", "Cancel", "Cancel the selected jobs", self.cancel_selected
+        )
+        self.retry_action = self._action(
+            "retryAction",
+            "rotate-ccw",
+            "Retry",
+            "Run failed or canceled jobs again",
+            self.retry_selected,
+        )
+        self.raise_action = self._action(
+            "raiseAction",
+            "arrow-up",
+            "Raise priority",
+            "Raise the priority of waiting jobs",
+            lambda: self.change_priority(+1),
+        )
+        self.lower_action = self._action(
+            "lowerAction",
+            "arrow-down",
+            "Lower priority",
+            "Lower the priority of waiting jobs",
+            lambda: self.change_priority(-1),
+        )
+        self.remove_action = self._action(
+            "removeAction",
+            "trash-2",
+            "Remove",
+            "Delete finished jobs and their files (Del)",
+            self.remove_selected,
+        )
+        self.remove_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
+        self.open_action = self._action(
+            "openAction",
+            "external-link",
+            "Open result",
+            "Show this job's images (Enter)",
+            self.open_result,
+        )
+        self.open_action.setShortcuts(
+            [QKeySequence(Qt.Key.Key_Return), QKeySequence(Qt.Key.Key_Enter)]
+        )
+
+        self.pause_button = QToolButton(self)
+        self.pause_button.setObjectName("pauseButton")
+        self.pause_button.setCheckable(True)
+        self.pause_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.pause_button.setIconSize(icon_size(16))
+        self.pause_button.toggled.connect(self._on_pause_toggled)
+
+        row = QHBoxLayout()
+        row.setSpacing(4)
+        row.addWidget(title)
+        row.addSpacing(12)
+        row.addLayout(filters)
+        row.addStretch(1)
+        for action in (
+            self.cancel_action,
+            self.retry_action,
+            self.raise_action,
+            self.lower_action,
+            self.remove_action,
+            self.open_action,
+        ):
+            button = QToolButton(self)
+            button.setDefaultAction(action)
+            button.setAutoRaise(True)
+            button.setIconSize(icon_size(18))
+            row.addWidget(button)
+        row.addSpacing(8)
+        row.addWidget(self.pause_button)
+        return row
+
+    def _action(
+        self, name: str, icon_name: str, text: str, tip: str, slot: Callable[[], object]
+    ) -> QAction:
+        action = QAction(icon(icon_name), text, self)
+        action.setObjectName(name)
+        action.setToolTip(tip)
+        action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        action.triggered.connect(lambda _=False: slot())
+        self.table.addAction(action)
+        return action
+
+    # -- filters and counts -----------------------------------------------------------
+
+    def set_filter(self, name: str) -> None:
+        self.proxy.set_filter(name)
+        self.filter_buttons[name].setChecked(True)
+        self._update_actions()
+
+    def _on_data_changed(self, top: QModelIndex, bottom: QModelIndex, roles: list[int]) -> None:
+        if top.column() <= Column.STATUS:  # a status may have changed; progress never does
+            self._counts_timer.start()
+            self._update_actions()
+
+    def _update_counts(self) -> None:
+        counts = self.proxy.counts()
+        for name, button in self.filter_buttons.items():
+            button.setText(f"{FILTER_LABELS[name]}  {counts[name]}")
+
+    # -- selection and actions --------------------------------------------------------
+
+    def selected_job_ids(self) -> list[str]:
+        rows = self.table.selectionModel().selectedRows()
+        return [index.data(JOB_ID_ROLE) for index in sorted(rows, key=lambda i: i.row())]
+
+    def _selected_statuses(self) -> list[str]:
+        return [index.data(STATUS_ROLE) for index in self.table.selectionModel().selectedRows()]
+
+    def _update_actions(self, *_: object) -> None:
+        statuses = set(self._selected_statuses())
+        waiting = bool(statuses & {"queued", "retrying"})
+        self.cancel_action.setEnabled(bool(statuses & {"queued", "retrying", "active"}))
+        self.retry_action.setEnabled(bool(statuses & {"failed", "canceled"}))
+        self.raise_action.setEnabled(waiting)
+        self.lower_action.setEnabled(waiting)
+        self.remove_action.setEnabled(bool(statuses & {"completed", "failed", "canceled"}))
+        current = self._current_index()
+        self.open_action.setEnabled(
+            current is not None and current.data(STATUS_ROLE) == "completed"
+        )
+
+    def _current_index(self) -> QModelIndex | None:
+        index = self.table.currentIndex()
+        if not index.isValid() or not self.table.selectionModel().isRowSelected(index.row()):
+            return None
+        return index
+
+    def _run_on_jobs(self, ids: list[str], act: Callable[[str], object]) -> None:
+        problems = []
+        for job_id in ids:
+            try:
+                act(job_id)
+            except SnapAssetError as exc:
+                problems.append(exc.message)
+        self.model.refresh(ids)
+        self._show_notice(problems[0] if problems else "")
+        self._update_actions()
+
+    def cancel_selected(self) -> None:
+        ids = [
+            i
+            for i, s in zip(self.selected_job_ids(), self._statuses_for_ids(), strict=True)
+            if s in ("queued", "retrying", "active")
+        ]
+        self._run_on_jobs(ids, self.ctx.jobs.cancel)
+
+    def retry_selected(self) -> None:
+        ids = [
+            i
+            for i, s in zip(self.selected_job_ids(), self._statuses_for_ids(), strict=True)
+            if s in ("failed", "canceled")
+        ]
+        self._run_on_jobs(ids, self.ctx.jobs.retry)
+
+    def change_priority(self, step: int) -> None:
+        """One step up (low → normal → high) or down, for the waiting jobs selected."""
+        groups: dict[int, list[str]] = {}
+        for job_id in self.selected_job_ids():
+            row = self.model.row_of(job_id)
+            if row is None:
+                continue
+            job = self.model.job_at(row)
+            if job.status in ("queued", "retrying"):
+                level = max(-10, min(10, (job.priority // 10 + step) * 10))
+                groups.setdefault(level, []).append(job_id)
+        try:
+            for level, ids in groups.items():
+                self.ctx.jobs.set_priority(ids, level)
+        except SnapAssetError as exc:
+            self._show_notice(exc.message)
+        self.model.refresh([i for ids in groups.values() for i in ids])
+        self._update_actions()
+
+    def remove_selected(self, *, confirm: bool = True) -> None:
+        """Delete finished jobs and their files (after asking); running ones are left alone."""
+        ids = [
+            i
+            for i, s in zip(self.selected_job_ids(), self._statuses_for_ids(), strict=True)
+            if s in ("completed", "failed", "canceled")
+        ]
+        if not ids:
+            return
+        if confirm:
+            answer = QMessageBox.question(
+                self,
+                "Remove jobs",
+                f"Delete {len(ids)} job(s) and their images from your library? "
+                "This can't be undone.",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Cancel,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        self.model.remove_ids(ids)
+        library = self.ctx.library
+
+        def work() -> None:  # folders of images: off the GUI thread
+            for job_id in ids:
+                library.delete_job(job_id)
+
+        self._pool.start(_Task(self._relay, work))
+
+    def open_result(self) -> None:
+        index = self._current_index()
+        if index is not None and index.data(STATUS_ROLE) == "completed":
+            self.openJob.emit(index.data(JOB_ID_ROLE))
+
+    def _statuses_for_ids(self) -> list[str]:
+        rows = sorted(self.table.selectionModel().selectedRows(), key=lambda i: i.row())
+        return [index.data(STATUS_ROLE) for index in rows]
+
+    # -- pause ------------------------------------------------------------------------
+
+    def _on_pause_toggled(self, paused: bool) -> None:
+        self._paint_pause(paused)
+        jobs = self.ctx.jobs
+        self._pool.start(_Task(self._relay, jobs.pause if paused else jobs.resume))
+
+    def _show_paused(self, paused: bool) -> None:
+        self.pause_button.blockSignals(True)
+        self.pause_button.setChecked(paused)
+        self.pause_button.blockSignals(False)
+        self._paint_pause(paused)
+
+    def _paint_pause(self, paused: bool) -> None:
+        self.pause_button.setText("Resume" if paused else "Pause")
+        self.pause_button.setIcon(icon("play" if paused else "pause"))
+        self.pause_button.setToolTip(
+            "Resume the queue: waiting jobs start again"
+            if paused
+            else "Pause the whole queue (running jobs finish; waiting ones hold)"
+        )
+        self._paused = paused
+        self._show_notice("")
+
+    def _on_background_done(self, message: str) -> None:
+        if message:
+            self._show_notice(message)
+
+    def _show_notice(self, text: str) -> None:
+        if not text and self._paused:
+            text = "Queue paused — waiting jobs hold until you resume."
+        self.notice.setText(text)
+        self.notice.setVisible(bool(text))
+        self.notice.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+
+    def close_engine(self) -> None:
+        """Stop live updates and wait for background actions (call before `ctx.close()`)."""
+        self.model.close()
+        self._pool.waitForDone()
+
+    def sizeHint(self) -> QSize:
+        return QSize(960, 420)

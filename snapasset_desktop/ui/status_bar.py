@@ -1,0 +1,57 @@
+"""The status bar's queue summary: counts, backend, paused — refreshed at most twice a second."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QTimer, Slot
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+
+from snapasset_desktop.services.context import AppContext
+from snapasset_desktop.ui.bridge import EngineBridge
+
+
+class QueueStatus(QWidget):
+    def __init__(
+        self, context: AppContext, bridge: EngineBridge, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.setObjectName("queueStatus")
+        self.counts = QLabel()
+        self.counts.setObjectName("queueCounts")
+        self.backend = QLabel()
+        self.paused = QLabel("⏸ Paused")
+        self.paused.setObjectName("pausedLabel")
+        row = QHBoxLayout(self)
+        row.setContentsMargins(8, 0, 8, 0)
+        row.setSpacing(16)
+        row.addWidget(self.paused)
+        row.addWidget(self.counts)
+        row.addWidget(self.backend)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(500)
+        self._timer.timeout.connect(self.refresh)
+        for signal in (bridge.jobsAdded, bridge.jobChanged, bridge.jobFinished):
+            signal.connect(self._soon)
+        bridge.queuePaused.connect(self._soon)
+        self.refresh()
+
+    @Slot()
+    def _soon(self, *_: object) -> None:
+        if not self._timer.isActive():
+            self._timer.start()
+
+    @Slot()
+    def refresh(self) -> None:
+        counts = self.context.library.job_counts()
+        waiting = counts.get("queued", 0) + counts.get("retrying", 0)
+        parts = [f"{waiting} waiting", f"{counts.get('active', 0)} running"]
+        if counts.get("failed"):
+            parts.append(f"{counts['failed']} failed")
+        self.counts.setText(" · ".join(parts))
+        workers = len(self.context.queue.live_workers())
+        self.backend.setText(
+            f"{self.context.queue.name.capitalize()} queue · "
+            f"{workers} worker{'s' if workers != 1 else ''}"
+        )
+        self.paused.setVisible(self.context.jobs.is_paused())

@@ -1,0 +1,169 @@
+"""Redis mode in one process: a worker on another disk hands the images back to the app.
+
+The app and the worker are two AppContexts with their own data dirs on one
+real redis-server; the worker's executor runs jobs synchronously, so each
+step can be checked as it happens.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import redis
+from PIL import Image
+
+from snapasset_desktop.errors import StorageError
+from snapasset_desktop.paths import AppPaths
+from snapasset_desktop.queue.handback import RemoteArtifacts
+from snapasset_desktop.queue.sweeper import sweep
+from snapasset_desktop.services.context import AppContext
+from tests.helpers.fake_openai import FakeOpenAIServer
+from tests.helpers.images import encoded, photo
+from tests.helpers.redis_server import RedisServer
+
+pytestmark = pytest.mark.redis
+
+PLATFORMS = ["instagram-square", "x-post"]
+
+
+@pytest.fixture
+def open_context(
+    tmp_path: Path, redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Callable[[str, str], AppContext]]:
+    monkeypatch.setenv("SNAPASSET_REDIS_URL", redis_url)
+    opened: list[AppContext] = []
+
+    def open_context(name: str, kind: str = "app") -> AppContext:
+        root = tmp_path / name
+        context = AppContext.open(AppPaths(root / "data", root / "config", root / "log"), kind=kind)
+        context.settings.update(provider="placeholder", partial_images=0, retry_delay=0.01)
+        opened.append(context)
+        return context
+
+    yield open_context
+    for context in opened:
+        context.close()
+
+
+def hand_back_keys(client: redis.Redis, job_id: str) -> list[bytes]:
+    return sorted(
+        key
+        for kind in ("source", "asset", "handback")
+        for key in client.scan_iter(f"snapasset:{kind}:{job_id}*")
+    )
+
+
+def test_a_worker_on_another_disk_hands_the_assets_back(open_context) -> None:
+    app, worker = open_context("app"), open_context("worker", "worker")
+    assert app.queue.name == "redis" and app.queue.origin != worker.queue.origin
+    job = app.jobs.submit(app.build_request("a lighthouse at dawn", PLATFORMS))
+    assert job.origin == app.library.library_id()
+    assert app.library.get_job(job.id).status == "queued"
+
+    assert worker.queue.executor.execute(job.id) == "completed"
+    client = app.queue.redis
+    assert len(hand_back_keys(client, job.id)) == 4  # source, two assets, the index
+    assert worker.library.stats()["assets"] == 0  # nothing kept on the worker's disk
+    [completed] = [
+        e for e in app.queue.event_log.read(0) if e.job_id == job.id and e.type == "completed"
+    ]
+    assert {(a["platform"], a["width"], a["height"]) for a in completed.data["assets"]} == {
+        ("instagram-square", 1080, 1080),
+        ("x-post", 1600, 900),
+    }
+
+    done = app.jobs.wait(job.id, timeout=10)
+    assert (done.status, done.attempts) == ("completed", 1)
+    local = app.library.get_job(job.id)
+    assert (local.status, local.progress, local.attempts) == ("completed", 100.0, 1)
+    assets = app.library.assets_for_job(job.id)
+    assert {a.platform for a in assets} == set(PLATFORMS)
+    for asset in assets:
+        with Image.open(app.library.asset_path(asset)) as image:
+            assert image.size == (asset.width, asset.height)
+    assert app.library.source_images(job.id)
+    assert hand_back_keys(client, job.id) == []  # ingested, then removed from Redis
+
+    app.queue.mirror.settle(job.id)  # ingesting again changes nothing
+    assert len(app.library.assets_for_job(job.id)) == len(PLATFORMS)
+
+
+def test_a_retry_elsewhere_uses_the_stored_source(
+    open_context, fake_openai: FakeOpenAIServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENAI_BASE_URL", fake_openai.base_url)
+    monkeypatch.setenv("OPENAI_API_KEY", fake_openai.api_key)
+    app, worker = open_context("app"), open_context("worker", "worker")
+    app.settings.update(provider="openai")
+    job = app.jobs.submit(app.build_request("a lighthouse", ["instagram-square"]))
+    # An earlier attempt (elsewhere) got as far as storing the generated image.
+    RemoteArtifacts(app.queue.redis).store_source(
+        job.id, encoded(photo((1024, 1024)), "png"), "png"
+    )
+    assert worker.queue.executor.execute(job.id) == "completed"
+    assert fake_openai.requests == []  # never paid for twice
+    assert app.jobs.wait(job.id, timeout=10).status == "completed"
+    assert len(app.library.assets_for_job(job.id)) == 1
+
+
+def test_an_imported_image_reaches_a_worker_on_another_disk(open_context, tmp_path: Path) -> None:
+    app, worker = open_context("app"), open_context("worker", "worker")
+    picture = tmp_path / "photo.png"
+    picture.write_bytes(encoded(photo((800, 600)), "png"))
+    job = app.jobs.import_image(picture, app.build_request("photo", ["x-post"]))
+    assert worker.queue.executor.execute(job.id) == "completed"
+    assert app.jobs.wait(job.id, timeout=10).status == "completed"
+    [asset] = app.library.assets_for_job(job.id)
+    assert (asset.width, asset.height) == (1600, 900)
+
+
+def test_hand_back_is_size_bounded(open_context) -> None:
+    app = open_context("app")
+    small = RemoteArtifacts(app.queue.redis, max_bytes=1000)
+    with pytest.raises(StorageError, match="too large") as caught:
+        small.save_asset("j_x", "x-post", b"\0" * 1001, fmt="png", width=1, height=1)
+    assert not caught.value.transient
+    assert app.queue.redis.ttl(small._index("j_x")) == -2  # nothing was written
+    small.save_asset("j_x", "x-post", b"\0" * 10, fmt="png", width=1, height=1)
+    assert 0 < app.queue.redis.ttl("snapasset:asset:j_x:x-post:0") <= 86_400
+
+
+def test_jobs_lost_with_redis_or_submitted_while_it_was_away_are_registered_again(
+    open_context, redis_server: RedisServer
+) -> None:
+    app, worker = open_context("app"), open_context("worker", "worker")
+    before = app.jobs.submit(app.build_request("before the outage", ["x-post"]))
+    redis_server.stop()
+    during = app.jobs.submit(app.build_request("during the outage", ["x-post"]))
+    assert app.library.get_job(during.id).status == "queued"  # kept, not refused
+    with pytest.raises(StorageError):
+        sweep(app.queue)
+    redis_server.start()  # empty: it keeps nothing across restarts in these tests
+    report = sweep(app.queue)
+    assert sorted(report.registered) == sorted([before.id, during.id])
+    assert sorted(report.enqueued) == sorted([before.id, during.id])
+    for job in (before, during):
+        assert app.queue.store.get(job.id).status == "queued"
+        assert worker.queue.executor.execute(job.id) == "completed"
+        assert app.jobs.wait(job.id, timeout=10).status == "completed"
+        assert app.library.get_job(job.id).status == "completed"
+        assert len(app.library.assets_for_job(job.id)) == 1
+    assert sweep(app.queue).registered == []
+
+
+def test_the_mirror_follows_a_restarted_stream(open_context, redis_server: RedisServer) -> None:
+    app, worker = open_context("app"), open_context("worker", "worker")
+    first = app.jobs.submit(app.build_request("first", ["x-post"]))
+    worker.queue.executor.execute(first.id)
+    app.queue.mirror.run_once()
+    assert app.library.get_job(first.id).status == "completed"
+    cursor = app.library.get_meta("redis_events_cursor")
+    redis_server.stop()
+    redis_server.start()
+    second = app.jobs.submit(app.build_request("second", ["x-post"]))
+    worker.queue.executor.execute(second.id)
+    app.queue.mirror.run_once()  # new epoch: reads the new stream from its start
+    assert app.library.get_meta("redis_events_cursor") != cursor
+    assert app.library.get_job(second.id).status == "completed"

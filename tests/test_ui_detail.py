@@ -1,0 +1,207 @@
+"""The detail pane: variants side by side, the focal point editor, re-render, regenerate,
+copy, delete, and a running job shown live."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QGuiApplication, QImage
+from PySide6.QtWidgets import QPushButton, QToolButton
+from pytestqt.qtbot import QtBot
+
+from snapasset_desktop.platforms import PlatformRegistry
+from snapasset_desktop.services.context import AppContext
+from snapasset_desktop.ui.bridge import EngineBridge
+from snapasset_desktop.ui.detail_pane import DetailPane
+from snapasset_desktop.ui.focal_point_editor import FocalPointEditor
+from snapasset_desktop.ui.gallery_model import GalleryRole
+from tests.conftest import write_settings
+
+PLATFORMS = ["x-post", "instagram-story", "linkedin-banner"]
+
+
+@pytest.fixture
+def ctx(isolated_dirs: Path) -> Iterator[AppContext]:
+    write_settings(provider="placeholder", quality="high")
+    context = AppContext.open()
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def bridge(ctx: AppContext) -> Iterator[EngineBridge]:
+    engine = EngineBridge(ctx.queue)
+    yield engine
+    engine.close()
+
+
+@pytest.fixture
+def pane(qtbot: QtBot, ctx: AppContext, bridge: EngineBridge) -> Iterator[DetailPane]:
+    widget = DetailPane(ctx, bridge)
+    qtbot.addWidget(widget)
+    widget.resize(640, 820)
+    widget.show()
+    qtbot.waitExposed(widget)
+    yield widget
+    widget.loader.wait()
+    widget.variants.loader.shutdown()
+
+
+def finished_job(ctx: AppContext, prompt: str = "a lighthouse on a cliff") -> str:
+    job = ctx.jobs.submit(ctx.build_request(prompt, PLATFORMS))
+    assert ctx.queue.executor.execute(job.id) == "completed"
+    return job.id
+
+
+def shown(qtbot: QtBot, pane: DetailPane, job_id: str, rows: int) -> None:
+    qtbot.waitUntil(
+        lambda: (
+            pane.job is not None
+            and pane.job.id == job_id
+            and pane.variants.rowCount() == rows
+            and pane.editor.has_source()
+        )
+    )
+
+
+def test_source_and_variants_side_by_side(qtbot: QtBot, ctx, pane) -> None:
+    job_id = finished_job(ctx)
+    story = next(a for a in ctx.library.assets_for_job(job_id) if a.platform == "instagram-story")
+    pane.show_asset(story)
+    shown(qtbot, pane, job_id, 1 + len(PLATFORMS))
+    model = pane.variants
+    labels = [model.data(model.index(r), GalleryRole.PLATFORM) for r in range(model.rowCount())]
+    assert labels[0] == "Source" and "Instagram · Story / Reel" in labels
+    assert pane.current_asset().id == story.id  # the asset asked for is selected
+    sizes = {model.data(model.index(r), GalleryRole.SIZE) for r in range(model.rowCount())}
+    assert {"1600 × 900", "1080 × 1920", "1584 × 396"} <= sizes
+    notes = [model.data(model.index(r), GalleryRole.NOTE) for r in range(model.rowCount())]
+    assert notes[0] == "original" and all(n.startswith("crops ") for n in notes[1:])
+    assert all(model.data(model.index(r), GalleryRole.FILE_SIZE) for r in range(4))
+    assert "a lighthouse on a cliff" in pane.prompt.text()
+    assert "high quality" in pane.meta.text() and "source" in pane.meta.text()
+    qtbot.waitUntil(
+        lambda: all(
+            model.data(model.index(r), GalleryRole.THUMB_STATE) == "ready" for r in range(4)
+        ),
+        timeout=10_000,
+    )
+
+
+def test_dragging_the_point_moves_every_crop(qtbot: QtBot) -> None:
+    editor = FocalPointEditor()
+    qtbot.addWidget(editor)
+    editor.resize(500, 400)
+    editor.show()
+    qtbot.waitExposed(editor)
+    image = QImage(400, 400, QImage.Format.Format_RGB32)
+    image.fill(Qt.GlobalColor.darkCyan)
+    ctx_platforms = PlatformRegistry.from_settings([])
+    editor.set_source(image, (2000, 2000))
+    editor.set_platforms([ctx_platforms.get("x-post"), ctx_platforms.get("instagram-story")])
+    before = editor.crop_boxes()
+    assert before["x-post"][1] > 0  # centred: the band sits mid-height
+
+    moves = []
+    editor.focusChanged.connect(lambda x, y: moves.append((x, y)))
+    start = editor.point_for((0.5, 0.5)).toPoint()
+    end = editor.point_for((0.1, 0.05)).toPoint()
+    qtbot.mousePress(editor, Qt.MouseButton.LeftButton, pos=start)
+    qtbot.mouseMove(editor, QPoint((start.x() + end.x()) // 2, (start.y() + end.y()) // 2))
+    qtbot.mouseMove(editor, end)
+    qtbot.mouseRelease(editor, Qt.MouseButton.LeftButton, pos=end)
+    x, y = editor.focus()
+    assert x == pytest.approx(0.1, abs=0.01) and y == pytest.approx(0.05, abs=0.01)
+    assert len(moves) >= 2  # live, while dragging
+    after = editor.crop_boxes()
+    assert after["x-post"][1] == 0  # the band moved up to the top edge
+    assert after["instagram-story"][0] == 0 and before["instagram-story"][0] > 0
+
+    qtbot.mousePress(editor, Qt.MouseButton.LeftButton, pos=QPoint(1, 1))  # outside: clamped
+    assert editor.focus() == (0.0, 0.0)
+
+
+def test_apply_focal_point_rerenders_from_the_stored_source(qtbot: QtBot, ctx, pane, bridge):
+    job_id = finished_job(ctx)
+    before = {a.platform: a for a in ctx.library.assets_for_job(job_id, include_source=True)}
+    pane.show_job(job_id)
+    shown(qtbot, pane, job_id, 4)
+    apply = pane.findChild(QPushButton, "applyFocusButton")
+    assert not apply.isEnabled()  # nothing changed yet
+
+    editor = pane.editor
+    target = editor.point_for((0.9, 0.9)).toPoint()
+    qtbot.mousePress(editor, Qt.MouseButton.LeftButton, pos=editor.point_for((0.5, 0.5)).toPoint())
+    qtbot.mouseMove(editor, target)
+    qtbot.mouseRelease(editor, Qt.MouseButton.LeftButton, pos=target)
+    assert apply.isEnabled()
+    apply.click()
+    assert ctx.jobs.get(job_id).status == "queued" and pane.progress.isVisible()
+
+    with qtbot.waitSignal(bridge.jobFinished, timeout=5000):
+        assert ctx.queue.executor.execute(job_id) == "completed"
+    qtbot.waitUntil(lambda: pane.job.status == "completed" and not pane.progress.isVisible())
+    after = {a.platform: a for a in ctx.library.assets_for_job(job_id, include_source=True)}
+    job = ctx.jobs.get(job_id)
+    assert (job.focus_x, job.focus_y) == pytest.approx(editor.focus(), abs=0.01)
+    assert after["source"].sha256 == before["source"].sha256  # no new generation
+    assert after["x-post"].sha256 != before["x-post"].sha256  # the crop moved
+    assert after["x-post"].id == before["x-post"].id  # replaced, not duplicated
+    assert not apply.isEnabled()  # the job's focus is the editor's now
+
+
+def test_regenerate_queues_the_same_request(qtbot: QtBot, ctx, pane) -> None:
+    job_id = finished_job(ctx)
+    pane.show_job(job_id)
+    shown(qtbot, pane, job_id, 4)
+    with qtbot.waitSignal(pane.jobSubmitted) as submitted:
+        pane.findChild(QToolButton, "regenerateButton").click()
+    new = ctx.jobs.get(submitted.args[0])
+    old = ctx.jobs.get(job_id)
+    assert new.id != old.id and new.status == "queued"
+    assert (new.prompt, new.platforms) == (old.prompt, old.platforms)
+    assert {k: new.params[k] for k in ("quality", "fit", "size")} == {
+        k: old.params[k] for k in ("quality", "fit", "size")
+    }
+    assert pane.job_id == new.id  # follows the new job live
+    qtbot.waitUntil(lambda: pane.progress.isVisible())
+
+
+def test_running_job_is_shown_live(qtbot: QtBot, ctx, pane, bridge) -> None:
+    job = ctx.jobs.submit(ctx.build_request("a live one", ["x-post"]))
+    pane.show_job(job.id)
+    qtbot.waitUntil(lambda: pane.job is not None and pane.progress.isVisible())
+    assert not pane.findChild(QPushButton, "applyFocusButton").isEnabled()
+    seen = []
+    bridge.jobPreview.connect(lambda *_: seen.append(pane.editor.has_source()))
+    with qtbot.waitSignal(bridge.jobFinished, timeout=5000):
+        ctx.queue.executor.execute(job.id)
+    assert seen and all(seen)  # each partial preview was on screen
+    shown(qtbot, pane, job.id, 2)
+    assert not pane.progress.isVisible()
+
+
+def test_favourite_copy_and_delete(qtbot: QtBot, ctx, pane) -> None:
+    job_id = finished_job(ctx)
+    pane.show_job(job_id)
+    shown(qtbot, pane, job_id, 4)
+    asset = pane.current_asset()
+    assert asset is not None and not asset.is_source
+
+    pane.findChild(QToolButton, "favouriteButton").click()
+    assert ctx.library.get_asset(asset.id).favourite
+
+    clipboard = QGuiApplication.clipboard()
+    clipboard.clear()
+    pane.findChild(QToolButton, "copyButton").click()
+    qtbot.waitUntil(lambda: not clipboard.image().isNull())
+    assert (clipboard.image().width(), clipboard.image().height()) == (asset.width, asset.height)
+
+    path = ctx.library.asset_path(asset)
+    with qtbot.waitSignal(pane.assetsDeleted) as deleted:
+        assert pane.delete_current(confirm=False)
+    assert deleted.args == [[asset.id]] and not path.exists()
+    shown(qtbot, pane, job_id, 3)

@@ -1,0 +1,264 @@
+"""QueueModel and QueuePanel: live from the bridge, filters, actions, pause."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox, QTableView, QToolButton
+from pytestqt.qtbot import QtBot
+
+from snapasset_desktop.errors import InvalidInput
+from snapasset_desktop.queue.consumer import EmbeddedConsumer
+from snapasset_desktop.services.batch_files import parse_text
+from snapasset_desktop.services.context import AppContext
+from snapasset_desktop.ui.bridge import EngineBridge
+from snapasset_desktop.ui.queue_model import (
+    ERROR_ROLE,
+    PERCENT_ROLE,
+    STAGE_ROLE,
+    STATUS_ROLE,
+    Column,
+    QueueFilterModel,
+    QueueModel,
+)
+from snapasset_desktop.ui.queue_panel import QueuePanel
+from tests.conftest import write_settings
+
+
+@pytest.fixture
+def ctx() -> Iterator[AppContext]:
+    write_settings(provider="placeholder")
+    context = AppContext.open()
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def bridge(ctx: AppContext) -> Iterator[EngineBridge]:
+    engine_bridge = EngineBridge(ctx.queue)
+    yield engine_bridge
+    engine_bridge.close()
+
+
+@pytest.fixture
+def panel(ctx: AppContext, bridge: EngineBridge, qtbot: QtBot) -> Iterator[QueuePanel]:
+    widget = QueuePanel(ctx, bridge)
+    qtbot.addWidget(widget)
+    widget.show()
+    qtbot.waitExposed(widget)
+    yield widget
+    widget.close_engine()
+
+
+@pytest.fixture
+def model(ctx: AppContext, bridge: EngineBridge) -> Iterator[QueueModel]:
+    queue_model = QueueModel(ctx, bridge)
+    yield queue_model
+    queue_model.close()
+
+
+def submit(ctx: AppContext, prompt: str = "a lighthouse", **kw: object) -> str:
+    return ctx.jobs.submit(ctx.build_request(prompt, ["x-post"]), **kw).id
+
+
+def status_in_model(model: QueueModel, job_id: str) -> str | None:
+    row = model.row_of(job_id)
+    return None if row is None else model.index(row, 0).data(STATUS_ROLE)
+
+
+def select_job(panel: QueuePanel, job_id: str) -> None:
+    table = panel.findChild(QTableView, "queueTable")
+    source_row = panel.model.row_of(job_id)
+    index = panel.proxy.mapFromSource(panel.model.index(source_row, 0))
+    table.setCurrentIndex(index)
+    table.selectRow(index.row())
+
+
+def test_model_follows_jobs_run_by_a_real_consumer(
+    ctx: AppContext, model: QueueModel, qtbot: QtBot
+) -> None:
+    consumer = EmbeddedConsumer(ctx.queue, concurrency=2)
+    consumer.start()
+    try:
+        job_ids = [submit(ctx, f"prompt {n}") for n in range(3)]
+        qtbot.waitUntil(lambda: all(model.row_of(j) is not None for j in job_ids), timeout=5000)
+        qtbot.waitUntil(
+            lambda: all(status_in_model(model, j) == "completed" for j in job_ids), timeout=15000
+        )
+    finally:
+        consumer.stop()
+    assert model.rowCount() == 3
+    row = model.row_of(job_ids[0])
+    assert model.index(row, Column.PROGRESS).data(PERCENT_ROLE) == 100.0
+    assert model.index(row, Column.STATUS).data() == "Done"
+    assert model.index(row, Column.PROMPT).data() == "prompt 0"
+
+
+def test_progress_updates_touch_memory_only_and_are_idempotent(
+    ctx: AppContext, model: QueueModel, qtbot: QtBot
+) -> None:
+    job_ids = [submit(ctx, f"prompt {n}") for n in range(8)]
+    model.reload()
+    resets: list[int] = []
+    model.modelReset.connect(lambda: resets.append(1))
+    started = time.perf_counter()
+    for tick in range(100):  # 10 s of 10 updates/s for 8 jobs
+        for job_id in job_ids:
+            model.on_job_progress(job_id, "generate", 10 + tick * 0.3, "Generating the image")
+    assert time.perf_counter() - started < 1.0
+    assert resets == []
+    row = model.row_of(job_ids[0])
+    assert model.index(row, 0).data(PERCENT_ROLE) == pytest.approx(39.7)
+    assert model.index(row, 0).data(STAGE_ROLE) == "Generating the image · 40 %"
+    assert ctx.jobs.get(job_ids[0]).progress == 0  # nothing written to the library
+    model.on_jobs_added(job_ids)  # repeated signals: no duplicates
+    model.on_job_changed(job_ids[0])
+    assert model.rowCount() == 8
+
+
+def test_big_batches_reload_one_page(ctx: AppContext, model: QueueModel, qtbot: QtBot) -> None:
+    lines = parse_text("\n".join(f"pattern {n}" for n in range(600)))
+    result = ctx.jobs.submit_batch(lines, ["x-post"], name="Patterns")
+    qtbot.waitUntil(lambda: model.rowCount() == 500, timeout=5000)
+    assert model.row_of(result.job_ids[-1]) is not None
+
+
+def test_cancel_and_retry_from_the_panel(ctx: AppContext, panel: QueuePanel, qtbot: QtBot) -> None:
+    job_id = submit(ctx)
+    qtbot.waitUntil(lambda: panel.model.row_of(job_id) is not None)
+    select_job(panel, job_id)
+    assert panel.cancel_action.isEnabled() and not panel.retry_action.isEnabled()
+    panel.cancel_action.trigger()
+    assert ctx.jobs.get(job_id).status == "canceled"
+    assert status_in_model(panel.model, job_id) == "canceled"
+    assert panel.retry_action.isEnabled()
+    panel.retry_action.trigger()
+    assert ctx.jobs.get(job_id).status == "queued"
+    qtbot.waitUntil(lambda: status_in_model(panel.model, job_id) == "queued")
+
+
+def test_failed_jobs_show_the_designers_reason(
+    ctx: AppContext, panel: QueuePanel, qtbot: QtBot
+) -> None:
+    job_id = submit(ctx)
+    ctx.library.update_job(
+        job_id,
+        status="failed",
+        error_kind="auth",
+        error_message="Your OpenAI key was rejected — check it in Settings.",
+    )
+    panel.model.on_job_changed(job_id)
+    index = panel.model.index(panel.model.row_of(job_id), Column.PROMPT)
+    assert index.data(ERROR_ROLE) == "Your OpenAI key was rejected — check it in Settings."
+    assert "check it in Settings" in index.data(Qt.ItemDataRole.ToolTipRole)
+    select_job(panel, job_id)
+    assert panel.retry_action.isEnabled() and not panel.cancel_action.isEnabled()
+
+
+def test_raise_priority_of_a_waiting_job(ctx: AppContext, panel: QueuePanel, qtbot: QtBot) -> None:
+    job_id = submit(ctx, priority="low")
+    qtbot.waitUntil(lambda: panel.model.row_of(job_id) is not None)
+    select_job(panel, job_id)
+    panel.raise_action.trigger()
+    assert ctx.jobs.get(job_id).priority == 0
+    panel.raise_action.trigger()
+    assert ctx.jobs.get(job_id).priority == 10
+    assert panel.model.index(panel.model.row_of(job_id), Column.PRIORITY).data() == "High"
+    panel.lower_action.trigger()
+    assert ctx.jobs.get(job_id).priority == 0
+
+
+def test_remove_deletes_finished_jobs_after_asking(
+    ctx: AppContext, panel: QueuePanel, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    job_id = submit(ctx)
+    assert ctx.queue.executor.execute(job_id) == "completed"
+    qtbot.waitUntil(lambda: status_in_model(panel.model, job_id) == "completed")
+    select_job(panel, job_id)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Cancel)
+    panel.remove_action.trigger()
+    assert panel.model.row_of(job_id) is not None
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    panel.remove_action.trigger()
+    assert panel.model.row_of(job_id) is None
+
+    def gone() -> bool:
+        try:
+            ctx.jobs.get(job_id)
+        except InvalidInput:
+            return True
+        return False
+
+    qtbot.waitUntil(gone)
+    assert ctx.library.assets_for_job(job_id) == []
+
+
+def test_open_result_emits_the_job(ctx: AppContext, panel: QueuePanel, qtbot: QtBot) -> None:
+    job_id = submit(ctx)
+    ctx.queue.executor.execute(job_id)
+    qtbot.waitUntil(lambda: status_in_model(panel.model, job_id) == "completed")
+    select_job(panel, job_id)
+    with qtbot.waitSignal(panel.openJob) as opened:
+        panel.open_action.trigger()
+    assert opened.args == [job_id]
+
+
+def test_pause_button_pauses_and_follows_the_queue(
+    ctx: AppContext, panel: QueuePanel, qtbot: QtBot
+) -> None:
+    button = panel.findChild(QToolButton, "pauseButton")
+    assert not button.isChecked()
+    button.click()
+    qtbot.waitUntil(ctx.jobs.is_paused)
+    assert button.text() == "Resume"
+    button.click()
+    qtbot.waitUntil(lambda: not ctx.jobs.is_paused())
+    ctx.jobs.pause()  # paused elsewhere (CLI, another window): the button follows
+    qtbot.waitUntil(button.isChecked)
+    assert ctx.jobs.is_paused()
+
+
+def test_filters_and_their_counts(ctx: AppContext, panel: QueuePanel, qtbot: QtBot) -> None:
+    done = [submit(ctx, f"done {n}") for n in range(2)]
+    waiting = [submit(ctx, f"wait {n}") for n in range(3)]
+    canceled = submit(ctx, "canceled")
+    for job_id in done:
+        ctx.queue.executor.execute(job_id)
+    ctx.jobs.cancel(canceled)
+    failed = submit(ctx, "failed")
+    ctx.library.update_job(failed, status="failed", error_message="nope")
+    panel.model.refresh([failed])
+    qtbot.waitUntil(lambda: panel.proxy.counts()["done"] == 3, timeout=5000)
+    assert panel.proxy.counts() == {"all": 7, "waiting": 3, "active": 0, "failed": 1, "done": 3}
+    panel.set_filter("waiting")
+    assert panel.proxy.rowCount() == 3
+    shown = {panel.proxy.index(r, 0).data(STATUS_ROLE) for r in range(3)}
+    assert shown == {"queued"} and len(waiting) == 3
+    panel.set_filter("failed")
+    assert panel.proxy.rowCount() == 1
+    qtbot.waitUntil(lambda: "Done  3" in panel.filter_buttons["done"].text())
+
+
+def test_filter_model_rejects_unknown_names(ctx: AppContext) -> None:
+    proxy = QueueFilterModel()
+    with pytest.raises(ValueError):
+        proxy.set_filter("everything")
+
+
+def test_keyboard_enter_opens_and_delete_removes(
+    ctx: AppContext, panel: QueuePanel, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    job_id = submit(ctx)
+    ctx.queue.executor.execute(job_id)
+    qtbot.waitUntil(lambda: status_in_model(panel.model, job_id) == "completed")
+    table = panel.findChild(QTableView, "queueTable")
+    table.setFocus()
+    select_job(panel, job_id)
+    with qtbot.waitSignal(panel.openJob):
+        qtbot.keyClick(table, Qt.Key.Key_Return)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    qtbot.keyClick(table, Qt.Key.Key_Delete)
+    assert panel.model.rowCount() == 0

@@ -1,0 +1,182 @@
+"""The settings dialog: all-or-nothing saves, inline refusals, the key, presets, Test key."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from snapasset_desktop.secrets import OPENAI_KEY, SecretSource, describe_source
+from snapasset_desktop.services.context import AppContext
+from snapasset_desktop.settings import load_settings
+from snapasset_desktop.ui.settings_dialog import SettingsDialog
+from tests.conftest import write_settings
+from tests.helpers.fake_openai import FakeOpenAIServer
+
+
+@pytest.fixture
+def ctx() -> Iterator[AppContext]:
+    write_settings(provider="placeholder")
+    context = AppContext.open()
+    try:
+        yield context
+    finally:
+        context.close()
+
+
+def _dialog(qtbot: QtBot, ctx: AppContext) -> SettingsDialog:
+    dialog = SettingsDialog(ctx, opener=lambda path: None)
+    qtbot.addWidget(dialog)
+    return dialog
+
+
+def test_bad_values_are_refused_inline_and_nothing_is_saved(qtbot: QtBot, ctx: AppContext) -> None:
+    before = ctx.settings.path.read_bytes()
+    dialog = _dialog(qtbot, ctx)
+    dialog.model_combo.setCurrentText("gpt-image-2.5-flare")  # valid, but must not be saved
+    dialog.concurrency_spin.setValue(0)
+    dialog.redis_url_edit.setText("http://localhost:6379")
+
+    dialog.accept()
+
+    assert dialog.result() != SettingsDialog.DialogCode.Accepted
+    assert "between 1 and 16" in dialog.concurrency_error.text()
+    assert "redis://" in dialog.redis_error.text()
+    assert not dialog.concurrency_error.isHidden() and not dialog.redis_error.isHidden()
+    assert dialog.nav.currentRow() == 2  # the Queue page, where the errors are
+    assert "nothing was saved" in dialog.summary.text()
+    assert ctx.settings.path.read_bytes() == before
+    assert ctx.settings.current.model == "gpt-image-2"
+
+
+def test_valid_changes_are_saved_to_settings_toml(qtbot: QtBot, ctx: AppContext) -> None:
+    dialog = _dialog(qtbot, ctx)
+    dialog.provider_combo.setCurrentIndex(dialog.provider_combo.findData("compatible"))
+    dialog.base_url_edit.setText("http://127.0.0.1:9999/v1")
+    dialog.concurrency_spin.setValue(2)
+    dialog.redis_url_edit.setText("redis://localhost:6379/3")
+    assert not dialog.restart_note.isHidden()
+    dialog.retention_spin.setValue(7)
+    dialog.cleanup_hour_spin.setValue(4)
+    dialog.format_combo.setCurrentIndex(dialog.format_combo.findData("webp"))
+
+    dialog.accept()
+
+    assert dialog.result() == SettingsDialog.DialogCode.Accepted
+    saved = load_settings(ctx.settings.path)
+    assert saved.provider == "openai" and saved.openai_base_url == "http://127.0.0.1:9999/v1"
+    assert (saved.concurrency, saved.retention_days, saved.cleanup_hour) == (2, 7, 4)
+    assert saved.redis_url == "redis://localhost:6379/3" and saved.output_format == "webp"
+
+
+def test_a_bad_base_url_is_refused_on_the_general_page(qtbot: QtBot, ctx: AppContext) -> None:
+    dialog = _dialog(qtbot, ctx)
+    dialog.nav.setCurrentRow(3)
+    dialog.provider_combo.setCurrentIndex(dialog.provider_combo.findData("compatible"))
+    dialog.base_url_edit.setText("my-server")
+    dialog.accept()
+    assert dialog.nav.currentRow() == 0
+    assert "https://host/v1" in dialog.base_url_error.text()
+    assert load_settings(ctx.settings.path).provider == "placeholder"
+
+
+def test_without_a_keyring_the_key_is_kept_for_the_session_and_it_says_so(
+    qtbot: QtBot, ctx: AppContext
+) -> None:
+    dialog = _dialog(qtbot, ctx)
+    assert not dialog.keyring_notice.isHidden()
+    dialog.save_key_button.click()
+    assert "Paste your OpenAI API key" in dialog.key_error.text()
+
+    dialog.api_key_edit.setText("sk-test-1234567890")
+    dialog.save_key_button.click()
+
+    assert dialog.key_source_label.text() == describe_source(SecretSource.SESSION)
+    assert ctx.secrets.lookup(OPENAI_KEY) == ("sk-test-1234567890", SecretSource.SESSION)
+    assert dialog.api_key_edit.text() == ""
+    assert "sk-test" not in ctx.settings.path.read_text()
+    dialog.forget_key_button.click()
+    assert ctx.secrets.lookup(OPENAI_KEY)[1] is SecretSource.MISSING
+
+
+def test_presets_are_added_edited_deleted_and_saved_with_ok(qtbot: QtBot, ctx: AppContext) -> None:
+    dialog = _dialog(qtbot, ctx)
+    editor = dialog.preset_editor
+    editor.add()
+    editor.id_edit.setText("Newsletter Hero!")
+    assert not editor.save_form()
+    assert "lowercase letters" in editor.form_error.text()
+    editor.id_edit.setText("x-post")
+    assert not editor.save_form()
+    assert "built-in" in editor.form_error.text()
+    editor.id_edit.setText("newsletter-hero")
+    editor.width_spin.setValue(20_000)
+    assert not editor.save_form()
+    assert "at most 10,000" in editor.form_error.text()
+    editor.width_spin.setValue(1200)
+    editor.height_spin.setValue(600)
+    editor.label_edit.setText("Newsletter hero")
+    assert editor.save_form()
+    editor.add()
+    editor.id_edit.setText("blog-cover")
+    assert editor.save_form()
+    assert [p.id for p in editor.presets()] == ["newsletter-hero", "blog-cover"]
+
+    editor.table.selectRow(0)
+    editor.edit_selected()
+    assert not editor.id_edit.isEnabled()
+    editor.height_spin.setValue(400)
+    assert editor.save_form()
+    editor.table.selectRow(1)
+    editor.delete_selected()
+
+    assert load_settings(ctx.settings.path).custom_platforms == []  # not before OK
+    dialog.accept()
+    saved = load_settings(ctx.settings.path).custom_platforms
+    assert saved == [
+        {
+            "id": "newsletter-hero",
+            "network": "Custom",
+            "label": "Newsletter hero",
+            "width": 1200,
+            "height": 400,
+        }
+    ]
+    assert ctx.platforms.get("newsletter-hero").size == (1200, 400)
+
+
+def test_an_open_preset_form_blocks_saving(qtbot: QtBot, ctx: AppContext) -> None:
+    dialog = _dialog(qtbot, ctx)
+    dialog.preset_editor.add()
+    dialog.accept()
+    assert "Save or cancel the preset" in dialog.preset_error.text()
+    assert dialog.nav.currentRow() == 4
+
+
+def test_test_key_asks_the_server_off_the_gui_thread(
+    qtbot: QtBot, ctx: AppContext, fake_openai: FakeOpenAIServer
+) -> None:
+    dialog = _dialog(qtbot, ctx)
+    dialog.provider_combo.setCurrentIndex(dialog.provider_combo.findData("compatible"))
+    dialog.base_url_edit.setText(fake_openai.base_url)
+    dialog.model_combo.setCurrentText("gpt-image-2")
+
+    dialog.api_key_edit.setText("sk-wrong-key-000000")
+    dialog.test_key_button.click()
+    qtbot.waitUntil(lambda: dialog.test_key_button.isEnabled(), timeout=10_000)
+    assert "accepted" not in dialog.key_test_label.text()
+
+    dialog.api_key_edit.setText(fake_openai.api_key)
+    dialog.test_key_button.click()
+    qtbot.waitUntil(lambda: "accepted the key" in dialog.key_test_label.text(), timeout=10_000)
+    assert dialog.test_key_button.isEnabled()
+    assert ctx.secrets.lookup(OPENAI_KEY)[1] is SecretSource.MISSING  # testing never stores
+
+
+def test_test_connection_reports_an_unreachable_redis(qtbot: QtBot, ctx: AppContext) -> None:
+    dialog = _dialog(qtbot, ctx)
+    dialog.redis_url_edit.setText("redis://127.0.0.1:1/0")
+    dialog.test_redis_button.click()
+    qtbot.waitUntil(lambda: dialog.test_redis_button.isEnabled(), timeout=10_000)
+    assert "can't be reached" in dialog.redis_test_label.text()

@@ -1,0 +1,118 @@
+"""The real window, the real queue, the real SDK against the loopback fake OpenAI server.
+
+A designer's day in miniature: type a prompt, pick platforms, generate, watch it
+arrive in the gallery, export a ZIP; a refusal shows its reason and can be retried.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtWidgets import QPlainTextEdit, QPushButton
+from pytestqt.qtbot import QtBot
+
+from snapasset_desktop.services.context import AppContext
+from snapasset_desktop.ui.export_dialog import ExportDialog
+from snapasset_desktop.ui.gallery_model import GalleryRole
+from snapasset_desktop.ui.main_window import MainWindow
+from snapasset_desktop.ui.queue_model import JOB_ID_ROLE
+from tests.conftest import write_settings
+from tests.helpers.fake_openai import FakeOpenAIServer, error
+
+
+@pytest.fixture
+def window(
+    qtbot: QtBot, fake_openai: FakeOpenAIServer, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[MainWindow]:
+    monkeypatch.setenv("OPENAI_API_KEY", fake_openai.api_key)
+    write_settings(openai_base_url=fake_openai.base_url, partial_images=1, retry_delay=0.01)
+    context = AppContext.open()
+    window = MainWindow(context)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.start_queue()
+    yield window
+    window.stop_queue()
+    context.close()
+
+
+def generate(qtbot: QtBot, window: MainWindow, prompt: str, platforms: list[str]) -> str:
+    edit = window.compose.findChild(QPlainTextEdit, "promptEdit")
+    edit.setFocus()
+    edit.clear()
+    qtbot.keyClicks(edit, prompt)
+    window.compose.picker.set_selected(platforms)
+    with qtbot.waitSignal(window.compose.submitted) as submitted:
+        qtbot.mouseClick(
+            window.compose.findChild(QPushButton, "generateButton"), Qt.MouseButton.LeftButton
+        )
+    return submitted.args[0][0]
+
+
+def test_prompt_to_gallery_to_zip(
+    window: MainWindow, qtbot: QtBot, fake_openai: FakeOpenAIServer, tmp_path: Path
+) -> None:
+    assert not window.banner.isVisible()  # a key is set: no first-run notice
+    progress: list[float] = []
+    window.bridge.jobProgress.connect(lambda _job, _stage, percent, _msg: progress.append(percent))
+    job_id = generate(qtbot, window, "a lighthouse at dawn", ["instagram-square", "x-post"])
+    with qtbot.waitSignal(window.bridge.jobFinished, timeout=30_000) as finished:
+        pass
+    assert finished.args == [job_id, "completed"]
+    assert progress and max(progress) >= 90
+    model = window.gallery.model
+    qtbot.waitUntil(lambda: model.rowCount() == 2, timeout=10_000)
+    qtbot.waitUntil(
+        lambda: all(model.index(r, 0).data(GalleryRole.THUMB_STATE) == "ready" for r in range(2)),
+        timeout=10_000,
+    )
+    platforms = {model.index(r, 0).data(GalleryRole.ASSET).platform for r in range(2)}
+    assert platforms == {"instagram-square", "x-post"}
+    assert fake_openai.requests[0].body["stream"] is True
+
+    assets = [model.index(r, 0).data(GalleryRole.ASSET) for r in range(2)]
+    dialog = ExportDialog(window.context, assets, window, opener=lambda _path: None)
+    qtbot.addWidget(dialog)
+    dialog.zip_radio.setChecked(True)
+    target = tmp_path / "campaign.zip"
+    dialog.destination_edit.setText(str(target))
+    dialog.start()
+    qtbot.waitUntil(lambda: dialog.result is not None, timeout=10_000)
+    with zipfile.ZipFile(target) as archive:
+        names = archive.namelist()
+    assert "manifest.json" in names and len(names) == 3
+
+
+def test_refusal_shows_its_reason_and_retry_from_the_queue_panel_works(
+    window: MainWindow, qtbot: QtBot, fake_openai: FakeOpenAIServer
+) -> None:
+    fake_openai.script([error(400, code="moderation_blocked", message="Not allowed here.")])
+    job_id = generate(qtbot, window, "something refused", ["x-post"])
+    qtbot.waitUntil(lambda: window.context.jobs.get(job_id).status == "failed", timeout=30_000)
+    table = window.queue_panel.table
+    qtbot.waitUntil(
+        lambda: any(
+            table.model().index(r, 0).data(JOB_ID_ROLE) == job_id
+            and "safety system" in str(table.model().index(r, 1).data(Qt.ItemDataRole.ToolTipRole))
+            for r in range(table.model().rowCount())
+        ),
+        timeout=10_000,
+    )
+    row = next(
+        r
+        for r in range(table.model().rowCount())
+        if table.model().index(r, 0).data(JOB_ID_ROLE) == job_id
+    )
+    table.selectionModel().select(
+        table.model().index(row, 0),
+        QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+    )
+    assert window.queue_panel.retry_action.isEnabled()
+    window.queue_panel.retry_action.trigger()
+    qtbot.waitUntil(lambda: window.context.jobs.get(job_id).status == "completed", timeout=30_000)
+    assert len(fake_openai.requests) == 2

@@ -7,8 +7,9 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from snapasset_desktop.cli.output import ProgressLine, human_bytes, print_json, print_table
+from snapasset_desktop.cli.output import ProgressLine, print_json, print_table
 from snapasset_desktop.errors import InvalidInput
+from snapasset_desktop.formatting import file_size
 from snapasset_desktop.library.export import Exporter, ExportOptions
 from snapasset_desktop.library.models import AssetQuery, AssetRecord
 from snapasset_desktop.services.context import AppContext
@@ -149,7 +150,7 @@ def print_assets(assets: list[AssetRecord], context: AppContext) -> None:
                 a.platform + (f" v{a.variant + 1}" if a.variant else ""),
                 f"{a.width}×{a.height}",
                 a.format,
-                human_bytes(a.bytes),
+                file_size(a.bytes),
                 context.library.asset_path(a),
             )
             for a in assets

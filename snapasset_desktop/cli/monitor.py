@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import argparse
 
-from snapasset_desktop.cli.output import human_bytes, print_json
+from snapasset_desktop.cli.output import print_json
+from snapasset_desktop.formatting import duration, file_size, percent
 from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.services.monitor import Health, Monitor, Stats
 
@@ -65,7 +66,7 @@ def _health_lines(health: Health) -> list[tuple[str, str]]:
     if health.openai_key_valid is not None:
         key += ", works" if health.openai_key_valid else ", rejected"
     if health.disk_free_bytes is not None and health.disk_total_bytes is not None:
-        free, total = human_bytes(health.disk_free_bytes), human_bytes(health.disk_total_bytes)
+        free, total = file_size(health.disk_free_bytes), file_size(health.disk_total_bytes)
         disk = f"{free} free of {total}"
     else:
         disk = "unknown"
@@ -102,7 +103,7 @@ def _stats_lines(stats: Stats) -> list[tuple[str, str]]:
             (
                 "last 24 h",
                 f"{stats.completed_24h} completed, {stats.failed_24h} failed; success "
-                f"{percent(stats.success_rate)}, retried {percent(stats.retry_rate)}",
+                f"{percent(stats.success_rate, 1)}, retried {percent(stats.retry_rate, 1)}",
             ),
             (
                 "throughput",
@@ -127,10 +128,10 @@ def _stats_lines(stats: Stats) -> list[tuple[str, str]]:
         lines.append(("queue", f"figures for the {stats.backend} queue aren't available here"))
     cpu = "–" if stats.cpu_percent is None else f"{stats.cpu_percent:.0f}%"
     lines += [
-        ("library", f"{stats.assets} assets, {human_bytes(stats.library_bytes)}"),
+        ("library", f"{stats.assets} assets, {file_size(stats.library_bytes)}"),
         (
             "this process",
-            f"{human_bytes(stats.memory_rss_bytes)} memory, CPU {cpu} "
+            f"{file_size(stats.memory_rss_bytes)} memory, CPU {cpu} "
             f"({stats.cpu_seconds:.1f} s in all)",
         ),
     ]
@@ -149,21 +150,3 @@ def _sparkline(values: list[int]) -> str:
         return "no jobs ended"
     bars = "".join(SPARKS[min(len(SPARKS) - 1, v * len(SPARKS) // (top + 1))] for v in values)
     return f"{bars}  (peak {top}/min)"
-
-
-def duration(seconds: float | None) -> str:
-    if seconds is None:
-        return "–"
-    if seconds < 10:
-        return f"{seconds:.1f} s"
-    if seconds < 120:
-        return f"{seconds:.0f} s"
-    if seconds < 7200:
-        return f"{seconds / 60:.0f} min"
-    if seconds < 2 * 86400:
-        return f"{seconds / 3600:.1f} h"
-    return f"{seconds / 86400:.0f} days"
-
-
-def percent(value: float | None) -> str:
-    return "–" if value is None else f"{value * 100:.1f}%"

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from snapasset_desktop.cli.output import human_bytes, print_json, print_table
+from snapasset_desktop.cli.output import print_json, print_table
 from snapasset_desktop.errors import InvalidInput
+from snapasset_desktop.formatting import file_size
 from snapasset_desktop.platforms import make_custom_platform
 from snapasset_desktop.services.context import AppContext
 
@@ -55,7 +56,7 @@ def run(args: argparse.Namespace, context: AppContext) -> int:
                 p.label,
                 f"{p.width}×{p.height}",
                 p.aspect_label,
-                human_bytes(p.max_bytes) if p.max_bytes else "",
+                file_size(p.max_bytes) if p.max_bytes else "",
             )
             for p in platforms
         ],

@@ -29,11 +29,12 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QImage, QImageReader, QPixmap
 
 from snapasset_desktop.errors import SnapAssetError
+from snapasset_desktop.formatting import file_size
 from snapasset_desktop.imaging.geometry import crop_loss
 from snapasset_desktop.library.models import AssetRecord, JobRecord
 from snapasset_desktop.platforms import Platform
 from snapasset_desktop.services.context import AppContext
-from snapasset_desktop.ui.gallery_model import GalleryRole, human_bytes
+from snapasset_desktop.ui.gallery_model import GalleryRole
 from snapasset_desktop.ui.thumbnail_loader import ThumbnailLoader
 
 log = logging.getLogger(__name__)
@@ -231,7 +232,7 @@ class VariantModel(QAbstractListModel):
             case GalleryRole.SIZE:
                 return f"{asset.width} × {asset.height}"
             case GalleryRole.FILE_SIZE:
-                return human_bytes(asset.bytes)
+                return file_size(asset.bytes)
             case GalleryRole.FAVOURITE:
                 return asset.favourite
             case GalleryRole.NOTE:

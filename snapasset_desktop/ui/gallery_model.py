@@ -32,6 +32,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QImage, QPixmap
 
+from snapasset_desktop.formatting import file_size
 from snapasset_desktop.library.models import AssetQuery, AssetRecord, AssetSort
 from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.ui.thumbnail_loader import ThumbnailLoader
@@ -52,15 +53,6 @@ class GalleryRole(IntEnum):
     THUMB_STATE = Qt.ItemDataRole.UserRole + 6  # "loading" | "ready" | "broken"
     FILE_SIZE = Qt.ItemDataRole.UserRole + 7  # "412 KB"
     NOTE = Qt.ItemDataRole.UserRole + 8  # an extra word for the card (e.g. "crops 12%")
-
-
-def human_bytes(count: int) -> str:
-    size = float(count)
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit in ("bytes", "KB") else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{count} bytes"
 
 
 class GalleryModel(QAbstractListModel):
@@ -242,7 +234,7 @@ class GalleryModel(QAbstractListModel):
             case GalleryRole.FAVOURITE:
                 return asset.favourite
             case GalleryRole.FILE_SIZE:
-                return human_bytes(asset.bytes)
+                return file_size(asset.bytes)
             case GalleryRole.THUMB_STATE:
                 if asset.id in self._broken:
                     return "broken"
@@ -265,7 +257,7 @@ class GalleryModel(QAbstractListModel):
         return (
             f"<b>{self.platform_label(asset.platform)}</b><br>"
             f"{asset.width} × {asset.height} · {asset.format.upper()} · "
-            f"{human_bytes(asset.bytes)}<br>{made}<br><i>{_escape(prompt)}</i>"
+            f"{file_size(asset.bytes)}<br>{made}<br><i>{_escape(prompt)}</i>"
         )
 
     def keep_thumbnails_for(self, rows: range) -> None:

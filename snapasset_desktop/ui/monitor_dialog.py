@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from snapasset_desktop.formatting import duration, file_size, percent
 from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.services.monitor import Health, Monitor, Stats
 from snapasset_desktop.ui.charts import BAD, GOOD, WARN, BarListChart, TimelineChart, TimelinePoint
@@ -38,36 +39,6 @@ from snapasset_desktop.ui.workers import BackgroundTask, error_message
 REFRESH_MS = 2000
 LOW_DISK_SHARE = 0.1
 _STATE_COLORS = {"ok": GOOD, "warn": WARN, "bad": BAD}
-
-
-def format_bytes(value: float | None) -> str:
-    if value is None:
-        return "—"
-    for unit in ("B", "KB", "MB", "GB", "TB"):
-        if abs(value) < 1000 or unit == "TB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1000
-    return f"{value:.1f} TB"
-
-
-def format_duration(seconds: float | None) -> str:
-    if seconds is None:
-        return "—"
-    if seconds < 10:
-        return f"{seconds:.1f} s"
-    if seconds < 90:
-        return f"{seconds:.0f} s"
-    minutes = seconds / 60
-    if minutes < 90:
-        return f"{minutes:.0f} min"
-    hours, minutes = divmod(int(minutes), 60)
-    if hours < 48:
-        return f"{hours} h {minutes} min"
-    return f"{hours // 24} d {hours % 24} h"
-
-
-def format_rate(rate: float | None) -> str:
-    return "—" if rate is None else f"{rate * 100:.0f} %"
 
 
 class StatusDot(QWidget):
@@ -286,7 +257,7 @@ class MonitorDialog(QDialog):
         )
         self.errors_chart.setObjectName("errorsChart")
         self.stages_chart = BarListChart(
-            "Average time per stage", "No completed jobs yet.", value_text=format_duration
+            "Average time per stage", "No completed jobs yet.", value_text=duration
         )
         self.stages_chart.setObjectName("stagesChart")
         self.figures_note = QLabel()
@@ -367,7 +338,7 @@ class MonitorDialog(QDialog):
         )
         cards = self.health_cards
         started = time.strftime("%b %d, %H:%M", time.localtime(time.time() - health.uptime_seconds))
-        cards["uptime"].show_value(format_duration(health.uptime_seconds), f"Since {started}", "ok")
+        cards["uptime"].show_value(duration(health.uptime_seconds), f"Since {started}", "ok")
         backend = {"sqlite": "SQLite", "redis": "Redis", "memory": "In memory"}.get(
             health.backend, health.backend
         )
@@ -391,7 +362,7 @@ class MonitorDialog(QDialog):
         else:
             cards["workers"].show_value("None", "Jobs wait until a worker starts", "warn")
         cards["library"].show_value(
-            f"{stats.assets:,} assets", f"{format_bytes(stats.library_bytes)} on disk", "ok"
+            f"{stats.assets:,} assets", f"{file_size(stats.library_bytes)} on disk", "ok"
         )
         if health.problems:
             items = "".join(
@@ -407,21 +378,21 @@ class MonitorDialog(QDialog):
             f"{stats.throughput_per_minute} / min", f"{stats.throughput_per_hour} in the last hour"
         )
         tiles["success"].show_value(
-            format_rate(stats.success_rate),
+            percent(stats.success_rate),
             f"{stats.completed_24h} done · {stats.failed_24h} failed (24 h)",
         )
-        tiles["retry"].show_value(format_rate(stats.retry_rate), "Jobs that needed another try")
+        tiles["retry"].show_value(percent(stats.retry_rate), "Jobs that needed another try")
         oldest = stats.oldest_waiting_seconds
         tiles["depth"].show_value(
             f"{stats.queue_depth}",
-            f"Oldest waiting {format_duration(oldest)}" if oldest else "Nothing waiting",
+            f"Oldest waiting {duration(oldest)}" if oldest else "Nothing waiting",
         )
         turnaround = stats.avg_turnaround_seconds
         tiles["job_time"].show_value(
-            format_duration(stats.avg_job_seconds),
-            f"{format_duration(turnaround)} from submit to done" if turnaround else "Running time",
+            duration(stats.avg_job_seconds),
+            f"{duration(turnaround)} from submit to done" if turnaround else "Running time",
         )
-        tiles["memory"].show_value(format_bytes(stats.memory_rss_bytes), "Resident, this app")
+        tiles["memory"].show_value(file_size(stats.memory_rss_bytes), "Resident, this app")
         cpu = stats.cpu_percent
         tiles["cpu"].show_value(
             "—" if cpu is None else f"{cpu:.0f} %", f"{stats.cpu_seconds:.0f} s used since start"
@@ -509,8 +480,8 @@ def _disk_view(health: Health) -> tuple[str, str, str]:
     elif free / total < LOW_DISK_SHARE:
         state = "warn"
     return (
-        f"{format_bytes(free)} free",
-        f"of {format_bytes(total)} ({free / total:.0%} free)",
+        f"{file_size(free)} free",
+        f"of {file_size(total)} ({free / total:.0%} free)",
         state,
     )
 

@@ -157,6 +157,10 @@ class ComposePanel(QWidget):
         self.variations_spin.setToolTip("Images per prompt; each makes its own set of assets")
         self.priority_combo = QComboBox(self)
         self.priority_combo.setObjectName("priorityCombo")
+        self.priority_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.priority_combo.setMinimumContentsLength(7)
         for label, value in PRIORITY_CHOICES:
             self.priority_combo.addItem(label, value)
         self.priority_combo.setToolTip("Priority for “Add to queue” (Generate is always high)")
@@ -243,6 +247,9 @@ class ComposePanel(QWidget):
     def _combo(self, name: str, values: tuple[str, ...], current: str) -> QComboBox:
         combo = QComboBox(self)
         combo.setObjectName(name)
+        # Long model names must not widen the whole panel.
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(7)
         combo.addItems(list(values))
         if combo.findText(current) < 0:
             combo.addItem(current)

@@ -45,7 +45,7 @@ class GalleryFilterBar(QWidget):
         self.search.setPlaceholderText("Search prompts  (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
         self.search.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
-        self.search.setMinimumWidth(180)
+        self.search.setMinimumWidth(140)
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(SEARCH_DEBOUNCE_MS)
@@ -89,7 +89,7 @@ class GalleryFilterBar(QWidget):
         combo.setObjectName(name)
         combo.setToolTip(tip)
         combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        combo.setMinimumContentsLength(8)
+        combo.setMinimumContentsLength(6)
         return combo
 
     def _fill_platforms(self) -> None:

@@ -9,7 +9,14 @@ import threading
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QKeySequence,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QDockWidget,
     QMainWindow,
@@ -333,13 +340,18 @@ class MainWindow(QMainWindow):
         else:
             self.resize(1440, 900)
         state = stored.value("state")
-        if not (isinstance(state, QByteArray) and self.restoreState(state)):
+        self._default_layout = not (isinstance(state, QByteArray) and self.restoreState(state))
+        QTimer.singleShot(0, self.banner.refresh)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._default_layout:  # docks can only be sized once the window has a size
+            self._default_layout = False
             docks = {d.objectName(): d for d in self.findChildren(QDockWidget)}
             self.resizeDocks(
-                [docks["composeDock"], docks["detailsDock"]], [400, 440], Qt.Orientation.Horizontal
+                [docks["composeDock"], docks["detailsDock"]], [400, 460], Qt.Orientation.Horizontal
             )
             self.resizeDocks([docks["queueDock"]], [250], Qt.Orientation.Vertical)
-        QTimer.singleShot(0, self.banner.refresh)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         stored = self._layout_settings()

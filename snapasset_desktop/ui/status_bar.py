@@ -8,6 +8,8 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.ui.bridge import EngineBridge
 
+BACKEND_NAMES = {"sqlite": "SQLite", "redis": "Redis"}
+
 
 class QueueStatus(QWidget):
     def __init__(
@@ -51,7 +53,7 @@ class QueueStatus(QWidget):
         self.counts.setText(" · ".join(parts))
         workers = len(self.context.queue.live_workers())
         self.backend.setText(
-            f"{self.context.queue.name.capitalize()} queue · "
+            f"{BACKEND_NAMES.get(self.context.queue.name, 'Memory')} queue · "
             f"{workers} worker{'s' if workers != 1 else ''}"
         )
         self.paused.setVisible(self.context.jobs.is_paused())

@@ -1,0 +1,50 @@
+"""Before and around the window: display checks and the unexpected-error dialog."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from snapasset_desktop.ui import startup
+from snapasset_desktop.ui.errors import ErrorReporter
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="X11/Wayland checks are Linux's")
+def test_no_display_is_one_clear_line() -> None:
+    problem = startup.display_problem({})
+    assert problem and "No display found" in problem and "\n" not in problem
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="X11/Wayland checks are Linux's")
+def test_missing_xcb_libraries_are_named_with_the_install_command(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(
+        startup.ctypes.util,
+        "find_library",
+        lambda name: None if name == "xcb-cursor" else f"lib{name}.so",
+    )
+    problem = startup.display_problem({"DISPLAY": ":0"})
+    assert problem is not None
+    assert "sudo apt install libxcb-cursor0" in problem
+
+
+def test_offscreen_and_wayland_need_no_xcb_check() -> None:
+    assert startup.display_problem({"QT_QPA_PLATFORM": "offscreen"}) is None
+    assert startup.display_problem({"WAYLAND_DISPLAY": "wayland-0"}) is None
+
+
+def test_unexpected_errors_are_reported_redacted_and_the_app_goes_on(qtbot: QtBot) -> None:
+    reporter = ErrorReporter()
+    try:
+        raise RuntimeError("boom with key sk-test-abcdefghijklmnop")
+    except RuntimeError:
+        exc_type, exc, tb = sys.exc_info()
+    reporter.report.disconnect()  # look at what would be shown, without a modal dialog
+    with qtbot.waitSignal(reporter.report) as shown:
+        reporter.handle(exc_type, exc, tb)
+    summary, details = shown.args
+    assert "Your work is safe" in summary
+    assert "RuntimeError" in details and "sk-test-abcdefghijklmnop" not in details

@@ -10,10 +10,13 @@ from __future__ import annotations
 import json
 import logging
 import logging.handlers
+import os
 import re
 import time
 from pathlib import Path
 from typing import Any
+
+from snapasset_desktop.paths import PRIVATE_FILE, private_dir, private_file
 
 _SECRET_PATTERNS = (
     re.compile(r"sk-[A-Za-z0-9_\-]{8,}"),
@@ -55,6 +58,19 @@ class JsonLinesFormatter(logging.Formatter):
         return redact(json.dumps(entry, default=str, ensure_ascii=False))
 
 
+class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """Creates each log file (and each rotation) 0600: the log names prompts and jobs."""
+
+    def _open(self):  # type: ignore[no-untyped-def]
+        return open(
+            self.baseFilename,
+            self.mode,
+            encoding=self.encoding,
+            errors=self.errors,
+            opener=lambda name, flags: os.open(name, flags, PRIVATE_FILE),
+        )
+
+
 def setup_logging(log_dir: Path, *, level: int = logging.INFO) -> Path:
     """Send the app's log to a rotating JSON-lines file; returns its path."""
     log_dir.mkdir(parents=True, exist_ok=True)
@@ -65,7 +81,9 @@ def setup_logging(log_dir: Path, *, level: int = logging.INFO) -> Path:
             return path
         root.removeHandler(existing)  # the log dir changed (tests, a second library)
         existing.close()
-    handler = logging.handlers.RotatingFileHandler(
+    private_dir(log_dir)
+    private_file(path)
+    handler = _PrivateRotatingFileHandler(
         path, maxBytes=5 * 1024 * 1024, backupCount=5, encoding="utf-8"
     )
     handler.setFormatter(JsonLinesFormatter())

@@ -2,12 +2,17 @@
 
 platformdirs picks the per-user locations; `SNAPASSET_DATA_DIR`,
 `SNAPASSET_CONFIG_DIR` and `SNAPASSET_LOG_DIR` override them so tests,
-portable installs and several libraries can live side by side.
+portable installs and several libraries can live side by side. On POSIX the
+three folders are the user's alone (0700) and the files holding prompts,
+settings and logs are 0600 — tightened on every start, so an old install or
+a permissive umask is corrected.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,7 +59,33 @@ class AppPaths:
     def ensure(self) -> AppPaths:
         for folder in (self.data_dir, self.config_dir, self.log_dir, self.tmp_dir):
             folder.mkdir(parents=True, exist_ok=True)
+            private_dir(folder)
+        for file in (self.library_db, self.queue_db, self.settings_file, self.log_file):
+            private_file(file)
         return self
+
+
+PRIVATE_DIR = 0o700
+PRIVATE_FILE = 0o600
+
+
+def _restrict(path: Path, mode: int) -> None:
+    if os.name != "posix":  # Windows: the per-user profile folders already keep others out
+        return
+    # Not there yet, someone else's file, or a file system without modes: nothing to tighten.
+    with contextlib.suppress(OSError):
+        if stat.S_IMODE(path.stat().st_mode) & ~mode:
+            path.chmod(mode)
+
+
+def private_dir(path: Path) -> None:
+    """Make a folder the user's alone (0700), if it exists and is looser."""
+    _restrict(path, PRIVATE_DIR)
+
+
+def private_file(path: Path) -> None:
+    """Make a file the user's alone (0600), if it exists and is looser."""
+    _restrict(path, PRIVATE_FILE)
 
 
 def _from_env(name: str, default: str) -> Path:

@@ -16,6 +16,8 @@ from enum import Enum
 import keyring
 import keyring.errors
 
+from snapasset_desktop.logs import register_secret
+
 log = logging.getLogger(__name__)
 
 SERVICE = "SnapAsset Desktop"
@@ -44,7 +46,9 @@ class SecretStore:
         return getattr(backend, "priority", 0) > 0 and "fail" not in type(backend).__module__
 
     def get(self, name: str) -> str | None:
-        return self.lookup(name)[0]
+        value = self.lookup(name)[0]
+        register_secret(value)  # whoever reads a secret, the log masks it from then on
+        return value
 
     def lookup(self, name: str) -> tuple[str | None, SecretSource]:
         if name in self._session:
@@ -63,6 +67,7 @@ class SecretStore:
 
     def set(self, name: str, value: str) -> SecretSource:
         """Store in the keyring; without one, keep it for this session only."""
+        register_secret(value)
         try:
             keyring.set_password(SERVICE, name, value)
         except keyring.errors.KeyringError as exc:

@@ -17,6 +17,8 @@ from typing import Any
 
 import tomli_w
 
+from snapasset_desktop.paths import PRIVATE_FILE, private_dir, private_file
+
 log = logging.getLogger(__name__)
 
 
@@ -39,6 +41,11 @@ class Settings:
     openai_timeout: float = _setting(180.0, "Seconds before one image request gives up.")
     concurrency: int = _setting(4, "Jobs that run at the same time.")
     redis_url: str = _setting("", "redis:// or rediss:// URL; empty for the embedded queue.")
+    redis_ca_file: str = _setting("", "CA certificate (PEM) to trust for rediss://; empty: system.")
+    max_jobs_per_minute: int = _setting(1000, "New jobs allowed per minute (0 = no limit).")
+    monthly_budget_usd: float = _setting(
+        0.0, "Estimated OpenAI spend per calendar month that pauses the queue (0 = no cap)."
+    )
     retry_attempts: int = _setting(3, "Attempts in all for a job that fails transiently.")
     retry_delay: float = _setting(2.0, "First retry delay in seconds; doubles each time.")
     lease_seconds: float = _setting(30.0, "A running job's lease; renewed every third of it.")
@@ -47,6 +54,12 @@ class Settings:
     failed_jobs_kept: int = _setting(200, "How many failed jobs are kept.")
     retention_days: int = _setting(30, "Days failed jobs and events are kept.")
     cleanup_hour: int = _setting(2, "Hour of the day (0–23, local time) the daily cleanup runs.")
+    cloud_sync: bool = _setting(False, "Upload finished jobs to your Supabase project.")
+    supabase_url: str = _setting("", "Supabase project URL, https://<project>.supabase.co.")
+    supabase_anon_key: str = _setting(
+        "", "Normally empty: the anon key is kept in the keyring. Used when the keyring has none."
+    )
+    supabase_bucket: str = _setting("snapasset", "Supabase Storage bucket for the assets.")
     custom_platforms: list = field(
         default_factory=list, metadata={"doc": "User-defined platform presets."}
     )
@@ -97,8 +110,13 @@ def load_settings(path: Path) -> Settings:
 def save_settings(settings: Settings, path: Path) -> None:
     """Write atomically, so a crash mid-save never leaves half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     tmp = path.with_suffix(".toml.tmp")
-    tmp.write_text(tomli_w.dumps(settings.to_dict()), encoding="utf-8")
+    # Created 0600 (the user's alone): it names the Redis address and the library's habits.
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(tomli_w.dumps(settings.to_dict()))
+    private_file(tmp)  # an old temp file left by a crash keeps its mode otherwise
     os.replace(tmp, path)
 
 

@@ -238,6 +238,7 @@ def test_sweeper_finds_tasks_lost_with_a_dead_worker(context: AppContext) -> Non
 
 
 def test_batch_of_a_thousand_is_queued_in_one_go(context: AppContext) -> None:
+    context.settings.update(max_jobs_per_minute=0)  # the rate limit off: this is a bulk load
     lines = parse_text("\n".join(f"prompt number {i}" for i in range(1000)) + "\n\n# note\n")
     started = time.perf_counter()
     result = context.jobs.submit_batch(lines, ["x-post"], name="big")

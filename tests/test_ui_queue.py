@@ -120,6 +120,7 @@ def test_progress_updates_touch_memory_only_and_are_idempotent(
 
 
 def test_big_batches_reload_one_page(ctx: AppContext, model: QueueModel, qtbot: QtBot) -> None:
+    ctx.settings.update(max_jobs_per_minute=0)  # a bulk load: the rate limit is not the point
     lines = parse_text("\n".join(f"pattern {n}" for n in range(600)))
     result = ctx.jobs.submit_batch(lines, ["x-post"], name="Patterns")
     qtbot.waitUntil(lambda: model.rowCount() == 500, timeout=5000)

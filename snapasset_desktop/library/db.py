@@ -15,6 +15,7 @@ from pathlib import Path
 
 from snapasset_desktop.errors import StorageError
 from snapasset_desktop.library.files import ensure_folder
+from snapasset_desktop.paths import private_file
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -61,7 +62,8 @@ CREATE TABLE jobs (
     enqueued_at REAL,
     stalls INTEGER NOT NULL DEFAULT 0,
     cancel_requested INTEGER NOT NULL DEFAULT 0,
-    origin TEXT
+    origin TEXT,
+    cost_usd REAL
 );
 CREATE INDEX jobs_by_status ON jobs (status, priority, created_at);
 CREATE INDEX jobs_by_lease ON jobs (status, lease_expires);
@@ -183,6 +185,7 @@ def open_database(path: Path) -> sqlite3.Connection:
         # at shutdown; each thread still uses its own (see ConnectionHolder).
         conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         try:
+            private_file(path)  # prompts and history: the user's alone (-wal/-shm copy it)
             conn.row_factory = sqlite3.Row
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             conn.execute("PRAGMA foreign_keys = ON")

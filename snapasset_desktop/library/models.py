@@ -60,6 +60,7 @@ class JobRecord:
     stalls: int = 0  # times its runner vanished mid-run (crash, kill, power loss)
     cancel_requested: bool = False
     origin: str | None = None  # the library that submitted it (Redis: where assets go back)
+    cost_usd: float | None = None  # what its OpenAI calls cost (estimated; queue.budget)
 
     @property
     def finished(self) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 
 from snapasset_desktop.errors import InvalidInput
+from snapasset_desktop.logs import register_secret
 from snapasset_desktop.providers.base import (
     MAX_PROMPT_CHARS,
     RETIRED_MODELS,
@@ -60,8 +61,10 @@ def create_provider(
         return PlaceholderProvider()
     if key == "openai":
         store = secrets if secrets is not None else SecretStore()
+        api_key = store.get(OPENAI_KEY)
+        register_secret(api_key)  # masked in every log line, even inside an echoed error
         return OpenAIProvider(
-            api_key=store.get(OPENAI_KEY),
+            api_key=api_key,
             base_url=settings.openai_base_url.strip() or os.environ.get("OPENAI_BASE_URL") or None,
             timeout=settings.openai_timeout,
             max_retries=0,  # the job's RetryPolicy owns retries

@@ -22,28 +22,39 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 import redis
 from huey import crontab
+from huey import signals as S
+from huey.storage import SqliteStorage
 from redis.backoff import ExponentialWithJitterBackoff
 from redis.retry import Retry
 
 from snapasset_desktop.errors import SnapAssetError
 from snapasset_desktop.library.models import SOURCE_PLATFORM, JobRecord
 from snapasset_desktop.library.store import Library
+from snapasset_desktop.logs import register_secret
 from snapasset_desktop.paths import AppPaths
 from snapasset_desktop.platforms import PlatformRegistry
 from snapasset_desktop.providers.base import ImageProvider
+from snapasset_desktop.queue.budget import Budget, RedisSpendLedger, SpendLedger, SqliteSpendLedger
 from snapasset_desktop.queue.cleanup import run_cleanup
 from snapasset_desktop.queue.events import Emitter, EventHub, SqliteEventLog
 from snapasset_desktop.queue.execution import JobExecutor, LeaseTimes
 from snapasset_desktop.queue.handback import RemoteArtifacts
 from snapasset_desktop.queue.mirror import EventMirror
-from snapasset_desktop.queue.pipeline import Artifacts, JobRunner
+from snapasset_desktop.queue.pipeline import Artifacts, JobRunner, Uploader
 from snapasset_desktop.queue.redis_events import RedisEventLog
 from snapasset_desktop.queue.redis_store import RedisJobStore
 from snapasset_desktop.queue.retry import RetryPolicy
-from snapasset_desktop.queue.runtime import backend_name, check_redis_url, make_huey, redis_url
+from snapasset_desktop.queue.runtime import (
+    backend_name,
+    check_redis_url,
+    make_huey,
+    redis_tls_options,
+    redis_url,
+)
 from snapasset_desktop.queue.sqlite_store import SqliteJobStore
 from snapasset_desktop.queue.store import WorkerInfo
 from snapasset_desktop.settings import SettingsStore
@@ -53,10 +64,11 @@ log = logging.getLogger(__name__)
 _JOB_ID = re.compile(r"^j_[0-9A-Za-z_]{1,60}$")
 
 
-def connect_redis(url: str) -> redis.Redis:
+def connect_redis(url: str, **tls: str) -> redis.Redis:
     """One client per process: fails fast while Redis is away (callers retry later), and
     retries only connection errors, briefly — a script retried after a timeout could
-    run twice."""
+    run twice. `tls` adds options such as `ssl_ca_certs` for rediss://."""
+    register_secret(urlsplit(url).password)  # masked in the log if an error ever echoes it
     retry = Retry(
         ExponentialWithJitterBackoff(base=0.05, cap=0.5),
         2,
@@ -68,6 +80,7 @@ def connect_redis(url: str) -> redis.Redis:
         socket_timeout=10,
         socket_connect_timeout=5,
         retry=retry,
+        **tls,
     )
 
 
@@ -82,8 +95,10 @@ class QueueBackend:
         provider_for: Callable[[str], ImageProvider],
         memory: bool = False,
         kind: str = "app",
+        uploader: Callable[[], Uploader | None] | None = None,
     ) -> None:
         self.paths = paths
+        self.uploader = uploader  # cloud sync, asked per job so turning it on applies at once
         self.settings = settings
         self.library = library
         self.platforms = platforms
@@ -95,7 +110,9 @@ class QueueBackend:
         self.mirror: EventMirror | None = None
         self.redis: redis.Redis | None = None
         if self.name == "redis":
-            self.redis = connect_redis(redis_url(settings.current))
+            self.redis = connect_redis(
+                redis_url(settings.current), **redis_tls_options(settings.current)
+            )
         self.huey = make_huey(
             paths,
             settings.current,
@@ -110,13 +127,16 @@ class QueueBackend:
                 fallback=library.get_job,
             )
             self.event_log: Any = RedisEventLog(self.redis)
+            ledger: SpendLedger = RedisSpendLedger(self.redis)
             self.remote = RemoteArtifacts(self.redis)
             self.mirror = EventMirror(library, self.store, self.event_log, self.remote, self.origin)
         else:
             self.store = SqliteJobStore(library)
             self.event_log = SqliteEventLog(library)
+            ledger = SqliteSpendLedger(library)
         self.hub = EventHub()
         self.emitter = Emitter(self.event_log, self.hub)
+        self.budget = Budget(ledger, lambda: self.settings.current, self.store, self.emitter)
         self.worker_id = f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(2)}"
         self.started_at = time.time()
         self.shutting_down = threading.Event()
@@ -125,7 +145,10 @@ class QueueBackend:
             store=self.store,
             emitter=self.emitter,
             runner_for=lambda job: JobRunner(
-                self.artifacts_for(job), self.platforms(), self.provider_for
+                self.artifacts_for(job),
+                self.platforms(),
+                lambda name: self.budget.metered(job.id, self.provider_for(name)),
+                uploader=self.uploader_for(job),
             ),
             policy=lambda: RetryPolicy.from_settings(self.settings.current),
             reschedule=lambda job, delay: self.enqueue(job, delay=delay),
@@ -133,6 +156,7 @@ class QueueBackend:
             preview_dir=paths.tmp_dir / "previews",
             times=LeaseTimes(lease=current.lease_seconds, heartbeat=current.lease_seconds / 3),
             shutting_down=self.shutting_down,
+            before_run=self.budget.guard,
         )
         self._register_tasks()
 
@@ -160,6 +184,12 @@ class QueueBackend:
         if self.remote is None or job.origin in (None, self.origin):
             return self.library
         return self.remote
+
+    def uploader_for(self, job: JobRecord) -> Uploader | None:
+        """Cloud sync for jobs whose files land in this library (others: "Sync now" later)."""
+        if self.uploader is None or self.artifacts_for(job) is not self.library:
+            return None
+        return self.uploader()
 
     def register_jobs(self, job_ids: Sequence[str]) -> bool:
         """Redis mode: put new library jobs in the shared store, with any source they
@@ -237,6 +267,8 @@ class QueueBackend:
         self.store.attach_tasks(
             [(job_id, t.id) for (job_id, _), t in zip(jobs, tasks, strict=True)]
         )
+        if self._enqueue_in_one_transaction(tasks):
+            return len(tasks)
         sent = 0
         for (job_id, _), task in zip(jobs, tasks, strict=True):
             try:
@@ -250,6 +282,28 @@ class QueueBackend:
                 )
                 self.store.attach_task(job_id, None)
         return sent
+
+    def _enqueue_in_one_transaction(self, tasks: list[Any]) -> bool:
+        """SQLite: every task in one transaction — Huey commits each enqueue on its own,
+        and 1,000 commits cost more than everything else in a batch submit. False
+        (nothing sent) where that does not apply or fails; the caller sends one by one."""
+        storage = self.huey.storage
+        if not isinstance(storage, SqliteStorage) or len(tasks) < 2 or self.huey._immediate:
+            return False
+        try:
+            rows = []
+            for task in tasks:
+                self.huey._emit(S.SIGNAL_ENQUEUED, task)
+                data = storage.to_blob(self.huey.serialize_task(task))
+                rows.append((storage.name, data, task.priority or 0))
+            with storage.db(commit=True) as cursor:
+                cursor.executemany(
+                    "insert into task (queue, data, priority) values (?, ?, ?)", rows
+                )
+        except Exception:
+            log.warning("bulk enqueue failed; sending one by one", exc_info=True)
+            return False
+        return True
 
     def revoke(self, job: JobRecord) -> None:
         if job.task_id:

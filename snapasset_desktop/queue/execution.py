@@ -22,6 +22,7 @@ from pathlib import Path
 from snapasset_desktop.errors import Canceled, SnapAssetError
 from snapasset_desktop.library.files import atomic_write
 from snapasset_desktop.library.models import JobRecord
+from snapasset_desktop.logs import redact
 from snapasset_desktop.queue.events import Emitter
 from snapasset_desktop.queue.handback import RemoteAsset
 from snapasset_desktop.queue.pipeline import JobOutput, JobRunner, Progress, describe_failure
@@ -83,6 +84,7 @@ class JobExecutor:
         preview_dir: Path,
         times: LeaseTimes = LeaseTimes(),
         shutting_down: threading.Event | None = None,
+        before_run: Callable[[], object] | None = None,
     ) -> None:
         self.store = store
         self.emitter = emitter
@@ -93,9 +95,12 @@ class JobExecutor:
         self.preview_dir = preview_dir
         self.times = times
         self.shutting_down = shutting_down or threading.Event()
+        self.before_run = before_run  # e.g. the monthly budget, which may pause the queue
 
     def execute(self, job_id: str) -> str | None:
         """Run the job if it is ours to run; returns how the run ended, None for a no-op."""
+        if self.before_run is not None:
+            self.before_run()
         if self.store.is_paused():
             # Leave it waiting, without a task: resuming enqueues it again.
             self.store.attach_task(job_id, None)
@@ -151,6 +156,9 @@ class JobExecutor:
         self, job: JobRecord, owner: str, exc: BaseException, heartbeat: Heartbeat
     ) -> str | None:
         error = describe_failure(exc)
+        # What is stored and announced never carries a key, even if a server echoed one.
+        error.message = redact(error.message)
+        error.detail = redact(error.detail) if error.detail else error.detail
         if heartbeat.lost:
             log.warning(
                 "lease lost while running; leaving the job to its new owner",

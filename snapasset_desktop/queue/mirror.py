@@ -50,6 +50,7 @@ MIRRORED = (
     "finished_at",
     "cancel_requested",
     "updated_at",
+    "cost_usd",
 )
 
 

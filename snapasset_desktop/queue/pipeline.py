@@ -10,6 +10,13 @@ source never calls (or pays for) the API again; assets are keyed by
 (job, platform, variant) and written atomically, so a re-run replaces them.
 The runner does the work only; marking the job active, completed or failed,
 under a lease, is the queue's (`queue.execution`).
+
+With cloud sync on, the assets are saved locally first (so they are never
+lost to a failed upload), then uploaded in the upload band (90–95), and the
+job ends at save 100. A transient upload failure retries the job (the source
+is stored and uploaded files are remembered, so a retry costs little); a
+permanent one, or a transient one on the last attempt, is recorded with the
+job's upload error and the job completes locally ("Sync now" sends it later).
 """
 
 from __future__ import annotations
@@ -82,6 +89,20 @@ class Artifacts(Protocol):
     ) -> AssetRecord: ...
 
 
+class Uploader(Protocol):
+    """Cloud sync: sends a finished job's saved assets (`cloud.sync.CloudSync`)."""
+
+    def upload_job(
+        self,
+        job: JobRecord,
+        *,
+        on_progress: Callable[[float], None] | None = None,
+        should_cancel: Callable[[], bool] | None = None,
+    ) -> int: ...
+
+    def record_failure(self, job_id: str, error: SnapAssetError) -> None: ...
+
+
 @dataclass(frozen=True)
 class JobOutput:
     assets: list[AssetRecord]
@@ -100,10 +121,12 @@ class JobRunner:
         artifacts: Artifacts,
         registry: PlatformRegistry,
         provider_for: Callable[[str], ImageProvider],
+        uploader: Uploader | None = None,
     ) -> None:
         self.artifacts = artifacts
         self.registry = registry
         self.provider_for = provider_for
+        self.uploader = uploader  # None: cloud sync off (or the job's files live elsewhere)
 
     def run(
         self,
@@ -156,7 +179,8 @@ class JobRunner:
                 rendered.append((variant, asset))
         check_cancel()
 
-        report("save", 0, "Saving to your library")
+        if self.uploader is None:
+            report("save", 0, "Saving to your library")
         saved = [
             self.artifacts.save_asset(
                 job.id,
@@ -170,8 +194,28 @@ class JobRunner:
             )
             for variant, asset in rendered
         ]
+        if self.uploader is not None:
+            self._upload(job, report, should_cancel)
         report("save", 1, "Done")
         return JobOutput(saved, focus)
+
+    def _upload(
+        self, job: JobRecord, report: Callable[..., None], should_cancel: Callable[[], bool] | None
+    ) -> None:
+        assert self.uploader is not None
+        report("upload", 0, "Uploading to the cloud")
+        try:
+            self.uploader.upload_job(
+                job,
+                on_progress=lambda f: report("upload", f, "Uploading to the cloud"),
+                should_cancel=should_cancel,
+            )
+        except Canceled:
+            raise
+        except SnapAssetError as exc:
+            if exc.transient and job.attempts < job.max_attempts:
+                raise  # the job's retry policy runs it again
+            self.uploader.record_failure(job.id, exc)  # the local assets stay; the job completes
 
     def _sources(
         self, job: JobRecord, report: Callable[..., None], should_cancel: Callable[[], bool] | None

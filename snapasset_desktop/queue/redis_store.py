@@ -49,6 +49,7 @@ _FLOATS = frozenset(
         "started_at",
         "finished_at",
         "enqueued_at",
+        "cost_usd",
     }
 )
 _DEFAULTS = {"progress": 0.0, "priority": 0, "attempts": 0, "max_attempts": 3, "stalls": 0}
@@ -56,6 +57,10 @@ _DEFAULTS = {"progress": 0.0, "priority": 0, "attempts": 0, "max_attempts": 3, "
 UNREACHABLE = (
     "The shared job queue (Redis) can't be reached right now; SnapAsset keeps trying "
     "and nothing queued is lost."
+)
+AUTH_FAILED = (
+    "The shared job queue (Redis) refused SnapAsset's password — check the password in "
+    "the Redis address (Settings → Queue)."
 )
 
 
@@ -66,6 +71,8 @@ def redis_errors(func: Callable[P, R]) -> Callable[P, R]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return func(*args, **kwargs)
+        except redis.AuthenticationError as exc:  # a ConnectionError too: test it first
+            raise StorageError(AUTH_FAILED, detail=f"redis: {exc}", transient=True) from exc
         except (redis.ConnectionError, redis.TimeoutError) as exc:
             raise StorageError(UNREACHABLE, detail=f"redis: {exc}", transient=True) from exc
 

@@ -5,19 +5,26 @@ default; a `redis://` or `rediss://` URL (setting `redis_url`, overridden by
 `SNAPASSET_REDIS_URL`) selects `PriorityRedisHuey`, which many machines can
 share; `MemoryHuey` is for tests. Huey keeps no task results (we keep job
 state ourselves) and reads crontabs in local time, so cleanup runs at 02:00
-where the designer is.
+where the designer is. Every kind reads messages as checked JSON, never pickle
+(`queue.serializer`), and `rediss://` can trust a private CA (`redis_ca_file`).
 """
 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from huey import Huey, MemoryHuey, PriorityRedisHuey, SqliteHuey
+from huey import Huey
 
 from snapasset_desktop.errors import InvalidInput
-from snapasset_desktop.paths import AppPaths
+from snapasset_desktop.paths import AppPaths, private_file
+from snapasset_desktop.queue.serializer import (
+    GuardedMemoryHuey,
+    GuardedPriorityRedisHuey,
+    GuardedSqliteHuey,
+)
 from snapasset_desktop.settings import Settings
 
 if TYPE_CHECKING:
@@ -44,6 +51,14 @@ def check_redis_url(url: str) -> str:
     return url
 
 
+def redis_tls_options(settings: Settings) -> dict[str, str]:
+    """Extra connection options for rediss://: the CA to trust, when one is set."""
+    ca_file = settings.redis_ca_file.strip()
+    if ca_file and urlsplit(redis_url(settings)).scheme == "rediss":
+        return {"ssl_ca_certs": str(Path(ca_file).expanduser())}
+    return {}
+
+
 def describe_redis_url(url: str) -> str:
     """The URL as it may be shown or logged: never the password."""
     parts = urlsplit(url)
@@ -63,11 +78,16 @@ def make_huey(
     unreachable Redis fails fast instead of hanging a worker."""
     common = {"results": False, "utc": False}
     if memory:
-        return MemoryHuey(QUEUE_NAME, **common)
+        return GuardedMemoryHuey(QUEUE_NAME, **common)
     url = redis_url(settings)
     if url:
-        if redis_pool is not None:
-            return PriorityRedisHuey(QUEUE_NAME, connection_pool=redis_pool, **common)
-        return PriorityRedisHuey(QUEUE_NAME, url=check_redis_url(url), **common)
+        if redis_pool is None:
+            from redis import ConnectionPool
+
+            tls = redis_tls_options(settings)
+            redis_pool = ConnectionPool.from_url(check_redis_url(url), **tls)
+        return GuardedPriorityRedisHuey(QUEUE_NAME, connection_pool=redis_pool, **common)
     paths.data_dir.mkdir(parents=True, exist_ok=True)
-    return SqliteHuey(QUEUE_NAME, filename=str(paths.queue_db), timeout=15, **common)
+    huey = GuardedSqliteHuey(QUEUE_NAME, filename=str(paths.queue_db), timeout=15, **common)
+    private_file(paths.queue_db)
+    return huey

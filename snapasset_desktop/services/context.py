@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from snapasset_desktop.library.store import Library
 from snapasset_desktop.logs import setup_logging
@@ -18,6 +18,9 @@ from snapasset_desktop.secrets import SecretStore
 from snapasset_desktop.services.jobs import JobService
 from snapasset_desktop.services.requests import GenerationRequest
 from snapasset_desktop.settings import SettingsStore
+
+if TYPE_CHECKING:
+    from snapasset_desktop.cloud import CloudSync
 
 
 @dataclass
@@ -51,7 +54,15 @@ class AppContext:
             platforms=lambda: self.platforms,
             provider_for=self.provider,
             kind=self.kind,
+            uploader=lambda: self.cloud.uploader() if self.settings.current.cloud_sync else None,
         )
+
+    @cached_property
+    def cloud(self) -> CloudSync:
+        """Cloud sync (off unless turned on in settings and signed in)."""
+        from snapasset_desktop.cloud import CloudSession, CloudSync  # the client loads slowly
+
+        return CloudSync(CloudSession(self.settings, self.secrets), self.library, self.settings)
 
     @cached_property
     def jobs(self) -> JobService:
@@ -73,6 +84,8 @@ class AppContext:
         return create_provider(name or settings.provider, settings=settings, secrets=self.secrets)
 
     def close(self) -> None:
+        if "cloud" in self.__dict__:
+            self.cloud.session.close()
         if "queue" in self.__dict__:
             self.queue.close()
         if "library" in self.__dict__:

@@ -22,6 +22,7 @@ from snapasset_desktop.library.models import Event, JobRecord
 from snapasset_desktop.queue.backend import QueueBackend
 from snapasset_desktop.queue.events import FINAL_EVENTS
 from snapasset_desktop.services.batch_files import BatchLine
+from snapasset_desktop.services.limits import check_job_rate
 from snapasset_desktop.services.requests import IMPORT_PROVIDER, GenerationRequest
 
 log = logging.getLogger(__name__)
@@ -62,6 +63,7 @@ class JobService:
         settings = self.backend.settings.current
         if run_at is not None and run_at < time.time() - 60:
             raise InvalidInput("That start time is in the past.")
+        check_job_rate(self.library, settings, 1)
         job = self.library.create_job(
             request.prompt,
             request.platform_ids,
@@ -133,6 +135,7 @@ class JobService:
         if not rows:
             first = refused[0][1] if refused else "There are no prompts in that batch."
             raise InvalidInput(f"Nothing in that batch can be queued: {first}")
+        check_job_rate(self.library, settings, len(rows))  # per job; the batch whole or not at all
         batch_id = self.library.create_batch(name or f"Batch of {len(rows)}", len(rows))
         job_ids = self.library.create_jobs(rows, batch_id=batch_id)
         if not self.backend.register_jobs(job_ids):  # Redis away: the sweeper registers them
@@ -208,6 +211,7 @@ class JobService:
         self.backend.emitter.emit(None, "paused")
 
     def resume(self) -> int:
+        self.backend.budget.lift_for_this_month()  # resuming over the cap is a decision to go on
         self.store.set_paused(False)
         self.backend.emitter.emit(None, "resumed")
         waiting = self.store.due_without_task(time.time(), limit=100_000)

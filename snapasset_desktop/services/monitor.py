@@ -30,6 +30,7 @@ from snapasset_desktop.secrets import OPENAI_KEY, SecretSource, SecretStore, des
 if TYPE_CHECKING:
     import redis
 
+    from snapasset_desktop.cloud import CloudSync
     from snapasset_desktop.services.context import AppContext
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,7 @@ class Health:
     disk_total_bytes: int | None
     workers: list[WorkerView] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    supabase: dict[str, Any] | None = None  # cloud sync: configured, reachable, who, last sync
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -96,6 +98,8 @@ class Stats:
     assets: int
     library_bytes: int
     queue_figures: bool = True  # False: this backend's job figures aren't readable here
+    uploads_24h: int = 0  # cloud sync: jobs uploaded in the last 24 h
+    upload_failures_24h: int = 0  # and uploads that failed for good
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -108,9 +112,11 @@ class Monitor:
         secrets: SecretStore,
         *,
         clock: Callable[[], float] = time.time,
+        cloud: CloudSync | None = None,
     ) -> None:
         self.backend = backend
         self.secrets = secrets
+        self.cloud = cloud
         self.clock = clock
         # Figures come from the library database wherever it holds the job store.
         self.metrics = (
@@ -121,7 +127,7 @@ class Monitor:
 
     @classmethod
     def from_context(cls, context: AppContext) -> Monitor:
-        return cls(context.queue, context.secrets)
+        return cls(context.queue, context.secrets, cloud=context.cloud)
 
     def close(self) -> None:
         probe, self._redis_probe = self._redis_probe, None
@@ -140,7 +146,10 @@ class Monitor:
             problems.append(backend_problem)
 
         paused = self._ask(backend.store.is_paused, None)
-        if paused:
+        over_budget = self._ask(backend.budget.exceeded, None)
+        if over_budget:
+            problems.append(over_budget)
+        elif paused:
             problems.append("The queue is paused: nothing new starts until it is resumed.")
 
         key, source = self.secrets.lookup(OPENAI_KEY)
@@ -189,7 +198,17 @@ class Monitor:
             disk_total_bytes=disk.total if disk else None,
             workers=workers,
             problems=problems,
+            supabase=self._cloud_health(problems),
         )
+
+    def _cloud_health(self, problems: list[str]) -> dict[str, Any] | None:
+        """Supabase reachable, signed in as whom, last sync — when cloud sync is set up."""
+        if self.cloud is None or not (self.cloud.enabled() or self.cloud.session.configured()):
+            return None
+        cloud = self.cloud.health()
+        if cloud.problem:
+            problems.append(cloud.problem)
+        return asdict(cloud)
 
     def _probe_backend(self) -> tuple[float | None, str | None]:
         """(round trip in ms, None) when the backend answers, else (None, the sentence)."""
@@ -205,8 +224,7 @@ class Monitor:
         except Exception as exc:
             log.warning("queue backend unreachable", extra={"backend": backend.name}, exc_info=True)
             if backend.name == "redis":
-                where = describe_redis_url(redis_url(backend.settings.current))
-                return None, f"Redis at {where} can't be reached."
+                return None, _redis_problem(exc, backend)
             reason = exc.message if isinstance(exc, SnapAssetError) else "it can't be read"
             return None, f"The queue's database isn't answering: {reason}"
         return round((time.perf_counter() - started) * 1000, 2), None
@@ -255,7 +273,14 @@ class Monitor:
             assets=library["assets"],
             library_bytes=library["bytes"],
             queue_figures=self.metrics is not None,
+            **self._upload_counts(now),
         )
+
+    def _upload_counts(self, now: float) -> dict[str, int]:
+        if self.cloud is None or not self.cloud.session.configured():
+            return {}
+        ok, failed = self._ask(lambda: self.cloud.upload_counts(now - DAY), (0, 0))  # type: ignore[union-attr]
+        return {"uploads_24h": ok, "upload_failures_24h": failed}
 
     def _queue_figures(self, now: float) -> dict[str, Any]:
         assert self.metrics is not None
@@ -289,6 +314,28 @@ class Monitor:
                 for i, (completed, failed) in enumerate(metrics.timeline(start, TIMELINE_MINUTES))
             ],
         }
+
+
+def _redis_problem(exc: Exception, backend: QueueBackend) -> str:
+    """Why Redis didn't answer, as the designer can act on it (password, TLS, or away)."""
+    import redis
+
+    where = describe_redis_url(redis_url(backend.settings.current))
+    if (
+        isinstance(exc, redis.AuthenticationError)
+        or "WRONGPASS" in str(exc)
+        or ("NOAUTH" in str(exc))
+    ):
+        return (
+            f"Redis at {where} refused the password — check the password in the Redis "
+            "address (Settings → Queue)."
+        )
+    if "SSL" in str(exc) or "certificate" in str(exc).lower():
+        return (
+            f"Redis at {where} failed the TLS check — check that the address uses rediss:// "
+            "and that the CA certificate in Settings → Queue is the server's."
+        )
+    return f"Redis at {where} can't be reached."
 
 
 def _no_queue_figures() -> dict[str, Any]:

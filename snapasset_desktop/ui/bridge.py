@@ -42,6 +42,7 @@ class EngineBridge(QObject):
         self._seen: OrderedDict[int, None] = OrderedDict()
         self._cursor = backend.event_log.last_seq()
         self._scheduled = False
+        self._closed = False
         self._wake.connect(self._schedule)  # queued: emitted from engine threads
         self._unsubscribe = backend.hub.subscribe(self._on_engine_event)
         self._poll = QTimer(self)
@@ -50,6 +51,8 @@ class EngineBridge(QObject):
         self._poll.start()
 
     def close(self) -> None:
+        """Stop delivering: after this, nothing reaches the views (their library may close)."""
+        self._closed = True
         self._poll.stop()
         self._unsubscribe()
 
@@ -81,6 +84,8 @@ class EngineBridge(QObject):
     @Slot()
     def _read_log(self) -> None:
         """Events from other processes (workers), one page per tick."""
+        if self._closed:
+            return
         try:
             events = self.backend.event_log.read(self._cursor, limit=500)
         except Exception:  # the backend is down: health shows it, nothing to deliver
@@ -94,6 +99,8 @@ class EngineBridge(QObject):
 
     @Slot()
     def _deliver(self) -> None:
+        if self._closed:
+            return
         with self._lock:
             batch = list(self._pending)
             self._pending.clear()

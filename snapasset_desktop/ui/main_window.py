@@ -198,6 +198,7 @@ class MainWindow(QMainWindow):
         self.gallery.model.loader.shutdown()
         self.queue_panel.close_engine()
         self.bridge.close()
+        self.status.stop()
 
     # -- actions ----------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""The settings dialog: General, OpenAI key, Queue, Library and Presets pages.
+"""The settings dialog: General, OpenAI key, Queue, Library, Presets and Cloud sync pages.
 
 OK checks every page first and saves all the changes in one write, or none:
 a bad value is refused next to its field with the reason, and the dialog
@@ -43,6 +43,7 @@ from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.services.monitor import check_openai_key
 from snapasset_desktop.services.requests import QUALITIES
 from snapasset_desktop.ui.charts import BAD, GOOD
+from snapasset_desktop.ui.cloud_page import CloudPage
 from snapasset_desktop.ui.export_dialog import error_label, open_folder, show_error
 from snapasset_desktop.ui.icons import icon
 from snapasset_desktop.ui.preset_editor import PresetEditor
@@ -57,14 +58,15 @@ PROVIDERS = (
 )
 
 
-def ping_redis(url: str) -> float:
+def ping_redis(url: str, ca_file: str = "") -> float:
     """Round trip to Redis in ms; raises InvalidInput with a sentence when it fails."""
     import time
 
     import redis
 
     check_redis_url(url)
-    client = redis.Redis.from_url(url, socket_timeout=3, socket_connect_timeout=3)
+    tls = {"ssl_ca_certs": ca_file} if ca_file and url.startswith("rediss:") else {}
+    client = redis.Redis.from_url(url, socket_timeout=3, socket_connect_timeout=3, **tls)
     started = time.perf_counter()
     try:
         client.ping()
@@ -77,6 +79,11 @@ def ping_redis(url: str) -> float:
     finally:
         client.close()
     return (time.perf_counter() - started) * 1000
+
+
+def _budget(shown: int, current: float) -> float:
+    """Whole dollars in the dialog; a cent-precise cap from settings.toml survives a save."""
+    return current if shown == int(current) else float(shown)
 
 
 def check_base_url(url: str) -> str:
@@ -170,6 +177,7 @@ class SettingsDialog(QDialog):
             ("Queue", "layers", self._queue_page()),
             ("Library", "folder", self._library_page()),
             ("Presets", "layout-grid", self._presets_page()),
+            ("Cloud sync", "cloud", self._cloud_page()),
         ):
             QListWidgetItem(icon(icon_name), title, self.nav).setSizeHint(QSize(0, 36))
             self.pages.addWidget(page)
@@ -355,6 +363,18 @@ class SettingsDialog(QDialog):
         self.cleanup_hour_spin = self._spin("cleanupHourSpin", 0, 23, s.cleanup_hour, ":00")
         self.cleanup_hour_spin.setToolTip("Local time of the daily cleanup")
         form.addRow("Daily cleanup at", self.cleanup_hour_spin)
+        self.rate_spin = self._spin("rateLimitSpin", 0, 100_000, s.max_jobs_per_minute, " a minute")
+        self.rate_spin.setSpecialValueText("No limit")
+        self.rate_spin.setToolTip("Protects your budget from a runaway batch or script")
+        form.addRow("New jobs per minute", self.rate_spin)
+        self.budget_spin = self._spin("budgetSpin", 0, 1_000_000, int(s.monthly_budget_usd), "")
+        self.budget_spin.setPrefix("$")
+        self.budget_spin.setSpecialValueText("No cap")
+        self.budget_spin.setToolTip(
+            "The queue pauses when this month's estimated OpenAI spend reaches it "
+            "(estimated from the model, quality and size, or OpenAI's reported usage)"
+        )
+        form.addRow("Monthly budget (estimate)", self.budget_spin)
         self._restart_hint()
         return page
 
@@ -416,6 +436,11 @@ class SettingsDialog(QDialog):
         layout.setStretch(layout.count() - 2, 1)  # the table takes the height, not the stretch
         layout.setStretch(layout.count() - 1, 0)
         return page
+
+    def _cloud_page(self) -> QWidget:
+        # The global pool: a sync goes on after the dialog closes (this one's pool would wait).
+        self.cloud_page = CloudPage(self.ctx.cloud, QThreadPool.globalInstance())
+        return self.cloud_page
 
     # -- reactions --------------------------------------------------------------------
 
@@ -510,7 +535,8 @@ class SettingsDialog(QDialog):
         self.redis_test_label.setPalette(self.palette())
         self.redis_test_label.setText("Connecting…")
         self.redis_test_label.show()
-        self._run(lambda: ping_redis(url), self._redis_ok, self._redis_failed)
+        ca_file = self.current.redis_ca_file
+        self._run(lambda: ping_redis(url, ca_file), self._redis_ok, self._redis_failed)
 
     def _redis_ok(self, ms: float) -> None:
         self.test_redis_button.setEnabled(True)
@@ -622,6 +648,9 @@ class SettingsDialog(QDialog):
             image_quality=self.image_quality_spin.value(),
             fit=self.fit_combo.currentData(),
             cleanup_hour=self.cleanup_hour_spin.value(),
+            max_jobs_per_minute=self.rate_spin.value(),
+            monthly_budget_usd=_budget(self.budget_spin.value(), self.current.monthly_budget_usd),
+            **self.cloud_page.values(),
         )
         self.summary.hide()
         return changes

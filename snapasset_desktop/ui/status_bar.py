@@ -38,6 +38,9 @@ class QueueStatus(QWidget):
         bridge.queuePaused.connect(self._soon)
         self.refresh()
 
+    def stop(self) -> None:
+        self._timer.stop()
+
     @Slot()
     def _soon(self, *_: object) -> None:
         if not self._timer.isActive():

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.helpers.cloud import cloud_env, memory_keyring  # noqa: F401 - cloud-sync fixtures
 from tests.helpers.fake_openai import FakeOpenAIServer
 from tests.helpers.redis_server import RedisServer
 

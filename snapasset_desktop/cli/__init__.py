@@ -11,6 +11,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from snapasset_desktop import __version__
 from snapasset_desktop.cli.output import fail
@@ -20,7 +21,7 @@ log = logging.getLogger(__name__)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from snapasset_desktop.cli import assets, jobs, make, monitor, presets
+    from snapasset_desktop.cli import assets, cloud, desktop, jobs, make, monitor, presets
 
     parser = argparse.ArgumentParser(
         prog="snapasset-desktop",
@@ -28,14 +29,29 @@ def build_parser() -> argparse.ArgumentParser:
         "With no command, opens the window.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check this install works (same as the self-test command) and exit",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     window = commands.add_parser("window", help="open the SnapAsset window (the default)")
     window.set_defaults(handler=None)
+    self_test = commands.add_parser(
+        "self-test",
+        help="run one offline job through the engine and the window, in a scratch library",
+    )
+    self_test.add_argument(
+        "--keep", type=Path, metavar="DIR", help="keep the scratch library in DIR to look at"
+    )
+    self_test.add_argument("--timeout", type=float, default=60.0, help="seconds (default 60)")
     presets.add_parser(commands)
     make.add_parsers(commands)
     jobs.add_parsers(commands)
     assets.add_parsers(commands)
     monitor.add_parsers(commands)
+    cloud.add_parsers(commands)
+    desktop.add_parser(commands)
     return parser
 
 
@@ -43,10 +59,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.self_test or args.command == "self-test":
+        from snapasset_desktop import selftest
+
+        return selftest.run(
+            keep=getattr(args, "keep", None), timeout=getattr(args, "timeout", 60.0)
+        )
     if getattr(args, "handler", None) is None:
         from snapasset_desktop.ui.app import main as window_main
 
         return window_main()
+    if not getattr(args, "needs_context", True):
+        return args.handler(args)
 
     from snapasset_desktop.services.context import AppContext
 

@@ -211,11 +211,13 @@ class MonitorDialog(QDialog):
             "disk": Card("Disk", "hard-drive", dot=True),
             "workers": Card("Workers", "users", dot=True),
             "library": Card("Library", "images", dot=True),
+            "cloud": Card("Cloud sync", "upload", dot=True),
         }
         grid = QGridLayout()
         grid.setSpacing(12)
         for index, card in enumerate(self.health_cards.values()):
             grid.addWidget(card, index // 3, index % 3)
+        self.health_cards["cloud"].hide()  # shown once cloud sync is set up
         problems_title = QLabel("Problems")
         problems_title.setFont(self._bold())
         self.problems_label = QLabel("—", objectName="healthProblems")
@@ -364,6 +366,10 @@ class MonitorDialog(QDialog):
         cards["library"].show_value(
             f"{stats.assets:,} assets", f"{file_size(stats.library_bytes)} on disk", "ok"
         )
+        cloud = health.supabase
+        cards["cloud"].setVisible(cloud is not None)
+        if cloud is not None:
+            cards["cloud"].show_value(*_cloud_view(cloud, stats))
         if health.problems:
             items = "".join(
                 f"<li style='margin-bottom:4px'>{_escape(p)}</li>" for p in health.problems
@@ -488,6 +494,21 @@ def _disk_view(health: Health) -> tuple[str, str, str]:
 
 def _kind_label(kind: str) -> str:
     return kind.replace("_", " ").capitalize()
+
+
+def _cloud_view(cloud: dict, stats: Stats) -> tuple[str, str, str]:
+    """Supabase: reachable, who is signed in, last sync, uploads in the last day."""
+    uploads = f"{stats.uploads_24h} uploaded, {stats.upload_failures_24h} failed today"
+    if not cloud.get("enabled"):
+        return "Off", "Set up but switched off in Settings", "unknown"
+    if cloud.get("reachable") is False:
+        return "Unreachable", cloud.get("message") or "Supabase isn't answering", "bad"
+    who = cloud.get("signed_in_as")
+    if not who:
+        return "Signed out", "Sign in under Settings → Cloud sync", "warn"
+    last = cloud.get("last_sync")
+    synced = f"synced {duration(time.time() - last)} ago" if last else "never synced"
+    return who, f"{synced} · {uploads}", "ok"
 
 
 def _escape(text: str) -> str:

@@ -22,6 +22,7 @@ run: $(STAMP)
 test: $(STAMP)
 	bash tests/run_tests.sh
 	@if [ -z "$(SKIP_BUNDLE)" ]; then $(MAKE) --no-print-directory package; fi
+	@tail -n 1 .pytest-summary.log
 
 lint: $(STAMP)
 	$(BIN)/ruff check snapasset_desktop tests bench

@@ -12,7 +12,8 @@ if ! command -v redis-server >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v
         { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq redis-server >/dev/null 2>&1; } ||
         echo "Could not install redis-server; the Redis tests will be skipped (or fail under CI)."
 fi
-.venv/bin/python -m pytest "$@"
-status=$?
+# The summary is kept so `make test` can repeat it as its last line.
+.venv/bin/python -m pytest "$@" 2>&1 | tee .pytest-summary.log
+status=${PIPESTATUS[0]}
 # pytest's "no tests collected" (5) must fail loudly, never pass silently.
 exit $status

@@ -24,7 +24,7 @@ import redis
 from snapasset_desktop.errors import InvalidInput, StorageError
 from snapasset_desktop.library.models import JOB_COLUMNS, JSON_COLUMNS, JobRecord
 from snapasset_desktop.queue.sqlite_store import _stall_entry, _stalled_message
-from snapasset_desktop.queue.store import FINAL, LeaseState, WorkerInfo
+from snapasset_desktop.queue.store import LeaseState, WorkerInfo, end_of_run
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -421,16 +421,7 @@ class RedisJobStore:
         return bool(self._run("write", job_id, owner, *_field_args(_checked(fields))))
 
     def finish(self, job_id: str, owner: str, status: str, **fields: Any) -> bool:
-        ended = status in FINAL
-        fields = {
-            "status": status,
-            "lease_owner": None,
-            "lease_expires": None,
-            "cancel_requested": 0 if not ended else fields.pop("cancel_requested", 0),
-            **({"finished_at": time.time()} if ended else {"task_id": None}),
-            **fields,
-        }
-        return self.record(job_id, owner, **fields)
+        return self.record(job_id, owner, **end_of_run(status, fields))
 
     def attach_task(self, job_id: str, task_id: str | None) -> None:
         self.attach_tasks([(job_id, task_id)])

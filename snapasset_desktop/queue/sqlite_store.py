@@ -14,7 +14,7 @@ from typing import Any
 from snapasset_desktop.errors import InvalidInput
 from snapasset_desktop.library.models import JOB_COLUMNS, JSON_COLUMNS, JobRecord
 from snapasset_desktop.library.store import Library
-from snapasset_desktop.queue.store import FINAL, WAITING, LeaseState, WorkerInfo
+from snapasset_desktop.queue.store import WAITING, LeaseState, WorkerInfo, end_of_run
 
 PAUSED_KEY = "queue_paused"
 _WRITABLE = frozenset(JOB_COLUMNS) - {"id", "created_at"}
@@ -68,23 +68,10 @@ class SqliteJobStore:
         return cursor.rowcount == 1
 
     def finish(self, job_id: str, owner: str, status: str, **fields: Any) -> bool:
-        ended = status in FINAL
-        fields = {
-            "status": status,
-            "lease_owner": None,
-            "lease_expires": None,
-            "cancel_requested": 0 if not ended else fields.pop("cancel_requested", 0),
-            **({"finished_at": time.time()} if ended else {"task_id": None}),
-            **fields,
-        }
-        return self.record(job_id, owner, **fields)
+        return self.record(job_id, owner, **end_of_run(status, fields))
 
     def attach_task(self, job_id: str, task_id: str | None) -> None:
-        with self.library.transaction() as conn:
-            conn.execute(
-                "UPDATE jobs SET task_id = ?, enqueued_at = ? WHERE id = ?",
-                (task_id, time.time() if task_id else None, job_id),
-            )
+        self.attach_tasks([(job_id, task_id)])
 
     def attach_tasks(self, pairs: Sequence[tuple[str, str | None]]) -> None:
         now = time.time()

@@ -9,6 +9,7 @@ The SQLite and Redis stores implement this same contract.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -17,6 +18,20 @@ from snapasset_desktop.library.models import JobRecord
 
 WAITING = ("queued", "retrying")
 FINAL = ("completed", "failed", "canceled")
+
+
+def end_of_run(status: str, fields: dict[str, Any]) -> dict[str, Any]:
+    """What every store writes when a run ends: the lease released, and either the
+    finish time (a final status) or no task (back to waiting, for a new one)."""
+    ended = status in FINAL
+    return {
+        "status": status,
+        "lease_owner": None,
+        "lease_expires": None,
+        "cancel_requested": 0 if not ended else fields.pop("cancel_requested", 0),
+        **({"finished_at": time.time()} if ended else {"task_id": None}),
+        **fields,
+    }
 
 
 @dataclass(frozen=True)

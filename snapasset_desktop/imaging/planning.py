@@ -12,6 +12,7 @@ only take three fixed sizes; the same ranking chooses among them.
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import math
 import re
@@ -74,9 +75,19 @@ def validate_size(model: str, width: int, height: int) -> None:
 
 def plan_source_size(platforms: Sequence[Platform], model: str = "gpt-image-2") -> SourcePlan:
     """The size to request so the platforms' crops discard least (see the module doc)."""
-    targets = {p.id: p.size for p in platforms}
+    targets = tuple({p.id: p.size for p in platforms}.items())
     if not targets:
         raise InvalidInput("Pick at least one platform.")
+    plan = _plan(targets, model)
+    # A fresh copy each time: callers may change theirs, the cached one must not change.
+    return SourcePlan(plan.width, plan.height, dict(plan.losses), list(plan.upscaled))
+
+
+@functools.lru_cache(maxsize=256)
+def _plan(target_items: tuple[tuple[str, tuple[int, int]], ...], model: str) -> SourcePlan:
+    """Cached: a batch of 1,000 prompts for the same platforms plans once, not 1,000 times
+    (planning took ~1.7 ms a prompt, two thirds of a batch submit)."""
+    targets = dict(target_items)
     arbitrary = supports_arbitrary_sizes(model)
     needs = _Needs(list(targets.values()))
     candidates = _arbitrary_candidates(needs) if arbitrary else list(FIXED_SIZES)

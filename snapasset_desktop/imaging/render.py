@@ -4,7 +4,9 @@ Cover crops the largest platform-shaped box around the focal point, then
 resizes once (Lanczos, with `reducing_gap` so big downscales start with a
 cheap box reduction); contain fits the whole image and pads with a colour,
 transparency, or a blurred, darkened cover fill. Platforms render in parallel
-threads — Pillow releases the GIL while resizing and encoding.
+threads — Pillow releases the GIL while resizing and encoding — biggest first,
+so no thread is left with a large one at the end; platforms of the same size
+(three are 1200×630) share one resize, since only their metadata differs.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import os
 import re
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
 
 from PIL import Image, ImageColor, ImageFilter
@@ -108,21 +110,39 @@ def render_platforms(
     total = len(platforms)
     done = 0
     progress_lock = threading.Lock()
+    pixels = _SharedPixels(source, options, focus, [p.size for p in platforms])
 
     def render_one(platform: Platform) -> RenderedAsset:
         nonlocal done
         if should_cancel is not None and should_cancel():
             raise Canceled()
-        asset = render_platform(source, platform, options, focus=focus, metadata=metadata)
+        asset = _encode_platform(
+            pixels.take(platform.size), source.size, platform, options, metadata
+        )
         with progress_lock:
             done += 1
             if on_progress is not None:
                 on_progress(done, total)
         return asset
 
+    # Biggest first (longest-job-first keeps both cores busy to the end); a size's
+    # later platforms go after every first one, so they find its pixels ready.
+    first_of_size: dict[tuple[int, int], int] = {}
+    for index, platform in enumerate(platforms):
+        first_of_size.setdefault(platform.size, index)
+    order = sorted(
+        range(total),
+        key=lambda i: (
+            first_of_size[platforms[i].size] != i,
+            -platforms[i].width * platforms[i].height,
+            i,
+        ),
+    )
     count = workers or min(4, os.cpu_count() or 1)
+    futures: list[Future[RenderedAsset]] = [None] * total  # type: ignore[list-item]
     with ThreadPoolExecutor(max_workers=count, thread_name_prefix="snapasset-render") as pool:
-        futures = [pool.submit(render_one, platform) for platform in platforms]
+        for index in order:
+            futures[index] = pool.submit(render_one, platforms[index])
         wait(futures, return_when=FIRST_EXCEPTION)
         for future in futures:
             future.cancel()  # after a failure start nothing more; running ones finish
@@ -133,22 +153,54 @@ def render_platforms(
     return [future.result() for future in futures]
 
 
-def render_platform(
-    source: Image.Image,
+class _SharedPixels:
+    """Each size's fitted pixels, made once; kept only until its last platform took them."""
+
+    def __init__(
+        self,
+        source: Image.Image,
+        options: RenderOptions,
+        focus: tuple[float, float],
+        sizes: Sequence[tuple[int, int]],
+    ) -> None:
+        self.source, self.options, self.focus = source, options, focus
+        self._lock = threading.Lock()
+        self._uses: dict[tuple[int, int], int] = {}
+        for size in sizes:
+            self._uses[size] = self._uses.get(size, 0) + 1
+        self._cells: dict[tuple[int, int], tuple[threading.Lock, list[Image.Image]]] = {}
+
+    def take(self, size: tuple[int, int]) -> Image.Image:
+        with self._lock:
+            self._uses[size] -= 1
+            last = self._uses[size] == 0
+            cell = self._cells.setdefault(size, (threading.Lock(), []))
+            if last:
+                del self._cells[size]  # the last user keeps the only reference
+        with cell[0]:
+            if not cell[1]:
+                cell[1].append(_fit(self.source, size, self.options, self.focus))
+            # Saving writes settings onto the Image object (encoderinfo, encoderconfig),
+            # so concurrent encoders each need their own; copying pixels costs ~1 ms.
+            return cell[1][0] if last else cell[1][0].copy()
+
+
+def _fit(
+    source: Image.Image, size: tuple[int, int], options: RenderOptions, focus: tuple[float, float]
+) -> Image.Image:
+    if options.fit == "cover":
+        return _cover(source, size, focus)
+    return _contain(source, size, options.pad, focus)
+
+
+def _encode_platform(
+    image: Image.Image,
+    source_size: tuple[int, int],
     platform: Platform,
     options: RenderOptions,
-    *,
-    focus: tuple[float, float],
-    metadata: AssetMetadata | None = None,
+    metadata: AssetMetadata | None,
 ) -> RenderedAsset:
-    """One platform's asset: exact size, chosen format, metadata naming the platform."""
-    source = _usable(source)
-    if options.fit == "cover":
-        image = _cover(source, platform.size, focus)
-        loss = crop_loss(source.size, platform.size)
-    else:
-        image = _contain(source, platform.size, options.pad, focus)
-        loss = 0.0
+    loss = crop_loss(source_size, platform.size) if options.fit == "cover" else 0.0
     tagged = replace(metadata or AssetMetadata(), platform=platform.id)
     encoded = encode_image(
         image,
@@ -168,6 +220,20 @@ def render_platform(
         crop_loss=loss,
         warning=encoded.warning,
     )
+
+
+def render_platform(
+    source: Image.Image,
+    platform: Platform,
+    options: RenderOptions,
+    *,
+    focus: tuple[float, float],
+    metadata: AssetMetadata | None = None,
+) -> RenderedAsset:
+    """One platform's asset: exact size, chosen format, metadata naming the platform."""
+    source = _usable(source)
+    image = _fit(source, platform.size, options, focus)
+    return _encode_platform(image, source.size, platform, options, metadata)
 
 
 def _usable(source: Image.Image) -> Image.Image:

@@ -21,6 +21,7 @@ import binascii
 import json
 import logging
 import threading
+import time
 from io import BytesIO
 from typing import TYPE_CHECKING, Any
 
@@ -96,6 +97,36 @@ def _usage(model: Any) -> dict | None:
     return usage.model_dump(exclude_none=True) if usage is not None else None
 
 
+class _RetryAfterGate:
+    """A server's `retry-after`, honoured by every request this process sends it.
+
+    One job's 429 says the account is over its limit: the other jobs running at
+    the same time would only be refused too (and keep the limit tripped), so they
+    wait out the same `retry-after` before sending."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._until: dict[str | None, float] = {}
+
+    def hold(self, server: str | None, seconds: float) -> None:
+        with self._lock:
+            until = time.monotonic() + seconds
+            self._until[server] = max(self._until.get(server, 0.0), until)
+
+    def wait(self, server: str | None, should_cancel: CancelCheck | None) -> None:
+        while True:
+            with self._lock:
+                remaining = self._until.get(server, 0.0) - time.monotonic()
+            if remaining <= 0:
+                return
+            if should_cancel is not None and should_cancel():
+                raise Canceled()
+            time.sleep(min(remaining, 0.25))  # short naps: a cancel is noticed quickly
+
+
+_RETRY_AFTER = _RetryAfterGate()
+
+
 class OpenAIProvider:
     """Generates with OpenAI (or any OpenAI-compatible server at `base_url`)."""
 
@@ -165,6 +196,7 @@ class OpenAIProvider:
         client = self._sdk_client()
         if should_cancel is not None and should_cancel():
             raise Canceled()
+        _RETRY_AFTER.wait(self.base_url, should_cancel)
         import openai
 
         params: dict[str, Any] = {
@@ -189,7 +221,10 @@ class OpenAIProvider:
             images[0].usage = _usage(response)  # usage covers the whole request
             return images
         except (openai.OpenAIError, *_garbled_answer_errors()) as exc:
-            raise map_openai_error(exc, model=request.model, secret=self._api_key) from exc
+            error = map_openai_error(exc, model=request.model, secret=self._api_key)
+            if error.kind == "rate_limit" and error.retry_after:
+                _RETRY_AFTER.hold(self.base_url, error.retry_after)
+            raise error from exc
 
     def _generate_streamed(
         self,

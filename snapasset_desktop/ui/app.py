@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
+from typing import TYPE_CHECKING
 
 from snapasset_desktop.ui.startup import display_problem
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication, QWidget
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +38,8 @@ def main(argv: list[str] | None = None) -> int:
     context = AppContext.open()
     install_exception_hooks()
     window = MainWindow(context)
+    if os.environ.get("SNAPASSET_STARTUP_PROBE"):
+        _startup_probe(app, window, os.environ["SNAPASSET_STARTUP_PROBE"])
     window.show()
     window.start_queue()
     try:
@@ -40,3 +47,34 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         window.stop_queue()
         context.close()
+
+
+def _startup_probe(app: QApplication, window: QWidget, setting: str) -> None:
+    """For bench/gui.py: `SNAPASSET_STARTUP_PROBE=1` prints the wall-clock time and peak RSS
+    at the window's first paint, then quits; a number N > 1 quits N seconds later instead,
+    printing peak RSS again."""
+    import resource
+    import time
+
+    from PySide6.QtCore import QEvent, QObject, QTimer
+    from PySide6.QtWidgets import QWidget
+
+    def report(what: str) -> None:
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        print(f"snapasset-probe {what} {time.time():.6f} {rss}", flush=True)
+
+    class FirstPaint(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if (
+                event.type() == QEvent.Type.Paint
+                and isinstance(watched, QWidget)
+                and watched.window() is window
+            ):
+                app.removeEventFilter(self)
+                report("first-paint")
+                linger = float(setting) if float(setting) > 1 else 0.0
+                QTimer.singleShot(int(linger * 1000), lambda: (report("quit"), app.quit()))
+            return False
+
+    probe = FirstPaint(app)
+    app.installEventFilter(probe)

@@ -12,6 +12,13 @@ error classes are the SDK's own. Each request consumes the next scripted action
 
 HTTP/1.1 with keep-alive; JSON answers carry Content-Length, streams are
 `text/event-stream` sent chunked, one flushed chunk per event — as api.openai.com does.
+
+`FakeOpenAIServer(rate_limit=(n, seconds))` also enforces a rate limit: at most
+n image requests start in any `seconds` window; beyond it a request gets 429
+with `retry-after` (whole seconds until a slot frees) and consumes no scripted
+action. `rate_limited` counts those answers, and `early` the requests that
+came while an earlier `retry-after` had not yet expired — a client that
+honours it everywhere sends none.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import json
+import math
 import socket
 import threading
 import time
@@ -169,9 +177,20 @@ class _ClientGone(Exception):
 class FakeOpenAIServer:
     """OpenAI's `POST /v1/images/generations` on 127.0.0.1, scriptable per request."""
 
-    def __init__(self, *, api_key: str = DEFAULT_KEY, models: Iterable[str] = KNOWN_MODELS):
+    def __init__(
+        self,
+        *,
+        api_key: str = DEFAULT_KEY,
+        models: Iterable[str] = KNOWN_MODELS,
+        rate_limit: tuple[int, float] | None = None,
+    ):
         self.api_key = api_key
         self.models = frozenset(models)
+        self.rate_limit = rate_limit
+        self.rate_limited = 0  # requests answered 429 by the rate limit
+        self.early = 0  # requests sent before an earlier retry-after expired
+        self._admitted: list[float] = []  # start times of admitted requests, in the window
+        self._wait_until = 0.0
         self.requests: list[RecordedRequest] = []
         self._script: list[Action] = []
         self._changed = threading.Condition()
@@ -221,6 +240,24 @@ class FakeOpenAIServer:
             return self._changed.wait_for(predicate, timeout=timeout)
 
     # -- used by the handler -------------------------------------------------
+
+    def _admit(self) -> float | None:
+        """None when the rate limit lets this request through, else the retry-after (s)."""
+        if self.rate_limit is None:
+            return None
+        limit, window = self.rate_limit
+        with self._changed:
+            now = time.monotonic()
+            if now < self._wait_until:
+                self.early += 1
+            self._admitted = [t for t in self._admitted if t > now - window]
+            if len(self._admitted) < limit:
+                self._admitted.append(now)
+                return None
+            self.rate_limited += 1
+            wait = max(1, math.ceil(self._admitted[0] + window - now))
+            self._wait_until = max(self._wait_until, now + wait)
+            return wait
 
     def _next_action(self) -> Action:
         with self._changed:
@@ -325,6 +362,16 @@ class _Handler(BaseHTTPRequestHandler):
                 record,
                 error(400, code="missing_required_parameter", message=message, param="prompt"),
             )
+        retry_after = self.fake._admit()
+        if retry_after is not None:
+            record.action = "rate_limited"
+            limited = error(
+                429,
+                code="rate_limit_exceeded",
+                message="Rate limit reached for images per minute.",
+                headers={"retry-after": str(retry_after)},
+            )
+            return self._error(record, limited)
         action = self.fake._next_action()
         record.action = action.kind
         if action.kind == "error":

@@ -144,7 +144,7 @@ class GalleryView(QWidget):
         view.customContextMenuRequested.connect(self._context_menu)
         view.activated.connect(self._activated)
         view.selectionModel().selectionChanged.connect(self._selection_changed)
-        view.verticalScrollBar().valueChanged.connect(self._visible_timer.start)
+        view.verticalScrollBar().valueChanged.connect(self._schedule_trim)
         view.deleteRequested.connect(self.delete_selected)
         view.previewRequested.connect(self._preview_current)
         copy = QShortcut(QKeySequence.StandardKey.Copy, view)
@@ -301,6 +301,12 @@ class GalleryView(QWidget):
         return range((top // grid.height()) * columns, (bottom // grid.height() + 1) * columns)
 
     @Slot()
+    def _schedule_trim(self) -> None:
+        """Throttle, not debounce: during a long scroll, off-screen requests are still
+        dropped every VISIBLE_CHECK_MS instead of piling up until the scrolling stops."""
+        if not self._visible_timer.isActive():
+            self._visible_timer.start()
+
     def _trim_thumbnail_requests(self) -> None:
         self.model.keep_thumbnails_for(self.visible_rows())
 

@@ -18,6 +18,7 @@ from PySide6.QtGui import (
     QShowEvent,
 )
 from PySide6.QtWidgets import (
+    QDialog,
     QDockWidget,
     QMainWindow,
     QMessageBox,
@@ -34,12 +35,9 @@ from snapasset_desktop.ui.banner import SetupBanner
 from snapasset_desktop.ui.bridge import EngineBridge
 from snapasset_desktop.ui.compose_panel import ComposePanel
 from snapasset_desktop.ui.detail_pane import DetailPane
-from snapasset_desktop.ui.export_dialog import ExportDialog
 from snapasset_desktop.ui.gallery_view import GalleryView
 from snapasset_desktop.ui.icons import app_icon, icon
-from snapasset_desktop.ui.monitor_dialog import MonitorDialog
 from snapasset_desktop.ui.queue_panel import QueuePanel
-from snapasset_desktop.ui.settings_dialog import SettingsDialog
 from snapasset_desktop.ui.status_bar import QueueStatus
 
 log = logging.getLogger(__name__)
@@ -57,7 +55,7 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.bridge = EngineBridge(context.queue, self)
         self.consumer: EmbeddedConsumer | None = None
-        self._monitor: MonitorDialog | None = None
+        self._monitor: QDialog | None = None
 
         self.gallery = GalleryView(context, self.bridge, self)
         self.banner = SetupBanner(context, self)
@@ -240,16 +238,23 @@ class MainWindow(QMainWindow):
         if not assets:
             self.statusBar().showMessage("Nothing to export yet.", 4000)
             return
+        from snapasset_desktop.ui.export_dialog import ExportDialog
+
         ExportDialog(self.context, assets, self).exec()
 
     @Slot()
     def open_settings(self) -> None:
+        # Dialogs load on first use: the cloud page's Supabase client costs ~0.3 s at start.
+        from snapasset_desktop.ui.settings_dialog import SettingsDialog
+
         SettingsDialog(self.context, self).exec()
         self.banner.refresh()
 
     @Slot()
     def open_monitor(self) -> None:
         if self._monitor is None:
+            from snapasset_desktop.ui.monitor_dialog import MonitorDialog
+
             self._monitor = MonitorDialog(self.context, self)
         self._monitor.show()
         self._monitor.raise_()

@@ -1,7 +1,7 @@
 """The OpenAI provider: the official SDK's `images.generate`, streamed when previews are wanted.
 
-Retries live in one layer only: the job's (`services.retry.RetryPolicy`, used by
-the synchronous path and the queue alike). The SDK's own retries are switched off
+Retries live in one layer only: the job queue's (`queue.retry.RetryPolicy`, for
+the app, workers and `generate --wait` alike). The SDK's own retries are switched off
 (`max_retries=0`) because they are invisible to the progress display, would
 multiply with the job's attempts (3 attempts × 3 SDK tries = 9 requests), and
 retry a 429 `insufficient_quota` that can never succeed. So one job attempt is

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import pytest
@@ -48,3 +49,25 @@ def test_unexpected_errors_are_reported_redacted_and_the_app_goes_on(qtbot: QtBo
     summary, details = shown.args
     assert "Your work is safe" in summary
     assert "RuntimeError" in details and "sk-test-abcdefghijklmnop" not in details
+
+
+def test_a_window_that_cannot_start_says_why_in_one_line(isolated_dirs) -> None:
+    import sqlite3
+    import subprocess
+
+    from snapasset_desktop.paths import app_paths
+
+    paths = app_paths().ensure()
+    broken = sqlite3.connect(paths.library_db)  # claims the current schema, has no tables
+    broken.execute("PRAGMA user_version = 1")
+    broken.close()
+    result = subprocess.run(
+        [sys.executable, "-m", "snapasset_desktop"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert result.returncode == 1
+    assert "the window could not start" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -23,6 +23,8 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from snapasset_desktop import __version__
+    from snapasset_desktop.errors import SnapAssetError
+    from snapasset_desktop.paths import app_paths
     from snapasset_desktop.services.context import AppContext
     from snapasset_desktop.ui.errors import install_exception_hooks
     from snapasset_desktop.ui.icons import app_icon
@@ -35,9 +37,19 @@ def main(argv: list[str] | None = None) -> int:
     app.setOrganizationName("SnapAsset")
     app.setDesktopFileName("snapasset-desktop")
     app.setWindowIcon(app_icon())
-    context = AppContext.open()
+    try:
+        context = AppContext.open()
+        window = MainWindow(context)
+    except Exception as exc:  # before the event loop no dialog can show: say it here
+        log.exception("the window could not start")
+        reason = exc.message if isinstance(exc, SnapAssetError) else f"{type(exc).__name__}: {exc}"
+        print(
+            f"snapasset-desktop: the window could not start — {reason} "
+            f"(details in {app_paths().log_file})",
+            file=sys.stderr,
+        )
+        return 1
     install_exception_hooks()
-    window = MainWindow(context)
     if os.environ.get("SNAPASSET_STARTUP_PROBE"):
         _startup_probe(app, window, os.environ["SNAPASSET_STARTUP_PROBE"])
     window.show()

@@ -42,3 +42,11 @@ def test_choosing_the_placeholder_hides_the_first_run_notice(
     button.click()
     assert not window.banner.isVisible()
     assert window.context.settings.current.provider == "placeholder"
+
+
+def test_a_budget_pause_is_explained_in_the_status_bar(window: MainWindow, qtbot: QtBot) -> None:
+    message = "Monthly budget of $5.00 reached — the queue is paused."
+    window.context.queue.store.set_paused(True)
+    window.context.queue.emitter.emit(None, "paused", reason="budget", message=message)
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage() == message)
+    assert window.pause_action.isChecked()

@@ -32,6 +32,7 @@ class EngineBridge(QObject):
     jobPreview = Signal(str, QImage)  # job id, partial preview
     jobFinished = Signal(str, str)  # job id, "completed" | "failed" | "canceled"
     queuePaused = Signal(bool)
+    queueNotice = Signal(str)  # why the queue changed by itself (e.g. the monthly budget)
     _wake = Signal()
 
     def __init__(self, backend: QueueBackend, parent: QObject | None = None) -> None:
@@ -113,6 +114,8 @@ class EngineBridge(QObject):
             job_id = event.job_id
             if event.type in ("paused", "resumed"):
                 self.queuePaused.emit(event.type == "paused")
+                if event.data.get("message"):
+                    self.queueNotice.emit(event.data["message"])
             elif job_id is None:
                 continue
             elif event.type == "progress":

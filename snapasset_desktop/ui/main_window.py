@@ -170,6 +170,7 @@ class MainWindow(QMainWindow):
         self.compose.submitted.connect(self._on_submitted)
         self.bridge.jobFinished.connect(self._on_job_finished)
         self.bridge.queuePaused.connect(self.pause_action.setChecked)
+        self.bridge.queueNotice.connect(self._on_queue_notice)
         self.banner.settingsRequested.connect(self.open_settings)
 
     def _make_tray(self) -> QSystemTrayIcon | None:
@@ -298,6 +299,13 @@ class MainWindow(QMainWindow):
         if len(job_ids) == 1:
             self.detail.show_job(job_ids[0])
         self.statusBar().showMessage(f"Queued {len(job_ids)} job(s).", 4000)
+
+    @Slot(str)
+    def _on_queue_notice(self, message: str) -> None:
+        """Stays in the status bar until something else is said; the tray too if hidden."""
+        self.statusBar().showMessage(message)
+        if self._tray is not None and not self.isActiveWindow():
+            self._tray.showMessage("SnapAsset queue", message)
 
     @Slot(str, str)
     def _on_job_finished(self, job_id: str, status: str) -> None:

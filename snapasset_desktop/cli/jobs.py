@@ -45,6 +45,7 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
 
     worker = commands.add_parser("worker", help="run jobs headless (Ctrl+C stops gracefully)")
     worker.add_argument("--concurrency", type=int, help="jobs at the same time")
+    worker.add_argument("--parent", type=int, metavar="PID", help=argparse.SUPPRESS)
     worker.set_defaults(handler=run_worker_command, kind="worker")
 
 
@@ -163,7 +164,7 @@ def run_resume(args: argparse.Namespace, context: AppContext) -> int:
 def run_worker_command(args: argparse.Namespace, context: AppContext) -> int:
     backend = context.queue
     print(f"Worker {backend.worker_id} on the {backend.name} queue — Ctrl+C to stop.", flush=True)
-    return run_worker(backend, args.concurrency)
+    return run_worker(backend, args.concurrency, parent_pid=args.parent)
 
 
 def _short(text: str, width: int) -> str:

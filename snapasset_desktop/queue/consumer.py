@@ -15,6 +15,7 @@ unfinished — never lost.
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import threading
 import time
@@ -33,6 +34,7 @@ log = logging.getLogger(__name__)
 IDLE_POLL_START = 0.05
 IDLE_POLL_MAX = 0.25
 HEALTH_CHECK_EVERY = 5.0
+WINDOW_WORKER_NICENESS = 10
 MIRROR_POLL = 0.25
 
 
@@ -156,8 +158,17 @@ class EmbeddedConsumer:
             log.warning("queue maintenance failed", exc_info=True)
 
 
-def run_worker(backend: QueueBackend, concurrency: int | None = None) -> int:
-    """The headless worker's main loop: Ctrl+C (or SIGTERM) stops it gracefully."""
+def run_worker(
+    backend: QueueBackend, concurrency: int | None = None, *, parent_pid: int | None = None
+) -> int:
+    """The headless worker's main loop: Ctrl+C (or SIGTERM) stops it gracefully.
+
+    With `parent_pid` (the window's own worker) it also stops when that process is
+    gone, so a crashed window never leaves a worker running behind it."""
+    if parent_pid is not None and hasattr(os, "nice"):
+        # The window's worker yields the CPU to the window: its images can wait a
+        # few milliseconds, a designer's scrolling can't.
+        os.nice(WINDOW_WORKER_NICENESS)
     consumer = EmbeddedConsumer(backend, concurrency)
     stop = threading.Event()
     signals = [0]
@@ -168,13 +179,28 @@ def run_worker(backend: QueueBackend, concurrency: int | None = None) -> int:
             backend.shutting_down.set()  # second Ctrl+C: hand running jobs back now
         stop.set()
 
-    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    stop_signals = [signal.SIGINT, signal.SIGTERM]
+    if hasattr(signal, "SIGBREAK"):  # Windows: how a parent asks a console child to stop
+        stop_signals.append(signal.SIGBREAK)
+    previous = {sig: signal.signal(sig, request_stop) for sig in stop_signals}
     try:
         consumer.start()
         while not stop.wait(0.5):
-            pass
+            if parent_pid is not None and not _alive(parent_pid):
+                log.info("the window that started this worker is gone; stopping")
+                break
     finally:
         consumer.stop()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     return 0
+
+
+def _alive(pid: int) -> bool:
+    if os.name == "posix":
+        return os.getppid() == pid
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return False
+    return True

@@ -1,12 +1,13 @@
 """The one bridge from the engine's threads to the GUI thread.
 
-Engine events arrive on whatever thread emitted them (a queue worker, the
-consumer's maintenance thread) through the `EventHub`, and — for jobs run by
-other processes (headless workers) — from the durable event log, which the
-bridge reads a page at a time from its cursor. Either way they are queued
-here and delivered to the GUI thread in batches at most every 100 ms, with
-progress coalesced per job, so hundreds of jobs and fast progress never
-flood the event loop. Preview images are decoded off the GUI thread.
+Engine events arrive on whatever thread emitted them through the `EventHub`
+(what this process does itself: submitting, canceling, pausing), and — for the
+jobs, which run in the window's worker process or on headless workers — from
+the durable event log, which the bridge reads a page at a time from its cursor.
+Either way they are queued here and delivered to the GUI thread in batches at
+most every 100 ms, with progress coalesced per job, so hundreds of jobs and
+fast progress never flood the event loop. Preview images are decoded off the
+GUI thread.
 """
 
 from __future__ import annotations
@@ -14,15 +15,24 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict, deque
 
-from PySide6.QtCore import QObject, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 from PySide6.QtGui import QImage
 
 from snapasset_desktop.library.models import Event
 from snapasset_desktop.queue.backend import QueueBackend
 
 DELIVERY_INTERVAL_MS = 100
-LOG_POLL_MS = 500
+LOG_POLL_MS = 150  # the window's jobs run in a worker process: this is how they arrive
 _SEEN_LIMIT = 4096
+
+
+class _PreviewLoad(QRunnable):
+    def __init__(self, bridge: EngineBridge, event: Event) -> None:
+        super().__init__()
+        self.bridge, self.event = bridge, event
+
+    def run(self) -> None:
+        self.bridge._preview_loaded(self.event, QImage(str(self.event.data["path"])))
 
 
 class EngineBridge(QObject):
@@ -46,6 +56,8 @@ class EngineBridge(QObject):
         self._closed = False
         self._wake.connect(self._schedule)  # queued: emitted from engine threads
         self._unsubscribe = backend.hub.subscribe(self._on_engine_event)
+        self._previews = QThreadPool(self)
+        self._previews.setMaxThreadCount(1)
         self._poll = QTimer(self)
         self._poll.setInterval(LOG_POLL_MS)
         self._poll.timeout.connect(self._read_log)
@@ -56,10 +68,13 @@ class EngineBridge(QObject):
         self._closed = True
         self._poll.stop()
         self._unsubscribe()
+        self._previews.waitForDone(2000)
 
     # -- engine threads ---------------------------------------------------------------
 
     def _on_engine_event(self, event: Event) -> None:
+        if self._closed:
+            return
         if event.type == "partial" and isinstance(event.data.get("image"), bytes):
             image = QImage.fromData(event.data["image"])  # decoded here, off the GUI thread
             event = Event(
@@ -94,8 +109,13 @@ class EngineBridge(QObject):
         if not events:
             return
         self._cursor = events[-1].seq
+        fresh = [e for e in events if e.seq not in self._seen]
+        for event in fresh:
+            if event.type == "partial" and event.data.get("path"):
+                # Another process's preview: a file, decoded off the GUI thread.
+                self._previews.start(_PreviewLoad(self, event))
         with self._lock:
-            self._pending.extend(e for e in events if e.seq not in self._seen)
+            self._pending.extend(e for e in fresh if e.type != "partial")
         self._deliver()
 
     @Slot()
@@ -143,6 +163,20 @@ class EngineBridge(QObject):
                 float(data.get("percent", 0)),
                 data.get("message", ""),
             )
+
+    def _preview_loaded(self, event: Event, image: QImage) -> None:
+        """From a preview-loading thread: queue it like any in-process event."""
+        if image.isNull() or self._closed:
+            return
+        self._on_engine_event(
+            Event(
+                event.seq,
+                event.job_id,
+                event.type,
+                {**event.data, "image": image},
+                event.created_at,
+            )
+        )
 
     def _remember(self, seq: int) -> None:
         self._seen[seq] = None

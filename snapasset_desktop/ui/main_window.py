@@ -5,7 +5,6 @@ inside the app while the window is open."""
 from __future__ import annotations
 
 import logging
-import threading
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Slot
@@ -29,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from snapasset_desktop.errors import SnapAssetError
 from snapasset_desktop.library.models import AssetQuery, AssetRecord
-from snapasset_desktop.queue.consumer import EmbeddedConsumer
+from snapasset_desktop.queue.worker_process import WorkerProcess
 from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.ui.banner import SetupBanner
 from snapasset_desktop.ui.bridge import EngineBridge
@@ -42,6 +41,7 @@ from snapasset_desktop.ui.status_bar import QueueStatus
 
 log = logging.getLogger(__name__)
 
+WORKER_CHECK_MS = 5000
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".gif", ".tif", ".tiff", ".bmp"}
 
 
@@ -54,7 +54,9 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(app_icon())
         self.setAcceptDrops(True)
         self.bridge = EngineBridge(context.queue, self)
-        self.consumer: EmbeddedConsumer | None = None
+        self.worker: WorkerProcess | None = None
+        self._worker_watch = QTimer(self)
+        self._worker_watch.setInterval(WORKER_CHECK_MS)
         self._monitor: QDialog | None = None
 
         self.gallery = GalleryView(context, self.bridge, self)
@@ -185,14 +187,18 @@ class MainWindow(QMainWindow):
     # -- the queue inside the app -----------------------------------------------------
 
     def start_queue(self) -> None:
-        """Start the consumer off the GUI thread (its first sweep touches the database)."""
-        self.consumer = EmbeddedConsumer(self.context.queue)
-        threading.Thread(target=self.consumer.start, name="queue-start", daemon=True).start()
+        """Run the queue in a worker process of its own (see queue.worker_process),
+        restarted if it ever dies; its events arrive through the bridge."""
+        self.worker = WorkerProcess(self.context.settings.current.concurrency)
+        self.worker.start()
+        self._worker_watch.timeout.connect(self.worker.ensure_running)
+        self._worker_watch.start()
 
     def stop_queue(self) -> None:
-        if self.consumer is not None:
-            self.consumer.stop(grace=5.0)
-            self.consumer = None
+        self._worker_watch.stop()
+        if self.worker is not None:
+            self.worker.stop()
+            self.worker = None
         self.gallery.commit_pending_delete()
         self.gallery.model.loader.shutdown()
         self.queue_panel.close_engine()

@@ -1,29 +1,24 @@
 """The queue panel: every recent job in one table, with filters and actions.
 
-A `QTableView` over `QueueModel` (through `QueueFilterModel`); delegates draw
-the two-line prompt cell (failures in the second line, in words a designer
-understands) and a slim progress bar with its stage. Actions work on the
+A `QTableView` over `QueueModel` (through `QueueFilterModel`), its prompt and
+progress cells drawn by `ui.queue_delegates`. Actions work on the
 selection; pausing and resuming the whole queue runs off the GUI thread and
 the button follows the bridge's `queuePaused`.
 """
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
 
 from PySide6.QtCore import (
     QModelIndex,
-    QObject,
-    QRectF,
-    QRunnable,
     QSize,
     Qt,
     QThreadPool,
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QAction, QColor, QKeySequence, QPainter, QPaintEvent, QPalette
+from PySide6.QtGui import QAction, QKeySequence, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -31,9 +26,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QMessageBox,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
     QTableView,
     QToolButton,
     QVBoxLayout,
@@ -44,21 +36,17 @@ from snapasset_desktop.errors import SnapAssetError
 from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.ui.bridge import EngineBridge
 from snapasset_desktop.ui.icons import icon, icon_size
+from snapasset_desktop.ui.queue_delegates import ROW_HEIGHT, ProgressDelegate, PromptDelegate
 from snapasset_desktop.ui.queue_model import (
-    DETAIL_ROLE,
-    ERROR_ROLE,
     FILTERS,
     JOB_ID_ROLE,
-    PERCENT_ROLE,
-    STAGE_ROLE,
     STATUS_ROLE,
     Column,
     QueueFilterModel,
     QueueModel,
-    status_colour,
 )
+from snapasset_desktop.ui.workers import error_message, run_in_background
 
-ROW_HEIGHT = 44
 FILTER_LABELS = {
     "all": "All",
     "waiting": "Waiting",
@@ -77,108 +65,6 @@ COLUMN_WIDTHS = {
 }
 
 
-def _selected_text_colour(option: QStyleOptionViewItem, role: QPalette.ColorRole) -> QColor:
-    if option.state & QStyle.StateFlag.State_Selected:
-        return option.palette.color(QPalette.ColorRole.HighlightedText)
-    return option.palette.color(role)
-
-
-class PromptDelegate(QStyledItemDelegate):
-    """Prompt on the first line; the failure (or model · size · style) under it."""
-
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
-        opt = QStyleOptionViewItem(option)
-        self.initStyleOption(opt, index)
-        text, opt.text = opt.text, ""
-        style = opt.widget.style() if opt.widget else None
-        if style:
-            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
-        rect = opt.rect.adjusted(8, 4, -8, -4)
-        half = rect.height() // 2
-        painter.save()
-        font = opt.font
-        painter.setFont(font)
-        painter.setPen(_selected_text_colour(opt, QPalette.ColorRole.Text))
-        metrics = painter.fontMetrics()
-        top = rect.adjusted(0, 0, 0, -half)
-        painter.drawText(
-            top,
-            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-            metrics.elidedText(text, Qt.TextElideMode.ElideRight, top.width()),
-        )
-        error = index.data(ERROR_ROLE)
-        detail = error or index.data(DETAIL_ROLE) or ""
-        small = opt.font
-        small.setPointSizeF(max(7.0, opt.font.pointSizeF() * 0.88))
-        painter.setFont(small)
-        if error and not opt.state & QStyle.StateFlag.State_Selected:
-            painter.setPen(status_colour(index.data(STATUS_ROLE), opt.palette))
-        else:
-            painter.setPen(_selected_text_colour(opt, QPalette.ColorRole.PlaceholderText))
-        bottom = rect.adjusted(0, half, 0, 0)
-        painter.drawText(
-            bottom,
-            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-            painter.fontMetrics().elidedText(detail, Qt.TextElideMode.ElideRight, bottom.width()),
-        )
-        painter.restore()
-
-    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
-        return QSize(240, ROW_HEIGHT)
-
-
-class ProgressDelegate(QStyledItemDelegate):
-    """Stage text over a slim rounded bar, tinted by status."""
-
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
-        opt = QStyleOptionViewItem(option)
-        self.initStyleOption(opt, index)
-        opt.text = ""
-        style = opt.widget.style() if opt.widget else None
-        if style:
-            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
-        status = index.data(STATUS_ROLE)
-        percent = float(index.data(PERCENT_ROLE) or 0.0)
-        stage = index.data(STAGE_ROLE) or ""
-        rect = opt.rect.adjusted(8, 6, -10, -8)
-        painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        small = opt.font
-        small.setPointSizeF(max(7.0, opt.font.pointSizeF() * 0.9))
-        painter.setFont(small)
-        painter.setPen(_selected_text_colour(opt, QPalette.ColorRole.Text))
-        text_rect = rect.adjusted(0, 0, 0, -8)
-        metrics = painter.fontMetrics()
-        label, _, percent_text = stage.rpartition(" · ")
-        if not label:  # no percentage: the whole text is the label
-            label, percent_text = stage, ""
-        if percent_text:
-            painter.drawText(
-                text_rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, percent_text
-            )
-            text_rect.setRight(text_rect.right() - metrics.horizontalAdvance(percent_text) - 6)
-        painter.drawText(
-            text_rect,
-            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-            metrics.elidedText(label, Qt.TextElideMode.ElideRight, text_rect.width()),
-        )
-        bar = QRectF(rect.left(), rect.bottom() - 4, rect.width(), 5)
-        track = QColor(opt.palette.color(QPalette.ColorRole.Text))
-        track.setAlphaF(0.12)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(track)
-        painter.drawRoundedRect(bar, 2.5, 2.5)
-        if percent > 0:
-            fill = status_colour(status, opt.palette)
-            if status in ("queued", "canceled"):
-                fill.setAlphaF(0.5)
-            done = QRectF(bar)
-            done.setWidth(max(5.0, bar.width() * min(percent, 100.0) / 100.0))
-            painter.setBrush(fill)
-            painter.drawRoundedRect(done, 2.5, 2.5)
-        painter.restore()
-
-
 class QueueTableView(QTableView):
     """The table, with a friendly word when the (filtered) queue is empty."""
 
@@ -192,27 +78,6 @@ class QueueTableView(QTableView):
             painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
             painter.drawText(self.viewport().rect(), Qt.AlignmentFlag.AlignCenter, self.empty_text)
             painter.end()
-
-
-class _Task(QRunnable):
-    """Run `work` on the pool; report a designer-readable failure back on `done`."""
-
-    def __init__(self, relay: _Relay, work: Callable[[], object]) -> None:
-        super().__init__()
-        self.relay, self.work = relay, work
-
-    def run(self) -> None:
-        message = ""
-        try:
-            self.work()
-        except SnapAssetError as exc:
-            message = exc.message
-        with contextlib.suppress(RuntimeError):  # the panel is gone
-            self.relay.done.emit(message)
-
-
-class _Relay(QObject):
-    done = Signal(str)  # "" or the failure message
 
 
 class QueuePanel(QWidget):
@@ -231,8 +96,6 @@ class QueuePanel(QWidget):
         self.proxy.setSourceModel(self.model)
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)  # queue-wide changes happen in order
-        self._relay = _Relay(self)
-        self._relay.done.connect(self._on_background_done)
         self._counts_timer = QTimer(self)
         self._counts_timer.setSingleShot(True)
         self._counts_timer.setInterval(200)
@@ -518,7 +381,7 @@ class QueuePanel(QWidget):
             for job_id in ids:
                 library.delete_job(job_id)
 
-        self._pool.start(_Task(self._relay, work))
+        run_in_background(work, on_error=self._on_background_failed, pool=self._pool)
 
     def open_result(self) -> None:
         index = self._current_index()
@@ -534,7 +397,11 @@ class QueuePanel(QWidget):
     def _on_pause_toggled(self, paused: bool) -> None:
         self._paint_pause(paused)
         jobs = self.ctx.jobs
-        self._pool.start(_Task(self._relay, jobs.pause if paused else jobs.resume))
+        run_in_background(
+            jobs.pause if paused else jobs.resume,
+            on_error=self._on_background_failed,
+            pool=self._pool,
+        )
 
     def _show_paused(self, paused: bool) -> None:
         self.pause_button.blockSignals(True)
@@ -553,9 +420,8 @@ class QueuePanel(QWidget):
         self._paused = paused
         self._show_notice("")
 
-    def _on_background_done(self, message: str) -> None:
-        if message:
-            self._show_notice(message)
+    def _on_background_failed(self, exc: BaseException) -> None:
+        self._show_notice(error_message(exc))
 
     def _show_notice(self, text: str) -> None:
         if not text and self._paused:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal, Slot
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
@@ -36,46 +36,13 @@ from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.services.jobs import BatchResult
 from snapasset_desktop.services.requests import GenerationRequest
 from snapasset_desktop.ui.icons import icon, icon_size
+from snapasset_desktop.ui.styling import message_style, primary_button_style
 
 log = logging.getLogger(__name__)
 
 MAX_IMPORT_BYTES = 20 * 2**20
 CHECK_DELAY_MS = 250
 REASONS_SHOWN = 3
-
-# -- shared looks (palette-derived, so light and dark both read well) ------------------
-
-
-def _is_dark(palette: QPalette) -> bool:
-    return palette.color(QPalette.ColorRole.Window).lightness() < 128
-
-
-def message_style(palette: QPalette, tone: str) -> str:
-    """A soft tinted box for inline messages: tone "error", "warning" or "ok"."""
-    dark = _is_dark(palette)
-    colours = {
-        "error": ("#ff8a80", "#b3261e"),
-        "warning": ("#ffcc80", "#8a5300"),
-        "ok": ("#81c995", "#1e6b34"),
-    }[tone]
-    text = QColor(colours[0] if dark else colours[1])
-    r, g, b = text.red(), text.green(), text.blue()
-    return (
-        f"QLabel {{ color: {text.name()}; background: rgba({r}, {g}, {b}, 28);"
-        f" border: 1px solid rgba({r}, {g}, {b}, 90); border-radius: 6px; padding: 6px 8px; }}"
-    )
-
-
-def primary_button_style(palette: QPalette) -> str:
-    accent = palette.color(QPalette.ColorRole.Highlight)
-    return (
-        "QPushButton { background: palette(highlight); color: palette(highlighted-text);"
-        " border: none; border-radius: 6px; padding: 6px 16px; font-weight: 600; }"
-        f" QPushButton:hover {{ background: {accent.lighter(112).name()}; }}"
-        f" QPushButton:pressed {{ background: {accent.darker(112).name()}; }}"
-        " QPushButton:disabled { background: palette(mid); color: palette(window); }"
-    )
-
 
 # -- work off the GUI thread ----------------------------------------------------------
 

@@ -29,8 +29,8 @@ from snapasset_desktop.cloud import CloudSync, CloudUser, SyncReport, check_anon
 from snapasset_desktop.errors import InvalidInput
 from snapasset_desktop.secrets import SecretSource
 from snapasset_desktop.ui.charts import BAD, GOOD
-from snapasset_desktop.ui.export_dialog import error_label, show_error
 from snapasset_desktop.ui.icons import icon
+from snapasset_desktop.ui.styling import error_label, show_error
 from snapasset_desktop.ui.workers import BackgroundTask, error_message
 
 NO_KEYRING = (

@@ -37,10 +37,11 @@ from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.services.jobs import BatchResult
 from snapasset_desktop.services.requests import BACKGROUNDS, MAX_VARIATIONS, QUALITIES
 from snapasset_desktop.services.styles import STYLE_PRESETS
-from snapasset_desktop.ui.batch_dialog import BatchDialog, message_style, primary_button_style
+from snapasset_desktop.ui.batch_dialog import BatchDialog
 from snapasset_desktop.ui.icons import icon, icon_size
 from snapasset_desktop.ui.platform_picker import PlatformPicker
 from snapasset_desktop.ui.prompt_history import PromptHistory
+from snapasset_desktop.ui.styling import message_style, primary_button_style
 
 FORMATS = ("png", "jpeg", "webp")
 PRIORITY_CHOICES = (("Normal", "normal"), ("High", "high"), ("Low", "low"))

@@ -40,8 +40,8 @@ from snapasset_desktop.library.export import Exporter, ExportOptions, ExportResu
 from snapasset_desktop.library.models import AssetRecord
 from snapasset_desktop.library.naming import DEFAULT_TEMPLATE, FIELDS, validate_template
 from snapasset_desktop.services.context import AppContext
-from snapasset_desktop.ui.charts import BAD
 from snapasset_desktop.ui.icons import icon
+from snapasset_desktop.ui.styling import error_label, show_error
 from snapasset_desktop.ui.workers import BackgroundTask, error_message
 
 PREVIEW_COUNT = 5
@@ -56,22 +56,6 @@ def ui_state(ctx: AppContext) -> QSettings:
 
 def open_folder(path: Path) -> None:
     QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
-
-
-def error_label() -> QLabel:
-    """An inline, word-wrapped error sentence, hidden until there is one."""
-    label = QLabel()
-    label.setWordWrap(True)
-    palette = label.palette()
-    palette.setColor(QPalette.ColorRole.WindowText, BAD)
-    label.setPalette(palette)
-    label.hide()
-    return label
-
-
-def show_error(label: QLabel, message: str | None) -> None:
-    label.setText(message or "")
-    label.setVisible(bool(message))
 
 
 class ExportDialog(QDialog):

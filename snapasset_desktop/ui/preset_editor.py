@@ -39,8 +39,8 @@ from snapasset_desktop.platforms import (
     make_custom_platform,
 )
 from snapasset_desktop.services.context import AppContext
-from snapasset_desktop.ui.export_dialog import error_label, show_error
 from snapasset_desktop.ui.icons import icon
+from snapasset_desktop.ui.styling import error_label, show_error
 
 _Index = QModelIndex | QPersistentModelIndex
 

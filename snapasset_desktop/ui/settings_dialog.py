@@ -44,9 +44,10 @@ from snapasset_desktop.services.monitor import check_openai_key
 from snapasset_desktop.services.requests import QUALITIES
 from snapasset_desktop.ui.charts import BAD, GOOD
 from snapasset_desktop.ui.cloud_page import CloudPage
-from snapasset_desktop.ui.export_dialog import error_label, open_folder, show_error
+from snapasset_desktop.ui.export_dialog import open_folder
 from snapasset_desktop.ui.icons import icon
 from snapasset_desktop.ui.preset_editor import PresetEditor
+from snapasset_desktop.ui.styling import error_label, show_error
 from snapasset_desktop.ui.workers import BackgroundTask, error_message
 
 MAX_CONCURRENCY = 16

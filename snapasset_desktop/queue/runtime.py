@@ -12,6 +12,7 @@ where the designer is. Every kind reads messages as checked JSON, never pickle
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -91,3 +92,25 @@ def make_huey(
     huey = GuardedSqliteHuey(QUEUE_NAME, filename=str(paths.queue_db), timeout=15, **common)
     private_file(paths.queue_db)
     return huey
+
+
+def ping_redis(url: str, ca_file: str = "") -> float:
+    """Round trip in ms to the Redis at `url` (e.g. one typed in Settings, before it is
+    saved); raises InvalidInput with a sentence when it fails."""
+    import redis
+
+    check_redis_url(url)
+    tls = {"ssl_ca_certs": ca_file} if ca_file and url.startswith("rediss:") else {}
+    client = redis.Redis.from_url(url, socket_timeout=3, socket_connect_timeout=3, **tls)
+    started = time.perf_counter()
+    try:
+        client.ping()
+    except redis.AuthenticationError:
+        raise InvalidInput("Redis refused the password in the address.") from None
+    except redis.RedisError as exc:
+        raise InvalidInput(
+            f"Redis at {describe_redis_url(url)} can't be reached.", detail=str(exc)
+        ) from None
+    finally:
+        client.close()
+    return (time.perf_counter() - started) * 1000

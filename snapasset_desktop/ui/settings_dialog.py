@@ -15,13 +15,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from PySide6.QtCore import QSize, Qt, QThreadPool
-from PySide6.QtGui import QAction, QFont, QPalette
+from PySide6.QtCore import QSize, QThreadPool
+from PySide6.QtGui import QAction, QPalette
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -37,7 +36,7 @@ from PySide6.QtWidgets import (
 
 from snapasset_desktop.errors import InvalidInput, SnapAssetError
 from snapasset_desktop.providers.base import OUTPUT_FORMATS, SUPPORTED_MODELS, check_model
-from snapasset_desktop.queue.runtime import check_redis_url, describe_redis_url
+from snapasset_desktop.queue.runtime import check_redis_url, ping_redis
 from snapasset_desktop.secrets import OPENAI_KEY, SecretSource, describe_source
 from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.services.monitor import check_openai_key
@@ -45,6 +44,7 @@ from snapasset_desktop.services.requests import QUALITIES
 from snapasset_desktop.ui.charts import BAD, GOOD
 from snapasset_desktop.ui.cloud_page import CloudPage
 from snapasset_desktop.ui.export_dialog import open_folder
+from snapasset_desktop.ui.forms import form_field, form_page, note_label
 from snapasset_desktop.ui.icons import icon
 from snapasset_desktop.ui.preset_editor import PresetEditor
 from snapasset_desktop.ui.styling import error_label, show_error
@@ -59,29 +59,6 @@ PROVIDERS = (
 )
 
 
-def ping_redis(url: str, ca_file: str = "") -> float:
-    """Round trip to Redis in ms; raises InvalidInput with a sentence when it fails."""
-    import time
-
-    import redis
-
-    check_redis_url(url)
-    tls = {"ssl_ca_certs": ca_file} if ca_file and url.startswith("rediss:") else {}
-    client = redis.Redis.from_url(url, socket_timeout=3, socket_connect_timeout=3, **tls)
-    started = time.perf_counter()
-    try:
-        client.ping()
-    except redis.AuthenticationError:
-        raise InvalidInput("Redis refused the password in the address.") from None
-    except redis.RedisError as exc:
-        raise InvalidInput(
-            f"Redis at {describe_redis_url(url)} can't be reached.", detail=str(exc)
-        ) from None
-    finally:
-        client.close()
-    return (time.perf_counter() - started) * 1000
-
-
 def _budget(shown: int, current: float) -> float:
     """Whole dollars in the dialog; a cent-precise cap from settings.toml survives a save."""
     return current if shown == int(current) else float(shown)
@@ -92,58 +69,6 @@ def check_base_url(url: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise InvalidInput("The server address should look like https://host/v1.")
     return url
-
-
-def _page(title: str, intro: str) -> tuple[QWidget, QFormLayout]:
-    page = QWidget()
-    outer = QVBoxLayout(page)
-    outer.setContentsMargins(0, 0, 0, 0)
-    outer.setSpacing(12)
-    heading = QLabel(title)
-    font = QFont(heading.font())
-    font.setPointSizeF(font.pointSizeF() * 1.3)
-    font.setWeight(QFont.Weight.DemiBold)
-    heading.setFont(font)
-    text = QLabel(intro)
-    text.setWordWrap(True)
-    text.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-    form = QFormLayout()
-    form.setHorizontalSpacing(16)
-    form.setVerticalSpacing(8)
-    form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-    outer.addWidget(heading)
-    outer.addWidget(text)
-    outer.addLayout(form)
-    outer.addStretch(1)
-    return page, form
-
-
-def _field(widget: QWidget, *extra: QWidget) -> tuple[QWidget, QLabel]:
-    """A field with optional buttons beside it and its inline error below."""
-    box = QWidget()
-    column = QVBoxLayout(box)
-    column.setContentsMargins(0, 0, 0, 0)
-    column.setSpacing(4)
-    row = QHBoxLayout()
-    row.setSpacing(8)
-    row.addWidget(widget, 1)
-    for item in extra:
-        row.addWidget(item)
-    column.addLayout(row)
-    error = error_label()
-    column.addWidget(error)
-    return box, error
-
-
-def _note(text: str = "", *, color: Any = None) -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(True)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    if color is not None:
-        palette = label.palette()
-        palette.setColor(QPalette.ColorRole.WindowText, color)
-        label.setPalette(palette)
-    return label
 
 
 class SettingsDialog(QDialog):
@@ -185,7 +110,7 @@ class SettingsDialog(QDialog):
         self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
         self.nav.setCurrentRow(0)
 
-        self.summary = _note(color=BAD)
+        self.summary = note_label(color=BAD)
         self.summary.setObjectName("settingsError")
         self.summary.hide()
         buttons = QDialogButtonBox(
@@ -221,7 +146,7 @@ class SettingsDialog(QDialog):
         return label
 
     def _field(self, page: int, widget: QWidget, *extra: QWidget) -> tuple[QWidget, QLabel]:
-        box, error = _field(widget, *extra)
+        box, error = form_field(widget, *extra)
         self.errors[error] = page
         return box, error
 
@@ -229,7 +154,7 @@ class SettingsDialog(QDialog):
 
     def _general_page(self) -> QWidget:
         s = self.current
-        page, form = _page("General", "How images are generated and the defaults for new jobs.")
+        page, form = form_page("General", "How images are generated and the defaults for new jobs.")
         self.provider_combo = QComboBox(objectName="providerCombo")
         for label, value in PROVIDERS:
             self.provider_combo.addItem(label, value)
@@ -273,7 +198,7 @@ class SettingsDialog(QDialog):
         return combo
 
     def _key_page(self) -> QWidget:
-        page, form = _page(
+        page, form = form_page(
             "OpenAI key",
             "Your key is stored in the system keyring, never in the settings file.",
         )
@@ -305,12 +230,12 @@ class SettingsDialog(QDialog):
         buttons.addWidget(self.test_key_button)
         buttons.addWidget(self.forget_key_button)
         buttons.addStretch(1)
-        self.key_source_label = _note()
+        self.key_source_label = note_label()
         self.key_source_label.setObjectName("keySourceLabel")
-        self.key_test_label = _note()
+        self.key_test_label = note_label()
         self.key_test_label.setObjectName("keyTestLabel")
         self.key_test_label.hide()
-        self.keyring_notice = _note(
+        self.keyring_notice = note_label(
             "No system keyring was found on this computer. A key saved here lasts until "
             "SnapAsset quits; to keep one, set the OPENAI_API_KEY environment variable "
             "before starting SnapAsset. SnapAsset never writes the key to a plain file."
@@ -327,7 +252,7 @@ class SettingsDialog(QDialog):
 
     def _queue_page(self) -> QWidget:
         s = self.current
-        page, form = _page(
+        page, form = form_page(
             "Queue",
             "Jobs run in the background. The embedded queue needs nothing installed; a Redis "
             "server lets several machines share the work.",
@@ -346,11 +271,11 @@ class SettingsDialog(QDialog):
         self.test_redis_button.clicked.connect(self.test_redis)
         box, self.redis_error = self._field(2, self.redis_url_edit, self.test_redis_button)
         form.addRow("Redis address", box)
-        self.redis_test_label = _note()
+        self.redis_test_label = note_label()
         self.redis_test_label.setObjectName("redisTestLabel")
         self.redis_test_label.hide()
         form.addRow("", self.redis_test_label)
-        self.restart_note = _note()
+        self.restart_note = note_label()
         self.restart_note.setObjectName("restartNote")
         form.addRow("", self.restart_note)
         self.redis_url_edit.textChanged.connect(self._restart_hint)
@@ -389,7 +314,7 @@ class SettingsDialog(QDialog):
 
     def _library_page(self) -> QWidget:
         paths = self.ctx.paths
-        page, form = _page(
+        page, form = form_page(
             "Library",
             "Where your images, the library database, the settings and the log live.",
         )
@@ -398,7 +323,7 @@ class SettingsDialog(QDialog):
             ("Settings", paths.config_dir),
             ("Log", paths.log_dir),
         ):
-            path_label = _note(str(folder))
+            path_label = note_label(str(folder))
             path_label.setObjectName(f"folder{label.split()[0]}")
             button = QPushButton(icon("folder-open"), "Open")
             button.setToolTip(f"Open {folder}")
@@ -410,7 +335,7 @@ class SettingsDialog(QDialog):
             form.addRow(label, row)
         moved = os.environ.get("SNAPASSET_DATA_DIR")
         form.addRow(
-            _note(
+            note_label(
                 (
                     "The library folder is set by SNAPASSET_DATA_DIR in your environment. "
                     if moved
@@ -423,7 +348,7 @@ class SettingsDialog(QDialog):
         return page
 
     def _presets_page(self) -> QWidget:
-        page, form = _page(
+        page, form = form_page(
             "Presets",
             "Your own platform sizes, offered beside the built-in ones. They are saved "
             "with the other settings.",

@@ -113,11 +113,13 @@ def _check_everything(timeout: float) -> str:
     from PySide6.QtWidgets import QApplication
 
     from snapasset_desktop.services.context import AppContext
+    from snapasset_desktop.ui.gc_guard import collect_garbage_on_gui_thread
     from snapasset_desktop.ui.icons import app_icon, icon
     from snapasset_desktop.ui.main_window import MainWindow
 
     qInstallMessageHandler(_qt_message)
     app = QApplication.instance() or QApplication([sys.argv[0], "--self-test"])
+    collect_garbage_on_gui_thread()  # as the app does
     app.setApplicationName("SnapAsset Desktop")
     app.setOrganizationName("SnapAsset")
     app.setDesktopFileName("snapasset-desktop")

@@ -25,6 +25,16 @@ def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture(autouse=True)
+def gui_thread_gc(request: pytest.FixtureRequest) -> None:
+    """Qt tests collect garbage on the GUI thread, as the app does (ui/gc_guard.py)."""
+    if "qtbot" in request.fixturenames or "qapp" in request.fixturenames:
+        request.getfixturevalue("qapp")
+        from snapasset_desktop.ui.gc_guard import collect_garbage_on_gui_thread
+
+        collect_garbage_on_gui_thread()
+
+
+@pytest.fixture(autouse=True)
 def no_system_keyring() -> None:
     keyring.set_keyring(fail.Keyring())
 

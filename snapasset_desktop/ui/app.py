@@ -27,6 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     from snapasset_desktop.paths import app_paths
     from snapasset_desktop.services.context import AppContext
     from snapasset_desktop.ui.errors import install_exception_hooks
+    from snapasset_desktop.ui.gc_guard import collect_garbage_on_gui_thread
     from snapasset_desktop.ui.icons import app_icon
     from snapasset_desktop.ui.main_window import MainWindow
 
@@ -37,6 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     app.setOrganizationName("SnapAsset")
     app.setDesktopFileName("snapasset-desktop")
     app.setWindowIcon(app_icon())
+    collect_garbage_on_gui_thread()
     try:
         context = AppContext.open()
         window = MainWindow(context)

@@ -1,0 +1,24 @@
+"""Garbage collection happens on the GUI thread while the window runs."""
+
+from __future__ import annotations
+
+import gc
+
+from pytestqt.qtbot import QtBot
+
+from snapasset_desktop.ui.gc_guard import collect_garbage_on_gui_thread
+
+
+class Cycle:
+    def __init__(self) -> None:
+        self.me = self
+
+
+def test_automatic_collection_is_off_and_the_timer_collects(qtbot: QtBot) -> None:
+    collector = collect_garbage_on_gui_thread()
+    assert not gc.isenabled()
+    assert collect_garbage_on_gui_thread() is collector  # once per application
+    for _ in range(collector.thresholds[0] + 10):
+        Cycle()
+    assert gc.get_count()[0] > collector.thresholds[0]
+    qtbot.waitUntil(lambda: gc.get_count()[0] <= collector.thresholds[0], timeout=3000)

@@ -57,6 +57,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv in ([], ["window"]):  # the window, without loading every command's modules first
+        from snapasset_desktop.ui.app import main as window_main
+
+        return window_main()
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.self_test or args.command == "self-test":

@@ -1,16 +1,22 @@
-"""Starting the window: checks, the QApplication, the queue consumer, a clean exit."""
+"""Starting the window: checks, the QApplication, the frame painted first, then the engine
+and the queue's worker process; a clean exit."""
 
 from __future__ import annotations
 
 import logging
 import os
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from snapasset_desktop.ui.startup import display_problem
 
 if TYPE_CHECKING:
-    from PySide6.QtWidgets import QApplication, QWidget
+    from PySide6.QtWidgets import QApplication
+
+    from snapasset_desktop.paths import AppPaths
+    from snapasset_desktop.services.context import AppContext
+    from snapasset_desktop.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -23,10 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from snapasset_desktop import __version__
-    from snapasset_desktop.errors import SnapAssetError
     from snapasset_desktop.paths import app_paths
-    from snapasset_desktop.services.context import AppContext
-    from snapasset_desktop.ui.errors import install_exception_hooks
     from snapasset_desktop.ui.gc_guard import collect_garbage_on_gui_thread
     from snapasset_desktop.ui.icons import app_icon
     from snapasset_desktop.ui.main_window import MainWindow
@@ -39,43 +42,67 @@ def main(argv: list[str] | None = None) -> int:
     app.setDesktopFileName("snapasset-desktop")
     app.setWindowIcon(app_icon())
     collect_garbage_on_gui_thread()
+    paths = app_paths()
     try:
-        context = AppContext.open()
-        window = MainWindow(context)
-    except Exception as exc:  # before the event loop no dialog can show: say it here
-        log.exception("the window could not start")
-        reason = exc.message if isinstance(exc, SnapAssetError) else f"{type(exc).__name__}: {exc}"
-        print(
-            f"snapasset-desktop: the window could not start — {reason} "
-            f"(details in {app_paths().log_file})",
-            file=sys.stderr,
-        )
-        return 1
-    install_exception_hooks()
+        window = MainWindow(paths=paths)
+    except Exception as exc:
+        return _cannot_start(app, None, paths, exc)
+    opened: list[AppContext] = []
     if os.environ.get("SNAPASSET_STARTUP_PROBE"):
         _startup_probe(app, window, os.environ["SNAPASSET_STARTUP_PROBE"])
+    # The engine loads once the frame is on screen: the designer sees the window at once.
+    _after_first_paint(app, window, lambda: _open_engine(app, window, paths, opened))
     window.show()
-    window.start_queue()
     try:
         return app.exec()
     finally:
         window.stop_queue()
-        context.close()
+        for context in opened:
+            context.close()
 
 
-def _startup_probe(app: QApplication, window: QWidget, setting: str) -> None:
-    """For bench/gui.py: `SNAPASSET_STARTUP_PROBE=1` prints the wall-clock time and peak RSS
-    at the window's first paint, then quits; a number N > 1 quits N seconds later instead,
-    printing peak RSS again."""
-    import resource
-    import time
+def _open_engine(
+    app: QApplication, window: MainWindow, paths: AppPaths, opened: list[AppContext]
+) -> None:
+    try:
+        from snapasset_desktop.services.context import AppContext
+        from snapasset_desktop.ui.errors import install_exception_hooks
 
+        context = AppContext.open(paths)
+        opened.append(context)
+        window.attach(context)
+    except Exception as exc:
+        app.exit(_cannot_start(app, window, paths, exc))
+        return
+    install_exception_hooks()
+    window.start_queue()
+
+
+def _cannot_start(
+    app: QApplication, window: MainWindow | None, paths: AppPaths, exc: Exception
+) -> int:
+    """One line on stderr (and a dialog where someone can see it); the exit status."""
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QMessageBox
+
+    from snapasset_desktop.errors import SnapAssetError
+
+    log.exception("the window could not start", exc_info=exc)
+    reason = exc.message if isinstance(exc, SnapAssetError) else f"{type(exc).__name__}: {exc}"
+    details = f"details in {paths.log_file}"
+    print(f"snapasset-desktop: the window could not start — {reason} ({details})", file=sys.stderr)
+    if QGuiApplication.platformName() != "offscreen":  # nobody could see it offscreen
+        QMessageBox.critical(window, "SnapAsset could not start", f"{reason}\n\n({details})")
+    return 1
+
+
+def _after_first_paint(
+    app: QApplication, window: MainWindow, then: Callable[[], None], *, at_once: bool = False
+) -> None:
+    """Call `then` once the window's first frame has been painted and flushed to the screen
+    (`at_once`: as the paint begins)."""
     from PySide6.QtCore import QEvent, QObject, QTimer
     from PySide6.QtWidgets import QWidget
-
-    def report(what: str) -> None:
-        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        print(f"snapasset-probe {what} {time.time():.6f} {rss}", flush=True)
 
     class FirstPaint(QObject):
         def eventFilter(self, watched: QObject, event: QEvent) -> bool:
@@ -85,10 +112,33 @@ def _startup_probe(app: QApplication, window: QWidget, setting: str) -> None:
                 and watched.window() is window
             ):
                 app.removeEventFilter(self)
-                report("first-paint")
-                linger = float(setting) if float(setting) > 1 else 0.0
-                QTimer.singleShot(int(linger * 1000), lambda: (report("quit"), app.quit()))
+                if at_once:
+                    then()
+                else:
+                    QTimer.singleShot(0, then)  # after this paint reaches the screen
             return False
 
-    probe = FirstPaint(app)
-    app.installEventFilter(probe)
+    app.installEventFilter(FirstPaint(app))
+
+
+def _startup_probe(app: QApplication, window: MainWindow, setting: str) -> None:
+    """For bench/gui.py: `SNAPASSET_STARTUP_PROBE=1` prints the wall-clock time and peak RSS
+    at the window's first paint and when its panels are ready, then quits; a number N > 1
+    quits N seconds after ready instead, printing peak RSS again."""
+    import resource
+    import time
+
+    from PySide6.QtCore import QTimer
+
+    def report(what: str) -> None:
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        print(f"snapasset-probe {what} {time.time():.6f} {rss}", flush=True)
+
+    def ready() -> None:
+        window.repaint()  # "ready" means the panels are on screen, not only built
+        report("ready")
+        linger = float(setting) if float(setting) > 1 else 0.0
+        QTimer.singleShot(int(linger * 1000), lambda: (report("quit"), app.quit()))
+
+    _after_first_paint(app, window, lambda: report("first-paint"), at_once=True)
+    window.ready.connect(ready)

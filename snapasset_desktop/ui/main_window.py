@@ -1,13 +1,19 @@
 """The main window: compose on the left, the gallery in the middle, details on the
 right, the queue below; menus and shortcuts for every action; the queue runs
-inside the app while the window is open."""
+in a worker process of the window's own while it is open.
+
+The window paints its frame before the engine loads: `MainWindow(paths=…)` shows
+the docks where they will be (a cold start imports Qt and little else), then
+`attach(context)` opens the panels in them. The engine's modules (Pillow, Huey,
+the library) are therefore imported inside `attach`, not at the top."""
 
 from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Slot
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -19,7 +25,9 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QDialog,
     QDockWidget,
+    QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QSystemTrayIcon,
     QVBoxLayout,
@@ -27,17 +35,13 @@ from PySide6.QtWidgets import (
 )
 
 from snapasset_desktop.errors import SnapAssetError
-from snapasset_desktop.library.models import AssetQuery, AssetRecord
+from snapasset_desktop.paths import AppPaths
 from snapasset_desktop.queue.worker_process import WorkerProcess
-from snapasset_desktop.services.context import AppContext
-from snapasset_desktop.ui.banner import SetupBanner
-from snapasset_desktop.ui.bridge import EngineBridge
-from snapasset_desktop.ui.compose_panel import ComposePanel
-from snapasset_desktop.ui.detail_pane import DetailPane
-from snapasset_desktop.ui.gallery_view import GalleryView
 from snapasset_desktop.ui.icons import app_icon, icon
-from snapasset_desktop.ui.queue_panel import QueuePanel
-from snapasset_desktop.ui.status_bar import QueueStatus
+
+if TYPE_CHECKING:
+    from snapasset_desktop.library.models import AssetRecord
+    from snapasset_desktop.services.context import AppContext
 
 log = logging.getLogger(__name__)
 
@@ -45,43 +49,93 @@ WORKER_CHECK_MS = 5000
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".gif", ".tif", ".tiff", ".bmp"}
 
 
+DOCKS = (  # name, title, area
+    ("compose", "Create", Qt.DockWidgetArea.LeftDockWidgetArea),
+    ("details", "Details", Qt.DockWidgetArea.RightDockWidgetArea),
+    ("queue", "Queue", Qt.DockWidgetArea.BottomDockWidgetArea),
+)
+MENUS = ("&File", "&Edit", "&Queue", "&View", "&Help")
+
+
 class MainWindow(QMainWindow):
-    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+    ready = Signal()  # the panels are in and working (after `attach`)
+
+    def __init__(
+        self,
+        context: AppContext | None = None,
+        parent: QWidget | None = None,
+        *,
+        paths: AppPaths | None = None,
+    ) -> None:
         super().__init__(parent)
-        self.context = context
+        if context is None and paths is None:
+            raise ValueError("MainWindow needs a context, or the paths to open one later")
+        self.context: AppContext | None = None
+        self.is_ready = False  # the panels are in (see `attach`)
+        self.paths = context.paths if context is not None else paths
         self.setObjectName("mainWindow")
         self.setWindowTitle("SnapAsset")
         self.setWindowIcon(app_icon())
         self.setAcceptDrops(True)
-        self.bridge = EngineBridge(context.queue, self)
         self.worker: WorkerProcess | None = None
         self._worker_watch = QTimer(self)
         self._worker_watch.setInterval(WORKER_CHECK_MS)
         self._monitor: QDialog | None = None
 
+        # The frame: what a cold start paints first, laid out as the panels will be.
+        central = QWidget(self)
+        self._central = QVBoxLayout(central)
+        self._central.setContentsMargins(0, 0, 0, 0)
+        self._central.setSpacing(0)
+        self._opening = QLabel("Opening your library…", central)
+        self._opening.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._opening.setEnabled(False)  # the palette's muted text
+        self._central.addWidget(self._opening, 1)
+        self.setCentralWidget(central)
+        self._docks = {
+            name: self._dock(name, title, QWidget(self), area) for name, title, area in DOCKS
+        }
+        self._menus: dict[str, QMenu] = {title: self.menuBar().addMenu(title) for title in MENUS}
+        self._tray: QSystemTrayIcon | None = None
+        self._restore_layout()
+        if context is not None:
+            self.attach(context)
+
+    def attach(self, context: AppContext) -> None:
+        """Open the panels on `context`: the gallery, compose, details, queue, menus."""
+        from snapasset_desktop.ui.banner import SetupBanner
+        from snapasset_desktop.ui.bridge import EngineBridge
+        from snapasset_desktop.ui.compose_panel import ComposePanel
+        from snapasset_desktop.ui.detail_pane import DetailPane
+        from snapasset_desktop.ui.gallery_view import GalleryView
+        from snapasset_desktop.ui.queue_panel import QueuePanel
+        from snapasset_desktop.ui.status_bar import QueueStatus
+
+        self.context = context
+        self.bridge = EngineBridge(context.queue, self)
         self.gallery = GalleryView(context, self.bridge, self)
         self.banner = SetupBanner(context, self)
-        central = QWidget(self)
-        layout = QVBoxLayout(central)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addWidget(self.banner)
-        layout.addWidget(self.gallery, 1)
-        self.setCentralWidget(central)
+        self._opening.deleteLater()
+        self._central.addWidget(self.banner)
+        self._central.addWidget(self.gallery, 1)
 
         self.compose = ComposePanel(context, self)
         self.queue_panel = QueuePanel(context, self.bridge, self)
         self.detail = DetailPane(context, self.bridge, self)
-        self._dock("compose", "Create", self.compose, Qt.DockWidgetArea.LeftDockWidgetArea)
-        self._dock("details", "Details", self.detail, Qt.DockWidgetArea.RightDockWidgetArea)
-        self._dock("queue", "Queue", self.queue_panel, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self._docks["compose"].setWidget(self.compose)
+        self._docks["details"].setWidget(self.detail)
+        self._docks["queue"].setWidget(self.queue_panel)
+        for panel in (self.gallery, self.compose, self.detail, self.queue_panel):
+            panel.show()  # at once, not on the next turn of the event loop
 
         self.status = QueueStatus(context, self.bridge, self)
         self.statusBar().addPermanentWidget(self.status)
         self._build_menus()
         self._connect()
         self._tray = self._make_tray()
-        self._restore_layout()
+        QTimer.singleShot(0, self.banner.refresh)
+        self.is_ready = True
+        self.ready.emit()
 
     # -- assembly ---------------------------------------------------------------------
 
@@ -112,8 +166,7 @@ class MainWindow(QMainWindow):
         return action
 
     def _build_menus(self) -> None:
-        bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
+        file_menu = self._menus["&File"]
         file_menu.addAction(
             self._action("Import images to resize…", self.import_images, "Ctrl+I", "image")
         )
@@ -123,13 +176,13 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self._action("Quit", self.close, QKeySequence.StandardKey.Quit))
 
-        edit_menu = bar.addMenu("&Edit")
+        edit_menu = self._menus["&Edit"]
         edit_menu.addAction(
             self._action("Find in library", self.gallery.focus_search, "Ctrl+F", "search")
         )
         edit_menu.addAction(self._action("Settings…", self.open_settings, "Ctrl+,", "settings"))
 
-        queue_menu = bar.addMenu("&Queue")
+        queue_menu = self._menus["&Queue"]
         # The compose panel owns Ctrl+Enter and Ctrl+Shift+Enter (while it has focus);
         # the menu only shows them, so the keys are never ambiguous.
         queue_menu.addAction(
@@ -151,13 +204,13 @@ class MainWindow(QMainWindow):
         self.pause_action.setChecked(self.context.jobs.is_paused())
         queue_menu.addAction(self.pause_action)
 
-        view_menu = bar.addMenu("&View")
+        view_menu = self._menus["&View"]
         view_menu.addAction(self._action("Preview", self.preview_selected, "Space", "eye"))
-        for dock in self.findChildren(QDockWidget):
+        for dock in self._docks.values():
             view_menu.addAction(dock.toggleViewAction())
         view_menu.addAction(self._action("Monitor", self.open_monitor, "Ctrl+M", "activity"))
 
-        help_menu = bar.addMenu("&Help")
+        help_menu = self._menus["&Help"]
         help_menu.addAction(self._action("About SnapAsset", self.about))
 
     def _connect(self) -> None:
@@ -199,6 +252,8 @@ class MainWindow(QMainWindow):
         if self.worker is not None:
             self.worker.stop()
             self.worker = None
+        if not self.is_ready:
+            return  # closed before the panels opened
         self.gallery.commit_pending_delete()
         self.gallery.model.loader.shutdown()
         self.queue_panel.close_engine()
@@ -241,6 +296,8 @@ class MainWindow(QMainWindow):
     def export_selected(self) -> None:
         assets = self.gallery.selected_assets()
         if not assets:
+            from snapasset_desktop.library.models import AssetQuery
+
             assets = self.context.library.query_assets(AssetQuery(), limit=500)
         if not assets:
             self.statusBar().showMessage("Nothing to export yet.", 4000)
@@ -279,7 +336,7 @@ class MainWindow(QMainWindow):
         assets = self.gallery.selected_assets()
         if assets:
             self.detail.show_asset(assets[0])
-            self.findChild(QDockWidget, "detailsDock").show()
+            self._docks["details"].show()
 
     @Slot()
     def about(self) -> None:
@@ -336,7 +393,7 @@ class MainWindow(QMainWindow):
     # -- files dropped on the window --------------------------------------------------
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if any(
+        if self.is_ready and any(
             Path(u.toLocalFile()).suffix.lower() in IMAGE_SUFFIXES for u in event.mimeData().urls()
         ):
             event.acceptProposedAction()
@@ -349,7 +406,7 @@ class MainWindow(QMainWindow):
     # -- window state -----------------------------------------------------------------
 
     def _layout_settings(self) -> QSettings:
-        path = self.context.paths.config_dir / "window.ini"
+        path = self.paths.config_dir / "window.ini"
         return QSettings(str(path), QSettings.Format.IniFormat)
 
     def _restore_layout(self) -> None:
@@ -361,17 +418,16 @@ class MainWindow(QMainWindow):
             self.resize(1440, 900)
         state = stored.value("state")
         self._default_layout = not (isinstance(state, QByteArray) and self.restoreState(state))
-        QTimer.singleShot(0, self.banner.refresh)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if self._default_layout:  # docks can only be sized once the window has a size
             self._default_layout = False
-            docks = {d.objectName(): d for d in self.findChildren(QDockWidget)}
+            docks = self._docks
             self.resizeDocks(
-                [docks["composeDock"], docks["detailsDock"]], [400, 460], Qt.Orientation.Horizontal
+                [docks["compose"], docks["details"]], [400, 460], Qt.Orientation.Horizontal
             )
-            self.resizeDocks([docks["queueDock"]], [250], Qt.Orientation.Vertical)
+            self.resizeDocks([docks["queue"]], [250], Qt.Orientation.Vertical)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         stored = self._layout_settings()

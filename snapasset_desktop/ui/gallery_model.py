@@ -3,15 +3,15 @@
 Rows are read a page at a time as the view scrolls (`canFetchMore`/`fetchMore`),
 so a library of any size opens at once; each page is one indexed query of a
 few milliseconds. Thumbnails come from a `ThumbnailLoader`; until one arrives
-the row shows a placeholder, and only the most recent few hundred are kept in
-memory. Finished jobs' assets are merged in place (idempotently: the bridge may
-repeat itself), and rows can be hidden and shown again for undoable deletes.
+the row shows a placeholder, and only the most recently used are kept in
+memory, up to THUMB_CACHE_BYTES. Finished jobs' assets are merged in place
+(idempotently: the bridge may repeat itself), and rows can be hidden and shown
+again for undoable deletes.
 """
 
 from __future__ import annotations
 
 import time
-from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -35,11 +35,13 @@ from PySide6.QtGui import QImage, QPixmap
 from snapasset_desktop.formatting import file_size
 from snapasset_desktop.library.models import AssetQuery, AssetRecord, AssetSort
 from snapasset_desktop.services.context import AppContext
-from snapasset_desktop.ui.thumbnail_loader import ThumbnailLoader
+from snapasset_desktop.ui.thumbnail_loader import PixmapCache, ThumbnailLoader
 
 PAGE = 200
-THUMB_CACHE = 600  # decoded thumbnails kept in memory (~60 MB at card size)
-CARD_THUMB = QSize(360, 300)  # device pixels: a card's picture on a 2x screen
+# Decoded thumbnails kept in memory: 192 of the largest (256 px square, 256 KB each), as
+# many cards as a whole 4K screen at 1x shows, and far more of the usual non-square ones.
+THUMB_CACHE_BYTES = 48 * 2**20
+CARD_THUMB = QSize(360, 300)  # device pixels, a card's picture on a 2x screen: the most kept
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -76,7 +78,7 @@ class GalleryModel(QAbstractListModel):
         self._offset = 0  # rows of the query read from the library so far
         self._exhausted = False
         self._hidden: dict[int, tuple[int, AssetRecord]] = {}  # id -> (row, asset)
-        self._thumbs: OrderedDict[int, tuple[str, QPixmap]] = OrderedDict()
+        self._thumbs = PixmapCache(THUMB_CACHE_BYTES)
         self._broken: set[int] = set()
         self._labels = {p.id: f"{p.network} · {p.label}" for p in ctx.platforms.all()}
         self.loader = loader or ThumbnailLoader(
@@ -131,7 +133,8 @@ class GalleryModel(QAbstractListModel):
             self.query, sort=self.sort, limit=PAGE, offset=self._offset
         )
         self._offset += len(page)
-        self._exhausted = len(page) < PAGE
+        # The count is known: at exactly a page's multiple there is no empty page to read
+        self._exhausted = len(page) < PAGE or self._offset >= self.total
         return [a for a in page if a.id not in self._ids and a.id not in self._hidden]
 
     def _take(self, assets: Iterable[AssetRecord]) -> None:
@@ -186,7 +189,7 @@ class GalleryModel(QAbstractListModel):
         old = self._rows[row]
         self._rows[row] = asset
         if old.sha256 != asset.sha256:
-            self._thumbs.pop(asset.id, None)
+            self._thumbs.pop(asset.id)
             self._broken.discard(asset.id)
         index = self.index(row)
         self.dataChanged.emit(index, index)
@@ -238,15 +241,13 @@ class GalleryModel(QAbstractListModel):
             case GalleryRole.THUMB_STATE:
                 if asset.id in self._broken:
                     return "broken"
-                cached = self._thumbs.get(asset.id)
-                return "ready" if cached and cached[0] == asset.sha256 else "loading"
+                return "ready" if self._thumbs.has(asset.id, asset.sha256) else "loading"
         return None
 
     def thumbnail(self, asset: AssetRecord) -> QPixmap:
-        cached = self._thumbs.get(asset.id)
-        if cached is not None and cached[0] == asset.sha256:
-            self._thumbs.move_to_end(asset.id)
-            return cached[1]
+        cached = self._thumbs.get(asset.id, asset.sha256)
+        if cached is not None:
+            return cached
         if asset.id not in self._broken:
             self.loader.request(asset)
         return self.placeholder
@@ -260,6 +261,15 @@ class GalleryModel(QAbstractListModel):
             f"{file_size(asset.bytes)}<br>{made}<br><i>{_escape(prompt)}</i>"
         )
 
+    @property
+    def cached_thumbnails(self) -> int:
+        """Decoded thumbnails held in memory (their bytes: `thumbnail_bytes`)."""
+        return len(self._thumbs)
+
+    @property
+    def thumbnail_bytes(self) -> int:
+        return self._thumbs.bytes
+
     def keep_thumbnails_for(self, rows: range) -> None:
         """Cancel thumbnail requests outside `rows` (the view's visible range, padded)."""
         top, bottom = max(0, rows.start), min(len(self._rows), rows.stop)
@@ -267,10 +277,7 @@ class GalleryModel(QAbstractListModel):
 
     @Slot(int, str, QImage)
     def _thumbnail_loaded(self, asset_id: int, sha256: str, image: QImage) -> None:
-        self._thumbs[asset_id] = (sha256, QPixmap.fromImage(image))
-        self._thumbs.move_to_end(asset_id)
-        while len(self._thumbs) > THUMB_CACHE:
-            self._thumbs.popitem(last=False)
+        self._thumbs.put(asset_id, sha256, image)
         self._changed(asset_id)
 
     @Slot(int)
@@ -336,7 +343,7 @@ class GalleryModel(QAbstractListModel):
             if self._hidden.pop(asset_id, None) is not None:
                 self.total -= 1
                 self._offset = max(0, self._offset - 1)
-            self._thumbs.pop(asset_id, None)
+            self._thumbs.pop(asset_id)
         self.totalChanged.emit(self.visible_total)
 
     # -- dragging out -----------------------------------------------------------------

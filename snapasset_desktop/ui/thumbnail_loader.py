@@ -2,21 +2,23 @@
 
 A request goes to the library's thumbnail cache (rendered once, found again by
 the image's sha256) in the loader's own two-thread pool; the small cached file
-is decoded and scaled to the card there too, and only the finished QImage
-crosses to the GUI thread. Requests for the same asset are merged, and those
-for cards scrolled out of view are cancelled: a cancelled request that reaches
-a thread returns at once without touching the disk.
+is decoded there too (and scaled down to the card if bigger), and only the
+finished QImage crosses to the GUI thread. Requests for the same asset are
+merged, and those for cards scrolled out of view are cancelled: a cancelled
+request that reaches a thread returns at once without touching the disk. On the
+GUI thread the pictures wait in a `PixmapCache` bounded in bytes.
 """
 
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from collections.abc import Iterable
 from contextlib import suppress
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QRunnable, QSize, Qt, QThreadPool, Signal, Slot
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QImage, QPixmap
 
 from snapasset_desktop.library.models import AssetRecord
 from snapasset_desktop.library.thumbnails import ThumbnailCache
@@ -68,7 +70,9 @@ class _ThumbnailJob(QRunnable):
         try:
             thumb = self.cache.get(self.path, THUMB_SIZE, key=self.sha256)
             image = QImage(str(thumb))
-            if not image.isNull() and self.target.isValid():
+            # Down only: enlarging adds no detail (the card's painter scales anyway) but
+            # costs memory: a 256 px thumbnail made 300×300 was 1.4× the bytes, a 96 px 10×.
+            if not image.isNull() and _larger(image.size(), self.target):
                 image = image.scaled(
                     self.target,
                     Qt.AspectRatioMode.KeepAspectRatio,
@@ -149,3 +153,48 @@ class ThumbnailLoader(QObject):
             self.failed.emit(asset_id)
         else:
             self.loaded.emit(asset_id, sha256, image)
+
+
+class PixmapCache:
+    """Decoded thumbnails by asset id, least recently used out first, bounded in bytes:
+    a count is no bound, a card's picture weighs from a few KB to ~256 KB."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self._items: OrderedDict[int, tuple[str, QPixmap, int]] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def get(self, asset_id: int, sha256: str) -> QPixmap | None:
+        """That version of the asset's picture (now the most recently used), or None."""
+        item = self._items.get(asset_id)
+        if item is None or item[0] != sha256:
+            return None
+        self._items.move_to_end(asset_id)
+        return item[1]
+
+    def has(self, asset_id: int, sha256: str) -> bool:
+        item = self._items.get(asset_id)
+        return item is not None and item[0] == sha256
+
+    def put(self, asset_id: int, sha256: str, image: QImage) -> None:
+        """Keep the picture (on the GUI thread: it becomes a QPixmap), dropping the least
+        recently used ones beyond `max_bytes` (never the one just put)."""
+        self.pop(asset_id)
+        size = image.sizeInBytes()
+        self._items[asset_id] = (sha256, QPixmap.fromImage(image), size)
+        self.bytes += size
+        while self.bytes > self.max_bytes and len(self._items) > 1:
+            _, (_, _, dropped) = self._items.popitem(last=False)
+            self.bytes -= dropped
+
+    def pop(self, asset_id: int) -> None:
+        item = self._items.pop(asset_id, None)
+        if item is not None:
+            self.bytes -= item[2]
+
+
+def _larger(size: QSize, target: QSize) -> bool:
+    return target.isValid() and (size.width() > target.width() or size.height() > target.height())

@@ -22,3 +22,14 @@ def test_automatic_collection_is_off_and_the_timer_collects(qtbot: QtBot) -> Non
         Cycle()
     assert gc.get_count()[0] > collector.thresholds[0]
     qtbot.waitUntil(lambda: gc.get_count()[0] <= collector.thresholds[0], timeout=3000)
+
+
+def test_what_start_up_built_is_frozen_out_of_later_collections(qtbot: QtBot) -> None:
+    collector = collect_garbage_on_gui_thread()
+    Cycle()  # garbage from before the freeze is collected, not frozen
+    try:
+        collector.freeze_startup()
+        assert gc.get_freeze_count() > 0
+        assert gc.get_count() == (0, 0, 0)
+    finally:
+        gc.unfreeze()  # the rest of the test session collects normally

@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     app.setOrganizationName("SnapAsset")
     app.setDesktopFileName("snapasset-desktop")
     app.setWindowIcon(app_icon())
-    collect_garbage_on_gui_thread()
+    collector = collect_garbage_on_gui_thread()
     paths = app_paths()
     try:
         window = MainWindow(paths=paths)
@@ -52,6 +52,7 @@ def main(argv: list[str] | None = None) -> int:
         _startup_probe(app, window, os.environ["SNAPASSET_STARTUP_PROBE"])
     # The engine loads once the frame is on screen: the designer sees the window at once.
     _after_first_paint(app, window, lambda: _open_engine(app, window, paths, opened))
+    window.ready.connect(collector.freeze_startup)
     window.show()
     try:
         return app.exec()

@@ -6,6 +6,13 @@ key check) and the garbage holds Qt objects that live on the GUI thread, Qt
 destroys them from the wrong thread and the app crashes. So automatic
 collection is switched off while the window runs, and this object collects on
 the GUI thread instead, on a timer, with the same generation thresholds.
+
+A full collection walks every object, and a started window holds hundreds of
+thousands (Qt wrappers, modules, the engine): ~25 ms on the GUI thread each
+time. Python itself runs one only when the long-lived objects have grown by a
+quarter; here `freeze_startup()` moves what the start-up built out of the
+collector's sight for good (`gc.freeze`), so later full collections walk only
+what the session made since.
 """
 
 from __future__ import annotations
@@ -38,6 +45,11 @@ class GuiThreadCollector(QObject):
                 break
             generation = level
         return gc.collect(generation) if generation >= 0 else 0
+
+    def freeze_startup(self) -> None:
+        """Collect once, then exempt every object alive now from future collections."""
+        gc.collect()
+        gc.freeze()
 
 
 def collect_garbage_on_gui_thread() -> GuiThreadCollector:

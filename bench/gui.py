@@ -255,11 +255,14 @@ def child_lag(base: Path) -> dict[str, Any]:
 
     from snapasset_desktop.services.batch_files import BatchLine
     from snapasset_desktop.services.context import AppContext
+    from snapasset_desktop.ui.gc_guard import collect_garbage_on_gui_thread
     from snapasset_desktop.ui.main_window import MainWindow
 
     app = QApplication([])
+    collector = collect_garbage_on_gui_thread()  # as ui/app.py does
     context = AppContext.open()
     window = MainWindow(context)
+    collector.freeze_startup()
     window.show()
     window.start_queue()
     started = time.perf_counter()
@@ -313,10 +316,11 @@ def child_gallery(base: Path) -> dict[str, Any]:
     from snapasset_desktop.ui.main_window import MainWindow
 
     app = QApplication([])
-    collect_garbage_on_gui_thread()  # as ui/app.py does: collections are GUI-thread turns
+    collector = collect_garbage_on_gui_thread()  # as ui/app.py does: GUI-thread turns
     context = AppContext.open()
     started = time.perf_counter()
     window = MainWindow(context)
+    collector.freeze_startup()  # as ui/app.py does once the window is ready
     window.show()
     view = window.gallery
     model = view.model

@@ -5,15 +5,18 @@ off the main thread and would take over the app's own; the embedded consumer
 leaves signal handling to its host. Idle polling is tuned so a new job starts
 within a fraction of a second on SQLite (Huey's default backs off to 10 s).
 A maintenance thread keeps this process visible as a worker, checks worker
-health, and runs the sweeper; in Redis mode the app also runs the event
-mirror (`queue.mirror`) on its own short timer, so the library follows jobs
-that other machines run. Stopping is graceful: no new tasks are taken,
-running jobs get `grace` seconds to finish, then they are handed back
-unfinished — never lost.
+health, and runs the sweeper; in Redis mode the app (or the window's own
+worker, which shares the window's library) also runs the event mirror
+(`queue.mirror`) on its own short timer, so the library follows jobs that
+other machines run. A worker process loads what every job needs before it
+announces itself, so its first jobs run as fast as the rest. Stopping is
+graceful: no new tasks are taken, running jobs get `grace` seconds to finish,
+then they are handed back unfinished — never lost.
 """
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import signal
@@ -25,6 +28,7 @@ from huey.consumer import Consumer
 
 from snapasset_desktop.queue.cleanup import cleanup_due, run_cleanup
 from snapasset_desktop.queue.sweeper import sweep
+from snapasset_desktop.secrets import SecretStore
 
 if TYPE_CHECKING:
     from snapasset_desktop.queue.backend import QueueBackend
@@ -44,9 +48,18 @@ class _HostedConsumer(Consumer):
 
 
 class EmbeddedConsumer:
-    def __init__(self, backend: QueueBackend, concurrency: int | None = None) -> None:
+    def __init__(
+        self,
+        backend: QueueBackend,
+        concurrency: int | None = None,
+        *,
+        mirror: bool | None = None,
+    ) -> None:
+        """`mirror`: keep the library in step with the jobs it submitted (Redis mode);
+        by default the app's consumer does and a headless worker's doesn't."""
         self.backend = backend
         self.concurrency = max(1, concurrency or backend.settings.current.concurrency)
+        self.mirrors = backend.kind == "app" if mirror is None else mirror
         self._consumer: _HostedConsumer | None = None
         self._stop = threading.Event()
         self._maintenance: threading.Thread | None = None
@@ -78,7 +91,7 @@ class EmbeddedConsumer:
             target=self._maintain, name="queue-maintenance", daemon=True
         )
         self._maintenance.start()
-        if backend.mirror is not None and backend.kind == "app":
+        if backend.mirror is not None and self.mirrors:
             self._mirror = threading.Thread(target=self._follow, name="queue-mirror", daemon=True)
             self._mirror.start()
         log.info(
@@ -164,12 +177,15 @@ def run_worker(
     """The headless worker's main loop: Ctrl+C (or SIGTERM) stops it gracefully.
 
     With `parent_pid` (the window's own worker) it also stops when that process is
-    gone, so a crashed window never leaves a worker running behind it."""
+    gone, so a crashed window never leaves a worker running behind it, and — the
+    window runs no queue of its own — it keeps the window's library in step with
+    the shared queue in Redis mode (the event mirror)."""
     if parent_pid is not None and hasattr(os, "nice"):
         # The window's worker yields the CPU to the window: its images can wait a
         # few milliseconds, a designer's scrolling can't.
         os.nice(WINDOW_WORKER_NICENESS)
-    consumer = EmbeddedConsumer(backend, concurrency)
+    warm_up(backend)
+    consumer = EmbeddedConsumer(backend, concurrency, mirror=True if parent_pid else None)
     stop = threading.Event()
     signals = [0]
 
@@ -194,6 +210,25 @@ def run_worker(
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     return 0
+
+
+def warm_up(backend: QueueBackend) -> None:
+    """Load now what every job needs and Python would load on first use: the OpenAI SDK
+    (~0.6 s of CPU), its HTTP stack (~0.1 s, loaded by the first client) and the keyring
+    backend (~0.1 s). Otherwise each new worker's first jobs pay it — with four workers
+    starting together on two cores, their first jobs took 2.3–2.8 s longer. Done before
+    the worker announces itself: once it is seen, it works at full speed. Never fatal:
+    the first job would meet (and report) any error."""
+    started = time.process_time()
+    try:
+        if backend.settings.current.provider == "openai":
+            openai = importlib.import_module("openai")
+            # A throw-away client: it loads the transport's modules and sends nothing.
+            openai.OpenAI(api_key="warm-up", base_url="http://127.0.0.1/v1").close()
+        SecretStore().keyring_available()
+    except Exception:
+        log.warning("warming up the worker failed; its first job will try again", exc_info=True)
+    log.debug("worker warmed up", extra={"cpu_seconds": round(time.process_time() - started, 3)})
 
 
 def _alive(pid: int) -> bool:

@@ -78,8 +78,12 @@ class RedisEventLog:
 
     @redis_errors
     def epoch(self) -> str:
-        self.client.set(self.epoch_key, secrets.token_hex(8), nx=True)
-        return (self.client.get(self.epoch_key) or b"").decode()
+        # Read first: the mirror asks on every poll, and the epoch is nearly always there.
+        found = self.client.get(self.epoch_key)
+        if found is None:
+            self.client.set(self.epoch_key, secrets.token_hex(8), nx=True)
+            found = self.client.get(self.epoch_key)
+        return (found or b"").decode()
 
     @redis_errors
     def prune(self, before: float) -> int:

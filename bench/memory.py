@@ -53,14 +53,14 @@ def windows(table: Table) -> float:
 
 def gallery(table: Table, idle: float) -> None:
     """Peak RSS of bench/gui.py's gallery child: its first screen, then a full scroll
-    (every page of rows fetched, the thumbnail cache filled to its bound)."""
+    (every page of records read on the way, the thumbnail cache filled to its bound)."""
     with app_dirs(provider="placeholder") as base:
         populate_gallery(base)
         result = run_child("gallery", base)
     rss = result["rss_mb"]
     complete = result["reached_end"] and result["rows"] == GALLERY_ASSETS
     table.add(
-        f"window + 10,000-asset gallery scrolled to the end, {result['rows']:,} rows loaded "
+        f"window + 10,000-asset gallery scrolled to the end, {result['rows']:,} rows "
         "(vs idle window)",
         f"{rss:.0f} MB",
         f"{idle:.0f} MB",

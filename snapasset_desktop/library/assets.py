@@ -88,6 +88,9 @@ def _where(query: AssetQuery) -> tuple[str, list[Any]]:
     if query.asset_ids:
         clauses.append("a.id IN (SELECT value FROM json_each(?))")
         args.append(_ids(int(i) for i in query.asset_ids))
+    if query.exclude_ids:
+        clauses.append("a.id NOT IN (SELECT value FROM json_each(?))")
+        args.append(_ids(int(i) for i in query.exclude_ids))
     return (f"WHERE {' AND '.join(clauses)}" if clauses else ""), args
 
 

@@ -140,6 +140,7 @@ class AssetQuery:
     job_ids: Sequence[str] = ()
     batch_id: str | None = None
     asset_ids: Sequence[int] = ()
+    exclude_ids: Sequence[int] = ()  # assets to leave out (e.g. deleted, awaiting undo)
     include_sources: bool = False
 
 

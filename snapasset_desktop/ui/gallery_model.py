@@ -1,10 +1,13 @@
-"""GalleryModel: the library's assets as a paged Qt list model.
+"""GalleryModel: the library's assets as a Qt list model with every row, read lazily.
 
-Rows are read a page at a time as the view scrolls (`canFetchMore`/`fetchMore`),
-so a library of any size opens at once; each page is one indexed query of a
-few milliseconds. Thumbnails come from a `ThumbnailLoader`; until one arrives
-the row shows a placeholder, and only the most recently used are kept in
-memory, up to THUMB_CACHE_BYTES. Finished jobs' assets are merged in place
+The model has a row for every asset matching the query from the start (one
+COUNT), and reads the records a page at a time when the view first asks for
+one of their rows (one indexed query of a few milliseconds); only the most
+recently used PAGES_KEPT pages are held. The view lays the grid out once for
+all rows — rows never arrive in pieces, so scrolling never relays out the grid
+or loses its place. Thumbnails come from a `ThumbnailLoader`; until one
+arrives the row shows a placeholder, and only the most recently used are kept
+in memory, up to THUMB_CACHE_BYTES. Finished jobs' assets are merged in
 (idempotently: the bridge may repeat itself), and rows can be hidden and shown
 again for undoable deletes.
 """
@@ -12,6 +15,7 @@ again for undoable deletes.
 from __future__ import annotations
 
 import time
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -38,6 +42,7 @@ from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.ui.thumbnail_loader import PixmapCache, ThumbnailLoader
 
 PAGE = 200
+PAGES_KEPT = 50  # records held: 10,000 rows (~1 KB each); a bigger library re-reads pages
 # Decoded thumbnails kept in memory: 192 of the largest (256 px square, 256 KB each), as
 # many cards as a whole 4K screen at 1x shows, and far more of the usual non-square ones.
 THUMB_CACHE_BYTES = 48 * 2**20
@@ -58,7 +63,7 @@ class GalleryRole(IntEnum):
 
 
 class GalleryModel(QAbstractListModel):
-    totalChanged = Signal(int)  # assets matching the query (loaded or not)
+    totalChanged = Signal(int)  # assets shown (matching the query, not hidden)
 
     def __init__(
         self,
@@ -71,12 +76,10 @@ class GalleryModel(QAbstractListModel):
         self.ctx = ctx
         self.query = AssetQuery()
         self.sort = AssetSort.NEWEST
-        self.total = 0
-        self._rows: list[AssetRecord] = []
-        self._ids: set[int] = set()
-        self._positions: dict[int, int] | None = None  # id -> row, rebuilt after moves
-        self._offset = 0  # rows of the query read from the library so far
-        self._exhausted = False
+        self.total = 0  # rows: assets matching the query, less the hidden ones
+        self.pages_read = 0  # queries made for rows, since the model was made
+        self._pages: OrderedDict[int, list[AssetRecord]] = OrderedDict()  # page -> records
+        self._rows_of: dict[int, int] = {}  # asset id -> row, for the pages held
         self._hidden: dict[int, tuple[int, AssetRecord]] = {}  # id -> (row, asset)
         self._thumbs = PixmapCache(THUMB_CACHE_BYTES)
         self._broken: set[int] = set()
@@ -92,55 +95,61 @@ class GalleryModel(QAbstractListModel):
     # -- the query --------------------------------------------------------------------
 
     def set_query(self, query: AssetQuery, sort: AssetSort | str = AssetSort.NEWEST) -> None:
-        """Show the assets matching `query`, sorted; starts again from the first page."""
+        """Show the assets matching `query`, sorted."""
+        sort = AssetSort(sort)
         self.beginResetModel()
-        self.query = query
-        self.sort = AssetSort(sort)
-        self._rows, self._ids, self._offset, self._exhausted = [], set(), 0, False
+        self.query, self.sort = query, sort
         self.loader.cancel_all()
-        self.total = self.ctx.library.count_assets(query)
-        self._append_page()
-        self._positions = None
+        self._drop_pages()
+        self.total = self.ctx.library.count_assets(self._shown())
         self.endResetModel()
-        self.totalChanged.emit(self.visible_total)
+        self.totalChanged.emit(self.total)
 
     def refresh(self) -> None:
         self.set_query(self.query, self.sort)
 
     @property
     def visible_total(self) -> int:
-        return max(0, self.total - len(self._hidden))
+        return self.total
 
-    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
-        return not parent.isValid() and not self._exhausted
+    def _shown(self) -> AssetQuery:
+        """The query as the rows show it: without the hidden assets."""
+        return replace(self.query, exclude_ids=tuple(self._hidden)) if self._hidden else self.query
 
-    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
-        if parent.isValid() or self._exhausted:
-            return
-        page = self._read_page()
-        if page:
-            first = len(self._rows)
-            self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)
-            self._take(page)
-            self._positions = None
-            self.endInsertRows()
+    def _drop_pages(self) -> None:
+        """Forget the records read so far (rows moved): pages are read again when shown."""
+        self._pages.clear()
+        self._rows_of.clear()
 
-    def _append_page(self) -> None:
-        self._take(self._read_page())
-
-    def _read_page(self) -> list[AssetRecord]:
+    def _page(self, number: int) -> list[AssetRecord]:
+        page = self._pages.get(number)
+        if page is not None:
+            self._pages.move_to_end(number)
+            return page
         page = self.ctx.library.query_assets(
-            self.query, sort=self.sort, limit=PAGE, offset=self._offset
+            self._shown(), sort=self.sort, limit=PAGE, offset=number * PAGE
         )
-        self._offset += len(page)
-        # The count is known: at exactly a page's multiple there is no empty page to read
-        self._exhausted = len(page) < PAGE or self._offset >= self.total
-        return [a for a in page if a.id not in self._ids and a.id not in self._hidden]
+        self.pages_read += 1
+        self._pages[number] = page
+        self._rows_of.update((asset.id, number * PAGE + n) for n, asset in enumerate(page))
+        while len(self._pages) > PAGES_KEPT:
+            _, old = self._pages.popitem(last=False)
+            for asset in old:
+                self._rows_of.pop(asset.id, None)
+        return page
 
-    def _take(self, assets: Iterable[AssetRecord]) -> None:
-        for asset in assets:
-            self._rows.append(asset)
-            self._ids.add(asset.id)
+    def _at(self, row: int) -> AssetRecord | None:
+        """The asset on `row`, read with its page if needed; None past the end (the library
+        lost rows behind our back: the next refresh counts again)."""
+        if not 0 <= row < self.total:
+            return None
+        page = self._page(row // PAGE)
+        return page[row % PAGE] if row % PAGE < len(page) else None
+
+    def _held(self, row: int) -> AssetRecord | None:
+        """The asset on `row` if its page is held; never reads."""
+        page = self._pages.get(row // PAGE)
+        return page[row % PAGE] if page is not None and row % PAGE < len(page) else None
 
     # -- finished jobs ----------------------------------------------------------------
 
@@ -154,71 +163,60 @@ class GalleryModel(QAbstractListModel):
     def merge_job(self, job_id: str) -> int:
         """Returns how many rows were added."""
         found = self.ctx.library.query_assets(
-            replace(self.query, job_ids=[job_id]), sort=self.sort, limit=500
+            replace(self._shown(), job_ids=[job_id]), sort=self.sort, limit=500
         )
-        fresh = [a for a in found if a.id not in self._ids and a.id not in self._hidden]
-        for asset in found:
-            if asset.id in self._ids:
-                self._replace(asset)
-        if not fresh:
+        if not found:
             return 0
-        self.total += len(fresh)
-        self._offset += len(fresh)  # they are now ahead of the next page's offset too
-        if self.sort == AssetSort.NEWEST:
-            self.beginInsertRows(QModelIndex(), 0, len(fresh) - 1)
-            self._rows[0:0] = fresh
-            self._ids.update(a.id for a in fresh)
-            self._positions = None
+        total = self.ctx.library.count_assets(self._shown())
+        added = total - self.total
+        if added > 0 and self.sort == AssetSort.NEWEST:  # the newest: on top
+            self.beginInsertRows(QModelIndex(), 0, added - 1)
+            self.total = total
+            self._drop_pages()
             self.endInsertRows()
-        elif self._exhausted and self.sort == AssetSort.OLDEST:
-            first = len(self._rows)
-            self.beginInsertRows(QModelIndex(), first, first + len(fresh) - 1)
-            self._take(fresh)
-            self._positions = None
-            self.endInsertRows()
-        else:  # somewhere in the middle of an order: read it again
+        elif added == 0:  # re-rendered: the same rows, new pictures
+            for asset in found:
+                if asset.id in self._rows_of:
+                    self._thumbs.pop(asset.id)
+                    self._broken.discard(asset.id)
+            self._drop_pages()
+            if self.total:
+                self.dataChanged.emit(self.index(0), self.index(self.total - 1))
+            return 0
+        else:  # somewhere in the middle of an order, or rows went missing: count again
             self.refresh()
-            return len(fresh)
-        self.totalChanged.emit(self.visible_total)
-        return len(fresh)
-
-    def _replace(self, asset: AssetRecord) -> None:
-        row = self.row_of(asset.id)
-        if row is None:
-            return
-        old = self._rows[row]
-        self._rows[row] = asset
-        if old.sha256 != asset.sha256:
-            self._thumbs.pop(asset.id)
-            self._broken.discard(asset.id)
-        index = self.index(row)
-        self.dataChanged.emit(index, index)
+            return max(0, added)
+        self.totalChanged.emit(self.total)
+        return added
 
     # -- reading rows -----------------------------------------------------------------
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
+        return 0 if parent.isValid() else self.total
 
     def asset(self, row: int) -> AssetRecord:
-        return self._rows[row]
+        asset = self._at(row)
+        if asset is None:
+            raise IndexError(f"no asset on row {row}")
+        return asset
 
     def assets(self, indexes: Iterable[Index]) -> list[AssetRecord]:
-        return [self._rows[i.row()] for i in indexes if i.isValid() and i.row() < len(self._rows)]
+        found = (self._at(i.row()) for i in indexes if i.isValid())
+        return [asset for asset in found if asset is not None]
 
     def row_of(self, asset_id: int) -> int | None:
-        if asset_id not in self._ids:
-            return None
-        if self._positions is None:
-            self._positions = {a.id: r for r, a in enumerate(self._rows)}
-        return self._positions.get(asset_id)
+        """The asset's row, if its page has been read (the rows on and near the screen)."""
+        return self._rows_of.get(asset_id)
 
     def platform_label(self, platform: str) -> str:
         return self._labels.get(platform, platform)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self._rows):
+        if not index.isValid():
             return None
-        asset = self._rows[index.row()]
+        asset = self._at(index.row())
+        if asset is None:
+            return None
         match role:
             case Qt.ItemDataRole.DisplayRole:
                 return self.platform_label(asset.platform)
@@ -270,10 +268,16 @@ class GalleryModel(QAbstractListModel):
     def thumbnail_bytes(self) -> int:
         return self._thumbs.bytes
 
+    @property
+    def records_held(self) -> int:
+        """Asset records held in memory (at most PAGES_KEPT pages)."""
+        return sum(len(page) for page in self._pages.values())
+
     def keep_thumbnails_for(self, rows: range) -> None:
         """Cancel thumbnail requests outside `rows` (the view's visible range, padded)."""
-        top, bottom = max(0, rows.start), min(len(self._rows), rows.stop)
-        self.loader.retain(self._rows[r].id for r in range(top, bottom))
+        top, bottom = max(0, rows.start), min(self.total, rows.stop)
+        held = (self._held(r) for r in range(top, bottom))
+        self.loader.retain(asset.id for asset in held if asset is not None)
 
     @Slot(int, str, QImage)
     def _thumbnail_loaded(self, asset_id: int, sha256: str, image: QImage) -> None:
@@ -297,8 +301,9 @@ class GalleryModel(QAbstractListModel):
         self.ctx.library.set_favourite(asset_ids, value)
         for asset_id in asset_ids:
             row = self.row_of(asset_id)
-            if row is not None:
-                self._rows[row].favourite = value
+            held = self._held(row) if row is not None else None
+            if held is not None:
+                held.favourite = value
                 self._changed(asset_id, [GalleryRole.FAVOURITE])
         if self.query.favourite is not None and self.query.favourite != value:
             self.refresh()  # they no longer match the filter
@@ -308,43 +313,43 @@ class GalleryModel(QAbstractListModel):
         rows = sorted(
             (r for r in (self.row_of(i) for i in set(asset_ids)) if r is not None), reverse=True
         )
+        found = [(row, self._held(row)) for row in rows]
         hidden = []
-        for row in rows:  # bottom up, so each row keeps the index it had on screen
+        for row, asset in found:  # bottom up, so each row keeps the index it had on screen
+            if asset is None:
+                continue
             self.beginRemoveRows(QModelIndex(), row, row)
-            asset = self._rows.pop(row)
-            self._ids.discard(asset.id)
-            self._positions = None
-            self.endRemoveRows()
             self._hidden[asset.id] = (row, asset)
+            self.total -= 1
+            self._drop_pages()
+            self.endRemoveRows()
             hidden.insert(0, asset)
         if hidden:
-            self.totalChanged.emit(self.visible_total)
+            self.totalChanged.emit(self.total)
         return hidden
 
     def unhide(self, asset_ids: Iterable[int]) -> None:
         """Put hidden rows back where they were (undo)."""
         entries = sorted(
-            (self._hidden.pop(i) for i in list(asset_ids) if i in self._hidden),
-            key=lambda entry: entry[0],
+            ((i, self._hidden[i][0]) for i in set(asset_ids) if i in self._hidden),
+            key=lambda entry: entry[1],
         )
-        for row, asset in entries:
-            row = min(row, len(self._rows))
+        for asset_id, row in entries:
+            row = min(row, self.total)
             self.beginInsertRows(QModelIndex(), row, row)
-            self._rows.insert(row, asset)
-            self._ids.add(asset.id)
-            self._positions = None
+            del self._hidden[asset_id]
+            self.total += 1
+            self._drop_pages()
             self.endInsertRows()
         if entries:
-            self.totalChanged.emit(self.visible_total)
+            self.totalChanged.emit(self.total)
 
     def forget(self, asset_ids: Iterable[int]) -> None:
         """Hidden rows were deleted for real."""
         for asset_id in asset_ids:
-            if self._hidden.pop(asset_id, None) is not None:
-                self.total -= 1
-                self._offset = max(0, self._offset - 1)
+            self._hidden.pop(asset_id, None)  # the library no longer has it: nothing to hide
             self._thumbs.pop(asset_id)
-        self.totalChanged.emit(self.visible_total)
+        self.totalChanged.emit(self.total)
 
     # -- dragging out -----------------------------------------------------------------
 

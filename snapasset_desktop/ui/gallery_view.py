@@ -123,10 +123,10 @@ class GalleryView(QWidget):
         view.setFlow(QListView.Flow.LeftToRight)
         view.setWrapping(True)
         view.setUniformItemSizes(True)
-        # Single pass, not batched: QListView lays out every row again on each insert (a
-        # fetched page), and a batched layout first shrinks the scroll range to its first
-        # batch, which clamps the scroll bar: the view jumped back to row ~200 at every page
-        # and fetched two pages at once. With uniform sizes all 10,000 rows take ~15 ms.
+        # Single pass, not batched: a batched layout first sets the scroll range to its first
+        # batch, which clamps the scroll bar under the designer while the rest is laid out.
+        # With uniform sizes all 10,000 rows take ~15 ms, once per query (GalleryModel has
+        # every row from the start and reads their records lazily).
         view.setLayoutMode(QListView.LayoutMode.SinglePass)
         view.setGridSize(CARD)
         view.setSpacing(0)
@@ -183,12 +183,12 @@ class GalleryView(QWidget):
     # -- selection --------------------------------------------------------------------
 
     def selected_assets(self) -> list[AssetRecord]:
-        rows = sorted(i.row() for i in self.list.selectionModel().selectedIndexes())
-        return [self.model.asset(r) for r in rows]
+        indexes = sorted(self.list.selectionModel().selectedIndexes(), key=lambda i: i.row())
+        return self.model.assets(indexes)
 
     def current_asset(self) -> AssetRecord | None:
-        index = self.list.currentIndex()
-        return self.model.asset(index.row()) if index.isValid() else None
+        found = self.model.assets([self.list.currentIndex()])
+        return found[0] if found else None
 
     def select_asset(self, asset_id: int) -> bool:
         row = self.model.row_of(asset_id)
@@ -206,7 +206,8 @@ class GalleryView(QWidget):
 
     @Slot(QModelIndex)
     def _activated(self, index: QModelIndex) -> None:
-        self.activated.emit(self.model.asset(index.row()))
+        for asset in self.model.assets([index]):
+            self.activated.emit(asset)
 
     @Slot()
     def _preview_current(self) -> None:

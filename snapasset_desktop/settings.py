@@ -39,6 +39,11 @@ class Settings:
     partial_images: int = _setting(2, "Partial previews streamed while generating (0–3).")
     openai_base_url: str = _setting("", "OpenAI-compatible server; empty for api.openai.com.")
     openai_timeout: float = _setting(180.0, "Seconds before one image request gives up.")
+    openai_images_per_minute: int = _setting(
+        0,
+        "Image requests per minute your OpenAI account allows (your tier's limit; "
+        "0 = not set, follow OpenAI's retry-after).",
+    )
     concurrency: int = _setting(4, "Jobs that run at the same time.")
     redis_url: str = _setting("", "redis:// or rediss:// URL; empty for the embedded queue.")
     redis_ca_file: str = _setting("", "CA certificate (PEM) to trust for rediss://; empty: system.")

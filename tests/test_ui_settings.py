@@ -52,6 +52,7 @@ def test_bad_values_are_refused_inline_and_nothing_is_saved(qtbot: QtBot, ctx: A
 
 def test_valid_changes_are_saved_to_settings_toml(qtbot: QtBot, ctx: AppContext) -> None:
     dialog = _dialog(qtbot, ctx)
+    assert not dialog.images_per_minute_spin.isEnabled()  # the placeholder has no limit
     dialog.provider_combo.setCurrentIndex(dialog.provider_combo.findData("compatible"))
     dialog.base_url_edit.setText("http://127.0.0.1:9999/v1")
     dialog.concurrency_spin.setValue(2)
@@ -60,6 +61,8 @@ def test_valid_changes_are_saved_to_settings_toml(qtbot: QtBot, ctx: AppContext)
     dialog.retention_spin.setValue(7)
     dialog.cleanup_hour_spin.setValue(4)
     dialog.format_combo.setCurrentIndex(dialog.format_combo.findData("webp"))
+    assert dialog.images_per_minute_spin.isEnabled()  # an OpenAI(-compatible) account's limit
+    dialog.images_per_minute_spin.setValue(240)
 
     dialog.accept()
 
@@ -68,6 +71,7 @@ def test_valid_changes_are_saved_to_settings_toml(qtbot: QtBot, ctx: AppContext)
     assert saved.provider == "openai" and saved.openai_base_url == "http://127.0.0.1:9999/v1"
     assert (saved.concurrency, saved.retention_days, saved.cleanup_hour) == (2, 7, 4)
     assert saved.redis_url == "redis://localhost:6379/3" and saved.output_format == "webp"
+    assert saved.openai_images_per_minute == 240
 
 
 def test_a_bad_base_url_is_refused_on_the_general_page(qtbot: QtBot, ctx: AppContext) -> None:

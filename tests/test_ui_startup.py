@@ -55,11 +55,12 @@ def test_a_window_that_cannot_start_says_why_in_one_line(isolated_dirs) -> None:
     import sqlite3
     import subprocess
 
+    from snapasset_desktop.library.db import SCHEMA_VERSION
     from snapasset_desktop.paths import app_paths
 
     paths = app_paths().ensure()
     broken = sqlite3.connect(paths.library_db)  # claims the current schema, has no tables
-    broken.execute("PRAGMA user_version = 1")
+    broken.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
     broken.close()
     result = subprocess.run(
         [sys.executable, "-m", "snapasset_desktop"],

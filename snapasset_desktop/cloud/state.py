@@ -1,7 +1,6 @@
 """What this library has in the cloud, per user: files uploaded (by content hash) and jobs done.
 
-Two small tables in library.db, created on first use (cloud sync is optional,
-so a library that never syncs never has them). A file is keyed by (job,
+Two small tables in library.db (library/db.py, schema version 2). A file is keyed by (job,
 platform, variant, user) and remembered with the hash of what was uploaded:
 the same bytes are never sent twice, a re-rendered asset is sent again, and a
 sync cut short resumes where it stopped. A job is `synced` once its files and
@@ -10,36 +9,10 @@ rows are all in; a failure that retrying can't fix is kept as its upload error.
 
 from __future__ import annotations
 
-import threading
 import time
 from dataclasses import dataclass
 
 from snapasset_desktop.library.store import Library
-
-_SCHEMA = (
-    """CREATE TABLE IF NOT EXISTS cloud_files (
-        job_id TEXT NOT NULL,
-        platform TEXT NOT NULL,
-        variant INTEGER NOT NULL,
-        user_id TEXT NOT NULL,
-        sha256 TEXT NOT NULL,
-        remote_path TEXT NOT NULL,
-        synced_at REAL NOT NULL,
-        PRIMARY KEY (job_id, platform, variant, user_id)
-    )""",
-    """CREATE TABLE IF NOT EXISTS cloud_jobs (
-        job_id TEXT NOT NULL,
-        user_id TEXT NOT NULL,
-        synced_at REAL,
-        pulled INTEGER NOT NULL DEFAULT 0,
-        error_kind TEXT,
-        error_message TEXT,
-        error_at REAL,
-        PRIMARY KEY (job_id, user_id)
-    )""",
-    "CREATE INDEX IF NOT EXISTS cloud_jobs_by_synced ON cloud_jobs (synced_at)",
-    "CREATE INDEX IF NOT EXISTS cloud_jobs_by_error ON cloud_jobs (error_at)",
-)
 
 LAST_SYNC_KEY = "cloud_last_sync"
 
@@ -68,22 +41,8 @@ class UploadError:
 class SyncState:
     def __init__(self, library: Library) -> None:
         self.library = library
-        self._ready = False
-        self._lock = threading.Lock()
-
-    def _ensure(self) -> None:
-        if self._ready:
-            return
-        with self._lock:
-            if self._ready:
-                return
-            with self.library.transaction() as conn:
-                for statement in _SCHEMA:
-                    conn.execute(statement)
-            self._ready = True
 
     def uploaded(self, job_id: str, platform: str, variant: int, user_id: str, sha256: str) -> bool:
-        self._ensure()
         with self.library.reader() as conn:
             row = conn.execute(
                 "SELECT 1 FROM cloud_files WHERE job_id = ? AND platform = ? AND variant = ?"
@@ -101,7 +60,6 @@ class SyncState:
         sha256: str,
         remote_path: str,
     ) -> None:
-        self._ensure()
         with self.library.transaction() as conn:
             conn.execute(
                 "INSERT INTO cloud_files VALUES (?, ?, ?, ?, ?, ?, ?)"
@@ -113,7 +71,6 @@ class SyncState:
 
     def mark_job(self, job_id: str, user_id: str, *, pulled: bool = False) -> None:
         """All of the job is in the cloud: clears any earlier upload error."""
-        self._ensure()
         with self.library.transaction() as conn:
             conn.execute(
                 "INSERT INTO cloud_jobs (job_id, user_id, synced_at, pulled) VALUES (?, ?, ?, ?)"
@@ -124,7 +81,6 @@ class SyncState:
             )
 
     def mark_error(self, job_id: str, user_id: str, kind: str, message: str) -> None:
-        self._ensure()
         with self.library.transaction() as conn:
             conn.execute(
                 "INSERT INTO cloud_jobs (job_id, user_id, error_kind, error_message, error_at)"
@@ -136,7 +92,6 @@ class SyncState:
 
     def upload_error(self, job_id: str) -> UploadError | None:
         """The job's latest upload failure, if its upload hasn't succeeded since."""
-        self._ensure()
         with self.library.reader() as conn:
             row = conn.execute(
                 "SELECT error_kind, error_message, error_at FROM cloud_jobs"
@@ -146,7 +101,6 @@ class SyncState:
         return UploadError(row[0], row[1], row[2]) if row else None
 
     def synced(self, job_id: str, user_id: str) -> bool:
-        self._ensure()
         with self.library.reader() as conn:
             row = conn.execute(
                 "SELECT synced_at FROM cloud_jobs WHERE job_id = ? AND user_id = ?",
@@ -156,13 +110,11 @@ class SyncState:
 
     def missing_jobs(self, user_id: str) -> list[str]:
         """Completed jobs with something not (or no longer) in this user's cloud, oldest first."""
-        self._ensure()
         with self.library.reader() as conn:
             return [row[0] for row in conn.execute(_MISSING, {"user": user_id})]
 
     def counts(self, since: float) -> tuple[int, int]:
         """(job uploads that succeeded, that failed) since `since`."""
-        self._ensure()
         with self.library.reader() as conn:
             ok, failed = conn.execute(
                 "SELECT COALESCE(SUM(synced_at >= :since AND pulled = 0), 0),"

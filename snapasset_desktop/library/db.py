@@ -115,8 +115,44 @@ CREATE TABLE workers (
 );
 """
 
+# Request pacing per OpenAI account (queue/sqlite_pacing.py): wall-clock times shared by
+# the processes on this library. `server` is a base URL plus a hash of the key, never the key.
+# What the library has in the cloud, per user (cloud/state.py): files uploaded, jobs synced.
+# The queue panel's filters page through one status, newest first.
+SCHEMA_V2 = """
+CREATE TABLE pacing (
+    server TEXT PRIMARY KEY,
+    blocked_until REAL NOT NULL DEFAULT 0,
+    next_at REAL NOT NULL DEFAULT 0,
+    last_at REAL NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS cloud_files (
+    job_id TEXT NOT NULL,
+    platform TEXT NOT NULL,
+    variant INTEGER NOT NULL,
+    user_id TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    remote_path TEXT NOT NULL,
+    synced_at REAL NOT NULL,
+    PRIMARY KEY (job_id, platform, variant, user_id)
+);
+CREATE TABLE IF NOT EXISTS cloud_jobs (
+    job_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    synced_at REAL,
+    pulled INTEGER NOT NULL DEFAULT 0,
+    error_kind TEXT,
+    error_message TEXT,
+    error_at REAL,
+    PRIMARY KEY (job_id, user_id)
+);
+CREATE INDEX IF NOT EXISTS cloud_jobs_by_synced ON cloud_jobs (synced_at);
+CREATE INDEX IF NOT EXISTS cloud_jobs_by_error ON cloud_jobs (error_at);
+CREATE INDEX jobs_by_status_created ON jobs (status, created_at, id);
+"""
+
 # Append only: index i holds the script that takes a database to user_version i + 1.
-MIGRATIONS: tuple[str, ...] = (SCHEMA_V1,)
+MIGRATIONS: tuple[str, ...] = (SCHEMA_V1, SCHEMA_V2)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 _BUSY = {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED}

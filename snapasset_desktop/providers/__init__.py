@@ -26,6 +26,7 @@ from snapasset_desktop.providers.base import (
     validate_request,
 )
 from snapasset_desktop.providers.openai_provider import OpenAIProvider
+from snapasset_desktop.providers.pacing import RequestPacer
 from snapasset_desktop.providers.placeholder import PlaceholderProvider
 from snapasset_desktop.secrets import OPENAI_KEY, SecretStore
 from snapasset_desktop.settings import Settings
@@ -53,9 +54,16 @@ PROVIDERS = ("openai", "placeholder")
 
 
 def create_provider(
-    name: str, *, settings: Settings, secrets: SecretStore | None = None
+    name: str,
+    *,
+    settings: Settings,
+    secrets: SecretStore | None = None,
+    pacer: RequestPacer | None = None,
 ) -> ImageProvider:
-    """The provider called `name`, configured from settings and the secret store."""
+    """The provider called `name`, configured from settings and the secret store.
+
+    `pacer`: whose turns OpenAI requests take — the queue backend's, so every process
+    on it shares them; None: this process's own."""
     key = (name or "").strip().lower()
     if key == "placeholder":
         return PlaceholderProvider()
@@ -68,5 +76,7 @@ def create_provider(
             base_url=settings.openai_base_url.strip() or os.environ.get("OPENAI_BASE_URL") or None,
             timeout=settings.openai_timeout,
             max_retries=0,  # the job's RetryPolicy owns retries
+            pacer=pacer,
+            requests_per_minute=settings.openai_images_per_minute,
         )
     raise InvalidInput(f"“{name}” isn't an image provider; choose one of {', '.join(PROVIDERS)}.")

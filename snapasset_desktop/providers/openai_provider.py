@@ -8,10 +8,15 @@ retry a 429 `insufficient_quota` that can never succeed. So one job attempt is
 exactly one HTTP request, and a job makes at most `retry_attempts` requests.
 A ProviderError's `transient` flag tells the queue which failures are worth another attempt.
 
-Cancel is cooperative: checked before the request and between stream events
-(OpenAI sends a partial every few seconds); a canceled stream is closed, which
-drops the connection so the server stops the work. A non-streamed request
-cannot be interrupted once sent.
+Requests take turns per account (`queue.pacing`): with the account's images per
+minute known they are spaced to stay under it, and a 429's `retry-after` holds
+back every request to that account — in this process, or in every process that
+shares the queue backend whose pacer is given.
+
+Cancel is cooperative: checked before the request, while it waits its turn, and
+between stream events (OpenAI sends a partial every few seconds); a canceled
+stream is closed, which drops the connection so the server stops the work. A
+non-streamed request cannot be interrupted once sent.
 """
 
 from __future__ import annotations
@@ -20,14 +25,14 @@ import base64
 import binascii
 import json
 import logging
+import os
 import threading
-import time
 from io import BytesIO
 from typing import TYPE_CHECKING, Any
 
 from PIL import Image, UnidentifiedImageError
 
-from snapasset_desktop.errors import Canceled, ProviderError
+from snapasset_desktop.errors import Canceled, ProviderError, SnapAssetError
 from snapasset_desktop.providers.base import (
     CancelCheck,
     GeneratedImage,
@@ -36,6 +41,7 @@ from snapasset_desktop.providers.base import (
     validate_request,
 )
 from snapasset_desktop.providers.openai_errors import map_openai_error
+from snapasset_desktop.providers.pacing import RequestPacer, interval_for, process_pacer, server_key
 
 if TYPE_CHECKING:
     import openai
@@ -97,34 +103,38 @@ def _usage(model: Any) -> dict | None:
     return usage.model_dump(exclude_none=True) if usage is not None else None
 
 
-class _RetryAfterGate:
-    """A server's `retry-after`, honoured by every request this process sends it.
-
-    One job's 429 says the account is over its limit: the other jobs running at
-    the same time would only be refused too (and keep the limit tripped), so they
-    wait out the same `retry-after` before sending."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._until: dict[str | None, float] = {}
-
-    def hold(self, server: str | None, seconds: float) -> None:
-        with self._lock:
-            until = time.monotonic() + seconds
-            self._until[server] = max(self._until.get(server, 0.0), until)
-
-    def wait(self, server: str | None, should_cancel: CancelCheck | None) -> None:
-        while True:
-            with self._lock:
-                remaining = self._until.get(server, 0.0) - time.monotonic()
-            if remaining <= 0:
-                return
-            if should_cancel is not None and should_cancel():
-                raise Canceled()
-            time.sleep(min(remaining, 0.25))  # short naps: a cancel is noticed quickly
+_CLIENTS: dict[tuple[str, str | None, float, int], openai.OpenAI] = {}
+_CLIENTS_LOCK = threading.Lock()
+_CLIENTS_KEPT = 8
 
 
-_RETRY_AFTER = _RetryAfterGate()
+def _shared_client(
+    api_key: str, base_url: str | None, timeout: float, max_retries: int
+) -> openai.OpenAI:
+    """One SDK client per configuration in the process, safe across threads.
+
+    Building one loads the TLS trust store (~25 ms of CPU holding the GIL) and opens
+    its own connections: a client per job paid that at every job start, reconnected
+    every time, and delayed the paced requests of the jobs already sending."""
+    key = (api_key, base_url, timeout, max_retries)
+    with _CLIENTS_LOCK:
+        client = _CLIENTS.get(key)
+        if client is None:
+            import openai  # lazy: ~0.7 s, paid on first generation, not at app start
+
+            client = openai.OpenAI(
+                api_key=api_key, base_url=base_url, timeout=timeout, max_retries=max_retries
+            )
+            if len(_CLIENTS) >= _CLIENTS_KEPT:  # the oldest may still be in use: not closed
+                del _CLIENTS[next(iter(_CLIENTS))]
+            _CLIENTS[key] = client
+        return client
+
+
+def _forget_client(client: openai.OpenAI) -> None:
+    with _CLIENTS_LOCK:
+        for key in [key for key, known in _CLIENTS.items() if known is client]:
+            del _CLIENTS[key]
 
 
 class OpenAIProvider:
@@ -139,11 +149,18 @@ class OpenAIProvider:
         base_url: str | None = None,
         timeout: float = 180.0,
         max_retries: int = 0,
+        pacer: RequestPacer | None = None,
+        requests_per_minute: int = 0,
     ) -> None:
         self._api_key = (api_key or "").strip() or None
         # None lets the SDK fall back to OPENAI_BASE_URL, then api.openai.com.
         self.base_url = (base_url or "").strip() or None
         self.timeout = timeout
+        self.pacer = pacer if pacer is not None else process_pacer()
+        self.interval = interval_for(requests_per_minute)  # 0: follow retry-after only
+        self.server_key = server_key(
+            self.base_url or os.environ.get("OPENAI_BASE_URL"), self._api_key
+        )
         self._max_retries = max_retries
         self._client: openai.OpenAI | None = None
         self._lock = threading.Lock()
@@ -168,21 +185,18 @@ class OpenAIProvider:
             raise ProviderError(NO_KEY_MESSAGE, kind="auth", transient=False, detail="no api key")
         with self._lock:
             if self._client is None:
-                import openai  # lazy: ~0.7 s, paid on first generation, not at app start
-
-                self._client = openai.OpenAI(
-                    api_key=self._api_key,
-                    base_url=self.base_url,
-                    timeout=self.timeout,
-                    max_retries=self._max_retries,
+                self._client = _shared_client(
+                    self._api_key, self.base_url, self.timeout, self._max_retries
                 )
             return self._client
 
     def close(self) -> None:
-        """Release pooled connections (the next generate opens new ones)."""
+        """Release this configuration's pooled connections (the next generate opens new
+        ones). The client is shared in the process: call it when nothing is generating."""
         with self._lock:
             client, self._client = self._client, None
         if client is not None:
+            _forget_client(client)
             client.close()
 
     def generate(
@@ -196,7 +210,7 @@ class OpenAIProvider:
         client = self._sdk_client()
         if should_cancel is not None and should_cancel():
             raise Canceled()
-        _RETRY_AFTER.wait(self.base_url, should_cancel)
+        self.pacer.turn(self.server_key, self.interval, should_cancel)
         import openai
 
         params: dict[str, Any] = {
@@ -223,8 +237,15 @@ class OpenAIProvider:
         except (openai.OpenAIError, *_garbled_answer_errors()) as exc:
             error = map_openai_error(exc, model=request.model, secret=self._api_key)
             if error.kind == "rate_limit" and error.retry_after:
-                _RETRY_AFTER.hold(self.base_url, error.retry_after)
+                self._hold(error.retry_after)
             raise error from exc
+
+    def _hold(self, seconds: float) -> None:
+        """Every request to this account waits out a 429's retry-after, not only this job."""
+        try:
+            self.pacer.hold(self.server_key, seconds)
+        except SnapAssetError as exc:  # the 429 itself is what the job must report
+            log.warning("could not share a retry-after", extra={"detail": exc.detail})
 
     def _generate_streamed(
         self,

@@ -38,6 +38,7 @@ from snapasset_desktop.logs import register_secret
 from snapasset_desktop.paths import AppPaths
 from snapasset_desktop.platforms import PlatformRegistry
 from snapasset_desktop.providers.base import ImageProvider
+from snapasset_desktop.providers.pacing import RequestPacer, process_pacer
 from snapasset_desktop.queue.budget import Budget, RedisSpendLedger, SpendLedger, SqliteSpendLedger
 from snapasset_desktop.queue.cleanup import run_cleanup
 from snapasset_desktop.queue.events import Emitter, EventHub, SqliteEventLog
@@ -46,6 +47,7 @@ from snapasset_desktop.queue.handback import RemoteArtifacts
 from snapasset_desktop.queue.mirror import EventMirror
 from snapasset_desktop.queue.pipeline import Artifacts, JobRunner, Uploader
 from snapasset_desktop.queue.redis_events import RedisEventLog
+from snapasset_desktop.queue.redis_pacing import RedisPacer
 from snapasset_desktop.queue.redis_store import RedisJobStore
 from snapasset_desktop.queue.retry import RetryPolicy
 from snapasset_desktop.queue.runtime import (
@@ -55,6 +57,7 @@ from snapasset_desktop.queue.runtime import (
     redis_tls_options,
     redis_url,
 )
+from snapasset_desktop.queue.sqlite_pacing import SqlitePacer
 from snapasset_desktop.queue.sqlite_store import SqliteJobStore
 from snapasset_desktop.queue.store import WorkerInfo
 from snapasset_desktop.settings import SettingsStore
@@ -92,7 +95,7 @@ class QueueBackend:
         settings: SettingsStore,
         library: Library,
         platforms: Callable[[], PlatformRegistry],
-        provider_for: Callable[[str], ImageProvider],
+        provider_for: Callable[..., ImageProvider],
         memory: bool = False,
         kind: str = "app",
         uploader: Callable[[], Uploader | None] | None = None,
@@ -102,6 +105,7 @@ class QueueBackend:
         self.settings = settings
         self.library = library
         self.platforms = platforms
+        # Called as provider_for(name, pacer=...): providers take turns on this backend's pacer.
         self.provider_for = provider_for
         self.kind = kind
         self.name = "memory" if memory else backend_name(settings.current)
@@ -128,12 +132,14 @@ class QueueBackend:
             )
             self.event_log: Any = RedisEventLog(self.redis)
             ledger: SpendLedger = RedisSpendLedger(self.redis)
+            self.pacer: RequestPacer = RedisPacer(self.redis)
             self.remote = RemoteArtifacts(self.redis)
             self.mirror = EventMirror(library, self.store, self.event_log, self.remote, self.origin)
         else:
             self.store = SqliteJobStore(library)
             self.event_log = SqliteEventLog(library)
             ledger = SqliteSpendLedger(library)
+            self.pacer = process_pacer() if memory else SqlitePacer(library)
         self.hub = EventHub()
         self.emitter = Emitter(self.event_log, self.hub)
         self.budget = Budget(ledger, lambda: self.settings.current, self.store, self.emitter)
@@ -147,7 +153,7 @@ class QueueBackend:
             runner_for=lambda job: JobRunner(
                 self.artifacts_for(job),
                 self.platforms(),
-                lambda name: self.budget.metered(job.id, self.provider_for(name)),
+                lambda name: self.budget.metered(job.id, self.provider_for(name, pacer=self.pacer)),
                 uploader=self.uploader_for(job),
             ),
             policy=lambda: RetryPolicy.from_settings(self.settings.current),

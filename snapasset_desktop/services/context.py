@@ -13,6 +13,7 @@ from snapasset_desktop.paths import AppPaths, app_paths
 from snapasset_desktop.platforms import PlatformRegistry
 from snapasset_desktop.providers import create_provider
 from snapasset_desktop.providers.base import ImageProvider
+from snapasset_desktop.providers.pacing import RequestPacer
 from snapasset_desktop.queue.backend import QueueBackend
 from snapasset_desktop.secrets import SecretStore
 from snapasset_desktop.services.jobs import JobService
@@ -79,9 +80,14 @@ class AppContext:
             **options,
         )
 
-    def provider(self, name: str | None = None) -> ImageProvider:
+    def provider(
+        self, name: str | None = None, *, pacer: RequestPacer | None = None
+    ) -> ImageProvider:
+        """`pacer`: the queue backend's, so requests take turns with every process on it."""
         settings = self.settings.current
-        return create_provider(name or settings.provider, settings=settings, secrets=self.secrets)
+        return create_provider(
+            name or settings.provider, settings=settings, secrets=self.secrets, pacer=pacer
+        )
 
     def close(self) -> None:
         if "cloud" in self.__dict__:

@@ -177,11 +177,20 @@ class SettingsDialog(QDialog):
         self.fit_combo.addItem("Cover — crop to fill", "cover")
         self.fit_combo.addItem("Contain — fit and pad", "contain")
         self.fit_combo.setCurrentIndex(max(0, self.fit_combo.findData(s.fit)))
+        self.images_per_minute_spin = self._spin(
+            "imagesPerMinuteSpin", 0, 100_000, s.openai_images_per_minute, " a minute"
+        )
+        self.images_per_minute_spin.setSpecialValueText("Not set — follow OpenAI's retry-after")
+        self.images_per_minute_spin.setToolTip(
+            "Image requests per minute your OpenAI account allows (your tier's limit; "
+            "0 = not set, follow OpenAI's retry-after)"
+        )
         box, self.base_url_error = self._field(0, self.base_url_edit)
         form.addRow("Provider", self.provider_combo)
         form.addRow("Server address", box)
         box, self.model_error = self._field(0, self.model_combo)
         form.addRow("Model", box)
+        form.addRow("Images per minute", self.images_per_minute_spin)
         form.addRow("Generation quality", self.quality_combo)
         form.addRow("Asset format", self.format_combo)
         form.addRow("JPEG/WebP quality", self.image_quality_spin)
@@ -374,6 +383,7 @@ class SettingsDialog(QDialog):
         compatible = self.provider_combo.currentData() == "compatible"
         self.base_url_edit.setEnabled(compatible)
         self.model_combo.setEnabled(self.provider_combo.currentData() != "placeholder")
+        self.images_per_minute_spin.setEnabled(self.model_combo.isEnabled())
         if not compatible:
             show_error(self.base_url_error, None)
 
@@ -573,6 +583,7 @@ class SettingsDialog(QDialog):
             output_format=self.format_combo.currentData(),
             image_quality=self.image_quality_spin.value(),
             fit=self.fit_combo.currentData(),
+            openai_images_per_minute=self.images_per_minute_spin.value(),
             cleanup_hour=self.cleanup_hour_spin.value(),
             max_jobs_per_minute=self.rate_spin.value(),
             monthly_budget_usd=_budget(self.budget_spin.value(), self.current.monthly_budget_usd),

@@ -1,4 +1,4 @@
-"""QueueModel and QueuePanel: live from the bridge, filters, actions, pause."""
+"""QueueModel and QueuePanel: live from the bridge, filters over every job, paging, actions."""
 
 from __future__ import annotations
 
@@ -17,11 +17,12 @@ from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.ui.bridge import EngineBridge
 from snapasset_desktop.ui.queue_model import (
     ERROR_ROLE,
+    JOB_ID_ROLE,
+    PAGE,
     PERCENT_ROLE,
     STAGE_ROLE,
     STATUS_ROLE,
     Column,
-    QueueFilterModel,
     QueueModel,
 )
 from snapasset_desktop.ui.queue_panel import QueuePanel
@@ -71,10 +72,22 @@ def status_in_model(model: QueueModel, job_id: str) -> str | None:
 
 def select_job(panel: QueuePanel, job_id: str) -> None:
     table = panel.findChild(QTableView, "queueTable")
-    source_row = panel.model.row_of(job_id)
-    index = panel.proxy.mapFromSource(panel.model.index(source_row, 0))
+    index = panel.model.index(panel.model.row_of(job_id), 0)
     table.setCurrentIndex(index)
     table.selectRow(index.row())
+
+
+def bulk_jobs(ctx: AppContext, count: int, prompt: str = "job") -> list[str]:
+    """`count` queued jobs in one transaction, newest last (one batch shares its created_at)."""
+    rows = [
+        {"prompt": f"{prompt} {n}", "platforms": ["x-post"], "params": {"provider": "placeholder"}}
+        for n in range(count)
+    ]
+    return ctx.library.create_jobs(rows)
+
+
+def shown_ids(model: QueueModel) -> list[str]:
+    return [model.index(r, 0).data(JOB_ID_ROLE) for r in range(model.rowCount())]
 
 
 def test_model_follows_jobs_run_by_a_real_consumer(
@@ -123,8 +136,11 @@ def test_big_batches_reload_one_page(ctx: AppContext, model: QueueModel, qtbot: 
     ctx.settings.update(max_jobs_per_minute=0)  # a bulk load: the rate limit is not the point
     lines = parse_text("\n".join(f"pattern {n}" for n in range(600)))
     result = ctx.jobs.submit_batch(lines, ["x-post"], name="Patterns")
-    qtbot.waitUntil(lambda: model.rowCount() == 500, timeout=5000)
-    assert model.row_of(result.job_ids[-1]) is not None
+    qtbot.waitUntil(lambda: model.rowCount() == PAGE, timeout=5000)
+    assert model.canFetchMore()
+    model.fetch_all()
+    assert model.rowCount() == 600 and not model.canFetchMore()
+    assert set(shown_ids(model)) == set(result.job_ids)
 
 
 def test_cancel_and_retry_from_the_panel(ctx: AppContext, panel: QueuePanel, qtbot: QtBot) -> None:
@@ -232,21 +248,132 @@ def test_filters_and_their_counts(ctx: AppContext, panel: QueuePanel, qtbot: QtB
     failed = submit(ctx, "failed")
     ctx.library.update_job(failed, status="failed", error_message="nope")
     panel.model.refresh([failed])
-    qtbot.waitUntil(lambda: panel.proxy.counts()["done"] == 3, timeout=5000)
-    assert panel.proxy.counts() == {"all": 7, "waiting": 3, "active": 0, "failed": 1, "done": 3}
+    qtbot.waitUntil(lambda: panel.counts.get("done") == 3, timeout=5000)
+    assert panel.counts == {"all": 7, "waiting": 3, "active": 0, "failed": 1, "done": 3}
     panel.set_filter("waiting")
-    assert panel.proxy.rowCount() == 3
-    shown = {panel.proxy.index(r, 0).data(STATUS_ROLE) for r in range(3)}
-    assert shown == {"queued"} and len(waiting) == 3
+    assert panel.model.rowCount() == 3
+    assert set(shown_ids(panel.model)) == set(waiting)
     panel.set_filter("failed")
-    assert panel.proxy.rowCount() == 1
-    qtbot.waitUntil(lambda: "Done  3" in panel.filter_buttons["done"].text())
+    assert shown_ids(panel.model) == [failed]
+    panel.set_filter("done")
+    assert set(shown_ids(panel.model)) == {*done, canceled}
+    assert "Done  3" in panel.filter_buttons["done"].text()
 
 
-def test_filter_model_rejects_unknown_names(ctx: AppContext) -> None:
-    proxy = QueueFilterModel()
+def test_filter_rejects_unknown_names(model: QueueModel) -> None:
     with pytest.raises(ValueError):
-        proxy.set_filter("everything")
+        model.set_filter("everything")
+    assert model.filter_name == "all"
+
+
+def test_failed_jobs_among_the_oldest_are_counted_and_listed(
+    ctx: AppContext, bridge: EngineBridge, qtbot: QtBot
+) -> None:
+    oldest = bulk_jobs(ctx, 200, "old")
+    bulk_jobs(ctx, 1000, "new")
+    failed = oldest[:7]
+    for job_id in failed:
+        ctx.library.update_job(job_id, status="failed", error_message="The server said no.")
+    panel = QueuePanel(ctx, bridge)
+    qtbot.addWidget(panel)
+    try:
+        assert panel.model.rowCount() == PAGE  # one page, none of the failed ones on it
+        assert not set(failed) & set(shown_ids(panel.model))
+        qtbot.waitUntil(lambda: panel.counts.get("all") == 1200)
+        assert panel.counts["failed"] == 7 and panel.counts["waiting"] == 1193
+        assert panel.filter_buttons["failed"].text() == "Failed  7"
+        assert panel.filter_buttons["all"].text() == "All  1,200"
+        panel.filter_buttons["failed"].click()
+        assert set(shown_ids(panel.model)) == set(failed)
+        assert not panel.model.canFetchMore()
+        assert {panel.model.index(r, 0).data(STATUS_ROLE) for r in range(7)} == {"failed"}
+
+        # Retrying one acts on it wherever it was, and it leaves the Failed list.
+        select_job(panel, failed[3])
+        panel.retry_action.trigger()
+        assert ctx.jobs.get(failed[3]).status == "queued"
+        assert panel.model.row_of(failed[3]) is None and panel.model.rowCount() == 6
+        qtbot.waitUntil(lambda: panel.counts.get("failed") == 6)
+        assert panel.counts["waiting"] == 1194
+    finally:
+        panel.close_engine()
+
+
+def test_scrolling_to_the_bottom_reads_older_pages_until_all_are_there(
+    ctx: AppContext, panel: QueuePanel, qtbot: QtBot
+) -> None:
+    for group in range(3):  # three creation times, so pages cross created_at boundaries
+        bulk_jobs(ctx, 400, f"group {group}")
+    panel.model.reload()
+    table = panel.findChild(QTableView, "queueTable")
+    assert panel.model.rowCount() == PAGE
+    seen = [panel.model.rowCount()]
+
+    def scrolled_to_the_end() -> bool:
+        table.scrollToBottom()
+        if panel.model.rowCount() != seen[-1]:
+            seen.append(panel.model.rowCount())
+        return not panel.model.canFetchMore()
+
+    qtbot.waitUntil(scrolled_to_the_end, timeout=5000)
+    assert seen == [500, 1000, 1200]  # a page at a time, as the designer scrolls
+    everything = [job.id for job in ctx.library.list_jobs(limit=5000)]
+    assert shown_ids(panel.model) == everything  # each job once, newest first
+
+
+def test_status_changes_move_rows_between_filters(
+    ctx: AppContext, panel: QueuePanel, qtbot: QtBot
+) -> None:
+    old = bulk_jobs(ctx, 30, "old")
+    bulk_jobs(ctx, 20, "new")
+    panel.model.page_size = 10  # small pages: "old" is beyond what is loaded
+    panel.set_filter("waiting")
+    assert panel.model.rowCount() == 10
+
+    # A live change through the real bridge: canceled leaves Waiting, shows under Done.
+    newest = shown_ids(panel.model)[0]
+    ctx.jobs.cancel(newest)
+    qtbot.waitUntil(lambda: panel.model.row_of(newest) is None)
+    panel.set_filter("done")
+    assert shown_ids(panel.model) == [newest]
+
+    # An old job that fails (beyond the loaded page of Waiting) joins Failed at once.
+    panel.set_filter("failed")
+    ctx.library.update_job(old[5], status="failed", error_message="No.")
+    panel.model.on_job_changed(old[5])
+    assert shown_ids(panel.model) == [old[5]]
+
+    # A job retried from Done goes back to Waiting, in its place by age.
+    panel.set_filter("done")
+    ctx.jobs.retry(newest)
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 0)
+    panel.set_filter("waiting")
+    assert shown_ids(panel.model)[0] == newest
+    panel.model.fetch_all()  # pages of 10 over two statuses, each job once, newest first
+    waiting = ctx.library.list_jobs(["queued", "retrying"], limit=1000)
+    assert shown_ids(panel.model) == [job.id for job in waiting] and len(waiting) == 49
+
+    # A new job goes on top of the list, through the bridge.
+    fresh = submit(ctx, "just now")
+    qtbot.waitUntil(lambda: shown_ids(panel.model)[:1] == [fresh])
+    qtbot.waitUntil(
+        lambda: panel.counts == {"all": 51, "waiting": 50, "active": 0, "failed": 1, "done": 0}
+    )
+
+
+def test_counts_right_after_a_1000_job_batch(
+    ctx: AppContext, panel: QueuePanel, qtbot: QtBot
+) -> None:
+    ctx.settings.update(max_jobs_per_minute=0)
+    submit(ctx, "before the batch")
+    lines = parse_text("\n".join(f"poster {n}" for n in range(1000)))
+    result = ctx.jobs.submit_batch(lines, ["x-post", "instagram-square"], name="Posters")
+    assert len(result.job_ids) == 1000
+    qtbot.waitUntil(lambda: panel.counts.get("waiting") == 1001, timeout=5000)
+    assert panel.counts["all"] == 1001 and panel.counts["failed"] == 0
+    assert panel.filter_buttons["waiting"].text() == "Waiting  1,001"
+    assert panel.model.rowCount() == PAGE and panel.model.canFetchMore()
+    assert set(shown_ids(panel.model)) <= set(result.job_ids)  # the newest on top
 
 
 def test_keyboard_enter_opens_and_delete_removes(

@@ -107,8 +107,10 @@ class JobsTable(LibraryBase):
         run_at, focus and origin, as for `create_job`."""
         now = time.time()
         records = []
-        for row in rows:
+        for n, row in enumerate(rows):
             focus = row.get("focus")
+            # A microsecond apart: newest-first lists keep the batch's own order.
+            created = now + n * 1e-6
             records.append(
                 {
                     "id": self.new_job_id(),
@@ -123,8 +125,8 @@ class JobsTable(LibraryBase):
                     "focus_x": focus[0] if focus else None,
                     "focus_y": focus[1] if focus else None,
                     "origin": row.get("origin"),
-                    "created_at": now,
-                    "updated_at": now,
+                    "created_at": created,
+                    "updated_at": created,
                 }
             )
         if not records:
@@ -177,18 +179,44 @@ class JobsTable(LibraryBase):
             raise InvalidInput(f"No job “{job_id}” in the library — it may have been deleted.")
 
     def list_jobs(
-        self, status: str | Sequence[str] | None = None, limit: int = 100, offset: int = 0
+        self,
+        status: str | Sequence[str] | None = None,
+        limit: int = 100,
+        offset: int = 0,
+        *,
+        before: tuple[float, str] | None = None,
     ) -> list[JobRecord]:
-        """Newest first; `status` is one status or several."""
-        statuses = [status] if isinstance(status, str) else list(status or ())
+        """Newest first; `status` is one status or several.
+
+        `before` is a keyset cursor — the (created_at, id) of the last job of the previous
+        page: only older jobs come back, so a page costs the same however deep it is, and jobs
+        added meanwhile never shift it (as they do with `offset`)."""
+        statuses = list(dict.fromkeys([status] if isinstance(status, str) else status or ()))
         for value in statuses:
             _check_status(value)
-        where = f"WHERE status IN ({', '.join('?' * len(statuses))})" if statuses else ""
+        keyset, keyset_args = "", []
+        if before is not None:
+            # `created_at <= ?` on its own first, so SQLite can range-scan an index on it.
+            keyset = "created_at <= ? AND (created_at < ? OR id < ?)"
+            keyset_args = [before[0], before[0], before[1]]
+        order = "ORDER BY created_at DESC, id DESC"
+        if len(statuses) <= 1:
+            clauses = ["status = ?"] * len(statuses) + [keyset] * bool(keyset)
+            where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+            sql = f"SELECT * FROM jobs {where} {order} LIMIT ? OFFSET ?"
+            args = [*statuses, *keyset_args, limit, offset]
+        else:
+            # One newest-first run per status, merged: each run is a range of a per-status
+            # index, where `status IN (…)` would sort every job of those statuses.
+            part = (
+                f"SELECT * FROM (SELECT * FROM jobs WHERE status = ?"
+                f"{' AND ' + keyset if keyset else ''} {order} LIMIT ?)"
+            )
+            sql = f"{' UNION ALL '.join([part] * len(statuses))} {order} LIMIT ? OFFSET ?"
+            args = [v for s in statuses for v in (s, *keyset_args, limit + offset)]
+            args += [limit, offset]
         with self._read() as conn:
-            rows = conn.execute(
-                f"SELECT * FROM jobs {where} ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?",
-                [*statuses, limit, offset],
-            ).fetchall()
+            rows = conn.execute(sql, args).fetchall()
         return [JobRecord.from_row(row) for row in rows]
 
     def delete_job(self, job_id: str) -> bool:

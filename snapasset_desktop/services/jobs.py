@@ -223,8 +223,15 @@ class JobService:
     def get(self, job_id: str) -> JobRecord:
         return self.store.get(job_id)
 
-    def list(self, status: str | Sequence[str] | None = None, limit: int = 100) -> list[JobRecord]:
-        return self.library.list_jobs(status, limit=limit)
+    def list(
+        self,
+        status: str | Sequence[str] | None = None,
+        limit: int = 100,
+        *,
+        before: tuple[float, str] | None = None,
+    ) -> list[JobRecord]:
+        """Newest first; `before` = (created_at, id) of the previous page's last job."""
+        return self.library.list_jobs(status, limit=limit, before=before)
 
     def wait(
         self,

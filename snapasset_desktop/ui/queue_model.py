@@ -1,10 +1,12 @@
-"""The queue as a Qt model: recent jobs, kept live from the bridge's signals.
+"""The queue as a Qt model: every job of one filter, newest first, paged and live.
 
-It starts from the newest page of jobs, then follows the bridge: new jobs are
-fetched and put on top, changed jobs are re-read one row at a time, and
-progress updates only touch memory and the cells that show them (no database
-read), so fast progress over hundreds of jobs stays cheap. Every update is
-idempotent — the bridge may repeat itself.
+A filter (all, waiting, active, failed, done) is a set of statuses asked of the
+library in SQL, a page at a time: the first page on load, older ones through
+`canFetchMore`/`fetchMore` as the view scrolls, each a keyset read from the
+last loaded job, so the list is complete however long the queue is. Then it
+follows the bridge: new jobs go on top, a changed job is re-read and moves into
+or out of the filter, and progress only touches memory and the cells that show
+it (no database read). Every update is idempotent — the bridge may repeat itself.
 """
 
 from __future__ import annotations
@@ -19,7 +21,6 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
-    QSortFilterProxyModel,
     Qt,
     QTimer,
 )
@@ -32,9 +33,8 @@ from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.ui.bridge import EngineBridge
 from snapasset_desktop.ui.icons import icon
 
-PAGE = 500  # jobs loaded at start and on a reload
-REFETCH_LIMIT = 200  # more new ids than this in one go: reload the page instead
-MAX_ROWS = 2000
+PAGE = 500  # jobs per read: the first page, and each older one as the view scrolls
+REFETCH_LIMIT = 200  # more new ids than this in one go: reload the first page instead
 _ROOT = QModelIndex()
 
 
@@ -84,6 +84,13 @@ STAGE_LABELS = {
 }
 PRIORITY_LABELS = {10: "High", 0: "Normal", -10: "Low"}
 LIVE_STATUSES = ("queued", "active", "retrying")
+FILTERS: dict[str, tuple[str, ...]] = {
+    "all": (),
+    "waiting": ("queued", "retrying"),
+    "active": ("active",),
+    "failed": ("failed",),
+    "done": ("completed", "canceled"),
+}
 
 
 def status_colour(status: str, palette: QPalette) -> QColor:
@@ -129,16 +136,30 @@ class _Row:
         return cls(job, job.stage, float(job.progress or 0.0))
 
 
+def _key(job: JobRecord) -> tuple[float, str]:
+    """Where a job sorts: the rows are in descending order of this (the library's order)."""
+    return (job.created_at, job.id)
+
+
 class QueueModel(QAbstractTableModel):
-    """Recent jobs, newest first; live from `bridge`."""
+    """The jobs of one filter, newest first, a page at a time; live from `bridge`."""
 
     def __init__(
-        self, ctx: AppContext, bridge: EngineBridge | None, parent: QObject | None = None
+        self,
+        ctx: AppContext,
+        bridge: EngineBridge | None,
+        parent: QObject | None = None,
+        *,
+        page_size: int = PAGE,
     ) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        self.page_size = page_size
+        self._filter = "all"
         self._rows: list[_Row] = []
         self._index: dict[str, int] = {}
+        self._cursor: tuple[float, str] | None = None  # key of the oldest job read so far
+        self._exhausted = True  # no older job left in the library for this filter
         self._labels: dict[str, str] = {}
         self._icons: dict[tuple[str, str], Any] = {}
         self.reload()
@@ -161,16 +182,71 @@ class QueueModel(QAbstractTableModel):
             bridge.jobChanged.disconnect(self.on_job_changed)
             bridge.jobProgress.disconnect(self.on_job_progress)
 
-    # -- loading ----------------------------------------------------------------------
+    # -- filter and paging ------------------------------------------------------------
+
+    @property
+    def filter_name(self) -> str:
+        return self._filter
+
+    @property
+    def statuses(self) -> tuple[str, ...]:
+        """The statuses this filter shows; empty for all of them."""
+        return FILTERS[self._filter]
+
+    def set_filter(self, name: str) -> None:
+        """Show another filter: its newest page, read from the library."""
+        if name not in FILTERS:
+            raise ValueError(f"unknown queue filter {name!r}")
+        if name != self._filter:
+            self._filter = name
+            self.reload()
 
     def reload(self) -> None:
-        """The newest page of jobs (one query of at most PAGE rows)."""
+        """Start again from the newest page of the filter (one query of at most a page)."""
         self._labels = {p.id: p.label for p in self.ctx.platforms.all()}
-        jobs = self.ctx.jobs.list(limit=PAGE)
+        self._cursor, self._exhausted = None, False
+        jobs = self._read_page()
         self.beginResetModel()
         self._rows = [_Row.of(job) for job in jobs]
         self._reindex()
         self.endResetModel()
+
+    def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> bool:
+        return not parent.isValid() and not self._exhausted
+
+    def fetchMore(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> None:
+        """The next older page (the view asks when it is scrolled to the bottom)."""
+        if parent.isValid() or self._exhausted:
+            return
+        jobs = [job for job in self._read_page() if job.id not in self._index]
+        if not jobs:
+            return
+        first = len(self._rows)
+        self.beginInsertRows(_ROOT, first, first + len(jobs) - 1)
+        self._rows.extend(_Row.of(job) for job in jobs)
+        self._index.update((job.id, first + n) for n, job in enumerate(jobs))
+        self.endInsertRows()
+
+    def fetch_all(self) -> None:
+        """Read every remaining page — a read per page, so for tests and small filters only."""
+        while self.canFetchMore():
+            self.fetchMore()
+
+    def _read_page(self) -> list[JobRecord]:
+        jobs = self.ctx.jobs.list(
+            list(self.statuses) or None, limit=self.page_size, before=self._cursor
+        )
+        self._exhausted = len(jobs) < self.page_size
+        if jobs:
+            self._cursor = _key(jobs[-1])
+        return jobs
+
+    def _shows(self, job: JobRecord) -> bool:
+        return not self.statuses or job.status in self.statuses
+
+    def _within_loaded(self, job: JobRecord) -> bool:
+        """Newer than the oldest page read — older jobs arrive with their page instead."""
+        return self._exhausted or self._cursor is None or _key(job) > self._cursor
 
     def _reindex(self) -> None:
         self._index = {row.job.id: n for n, row in enumerate(self._rows)}
@@ -178,32 +254,47 @@ class QueueModel(QAbstractTableModel):
     # -- bridge slots -----------------------------------------------------------------
 
     def on_jobs_added(self, job_ids: list[str]) -> None:
-        if len(job_ids) > REFETCH_LIMIT:
+        if len(job_ids) > REFETCH_LIMIT:  # a big batch: one page read beats a read per job
             self.reload()
             return
         fresh = []
         for job_id in dict.fromkeys(job_ids):
-            if job_id in self._index:
+            if job_id in self._index:  # a repeated signal
                 self.on_job_changed(job_id)
                 continue
             try:
-                fresh.append(self.ctx.jobs.get(job_id))
+                job = self.ctx.jobs.get(job_id)
             except SnapAssetError:  # deleted before we got to it
                 continue
-        self._insert_top(fresh)
+            if self._shows(job) and self._within_loaded(job):
+                fresh.append(job)
+        fresh.sort(key=_key, reverse=True)
+        if fresh and (not self._rows or _key(fresh[-1]) > _key(self._rows[0].job)):
+            self.beginInsertRows(_ROOT, 0, len(fresh) - 1)  # the usual case: all on top
+            self._rows[0:0] = [_Row.of(job) for job in fresh]
+            self._reindex()
+            self.endInsertRows()
+            return
+        for job in fresh:
+            self._insert_sorted(job)
 
     def on_job_changed(self, job_id: str) -> None:
+        """Re-read one job: update its row, or move it into or out of this filter."""
         try:
             job = self.ctx.jobs.get(job_id)
         except SnapAssetError:
             self.remove_ids([job_id])
             return
         row = self._index.get(job_id)
-        if row is None:
-            self._insert_top([job])
+        if not self._shows(job):
+            if row is not None:
+                self.remove_ids([job_id])
             return
-        self._rows[row] = _Row.of(job)
-        self._row_changed(row)
+        if row is not None:
+            self._rows[row] = _Row.of(job)
+            self._row_changed(row)
+        elif self._within_loaded(job):
+            self._insert_sorted(job)
 
     def on_job_progress(self, job_id: str, stage: str, percent: float, message: str) -> None:
         row = self._index.get(job_id)
@@ -232,25 +323,24 @@ class QueueModel(QAbstractTableModel):
     def remove_ids(self, job_ids: list[str]) -> None:
         rows = sorted((self._index[i] for i in set(job_ids) if i in self._index), reverse=True)
         for row in rows:
-            self.beginRemoveRows(QModelIndex(), row, row)
+            self.beginRemoveRows(_ROOT, row, row)
             del self._rows[row]
             self.endRemoveRows()
         if rows:
             self._reindex()
 
-    def _insert_top(self, jobs: list[JobRecord]) -> None:
-        jobs = [job for job in jobs if job.id not in self._index]
-        if not jobs:
-            return
-        jobs.sort(key=lambda job: (job.created_at, job.id), reverse=True)
-        self.beginInsertRows(QModelIndex(), 0, len(jobs) - 1)
-        self._rows[0:0] = [_Row.of(job) for job in jobs]
-        self.endInsertRows()
-        if len(self._rows) > MAX_ROWS:
-            self.beginRemoveRows(QModelIndex(), MAX_ROWS, len(self._rows) - 1)
-            del self._rows[MAX_ROWS:]
-            self.endRemoveRows()
+    def _insert_sorted(self, job: JobRecord) -> None:
+        key, low, high = _key(job), 0, len(self._rows)
+        while low < high:  # binary search in descending order
+            middle = (low + high) // 2
+            if _key(self._rows[middle].job) > key:
+                low = middle + 1
+            else:
+                high = middle
+        self.beginInsertRows(_ROOT, low, low)
+        self._rows.insert(low, _Row.of(job))
         self._reindex()
+        self.endInsertRows()
 
     def _row_changed(self, row: int) -> None:
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(Column) - 1))
@@ -275,12 +365,6 @@ class QueueModel(QAbstractTableModel):
 
     def job_ids(self) -> list[str]:
         return [row.job.id for row in self._rows]
-
-    def status_counts(self) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        for row in self._rows:
-            counts[row.job.status] = counts.get(row.job.status, 0) + 1
-        return counts
 
     # -- Qt model ---------------------------------------------------------------------
 
@@ -421,53 +505,3 @@ class QueueModel(QAbstractTableModel):
         if key not in self._icons:
             self._icons[key] = icon(STATUS_ICONS.get(status, "info"), colour)
         return self._icons[key]
-
-
-FILTERS: dict[str, tuple[str, ...]] = {
-    "all": (),
-    "waiting": ("queued", "retrying"),
-    "active": ("active",),
-    "failed": ("failed",),
-    "done": ("completed", "canceled"),
-}
-
-
-class QueueFilterModel(QSortFilterProxyModel):
-    """The queue seen through one filter: all, waiting, active, failed or done."""
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._filter = "all"
-        self.setDynamicSortFilter(True)
-
-    @property
-    def filter_name(self) -> str:
-        return self._filter
-
-    def set_filter(self, name: str) -> None:
-        if name not in FILTERS:
-            raise ValueError(f"unknown queue filter {name!r}")
-        if name != self._filter:
-            self.beginFilterChange()
-            self._filter = name
-            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-
-    def filterAcceptsRow(
-        self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex
-    ) -> bool:
-        statuses = FILTERS[self._filter]
-        if not statuses:
-            return True
-        model = self.sourceModel()
-        return model.index(source_row, 0, source_parent).data(STATUS_ROLE) in statuses
-
-    def counts(self) -> dict[str, int]:
-        """Rows per filter, whichever filter is showing."""
-        source = self.sourceModel()
-        by_status = source.status_counts() if isinstance(source, QueueModel) else {}
-        return {
-            name: sum(by_status.values())
-            if not statuses
-            else sum(by_status.get(s, 0) for s in statuses)
-            for name, statuses in FILTERS.items()
-        }

@@ -1,9 +1,11 @@
-"""The queue panel: every recent job in one table, with filters and actions.
+"""The queue panel: every job in one table, with filters, their counts and actions.
 
-A `QTableView` over `QueueModel` (through `QueueFilterModel`), its prompt and
-progress cells drawn by `ui.queue_delegates`. Actions work on the
-selection; pausing and resuming the whole queue runs off the GUI thread and
-the button follows the bridge's `queuePaused`.
+A `QTableView` over `QueueModel`, which reads the chosen filter from the library
+a page at a time as the table scrolls; its prompt and progress cells are drawn
+by `ui.queue_delegates`. The filter buttons count every job in the library
+(one GROUP BY, off the GUI thread, at most every 250 ms while jobs change).
+Actions work on the selection; pausing and resuming the whole queue runs off
+the GUI thread and the button follows the bridge's `queuePaused`.
 """
 
 from __future__ import annotations
@@ -42,7 +44,6 @@ from snapasset_desktop.ui.queue_model import (
     JOB_ID_ROLE,
     STATUS_ROLE,
     Column,
-    QueueFilterModel,
     QueueModel,
 )
 from snapasset_desktop.ui.workers import error_message, run_in_background
@@ -54,6 +55,14 @@ FILTER_LABELS = {
     "failed": "Failed",
     "done": "Done",
 }
+EMPTY_TEXTS = {
+    "all": "Nothing here yet — write a prompt and press Generate.",
+    "waiting": "No jobs waiting.",
+    "active": "Nothing running right now.",
+    "failed": "No failed jobs.",
+    "done": "No finished jobs yet.",
+}
+COUNTS_INTERVAL_MS = 250
 COLUMN_WIDTHS = {
     Column.STATUS: 104,
     Column.PLATFORMS: 150,
@@ -68,7 +77,7 @@ COLUMN_WIDTHS = {
 class QueueTableView(QTableView):
     """The table, with a friendly word when the (filtered) queue is empty."""
 
-    empty_text = "Nothing here yet — write a prompt and press Generate."
+    empty_text = EMPTY_TEXTS["all"]
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
@@ -92,13 +101,17 @@ class QueuePanel(QWidget):
         self.ctx = ctx
         self._paused = False
         self.model = QueueModel(ctx, bridge, self)
-        self.proxy = QueueFilterModel(self)
-        self.proxy.setSourceModel(self.model)
+        self.counts: dict[str, int] = {}  # jobs per filter, in the whole library
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)  # queue-wide changes happen in order
+        self._count_pool = QThreadPool(self)
+        self._count_pool.setMaxThreadCount(1)
+        self._counting = False  # a count is running
+        self._count_again = False  # something changed while it ran
+        # A throttle, not a debounce: a steady stream of changes still refreshes the counts.
         self._counts_timer = QTimer(self)
         self._counts_timer.setSingleShot(True)
-        self._counts_timer.setInterval(200)
+        self._counts_timer.setInterval(COUNTS_INTERVAL_MS)
         self._counts_timer.timeout.connect(self._update_counts)
 
         self._build_table()
@@ -115,12 +128,16 @@ class QueuePanel(QWidget):
         layout.addWidget(self.notice)
         layout.addWidget(self.table, 1)
 
-        for signal in (self.model.rowsInserted, self.model.rowsRemoved, self.model.modelReset):
-            signal.connect(self._counts_timer.start)
+        for signal in (self.model.rowsInserted, self.model.rowsRemoved):
+            signal.connect(self.schedule_counts)
         self.model.dataChanged.connect(self._on_data_changed)
+        self.model.modelReset.connect(self._update_actions)
         self.table.selectionModel().selectionChanged.connect(self._update_actions)
         if bridge is not None:
             bridge.queuePaused.connect(self._show_paused)
+            # Jobs outside the filter shown change too, and they count.
+            bridge.jobsAdded.connect(self.schedule_counts)
+            bridge.jobChanged.connect(self.schedule_counts)
         self._show_paused(ctx.jobs.is_paused())
         self._update_counts()
         self._update_actions()
@@ -130,7 +147,7 @@ class QueuePanel(QWidget):
     def _build_table(self) -> None:
         table = QueueTableView(self)
         table.setObjectName("queueTable")
-        table.setModel(self.proxy)
+        table.setModel(self.model)
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -173,6 +190,7 @@ class QueuePanel(QWidget):
             button.setObjectName(f"filter_{name}")
             button.setCheckable(True)
             button.setChecked(name == "all")
+            button.setText(FILTER_LABELS[name])  # the count follows from the library
             button.setToolTip(f"Show {FILTER_LABELS[name].lower()} jobs")
             button.clicked.connect(lambda _=False, n=name: self.set_filter(n))
             self.filter_group.addButton(button)
@@ -266,19 +284,53 @@ class QueuePanel(QWidget):
     # -- filters and counts -----------------------------------------------------------
 
     def set_filter(self, name: str) -> None:
-        self.proxy.set_filter(name)
+        """Show every job of one filter (all, waiting, active, failed, done)."""
+        self.model.set_filter(name)
         self.filter_buttons[name].setChecked(True)
+        self.table.empty_text = EMPTY_TEXTS[name]
+        self.table.scrollToTop()
         self._update_actions()
 
     def _on_data_changed(self, top: QModelIndex, bottom: QModelIndex, roles: list[int]) -> None:
         if top.column() <= Column.STATUS:  # a status may have changed; progress never does
-            self._counts_timer.start()
+            self.schedule_counts()
             self._update_actions()
 
+    def schedule_counts(self, *_: object) -> None:
+        """Recount soon; calls in between are folded into that one count."""
+        if not self._counts_timer.isActive():
+            self._counts_timer.start()
+
     def _update_counts(self) -> None:
-        counts = self.proxy.counts()
+        if self._counting:
+            self._count_again = True
+            return
+        self._counting = True
+        run_in_background(
+            self.ctx.library.job_counts,
+            on_result=self._show_counts,
+            on_error=self._on_count_failed,
+            pool=self._count_pool,
+        )
+
+    def _show_counts(self, by_status: dict[str, int]) -> None:
+        self.counts = {  # "all" (no statuses) counts every status
+            name: sum(by_status.get(s, 0) for s in statuses or by_status)
+            for name, statuses in FILTERS.items()
+        }
         for name, button in self.filter_buttons.items():
-            button.setText(f"{FILTER_LABELS[name]}  {counts[name]}")
+            button.setText(f"{FILTER_LABELS[name]}  {self.counts[name]:,}")
+        self._count_done()
+
+    def _on_count_failed(self, exc: BaseException) -> None:
+        self._on_background_failed(exc)
+        self._count_done()
+
+    def _count_done(self) -> None:
+        self._counting = False
+        if self._count_again:
+            self._count_again = False
+            self.schedule_counts()
 
     # -- selection and actions --------------------------------------------------------
 
@@ -381,7 +433,12 @@ class QueuePanel(QWidget):
             for job_id in ids:
                 library.delete_job(job_id)
 
-        run_in_background(work, on_error=self._on_background_failed, pool=self._pool)
+        run_in_background(
+            work,
+            on_result=self.schedule_counts,
+            on_error=self._on_background_failed,
+            pool=self._pool,
+        )
 
     def open_result(self) -> None:
         index = self._current_index()
@@ -433,7 +490,9 @@ class QueuePanel(QWidget):
     def close_engine(self) -> None:
         """Stop live updates and wait for background actions (call before `ctx.close()`)."""
         self.model.close()
+        self._counts_timer.stop()
         self._pool.waitForDone()
+        self._count_pool.waitForDone()
 
     def sizeHint(self) -> QSize:
         return QSize(960, 420)

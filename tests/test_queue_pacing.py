@@ -196,3 +196,39 @@ def test_with_the_limit_set_no_request_is_refused_across_processes(
         assert paced == [server_key(server.base_url, server.api_key)]  # the library's pacer
         assert (server.rate_limited, server.early) == (0, 0)
         assert len([r for r in server.requests if r.method == "POST"]) == jobs
+
+
+def test_a_job_waiting_for_its_turn_says_so_then_goes_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with FakeOpenAIServer() as server:
+        monkeypatch.setenv("OPENAI_API_KEY", server.api_key)
+        write_settings(
+            provider="openai",
+            openai_base_url=server.base_url,
+            partial_images=0,
+            concurrency=2,
+            openai_images_per_minute=40,  # one request every 1.5 s
+        )
+        context = AppContext.open()
+        consumer = EmbeddedConsumer(context.queue)
+        consumer.start()
+        try:
+            lines = [BatchLine(i + 1, f"a lighthouse, take {i}") for i in range(2)]
+            ids = context.jobs.submit_batch(lines, ["instagram-square"]).job_ids
+            wait_for(lambda: all(context.jobs.get(j).finished for j in ids))
+            events = context.queue.event_log.read(0, 10_000)
+        finally:
+            consumer.stop()
+            context.close()
+    said: dict[str, list[str]] = {}
+    for event in events:
+        if event.type == "progress" and event.data.get("stage") == "generate":
+            said.setdefault(event.job_id, []).append(event.data["message"])
+    waited = [messages for messages in said.values() if any("rate limit" in m for m in messages)]
+    assert len(waited) == 1, said  # the first job went at once, the second took its turn
+    messages = waited[0]
+    assert messages[-2:] == ["Generating the image", "Image generated"]
+    assert messages[messages.index(next(m for m in messages if "rate limit" in m)) + 1] == (
+        "Generating the image"
+    )

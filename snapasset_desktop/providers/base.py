@@ -72,6 +72,7 @@ class GeneratedImage:
 
 PartialCallback = Callable[[int, bytes], None]  # (partial index, encoded image bytes)
 CancelCheck = Callable[[], bool]
+WaitCallback = Callable[[float], None]  # seconds the request waits for its turn (rate limit)
 
 
 class ImageProvider(Protocol):
@@ -83,6 +84,7 @@ class ImageProvider(Protocol):
         *,
         on_partial: PartialCallback | None = None,
         should_cancel: CancelCheck | None = None,
+        on_wait: WaitCallback | None = None,
     ) -> list[GeneratedImage]: ...
 
 

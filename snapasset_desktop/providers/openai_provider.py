@@ -38,6 +38,7 @@ from snapasset_desktop.providers.base import (
     GeneratedImage,
     ImageRequest,
     PartialCallback,
+    WaitCallback,
     validate_request,
 )
 from snapasset_desktop.providers.openai_errors import map_openai_error
@@ -205,12 +206,13 @@ class OpenAIProvider:
         *,
         on_partial: PartialCallback | None = None,
         should_cancel: CancelCheck | None = None,
+        on_wait: WaitCallback | None = None,
     ) -> list[GeneratedImage]:
         request = validate_request(request)
         client = self._sdk_client()
         if should_cancel is not None and should_cancel():
             raise Canceled()
-        self.pacer.turn(self.server_key, self.interval, should_cancel)
+        self.pacer.turn(self.server_key, self.interval, should_cancel, on_wait=on_wait)
         import openai
 
         params: dict[str, Any] = {

@@ -118,9 +118,11 @@ class RequestPacer(ABC):
     ) -> float:
         """Wait until this request may be sent; the seconds waited.
 
-        `on_wait(seconds)` is told of each wait before it starts (e.g. to show it)."""
+        `on_wait(seconds)` is told of each wait before it starts (e.g. to show it), and
+        `on_wait(0)` once the turn has come after waiting."""
         started = time.monotonic()
         reserved = self.reserve(key, interval)
+        waited = reserved.wait > 0
         while reserved.wait > 0:
             if on_wait is not None:
                 on_wait(reserved.wait)
@@ -130,6 +132,8 @@ class RequestPacer(ABC):
                     raise Canceled()
                 time.sleep(min(left, NAP))  # short naps: a cancel is noticed quickly
             reserved = self.reserve(key, interval, reserved.at)
+        if waited and on_wait is not None:
+            on_wait(0.0)
         return time.monotonic() - started
 
 

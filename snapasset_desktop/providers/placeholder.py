@@ -22,6 +22,7 @@ from snapasset_desktop.providers.base import (
     GeneratedImage,
     ImageRequest,
     PartialCallback,
+    WaitCallback,
     parse_size,
     validate_request,
 )
@@ -186,6 +187,7 @@ class PlaceholderProvider:
         *,
         on_partial: PartialCallback | None = None,
         should_cancel: CancelCheck | None = None,
+        on_wait: WaitCallback | None = None,
     ) -> list[GeneratedImage]:
         request = validate_request(request)
         width, height = parse_size(request.size) or AUTO_SIZE

@@ -29,6 +29,7 @@ from snapasset_desktop.providers.base import (
     ImageProvider,
     ImageRequest,
     PartialCallback,
+    WaitCallback,
 )
 from snapasset_desktop.queue.events import Emitter
 from snapasset_desktop.queue.redis_store import DEFAULT_PREFIX, redis_errors
@@ -209,8 +210,11 @@ class MeteredProvider:
         *,
         on_partial: PartialCallback | None = None,
         should_cancel: CancelCheck | None = None,
+        on_wait: WaitCallback | None = None,
     ) -> list[GeneratedImage]:
-        images = self.inner.generate(request, on_partial=on_partial, should_cancel=should_cancel)
+        images = self.inner.generate(
+            request, on_partial=on_partial, should_cancel=should_cancel, on_wait=on_wait
+        )
         try:
             self.on_cost(
                 request_cost(

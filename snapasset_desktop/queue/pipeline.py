@@ -245,7 +245,16 @@ class JobRunner:
             fraction = (index + 1) / (request.partial_images + 1)
             report("generate", fraction, "Generating the image", preview=data)
 
-        images = provider.generate(request, on_partial=on_partial, should_cancel=should_cancel)
+        def on_wait(seconds: float) -> None:
+            # Said when a designer would wonder why nothing moves, and taken back after.
+            if seconds >= 1:
+                report("generate", 0, f"Waiting {seconds:.0f} s: OpenAI's rate limit")
+            elif seconds == 0:
+                report("generate", 0, "Generating the image")
+
+        images = provider.generate(
+            request, on_partial=on_partial, should_cancel=should_cancel, on_wait=on_wait
+        )
         if not images:
             raise SnapAssetError(
                 "The image service answered without an image; retrying.",

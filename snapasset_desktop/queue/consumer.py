@@ -35,8 +35,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# Idle, each worker thread polls SQLite every 0.05 s backing off to 0.15 s: a job waits
+# 0.04 s at the median (0.25 s gave 0.05–0.16 s from run to run) for 0.4 % of a core.
 IDLE_POLL_START = 0.05
-IDLE_POLL_MAX = 0.25
+IDLE_POLL_MAX = 0.15
 HEALTH_CHECK_EVERY = 5.0
 WINDOW_WORKER_NICENESS = 10
 MIRROR_POLL = 0.25

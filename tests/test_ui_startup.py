@@ -72,3 +72,27 @@ def test_a_window_that_cannot_start_says_why_in_one_line(isolated_dirs) -> None:
     assert result.returncode == 1
     assert "the window could not start" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_engine_loads_without_pysides_import_hook_reading_its_sources(tmp_path) -> None:
+    """PySide6's import hook reads (and linecache keeps) the source of every module imported
+    after it; the window loads the engine around it (ui/app.py)."""
+    import importlib
+    import linecache
+
+    from snapasset_desktop.ui.app import _imports_through
+
+    for name in ("hooked_module", "plain_module"):
+        (tmp_path / f"{name}.py").write_text("VALUE = 1\n")
+    sys.path.insert(0, str(tmp_path))
+    try:
+        exec("import hooked_module", {})  # through the running __import__ (PySide6's)
+        with _imports_through(importlib.__import__):
+            exec("import plain_module", {})
+    finally:
+        sys.path.remove(str(tmp_path))
+        sys.modules.pop("hooked_module", None)
+        sys.modules.pop("plain_module", None)
+    cached = set(linecache.cache)
+    assert str(tmp_path / "hooked_module.py") in cached  # what the hook costs
+    assert str(tmp_path / "plain_module.py") not in cached

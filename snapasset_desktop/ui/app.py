@@ -3,11 +3,13 @@ and the queue's worker process; a clean exit."""
 
 from __future__ import annotations
 
+import builtins
 import logging
 import os
 import sys
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
 from snapasset_desktop.ui.startup import display_problem
 
@@ -26,6 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     if problem:
         print(f"snapasset-desktop: {problem}", file=sys.stderr)
         return 1
+    plain_import = builtins.__import__  # before PySide6 replaces it, see _open_engine
     from PySide6.QtWidgets import QApplication
 
     from snapasset_desktop import __version__
@@ -51,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     if os.environ.get("SNAPASSET_STARTUP_PROBE"):
         _startup_probe(app, window, os.environ["SNAPASSET_STARTUP_PROBE"])
     # The engine loads once the frame is on screen: the designer sees the window at once.
-    _after_first_paint(app, window, lambda: _open_engine(app, window, paths, opened))
+    _after_first_paint(app, window, lambda: _open_engine(app, window, paths, opened, plain_import))
     window.ready.connect(collector.freeze_startup)
     window.show()
     try:
@@ -63,10 +66,15 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _open_engine(
-    app: QApplication, window: MainWindow, paths: AppPaths, opened: list[AppContext]
+    app: QApplication,
+    window: MainWindow,
+    paths: AppPaths,
+    opened: list[AppContext],
+    plain_import: Callable[..., Any],
 ) -> None:
     try:
-        from snapasset_desktop.services.context import AppContext
+        with _imports_through(plain_import):
+            from snapasset_desktop.services.context import AppContext
         from snapasset_desktop.ui.errors import install_exception_hooks
 
         context = AppContext.open(paths)
@@ -77,6 +85,22 @@ def _open_engine(
         return
     install_exception_hooks()
     window.start_queue()
+
+
+@contextmanager
+def _imports_through(importer: Callable[..., Any]) -> Iterator[None]:
+    """Import with `importer` for a while. PySide6 replaces `builtins.__import__` with a hook
+    that reads the whole source of every module imported after it, to see whether it uses
+    PySide6's `__feature__` switches, and `linecache` keeps every file it read: loading the
+    engine (Pillow, Huey, Redis, the library) after the window's frame left ~11 MB of
+    source text in memory. The engine never imports Qt (tests/test_layering.py), so it is
+    imported with Python's own `__import__`."""
+    hooked = builtins.__import__
+    builtins.__import__ = importer
+    try:
+        yield
+    finally:
+        builtins.__import__ = hooked
 
 
 def _cannot_start(

@@ -223,7 +223,6 @@ class _ProgressReporter:
     def __init__(self, executor: JobExecutor, job: JobRecord, owner: str) -> None:
         self.executor, self.job, self.owner = executor, job, owner
         self.last_stage: str | None = None
-        self.last_message = ""
         self.last_time = 0.0
         self.previews = 0
 
@@ -232,11 +231,10 @@ class _ProgressReporter:
             self._preview(progress)
             return
         now = time.monotonic()
-        # Throttled within a stage, unless what it says changes (e.g. a wait begins or ends).
-        news = progress.stage != self.last_stage or progress.message != self.last_message
+        news = progress.stage != self.last_stage or progress.notice
         if not news and now - self.last_time < PROGRESS_INTERVAL:
             return
-        self.last_stage, self.last_message, self.last_time = progress.stage, progress.message, now
+        self.last_stage, self.last_time = progress.stage, now
         self.executor.store.record(
             self.job.id, self.owner, stage=progress.stage, progress=progress.percent
         )

@@ -58,6 +58,7 @@ class Progress:
     message: str = ""
     preview: bytes | None = None
     platform: str | None = None
+    notice: bool = False  # news in its own right (a wait begins or ends): never throttled
 
 
 ProgressCallback = Callable[[Progress], None]
@@ -248,9 +249,10 @@ class JobRunner:
         def on_wait(seconds: float) -> None:
             # Said when a designer would wonder why nothing moves, and taken back after.
             if seconds >= 1:
-                report("generate", 0, f"Waiting {seconds:.0f} s: OpenAI's rate limit")
+                message = f"Waiting {seconds:.0f} s: OpenAI's rate limit"
+                report("generate", 0, message, notice=True)
             elif seconds == 0:
-                report("generate", 0, "Generating the image")
+                report("generate", 0, "Generating the image", notice=True)
 
         images = provider.generate(
             request, on_partial=on_partial, should_cancel=should_cancel, on_wait=on_wait

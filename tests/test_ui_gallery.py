@@ -288,3 +288,23 @@ def test_selection_and_activation_signals(qtbot: QtBot, ctx) -> None:
         assert model.data(model.index(1), GalleryRole.FAVOURITE) is True
     finally:
         stop(view)
+
+
+def test_a_narrow_gallery_puts_its_choices_on_a_second_row_instead_of_cutting_them(
+    qtbot: QtBot, ctx
+) -> None:
+    view = gallery(qtbot, ctx)
+    bar = view.filters
+    combos = [bar.platform, bar.date, bar.batch, bar.sort_combo]
+    try:
+        view.resize(1000, 700)
+        qtbot.waitUntil(lambda: bar.two_rows is False)
+        assert abs(bar.search.y() - bar.platform.y()) <= 2  # one row (centred vertically)
+        view.resize(520, 700)
+        qtbot.waitUntil(lambda: bar.two_rows is True)
+        qtbot.waitUntil(lambda: bar.platform.y() > bar.search.geometry().bottom())  # below
+        for combo in combos:  # every label whole ("All platforms", not "All platfo")
+            assert combo.width() >= combo.minimumSizeHint().width(), combo.objectName()
+        assert bar.minimumSizeHint().width() <= 520  # the bar never holds the window wider
+    finally:
+        stop(view)

@@ -2,15 +2,19 @@
 
 It only describes what to show — an `AssetQuery` and an `AssetSort` — and says
 when that changed; typing in the search box waits for a short pause first so
-every keystroke does not re-query the library.
+every keystroke does not re-query the library. Where the gallery is too narrow
+for one row with every label whole, the choices move to a second row under the
+search box instead of being cut ("All platfo…").
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
-    QHBoxLayout,
+    QGridLayout,
+    QLayout,
     QLineEdit,
     QToolButton,
     QWidget,
@@ -71,26 +75,75 @@ class GalleryFilterBar(QWidget):
         for key, text in SORTS:
             self.sort_combo.addItem(text, key.value)
 
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(12, 8, 12, 8)
-        layout.setSpacing(8)
-        layout.addWidget(self.search, 3)
-        layout.addWidget(self.platform, 2)
-        layout.addWidget(self.date, 1)
-        layout.addWidget(self.batch, 1)
-        layout.addWidget(self.favourite)
-        layout.addSpacing(4)
-        layout.addWidget(self.sort_combo, 1)
         for combo in (self.platform, self.date, self.batch, self.sort_combo):
+            # Wide enough for the first choice ("All platforms", "Any time"…) in full.
+            combo.setMinimumContentsLength(len(combo.itemText(0)) + 1)
             combo.currentIndexChanged.connect(self.changed)
+        self._grid = QGridLayout(self)
+        self._grid.setContentsMargins(12, 8, 12, 8)
+        self._grid.setHorizontalSpacing(8)
+        self._grid.setVerticalSpacing(6)
+        # The bar's minimum is its two-row form (minimumSizeHint), not the row it shows now:
+        # otherwise one row would hold the window wider than the designer made it.
+        self._grid.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
+        self.two_rows: bool | None = None
+        self._arrange(two_rows=False)
 
     def _combo(self, name: str, tip: str) -> QComboBox:
         combo = QComboBox(self)
         combo.setObjectName(name)
         combo.setToolTip(tip)
         combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        combo.setMinimumContentsLength(6)
         return combo
+
+    def _width_of(self, *widgets: QWidget) -> int:
+        margins = self._grid.contentsMargins()
+        hints = sum(w.minimumSizeHint().width() for w in widgets)
+        return hints + margins.left() + margins.right() + (len(widgets) - 1) * 8
+
+    def _one_row_width(self) -> int:
+        return self._width_of(
+            self.search, self.platform, self.date, self.batch, self.favourite, self.sort_combo
+        )
+
+    def minimumSizeHint(self) -> QSize:
+        above = self._width_of(self.search, self.favourite, self.sort_combo)
+        below = self._width_of(self.platform, self.date, self.batch)
+        return QSize(max(above, below), super().minimumSizeHint().height())
+
+    def _arrange(self, *, two_rows: bool) -> None:
+        """One row: search, platform, date, batch, ★, sort. Two: search, ★ and sort above,
+        platform, date and batch below."""
+        if two_rows == self.two_rows:
+            return
+        self.two_rows = two_rows
+        grid = self._grid
+        widgets = (self.search, self.platform, self.date, self.batch, self.favourite)
+        for widget in (*widgets, self.sort_combo):
+            grid.removeWidget(widget)
+        for column in range(6):
+            grid.setColumnStretch(column, 0)
+        if two_rows:
+            grid.addWidget(self.search, 0, 0, 1, 2)
+            grid.addWidget(self.favourite, 0, 2)
+            grid.addWidget(self.sort_combo, 0, 3)
+            grid.addWidget(self.platform, 1, 0)
+            grid.addWidget(self.date, 1, 1)
+            grid.addWidget(self.batch, 1, 2, 1, 2)
+            for column, stretch in enumerate((2, 1, 0, 1)):
+                grid.setColumnStretch(column, stretch)
+        else:
+            for column, widget in enumerate((*widgets, self.sort_combo)):
+                grid.addWidget(widget, 0, column)
+            for column, stretch in enumerate((3, 2, 1, 1, 0, 1)):
+                grid.setColumnStretch(column, stretch)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        two_rows = event.size().width() < self._one_row_width()
+        if two_rows != self.two_rows:
+            self._arrange(two_rows=two_rows)
+            self._grid.activate()  # in this frame, not the next
+        super().resizeEvent(event)
 
     def _fill_platforms(self) -> None:
         self.platform.addItem(icon("layout-grid"), "All platforms", [])

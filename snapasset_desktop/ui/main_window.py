@@ -115,6 +115,8 @@ class MainWindow(QMainWindow):
         self.bridge = EngineBridge(context.queue, self)
         self.gallery = GalleryView(context, self.bridge, self)
         self.banner = SetupBanner(context, self)
+        self._central.removeWidget(self._opening)  # now, not when the deletion comes round
+        self._opening.hide()
         self._opening.deleteLater()
         self._central.addWidget(self.banner)
         self._central.addWidget(self.gallery, 1)

@@ -14,11 +14,13 @@ from pytestqt.qtbot import QtBot
 
 from snapasset_desktop.platforms import PlatformRegistry
 from snapasset_desktop.services.context import AppContext
+from snapasset_desktop.services.pricing import format_usd
 from snapasset_desktop.ui.bridge import EngineBridge
 from snapasset_desktop.ui.detail_pane import DetailPane
 from snapasset_desktop.ui.focal_point_editor import FocalPointEditor
 from snapasset_desktop.ui.gallery_model import GalleryRole
 from tests.conftest import write_settings
+from tests.helpers.fake_openai import FakeOpenAIServer
 
 PLATFORMS = ["x-post", "instagram-story", "linkedin-banner"]
 
@@ -205,3 +207,43 @@ def test_favourite_copy_and_delete(qtbot: QtBot, ctx, pane) -> None:
         assert pane.delete_current(confirm=False)
     assert deleted.args == [[asset.id]] and not path.exists()
     shown(qtbot, pane, job_id, 3)
+
+
+def test_meta_line_shows_what_a_paid_job_cost_and_nothing_for_a_free_one(
+    qtbot: QtBot, fake_openai: FakeOpenAIServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", fake_openai.api_key)
+    write_settings(provider="openai", openai_base_url=fake_openai.base_url, partial_images=0)
+    ctx = AppContext.open()
+    pane = DetailPane(ctx)
+    qtbot.addWidget(pane)
+    try:
+        paid = ctx.jobs.submit(ctx.build_request("a paid lighthouse", ["x-post"]))
+        assert ctx.queue.executor.execute(paid.id) == "completed"  # priced by the real budget
+        cost = ctx.library.get_job(paid.id).cost_usd
+        assert cost and cost > 0.005
+        pane.show_job(paid.id)
+        shown(qtbot, pane, paid.id, 2)
+        assert pane.meta.text().endswith(f"·  {format_usd(cost)}")
+        assert "estimate" in pane.meta.toolTip()
+
+        free = ctx.jobs.submit(ctx.build_request("free", ["x-post"], provider="placeholder"))
+        assert ctx.queue.executor.execute(free.id) == "completed"
+        assert ctx.library.get_job(free.id).cost_usd is None
+        pane.show_job(free.id)
+        shown(qtbot, pane, free.id, 2)
+        assert "$" not in pane.meta.text() and pane.meta.toolTip() == ""
+
+        ctx.library.update_job(free.id, cost_usd=0.0)  # charged nothing: still free
+        pane.show_job(free.id)
+        qtbot.waitUntil(lambda: pane.job.cost_usd == 0.0)
+        assert "$" not in pane.meta.text()
+
+        ctx.library.update_job(free.id, cost_usd=0.0021)  # a cheap image is not shown as $0.00
+        pane.show_job(free.id)
+        qtbot.waitUntil(lambda: pane.job.cost_usd == 0.0021)
+        assert pane.meta.text().endswith("·  <$0.01")
+    finally:
+        pane.loader.wait()
+        pane.variants.loader.shutdown()
+        ctx.close()

@@ -16,6 +16,7 @@ from snapasset_desktop.services.batch_files import parse_text
 from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.ui.bridge import EngineBridge
 from snapasset_desktop.ui.queue_model import (
+    DETAIL_ROLE,
     ERROR_ROLE,
     JOB_ID_ROLE,
     PAGE,
@@ -390,3 +391,31 @@ def test_keyboard_enter_opens_and_delete_removes(
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     qtbot.keyClick(table, Qt.Key.Key_Delete)
     assert panel.model.rowCount() == 0
+
+
+def test_finished_jobs_show_their_cost_in_the_detail_line_and_tooltip(
+    ctx: AppContext, model: QueueModel, qtbot: QtBot
+) -> None:
+    paid, free, failed = (submit(ctx, p) for p in ("paid", "free", "failed"))
+    for job_id in (paid, free):
+        assert ctx.queue.executor.execute(job_id) == "completed"
+    ctx.library.update_job(paid, cost_usd=0.042)
+    ctx.library.update_job(
+        failed, status="failed", error_message="The image was refused.", cost_usd=1.5
+    )
+    model.refresh([paid, free, failed])
+
+    def cell(job_id: str, column: Column, role: int) -> str:
+        return model.index(model.row_of(job_id), column).data(role)
+
+    tip = Qt.ItemDataRole.ToolTipRole
+    assert cell(paid, Column.PROMPT, DETAIL_ROLE).endswith(" · $0.04")
+    assert cell(paid, Column.PROMPT, tip) == "paid\n\nCost: $0.04 (estimate)"
+    assert "Cost: $0.04" in cell(paid, Column.STATUS, tip)
+    assert "$" not in cell(free, Column.PROMPT, DETAIL_ROLE)
+    assert cell(free, Column.PROMPT, tip) == "free"
+    # A failure that was paid for says both why and what it cost.
+    assert cell(failed, Column.PROMPT, DETAIL_ROLE) == "The image was refused."
+    assert cell(failed, Column.STATUS, tip) == (
+        "Failed\n\nThe image was refused.\n\nCost: $1.50 (estimate)"
+    )

@@ -102,3 +102,11 @@ def request_cost(
 
 def format_usd(amount: float) -> str:
     return f"${amount:,.0f}" if amount >= 10 and amount == int(amount) else f"${amount:,.2f}"
+
+
+def cost_text(cost_usd: float | None) -> str | None:
+    """What a job cost, written as the budget messages write money; None when it was free."""
+    if not cost_usd or cost_usd <= 0:
+        return None  # placeholder and imported images: nothing was paid
+    # format_usd rounds to cents: a cheap low-quality image would read "$0.00", i.e. free.
+    return "<$0.01" if cost_usd < 0.005 else format_usd(cost_usd)

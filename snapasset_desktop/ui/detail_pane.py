@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from snapasset_desktop.errors import SnapAssetError, UnknownPlatform
 from snapasset_desktop.library.models import AssetRecord, JobRecord
 from snapasset_desktop.services.context import AppContext
+from snapasset_desktop.services.pricing import cost_text
 from snapasset_desktop.services.requests import IMPORT_PROVIDER
 from snapasset_desktop.ui.bridge import EngineBridge
 from snapasset_desktop.ui.detail_variants import JobDetails, JobDetailsLoader, VariantModel
@@ -40,6 +41,7 @@ from snapasset_desktop.ui.icons import icon
 STRIP_CARD = QSize(184, 204)
 STAR = "#f5b301"
 ERROR, ERROR_DARK = "#c62828", "#ff8a80"  # readable red on light and on dark windows
+COST_TIP = "What this job's OpenAI calls cost — an estimate from list prices, not an invoice."
 _BUILD_OPTIONS = (
     "provider",
     "model",
@@ -259,6 +261,8 @@ class DetailPane(QWidget):
         self.variants.set_details(details)
         self.prompt.setText(job.prompt or "(no prompt)")
         self.meta.setText(_describe(job))
+        paid = cost_text(job.cost_usd) is not None
+        self.meta.setToolTip(COST_TIP if paid else "")
         platforms = []
         for platform_id in job.platforms:
             try:
@@ -491,4 +495,7 @@ def _describe(job: JobRecord) -> str:
     if params.get("fit"):
         parts.append(str(params["fit"]))
     parts.append(datetime.fromtimestamp(job.created_at).strftime("%d %b %Y, %H:%M"))
+    cost = cost_text(job.cost_usd)
+    if cost:
+        parts.append(cost)
     return "  ·  ".join(parts)

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import QApplication
 from snapasset_desktop.errors import SnapAssetError
 from snapasset_desktop.library.models import JobRecord
 from snapasset_desktop.services.context import AppContext
+from snapasset_desktop.services.pricing import cost_text
 from snapasset_desktop.ui.bridge import EngineBridge
 from snapasset_desktop.ui.icons import icon
 
@@ -477,15 +478,15 @@ class QueueModel(QAbstractTableModel):
         if error:
             return error
         params = job.params
-        parts = [params.get("model") or params.get("provider", ""), params.get("size", "")]
+        size = str(params.get("size") or "").replace("x", "×")
+        parts = [params.get("model") or params.get("provider", ""), size]
         if params.get("style"):
             parts.append(str(params["style"]))
         variations = int(params.get("variations", 1) or 1)
         if variations > 1:
             parts.append(f"×{variations}")
-        return " · ".join(
-            str(p).replace("x", "×") if p == params.get("size") else str(p) for p in parts if p
-        )
+        parts.append(cost_text(job.cost_usd))
+        return " · ".join(str(p) for p in parts if p)
 
     def _tooltip(self, row: _Row, column: int) -> str | None:
         job = row.job
@@ -496,7 +497,9 @@ class QueueModel(QAbstractTableModel):
             return f"Batch {job.batch_id}"
         if column in (Column.STATUS, Column.PROMPT, Column.PROGRESS):
             text = job.prompt if column == Column.PROMPT else STATUS_LABELS.get(job.status, "")
-            return f"{text}\n\n{error}" if error else text
+            cost = cost_text(job.cost_usd)
+            notes = [error, f"Cost: {cost} (estimate)" if cost else None]
+            return "\n\n".join(n for n in (text, *notes) if n)
         return None
 
     def _status_icon(self, status: str) -> Any:

@@ -242,3 +242,24 @@ def test_source_variants_and_header_sizes(library: Library) -> None:
     assert library.source_image_path(job.id).name == "source.png"
     (library.source_image_path(job.id).parent / "source-v1.png").unlink()
     assert library.source_images(job.id) == []  # half a set is no set: generate again
+
+
+def test_a_batch_summary_adds_up_its_jobs_and_their_cost(library: Library) -> None:
+    rows = [{"prompt": f"p{n}", "platforms": ["x-post"], "params": {}} for n in range(3)]
+    paid = library.create_batch("paid", 3)
+    first, second, third = library.create_jobs(rows, batch_id=paid)
+    library.update_job(first, status="completed", cost_usd=0.04)
+    library.update_job(second, status="failed", cost_usd=0.02)
+    summary = library.batch_summary(paid)
+    assert summary is not None
+    assert (summary["total"], summary["finished"], summary["completed"]) == (3, 2, 1)
+    assert summary["cost_usd"] == pytest.approx(0.06)
+    free = library.create_batch("free", 1)
+    library.create_jobs(rows[:1], batch_id=free)
+    assert library.batch_summary(free)["cost_usd"] is None  # nothing paid: not "$0.00"
+    # Newest first keeps a batch in the order it was written.
+    assert [j.id for j in library.list_jobs(limit=3) if j.batch_id == paid] == [
+        third,
+        second,
+        first,
+    ]

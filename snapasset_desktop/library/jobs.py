@@ -146,12 +146,13 @@ class JobsTable(LibraryBase):
         return {status: count for status, count in rows}
 
     def batch_summary(self, batch_id: str) -> dict[str, int] | None:
-        """Totals for a batch: total, finished, completed, failed."""
+        """Totals for a batch: total, finished, completed, failed, cost_usd (None: free)."""
         with self._read() as conn:
             row = conn.execute(
                 "SELECT COUNT(*) AS total,"
                 " SUM(status IN ('completed', 'failed', 'canceled')) AS finished,"
-                " SUM(status = 'completed') AS completed, SUM(status = 'failed') AS failed"
+                " SUM(status = 'completed') AS completed, SUM(status = 'failed') AS failed,"
+                " SUM(cost_usd) AS cost_usd"
                 " FROM jobs WHERE batch_id = ?",
                 (batch_id,),
             ).fetchone()

@@ -380,9 +380,13 @@ class MainWindow(QMainWindow):
         if job.batch_id:
             summary = self.context.library.batch_summary(job.batch_id)
             if summary and summary["finished"] == summary["total"]:
+                from snapasset_desktop.services.pricing import cost_text
+
+                cost = cost_text(summary["cost_usd"])
                 self._tray.showMessage(
                     "Batch finished",
-                    f"{summary['completed']} succeeded, {summary['failed']} failed.",
+                    f"{summary['completed']} succeeded, {summary['failed']} failed"
+                    + (f" · {cost}." if cost else "."),
                 )
             return
         text = {

@@ -34,16 +34,21 @@ def _dialog(qtbot: QtBot, ctx: AppContext) -> SettingsDialog:
 def test_bad_values_are_refused_inline_and_nothing_is_saved(qtbot: QtBot, ctx: AppContext) -> None:
     before = ctx.settings.path.read_bytes()
     dialog = _dialog(qtbot, ctx)
-    dialog.model_combo.setCurrentText("gpt-image-2.5-flare")  # valid, but must not be saved
-    dialog.concurrency_spin.setValue(0)
-    dialog.redis_url_edit.setText("http://localhost:6379")
+    dialog.general_page.model_combo.setCurrentText(
+        "gpt-image-2.5-flare"
+    )  # valid, but must not be saved
+    dialog.queue_page.concurrency_spin.setValue(0)
+    dialog.queue_page.redis_url_edit.setText("http://localhost:6379")
 
     dialog.accept()
 
     assert dialog.result() != SettingsDialog.DialogCode.Accepted
-    assert "between 1 and 16" in dialog.concurrency_error.text()
-    assert "redis://" in dialog.redis_error.text()
-    assert not dialog.concurrency_error.isHidden() and not dialog.redis_error.isHidden()
+    assert "between 1 and 16" in dialog.queue_page.concurrency_error.text()
+    assert "redis://" in dialog.queue_page.redis_error.text()
+    assert (
+        not dialog.queue_page.concurrency_error.isHidden()
+        and not dialog.queue_page.redis_error.isHidden()
+    )
     assert dialog.nav.currentRow() == 2  # the Queue page, where the errors are
     assert "nothing was saved" in dialog.summary.text()
     assert ctx.settings.path.read_bytes() == before
@@ -52,17 +57,25 @@ def test_bad_values_are_refused_inline_and_nothing_is_saved(qtbot: QtBot, ctx: A
 
 def test_valid_changes_are_saved_to_settings_toml(qtbot: QtBot, ctx: AppContext) -> None:
     dialog = _dialog(qtbot, ctx)
-    assert not dialog.images_per_minute_spin.isEnabled()  # the placeholder has no limit
-    dialog.provider_combo.setCurrentIndex(dialog.provider_combo.findData("compatible"))
-    dialog.base_url_edit.setText("http://127.0.0.1:9999/v1")
-    dialog.concurrency_spin.setValue(2)
-    dialog.redis_url_edit.setText("redis://localhost:6379/3")
-    assert not dialog.restart_note.isHidden()
-    dialog.retention_spin.setValue(7)
-    dialog.cleanup_hour_spin.setValue(4)
-    dialog.format_combo.setCurrentIndex(dialog.format_combo.findData("webp"))
-    assert dialog.images_per_minute_spin.isEnabled()  # an OpenAI(-compatible) account's limit
-    dialog.images_per_minute_spin.setValue(240)
+    assert (
+        not dialog.general_page.images_per_minute_spin.isEnabled()
+    )  # the placeholder has no limit
+    dialog.general_page.provider_combo.setCurrentIndex(
+        dialog.general_page.provider_combo.findData("compatible")
+    )
+    dialog.general_page.base_url_edit.setText("http://127.0.0.1:9999/v1")
+    dialog.queue_page.concurrency_spin.setValue(2)
+    dialog.queue_page.redis_url_edit.setText("redis://localhost:6379/3")
+    assert not dialog.queue_page.restart_note.isHidden()
+    dialog.queue_page.retention_spin.setValue(7)
+    dialog.queue_page.cleanup_hour_spin.setValue(4)
+    dialog.general_page.format_combo.setCurrentIndex(
+        dialog.general_page.format_combo.findData("webp")
+    )
+    assert (
+        dialog.general_page.images_per_minute_spin.isEnabled()
+    )  # an OpenAI(-compatible) account's limit
+    dialog.general_page.images_per_minute_spin.setValue(240)
 
     dialog.accept()
 
@@ -77,11 +90,13 @@ def test_valid_changes_are_saved_to_settings_toml(qtbot: QtBot, ctx: AppContext)
 def test_a_bad_base_url_is_refused_on_the_general_page(qtbot: QtBot, ctx: AppContext) -> None:
     dialog = _dialog(qtbot, ctx)
     dialog.nav.setCurrentRow(3)
-    dialog.provider_combo.setCurrentIndex(dialog.provider_combo.findData("compatible"))
-    dialog.base_url_edit.setText("my-server")
+    dialog.general_page.provider_combo.setCurrentIndex(
+        dialog.general_page.provider_combo.findData("compatible")
+    )
+    dialog.general_page.base_url_edit.setText("my-server")
     dialog.accept()
     assert dialog.nav.currentRow() == 0
-    assert "https://host/v1" in dialog.base_url_error.text()
+    assert "https://host/v1" in dialog.general_page.base_url_error.text()
     assert load_settings(ctx.settings.path).provider == "placeholder"
 
 
@@ -89,24 +104,24 @@ def test_without_a_keyring_the_key_is_kept_for_the_session_and_it_says_so(
     qtbot: QtBot, ctx: AppContext
 ) -> None:
     dialog = _dialog(qtbot, ctx)
-    assert not dialog.keyring_notice.isHidden()
-    dialog.save_key_button.click()
-    assert "Paste your OpenAI API key" in dialog.key_error.text()
+    assert not dialog.key_page.keyring_notice.isHidden()
+    dialog.key_page.save_key_button.click()
+    assert "Paste your OpenAI API key" in dialog.key_page.key_error.text()
 
-    dialog.api_key_edit.setText("sk-test-1234567890")
-    dialog.save_key_button.click()
+    dialog.key_page.api_key_edit.setText("sk-test-1234567890")
+    dialog.key_page.save_key_button.click()
 
-    assert dialog.key_source_label.text() == describe_source(SecretSource.SESSION)
+    assert dialog.key_page.key_source_label.text() == describe_source(SecretSource.SESSION)
     assert ctx.secrets.lookup(OPENAI_KEY) == ("sk-test-1234567890", SecretSource.SESSION)
-    assert dialog.api_key_edit.text() == ""
+    assert dialog.key_page.api_key_edit.text() == ""
     assert "sk-test" not in ctx.settings.path.read_text()
-    dialog.forget_key_button.click()
+    dialog.key_page.forget_key_button.click()
     assert ctx.secrets.lookup(OPENAI_KEY)[1] is SecretSource.MISSING
 
 
 def test_presets_are_added_edited_deleted_and_saved_with_ok(qtbot: QtBot, ctx: AppContext) -> None:
     dialog = _dialog(qtbot, ctx)
-    editor = dialog.preset_editor
+    editor = dialog.presets_page.preset_editor
     editor.add()
     editor.id_edit.setText("Newsletter Hero!")
     assert not editor.save_form()
@@ -152,9 +167,9 @@ def test_presets_are_added_edited_deleted_and_saved_with_ok(qtbot: QtBot, ctx: A
 
 def test_an_open_preset_form_blocks_saving(qtbot: QtBot, ctx: AppContext) -> None:
     dialog = _dialog(qtbot, ctx)
-    dialog.preset_editor.add()
+    dialog.presets_page.preset_editor.add()
     dialog.accept()
-    assert "Save or cancel the preset" in dialog.preset_error.text()
+    assert "Save or cancel the preset" in dialog.presets_page.preset_error.text()
     assert dialog.nav.currentRow() == 4
 
 
@@ -162,25 +177,29 @@ def test_test_key_asks_the_server_off_the_gui_thread(
     qtbot: QtBot, ctx: AppContext, fake_openai: FakeOpenAIServer
 ) -> None:
     dialog = _dialog(qtbot, ctx)
-    dialog.provider_combo.setCurrentIndex(dialog.provider_combo.findData("compatible"))
-    dialog.base_url_edit.setText(fake_openai.base_url)
-    dialog.model_combo.setCurrentText("gpt-image-2")
+    dialog.general_page.provider_combo.setCurrentIndex(
+        dialog.general_page.provider_combo.findData("compatible")
+    )
+    dialog.general_page.base_url_edit.setText(fake_openai.base_url)
+    dialog.general_page.model_combo.setCurrentText("gpt-image-2")
 
-    dialog.api_key_edit.setText("sk-wrong-key-000000")
-    dialog.test_key_button.click()
-    qtbot.waitUntil(lambda: dialog.test_key_button.isEnabled(), timeout=10_000)
-    assert "accepted" not in dialog.key_test_label.text()
+    dialog.key_page.api_key_edit.setText("sk-wrong-key-000000")
+    dialog.key_page.test_key_button.click()
+    qtbot.waitUntil(lambda: dialog.key_page.test_key_button.isEnabled(), timeout=10_000)
+    assert "accepted" not in dialog.key_page.key_test_label.text()
 
-    dialog.api_key_edit.setText(fake_openai.api_key)
-    dialog.test_key_button.click()
-    qtbot.waitUntil(lambda: "accepted the key" in dialog.key_test_label.text(), timeout=10_000)
-    assert dialog.test_key_button.isEnabled()
+    dialog.key_page.api_key_edit.setText(fake_openai.api_key)
+    dialog.key_page.test_key_button.click()
+    qtbot.waitUntil(
+        lambda: "accepted the key" in dialog.key_page.key_test_label.text(), timeout=10_000
+    )
+    assert dialog.key_page.test_key_button.isEnabled()
     assert ctx.secrets.lookup(OPENAI_KEY)[1] is SecretSource.MISSING  # testing never stores
 
 
 def test_test_connection_reports_an_unreachable_redis(qtbot: QtBot, ctx: AppContext) -> None:
     dialog = _dialog(qtbot, ctx)
-    dialog.redis_url_edit.setText("redis://127.0.0.1:1/0")
-    dialog.test_redis_button.click()
-    qtbot.waitUntil(lambda: dialog.test_redis_button.isEnabled(), timeout=10_000)
-    assert "can't be reached" in dialog.redis_test_label.text()
+    dialog.queue_page.redis_url_edit.setText("redis://127.0.0.1:1/0")
+    dialog.queue_page.test_redis_button.click()
+    qtbot.waitUntil(lambda: dialog.queue_page.test_redis_button.isEnabled(), timeout=10_000)
+    assert "can't be reached" in dialog.queue_page.redis_test_label.text()

@@ -54,8 +54,9 @@ def test_sign_in_sync_now_and_save(qtbot: QtBot, cloud_env: CloudEnv) -> None:
     assert (SERVICE, "supabase-anon-key") in env.keyring.entries
 
     page.sync_now()
+    qtbot.waitUntil(lambda: "uploaded" in page.sync_label.text(), timeout=5000)
     qtbot.waitUntil(lambda: not page.busy(), timeout=5000)
-    assert "1 job(s) uploaded" in page.sync_label.text()
+    assert "1 job(s) uploaded" in page.sync_label.text(), page.status_label.text()
     assert len(env.server.objects) == 2
 
     page.enabled_check.setChecked(True)

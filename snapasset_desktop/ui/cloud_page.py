@@ -226,7 +226,7 @@ class CloudPage(QWidget):
         task = BackgroundTask(fn)
         task.succeeded.connect(done)
         task.failed.connect(self._failed)
-        task.finished.connect(self._finished)
+        task.finished.connect(lambda: self._finished(task))
         self.task = task
         self.refresh()
         task.start(self.pool)
@@ -237,8 +237,9 @@ class CloudPage(QWidget):
         self.refresh()
         self._paint(self.status_label, error_message(exc), good=False)
 
-    def _finished(self) -> None:
-        self.task = None
+    def _finished(self, task: BackgroundTask) -> None:
+        if self.task is task:  # a late word from an earlier task must not end this one
+            self.task = None
         self.refresh()
 
     def busy(self) -> bool:

@@ -116,3 +116,33 @@ def test_refusal_shows_its_reason_and_retry_from_the_queue_panel_works(
     window.queue_panel.retry_action.trigger()
     qtbot.waitUntil(lambda: window.context.jobs.get(job_id).status == "completed", timeout=30_000)
     assert len(fake_openai.requests) == 2
+
+
+def test_removing_a_finished_job_takes_its_cards_out_of_the_gallery(
+    window: MainWindow, qtbot: QtBot
+) -> None:
+    job_id = generate(qtbot, window, "a cactus in a pot", ["x-post"])
+    qtbot.waitUntil(lambda: window.context.jobs.get(job_id).status == "completed", timeout=30_000)
+    model = window.gallery.model
+    qtbot.waitUntil(lambda: model.rowCount() == 1, timeout=10_000)
+    table = window.queue_panel.table
+    qtbot.waitUntil(
+        lambda: any(
+            table.model().index(r, 0).data(JOB_ID_ROLE) == job_id
+            for r in range(table.model().rowCount())
+        ),
+        timeout=10_000,
+    )
+    row = next(
+        r
+        for r in range(table.model().rowCount())
+        if table.model().index(r, 0).data(JOB_ID_ROLE) == job_id
+    )
+    table.selectionModel().select(
+        table.model().index(row, 0),
+        QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+    )
+    with qtbot.waitSignal(window.queue_panel.jobsRemoved, timeout=10_000):
+        window.queue_panel.remove_selected(confirm=False)
+    assert model.rowCount() == 0  # its images are gone from disk: no card points at them
+    assert window.context.library.count_assets() == 0

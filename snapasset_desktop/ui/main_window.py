@@ -224,6 +224,7 @@ class MainWindow(QMainWindow):
         self.detail.assetsDeleted.connect(lambda _ids: self.gallery.model.refresh())
         self.detail.favouriteChanged.connect(self.gallery.model.set_favourite)
         self.queue_panel.openJob.connect(self.detail.show_job)
+        self.queue_panel.jobsRemoved.connect(lambda _ids: self.gallery.model.refresh())
         self.compose.submitted.connect(self._on_submitted)
         self.bridge.jobFinished.connect(self._on_job_finished)
         self.bridge.queuePaused.connect(self.pause_action.setChecked)

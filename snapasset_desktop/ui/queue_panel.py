@@ -93,6 +93,7 @@ class QueuePanel(QWidget):
     """The queue table with its filters, actions and the pause switch."""
 
     openJob = Signal(str)
+    jobsRemoved = Signal(list)  # job ids deleted with their images (the gallery drops them)
 
     def __init__(
         self, ctx: AppContext, bridge: EngineBridge | None, parent: QWidget | None = None
@@ -433,9 +434,13 @@ class QueuePanel(QWidget):
             for job_id in ids:
                 library.delete_job(job_id)
 
+        def removed(_: object) -> None:
+            self.schedule_counts()
+            self.jobsRemoved.emit(ids)
+
         run_in_background(
             work,
-            on_result=self.schedule_counts,
+            on_result=removed,
             on_error=self._on_background_failed,
             pool=self._pool,
         )

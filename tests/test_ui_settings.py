@@ -39,10 +39,12 @@ def test_bad_values_are_refused_inline_and_nothing_is_saved(qtbot: QtBot, ctx: A
     )  # valid, but must not be saved
     dialog.queue_page.concurrency_spin.setValue(0)
     dialog.queue_page.redis_url_edit.setText("http://localhost:6379")
+    dialog.queue_page.redis_ca_edit.setText("/nowhere/ca.pem")
 
     dialog.accept()
 
     assert dialog.result() != SettingsDialog.DialogCode.Accepted
+    assert "no certificate file at /nowhere/ca.pem" in dialog.queue_page.redis_ca_error.text()
     assert "between 1 and 16" in dialog.queue_page.concurrency_error.text()
     assert "redis://" in dialog.queue_page.redis_error.text()
     assert (
@@ -66,6 +68,9 @@ def test_valid_changes_are_saved_to_settings_toml(qtbot: QtBot, ctx: AppContext)
     dialog.general_page.base_url_edit.setText("http://127.0.0.1:9999/v1")
     dialog.queue_page.concurrency_spin.setValue(2)
     dialog.queue_page.redis_url_edit.setText("redis://localhost:6379/3")
+    ca_file = ctx.paths.config_dir / "studio-ca.pem"
+    ca_file.write_text("-----BEGIN CERTIFICATE-----\n")
+    dialog.queue_page.redis_ca_edit.setText(str(ca_file))
     assert not dialog.queue_page.restart_note.isHidden()
     dialog.queue_page.retention_spin.setValue(7)
     dialog.queue_page.cleanup_hour_spin.setValue(4)
@@ -85,6 +90,7 @@ def test_valid_changes_are_saved_to_settings_toml(qtbot: QtBot, ctx: AppContext)
     assert (saved.concurrency, saved.retention_days, saved.cleanup_hour) == (2, 7, 4)
     assert saved.redis_url == "redis://localhost:6379/3" and saved.output_format == "webp"
     assert saved.openai_images_per_minute == 240
+    assert saved.redis_ca_file == str(ca_file)
 
 
 def test_a_bad_base_url_is_refused_on_the_general_page(qtbot: QtBot, ctx: AppContext) -> None:

@@ -7,10 +7,11 @@ says when a restart is needed; "Test connection" pings Redis off the GUI thread.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QThreadPool
-from PySide6.QtWidgets import QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QFileDialog, QLineEdit, QPushButton, QToolButton, QWidget
 
 from snapasset_desktop.errors import InvalidInput
 from snapasset_desktop.queue.runtime import check_redis_url, ping_redis
@@ -57,6 +58,14 @@ class QueuePage(SettingsPage):
         self.test_redis_button.clicked.connect(self.test_redis)
         box, self.redis_error = self.field(self.redis_url_edit, self.test_redis_button)
         form.addRow("Redis address", box)
+        self.redis_ca_edit = QLineEdit(objectName="redisCaEdit")
+        self.redis_ca_edit.setPlaceholderText("Empty: the system's certificates (rediss:// only)")
+        self.redis_ca_edit.setToolTip("A private CA's certificate (PEM) to trust for rediss://")
+        browse = QToolButton(objectName="redisCaBrowse", toolTip="Choose the certificate file")
+        browse.setIcon(icon("folder-open"))
+        browse.clicked.connect(self._choose_ca_file)
+        box, self.redis_ca_error = self.field(self.redis_ca_edit, browse)
+        form.addRow("Redis CA certificate", box)
         self.redis_test_label = note_label()
         self.redis_test_label.setObjectName("redisTestLabel")
         self.redis_test_label.hide()
@@ -87,12 +96,14 @@ class QueuePage(SettingsPage):
         form.addRow("Monthly budget (estimate)", self.budget_spin)
         self.load(ctx.settings.current)
         self.redis_url_edit.textChanged.connect(self._restart_hint)
+        self.redis_ca_edit.textChanged.connect(self._restart_hint)
         self.concurrency_spin.valueChanged.connect(self._restart_hint)
 
     def load(self, s: Settings) -> None:
         self.settings = s
         self.concurrency_spin.setValue(s.concurrency)
         self.redis_url_edit.setText(s.redis_url)
+        self.redis_ca_edit.setText(s.redis_ca_file)
         self.retention_spin.setValue(s.retention_days)
         self.failed_kept_spin.setValue(s.failed_jobs_kept)
         self.cleanup_hour_spin.setValue(s.cleanup_hour)
@@ -102,7 +113,10 @@ class QueuePage(SettingsPage):
 
     def _restart_hint(self) -> None:
         changed = []
-        if self.redis_url_edit.text().strip() != self.settings.redis_url:
+        if (
+            self.redis_url_edit.text().strip() != self.settings.redis_url
+            or self.redis_ca_edit.text().strip() != self.settings.redis_ca_file
+        ):
             changed.append("the queue backend")
         if self.concurrency_spin.value() != self.settings.concurrency:
             changed.append("the number of jobs at once")
@@ -131,8 +145,18 @@ class QueuePage(SettingsPage):
         show_error(self.redis_error, None)
         self.test_redis_button.setEnabled(False)
         self.paint(self.redis_test_label, "Connecting…", good=None)
-        ca_file = self.settings.redis_ca_file
+        ca_file = self.redis_ca_edit.text().strip()  # as edited: test before saving
         self.run(self.pool, lambda: ping_redis(url, ca_file), self._redis_ok, self._redis_failed)
+
+    def _choose_ca_file(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(
+            self,
+            "Redis CA certificate",
+            self.redis_ca_edit.text() or str(Path.home()),
+            "Certificates (*.pem *.crt *.cer);;All files (*)",
+        )
+        if name:
+            self.redis_ca_edit.setText(name)
 
     def _redis_ok(self, ms: float) -> None:
         self.test_redis_button.setEnabled(True)
@@ -148,6 +172,7 @@ class QueuePage(SettingsPage):
         return [
             (self.concurrency_error, self._concurrency),
             (self.redis_error, self._redis_url),
+            (self.redis_ca_error, self._redis_ca_file),
             (self.retention_error, self._retention),
             (self.failed_kept_error, self._failed_kept),
         ]
@@ -161,6 +186,12 @@ class QueuePage(SettingsPage):
     def _redis_url(self) -> dict[str, Any]:
         url = self.redis_url_edit.text().strip()
         return {"redis_url": check_redis_url(url) if url else ""}
+
+    def _redis_ca_file(self) -> dict[str, Any]:
+        name = self.redis_ca_edit.text().strip()
+        if name and not Path(name).expanduser().is_file():
+            raise InvalidInput(f"There is no certificate file at {name}; choose the PEM file.")
+        return {"redis_ca_file": name}
 
     def _retention(self) -> dict[str, Any]:
         if self.retention_spin.value() < 1:

@@ -7,8 +7,7 @@ import signal
 import subprocess
 import sys
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,14 +16,7 @@ from snapasset_desktop.queue.consumer import EmbeddedConsumer
 from snapasset_desktop.services.context import AppContext
 from tests.conftest import write_settings
 from tests.helpers.fake_openai import FakeOpenAIServer, latency
-
-
-def wait_for(condition: Callable[[], bool], timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.05)
+from tests.helpers.waiting import wait_for
 
 
 @pytest.fixture

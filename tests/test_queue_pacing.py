@@ -13,7 +13,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 import redis
@@ -33,6 +33,7 @@ from snapasset_desktop.services.batch_files import BatchLine
 from snapasset_desktop.services.context import AppContext
 from tests.conftest import write_settings
 from tests.helpers.fake_openai import FakeOpenAIServer, latency
+from tests.helpers.waiting import wait_for
 
 KEY = server_key("http://127.0.0.1:1/v1", "sk-test-pacing")
 STEP = 0.2  # seconds between slots in the contract tests
@@ -141,14 +142,6 @@ def test_server_keys_and_intervals() -> None:
 
 
 # -- end to end: the app and a worker process share one SQLite library ------------------
-
-
-def wait_for(condition: Callable[[], bool], timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.05)
 
 
 def test_with_the_limit_set_no_request_is_refused_across_processes(

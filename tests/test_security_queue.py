@@ -10,8 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import pickle
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,14 +20,7 @@ from snapasset_desktop.queue.consumer import EmbeddedConsumer
 from snapasset_desktop.queue.serializer import JsonSerializer, RejectedMessage, validate_message
 from snapasset_desktop.services.context import AppContext
 from tests.conftest import write_settings
-
-
-def wait_for(condition: Callable[[], bool], timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.02)
+from tests.helpers.waiting import wait_for
 
 
 class _Exploit:

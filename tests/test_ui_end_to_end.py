@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
 from PySide6.QtWidgets import QPlainTextEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
@@ -54,6 +54,24 @@ def generate(qtbot: QtBot, window: MainWindow, prompt: str, platforms: list[str]
     return submitted.args[0][0]
 
 
+def select_job(qtbot: QtBot, window: MainWindow, job_id: str) -> QModelIndex:
+    """Select the job's row in the queue panel (once it is there), as a click would."""
+    table = window.queue_panel.table
+    model = table.model()
+
+    def row() -> int | None:
+        rows = (r for r in range(model.rowCount()) if model.index(r, 0).data(JOB_ID_ROLE) == job_id)
+        return next(rows, None)
+
+    qtbot.waitUntil(lambda: row() is not None, timeout=10_000)
+    index = model.index(row(), 0)
+    table.selectionModel().select(
+        index,
+        QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+    )
+    return index
+
+
 def test_prompt_to_gallery_to_zip(
     window: MainWindow, qtbot: QtBot, fake_openai: FakeOpenAIServer, tmp_path: Path
 ) -> None:
@@ -94,24 +112,8 @@ def test_refusal_shows_its_reason_and_retry_from_the_queue_panel_works(
     fake_openai.script([error(400, code="moderation_blocked", message="Not allowed here.")])
     job_id = generate(qtbot, window, "something refused", ["x-post"])
     qtbot.waitUntil(lambda: window.context.jobs.get(job_id).status == "failed", timeout=30_000)
-    table = window.queue_panel.table
-    qtbot.waitUntil(
-        lambda: any(
-            table.model().index(r, 0).data(JOB_ID_ROLE) == job_id
-            and "safety system" in str(table.model().index(r, 1).data(Qt.ItemDataRole.ToolTipRole))
-            for r in range(table.model().rowCount())
-        ),
-        timeout=10_000,
-    )
-    row = next(
-        r
-        for r in range(table.model().rowCount())
-        if table.model().index(r, 0).data(JOB_ID_ROLE) == job_id
-    )
-    table.selectionModel().select(
-        table.model().index(row, 0),
-        QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
-    )
+    index = select_job(qtbot, window, job_id)
+    assert "safety system" in str(index.siblingAtColumn(1).data(Qt.ItemDataRole.ToolTipRole))
     assert window.queue_panel.retry_action.isEnabled()
     window.queue_panel.retry_action.trigger()
     qtbot.waitUntil(lambda: window.context.jobs.get(job_id).status == "completed", timeout=30_000)
@@ -125,23 +127,7 @@ def test_removing_a_finished_job_takes_its_cards_out_of_the_gallery(
     qtbot.waitUntil(lambda: window.context.jobs.get(job_id).status == "completed", timeout=30_000)
     model = window.gallery.model
     qtbot.waitUntil(lambda: model.rowCount() == 1, timeout=10_000)
-    table = window.queue_panel.table
-    qtbot.waitUntil(
-        lambda: any(
-            table.model().index(r, 0).data(JOB_ID_ROLE) == job_id
-            for r in range(table.model().rowCount())
-        ),
-        timeout=10_000,
-    )
-    row = next(
-        r
-        for r in range(table.model().rowCount())
-        if table.model().index(r, 0).data(JOB_ID_ROLE) == job_id
-    )
-    table.selectionModel().select(
-        table.model().index(row, 0),
-        QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
-    )
+    select_job(qtbot, window, job_id)
     with qtbot.waitSignal(window.queue_panel.jobsRemoved, timeout=10_000):
         window.queue_panel.remove_selected(confirm=False)
     assert model.rowCount() == 0  # its images are gone from disk: no card points at them

@@ -160,8 +160,8 @@ class CloudPage(QWidget):
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(last)) if last else "Never"
         self.sync_label.setText(f"{when} — {self.sync_note}" if self.sync_note else when)
 
-    def values(self) -> dict[str, Any]:
-        """The plain settings this page owns, for the dialog's one Save."""
+    def changes(self) -> dict[str, Any]:
+        """The plain settings this page owns, for the dialog's one Save (nothing to check)."""
         return {
             "cloud_sync": self.enabled_check.isChecked(),
             "supabase_bucket": self.bucket_edit.text().strip() or "snapasset",

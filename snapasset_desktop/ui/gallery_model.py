@@ -108,10 +108,6 @@ class GalleryModel(QAbstractListModel):
     def refresh(self) -> None:
         self.set_query(self.query, self.sort)
 
-    @property
-    def visible_total(self) -> int:
-        return self.total
-
     def _shown(self) -> AssetQuery:
         """The query as the rows show it: without the hidden assets."""
         return replace(self.query, exclude_ids=tuple(self._hidden)) if self._hidden else self.query

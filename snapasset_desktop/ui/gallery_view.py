@@ -172,7 +172,7 @@ class GalleryView(QWidget):
 
     @Slot()
     def _update_state(self) -> None:
-        total = self.model.visible_total
+        total = self.model.total
         self.stack.setCurrentWidget(self.list if total else self.empty)
         if not total:
             self.empty.show_for(filtered=self.filters.is_filtered())

@@ -51,13 +51,6 @@ NAV = (  # the sidebar: each page's title and icon
 )
 
 
-class _CloudSyncPage(CloudPage):
-    """The Cloud sync page as the dialog saves it: nothing to check, its plain settings."""
-
-    def changes(self) -> dict[str, Any]:
-        return self.values()
-
-
 class SettingsDialog(QDialog):
     """All settings; Save writes everything or nothing."""
 
@@ -81,7 +74,7 @@ class SettingsDialog(QDialog):
         self.library_page = LibraryPage(ctx, opener=opener)
         self.presets_page = PresetsPage(ctx)
         # The global pool: a sync goes on after the dialog closes (this one's pool would wait).
-        self.cloud_page = _CloudSyncPage(ctx.cloud, QThreadPool.globalInstance())
+        self.cloud_page = CloudPage(ctx.cloud, QThreadPool.globalInstance())
         self.form_pages: tuple[SettingsPage, ...] = (
             self.general_page,
             self.key_page,

@@ -7,7 +7,7 @@ arrive in the gallery, export a ZIP; a refusal shows its reason and can be retri
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -54,13 +54,23 @@ def generate(qtbot: QtBot, window: MainWindow, prompt: str, platforms: list[str]
     return submitted.args[0][0]
 
 
-def select_job(qtbot: QtBot, window: MainWindow, job_id: str) -> QModelIndex:
-    """Select the job's row in the queue panel (once it is there), as a click would."""
+def select_job(
+    qtbot: QtBot,
+    window: MainWindow,
+    job_id: str,
+    shows: Callable[[QModelIndex], bool] = lambda _index: True,
+) -> QModelIndex:
+    """Select the job's row in the queue panel once it is there (and `shows` what the test
+    waits for), as a click would."""
     table = window.queue_panel.table
     model = table.model()
 
     def row() -> int | None:
-        rows = (r for r in range(model.rowCount()) if model.index(r, 0).data(JOB_ID_ROLE) == job_id)
+        rows = (
+            r
+            for r in range(model.rowCount())
+            if model.index(r, 0).data(JOB_ID_ROLE) == job_id and shows(model.index(r, 0))
+        )
         return next(rows, None)
 
     qtbot.waitUntil(lambda: row() is not None, timeout=10_000)
@@ -112,8 +122,14 @@ def test_refusal_shows_its_reason_and_retry_from_the_queue_panel_works(
     fake_openai.script([error(400, code="moderation_blocked", message="Not allowed here.")])
     job_id = generate(qtbot, window, "something refused", ["x-post"])
     qtbot.waitUntil(lambda: window.context.jobs.get(job_id).status == "failed", timeout=30_000)
-    index = select_job(qtbot, window, job_id)
-    assert "safety system" in str(index.siblingAtColumn(1).data(Qt.ItemDataRole.ToolTipRole))
+    select_job(
+        qtbot,
+        window,
+        job_id,
+        lambda index: (
+            "safety system" in str(index.siblingAtColumn(1).data(Qt.ItemDataRole.ToolTipRole))
+        ),
+    )
     assert window.queue_panel.retry_action.isEnabled()
     window.queue_panel.retry_action.trigger()
     qtbot.waitUntil(lambda: window.context.jobs.get(job_id).status == "completed", timeout=30_000)

@@ -14,8 +14,8 @@ from snapasset_desktop.ui.queue_model import (
     PERCENT_ROLE,
     STAGE_ROLE,
     STATUS_ROLE,
-    status_colour,
 )
+from snapasset_desktop.ui.queue_text import status_colour
 
 ROW_HEIGHT = 44
 

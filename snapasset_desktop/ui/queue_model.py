@@ -24,7 +24,6 @@ from PySide6.QtCore import (
     Qt,
     QTimer,
 )
-from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
 from snapasset_desktop.errors import SnapAssetError
@@ -33,6 +32,15 @@ from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.services.pricing import cost_text
 from snapasset_desktop.ui.bridge import EngineBridge
 from snapasset_desktop.ui.icons import icon
+from snapasset_desktop.ui.queue_text import (
+    PRIORITY_LABELS,
+    STAGE_LABELS,
+    STATUS_ICONS,
+    STATUS_LABELS,
+    failure_text,
+    format_duration,
+    status_colour,
+)
 
 PAGE = 500  # jobs per read: the first page, and each older one as the view scrolls
 REFETCH_LIMIT = 200  # more new ids than this in one go: reload the first page instead
@@ -59,31 +67,6 @@ STAGE_ROLE = Qt.ItemDataRole.UserRole + 4  # progress text, e.g. "Generating the
 DETAIL_ROLE = Qt.ItemDataRole.UserRole + 5  # the prompt cell's second line
 ERROR_ROLE = Qt.ItemDataRole.UserRole + 6  # the failure a designer reads, or None
 
-STATUS_LABELS = {
-    "queued": "Waiting",
-    "active": "Running",
-    "retrying": "Retrying",
-    "completed": "Done",
-    "failed": "Failed",
-    "canceled": "Canceled",
-}
-STATUS_ICONS = {
-    "queued": "clock",
-    "active": "loader",
-    "retrying": "refresh-cw",
-    "completed": "circle-check",
-    "failed": "circle-alert",
-    "canceled": "circle-x",
-}
-STAGE_LABELS = {
-    "validate": "Checking",
-    "generate": "Generating",
-    "decode": "Reading the image",
-    "resize": "Resizing",
-    "upload": "Uploading",
-    "save": "Saving",
-}
-PRIORITY_LABELS = {10: "High", 0: "Normal", -10: "Low"}
 LIVE_STATUSES = ("queued", "active", "retrying")
 FILTERS: dict[str, tuple[str, ...]] = {
     "all": (),
@@ -92,37 +75,6 @@ FILTERS: dict[str, tuple[str, ...]] = {
     "failed": ("failed",),
     "done": ("completed", "canceled"),
 }
-
-
-def status_colour(status: str, palette: QPalette) -> QColor:
-    """The tint for a status; chosen per palette so light and dark both read well."""
-    dark = palette.color(QPalette.ColorRole.Window).lightness() < 128
-    tints = {
-        "completed": "#57c27a" if dark else "#1f8a4c",
-        "failed": "#ff7b72" if dark else "#c62828",
-        "retrying": "#f2b35b" if dark else "#b26a00",
-    }
-    if status in tints:
-        return QColor(tints[status])
-    if status == "active":
-        return palette.color(QPalette.ColorRole.Highlight)
-    return palette.color(QPalette.ColorRole.PlaceholderText)
-
-
-def format_duration(seconds: float) -> str:
-    seconds = max(0, int(seconds))
-    if seconds >= 3600:
-        return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
-    return f"{seconds // 60}:{seconds % 60:02d}"
-
-
-def failure_text(job: JobRecord) -> str | None:
-    """Why the job failed (or is retrying), as the engine told the designer."""
-    if job.status not in ("failed", "retrying", "canceled") or not job.error_message:
-        return None
-    if job.status == "canceled":
-        return None if job.error_kind == "canceled" else job.error_message
-    return job.error_message
 
 
 @dataclass

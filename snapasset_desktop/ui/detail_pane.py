@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import QSize, Qt, QUrl, Signal, Slot
-from PySide6.QtGui import QColor, QDesktopServices, QGuiApplication, QImage, QPalette
+from PySide6.QtCore import QSize, Qt, Signal, Slot
+from PySide6.QtGui import QColor, QGuiApplication, QImage, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -33,6 +33,7 @@ from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.services.pricing import cost_text
 from snapasset_desktop.services.requests import IMPORT_PROVIDER
 from snapasset_desktop.ui.bridge import EngineBridge
+from snapasset_desktop.ui.desktop import open_folder
 from snapasset_desktop.ui.detail_variants import JobDetails, JobDetailsLoader, VariantModel
 from snapasset_desktop.ui.focal_point_editor import FocalPointEditor
 from snapasset_desktop.ui.gallery_delegate import AssetCardDelegate
@@ -438,7 +439,7 @@ class DetailPane(QWidget):
         asset = self.current_asset()
         if asset is not None:
             folder = self.ctx.library.asset_path(asset).parent
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+            open_folder(folder)
 
     @Slot()
     def delete_current(self, *, confirm: bool = True) -> bool:

@@ -13,8 +13,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QStringListModel, Qt, QThreadPool, QUrl, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QFont, QPalette
+from PySide6.QtCore import QSettings, QStringListModel, Qt, QThreadPool, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QFont, QPalette
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -40,6 +40,7 @@ from snapasset_desktop.library.export import Exporter, ExportOptions, ExportResu
 from snapasset_desktop.library.models import AssetRecord
 from snapasset_desktop.library.naming import DEFAULT_TEMPLATE, FIELDS, validate_template
 from snapasset_desktop.services.context import AppContext
+from snapasset_desktop.ui.desktop import open_folder
 from snapasset_desktop.ui.icons import icon
 from snapasset_desktop.ui.styling import error_label, show_error
 from snapasset_desktop.ui.workers import BackgroundTask, error_message
@@ -52,10 +53,6 @@ UI_STATE_FILE = "ui-state.ini"
 def ui_state(ctx: AppContext) -> QSettings:
     """Remembered choices (no secrets) in an INI file beside settings.toml."""
     return QSettings(str(ctx.paths.config_dir / UI_STATE_FILE), QSettings.Format.IniFormat)
-
-
-def open_folder(path: Path) -> None:
-    QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
 
 class ExportDialog(QDialog):

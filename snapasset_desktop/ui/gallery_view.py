@@ -17,12 +17,10 @@ from PySide6.QtCore import (
     QSize,
     Qt,
     QTimer,
-    QUrl,
     Signal,
     Slot,
 )
 from PySide6.QtGui import (
-    QDesktopServices,
     QGuiApplication,
     QKeyEvent,
     QKeySequence,
@@ -47,6 +45,7 @@ from snapasset_desktop.errors import SnapAssetError
 from snapasset_desktop.library.models import AssetRecord
 from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.ui.bridge import EngineBridge
+from snapasset_desktop.ui.desktop import open_folder
 from snapasset_desktop.ui.gallery_delegate import CARD, AssetCardDelegate
 from snapasset_desktop.ui.gallery_filters import GalleryFilterBar
 from snapasset_desktop.ui.gallery_model import GalleryModel
@@ -237,7 +236,7 @@ class GalleryView(QWidget):
         asset = self.current_asset()
         if asset is not None:
             folder = self.ctx.library.asset_path(asset).parent
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+            open_folder(folder)
 
     @Slot()
     def delete_selected(self) -> None:

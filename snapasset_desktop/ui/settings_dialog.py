@@ -30,7 +30,7 @@ from snapasset_desktop.errors import SnapAssetError
 from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.ui.charts import BAD
 from snapasset_desktop.ui.cloud_page import CloudPage
-from snapasset_desktop.ui.export_dialog import open_folder
+from snapasset_desktop.ui.desktop import open_folder
 from snapasset_desktop.ui.forms import note_label
 from snapasset_desktop.ui.icons import icon
 from snapasset_desktop.ui.settings_general import GeneralPage

@@ -13,7 +13,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 
 from snapasset_desktop.services.context import AppContext
-from snapasset_desktop.ui.export_dialog import open_folder
+from snapasset_desktop.ui.desktop import open_folder
 from snapasset_desktop.ui.forms import note_label
 from snapasset_desktop.ui.icons import icon
 from snapasset_desktop.ui.settings_page import SettingsPage

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -83,9 +82,7 @@ def test_watch_follows_a_job_to_its_end(capsys: pytest.CaptureFixture[str]) -> N
         stderr=subprocess.DEVNULL,
     )
     try:
-        started = time.monotonic()
         assert main(["watch", queued["job"], "--from-start"]) == 0
-        assert time.monotonic() - started < 60
     finally:
         worker.terminate()
         worker.wait(30)

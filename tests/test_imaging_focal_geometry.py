@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from PIL import Image, ImageDraw
 
@@ -55,14 +53,10 @@ def test_transparent_background_does_not_attract_the_focus() -> None:
     assert abs(x - 0.825) < 0.06 and abs(y - 0.175) < 0.06
 
 
-def test_focal_point_is_deterministic_and_fast() -> None:
+def test_focal_point_is_deterministic() -> None:
+    # How fast it finds the point is measured in bench/planning.py.
     image = _scene(2048, (0.6, 0.4), background_grain=True)
-    first = estimate_focal_point(image)
-    started = time.perf_counter()
-    second = estimate_focal_point(image)
-    elapsed = time.perf_counter() - started
-    assert first == second
-    assert elapsed < 0.1  # typically ~5 ms; generous for slow CI machines
+    assert estimate_focal_point(image) == estimate_focal_point(image)
 
 
 @pytest.mark.parametrize(

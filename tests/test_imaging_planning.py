@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import time
 
 import pytest
 
@@ -137,15 +136,13 @@ def test_experimental_size_only_to_avoid_upscaling() -> None:
     assert plan.width * plan.height > STANDARD_MAX_PIXELS
 
 
-def test_planning_is_fast_and_deterministic() -> None:
+def test_planning_is_deterministic() -> None:
+    # How fast it plans is measured in bench/planning.py.
     combos = [
         *itertools.islice(itertools.combinations(BUILTIN_PLATFORMS, 3), 200),
         BUILTIN_PLATFORMS,
     ]
-    started = time.perf_counter()
     first = [plan_source_size(c).size_param for c in combos]
-    average = (time.perf_counter() - started) / len(combos)
-    assert average < 0.005
     assert first == [plan_source_size(c).size_param for c in combos]
 
 

@@ -179,16 +179,33 @@ def test_process_and_library_figures(monitor: Monitor, context: AppContext) -> N
     assert as_dict["counts"]["completed"] == 1 and len(as_dict["timeline"]) == 60
 
 
-def test_cpu_meter_reads_a_share_once_time_has_passed(monitor: Monitor) -> None:
+def test_cpu_meter_reads_a_share_once_time_has_passed() -> None:
     from snapasset_desktop.services.monitor import CPU_MIN_INTERVAL, CpuMeter
 
-    meter = CpuMeter()
+    clock = {"wall": 100.0, "cpu": 7.0}
+    meter = CpuMeter(wall=lambda: clock["wall"], cpu=lambda: clock["cpu"])
     assert meter.read() is None  # no interval yet
-    deadline = time.monotonic() + CPU_MIN_INTERVAL
-    while time.monotonic() < deadline:  # burn CPU: the interval is the point here
+    clock["wall"] += CPU_MIN_INTERVAL / 2
+    clock["cpu"] += 0.1
+    assert meter.read() is None  # too short to be a reading
+    clock["wall"] += CPU_MIN_INTERVAL * 1.5  # 2 intervals since the start
+    clock["cpu"] += CPU_MIN_INTERVAL * 1.5 - 0.1  # 1.5 intervals of CPU in that time
+    assert meter.read() == 75.0
+    clock["wall"] += CPU_MIN_INTERVAL / 10
+    assert meter.read() == 75.0  # a reading too soon repeats the last one
+    clock["wall"] += CPU_MIN_INTERVAL * 4
+    clock["cpu"] += CPU_MIN_INTERVAL * 8  # two threads busy: 200 = two cores, as `top` says
+    assert meter.read() == round(800 / 4.1, 1)
+
+
+def test_cpu_meter_reads_this_process() -> None:
+    from snapasset_desktop.services.monitor import CpuMeter, cpu_seconds
+
+    meter = CpuMeter(wall=iter([0.0, 1.0]).__next__)
+    spent = cpu_seconds()
+    while cpu_seconds() - spent < 0.05:  # burn CPU the meter must see
         sum(range(1000))
-    value = meter.read()
-    assert value is not None and value > 20
+    assert meter.read() >= 5.0  # ≥ 0.05 s of CPU over one second of (given) wall time
 
 
 def test_stats_on_ten_thousand_jobs(monitor: Monitor, context: AppContext) -> None:

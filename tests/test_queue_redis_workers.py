@@ -29,6 +29,7 @@ from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.settings import SettingsStore
 from tests.helpers.fake_openai import FakeOpenAIServer, latency
 from tests.helpers.redis_server import RedisServer
+from tests.helpers.waiting import wait_for
 
 pytestmark = pytest.mark.redis
 
@@ -121,14 +122,6 @@ def submit(app: AppContext, count: int) -> list[str]:
     return app.jobs.submit_batch(batch, list(SIZE)).job_ids
 
 
-def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting until {what}")
-        time.sleep(0.1)
-
-
 def all_completed(app: AppContext, job_ids: list[str]) -> Callable[[], bool]:
     def check() -> bool:
         return all(app.library.get_job(j).status == "completed" for j in job_ids)
@@ -167,9 +160,9 @@ def test_fifty_jobs_on_two_workers_and_the_app_complete_once(setup) -> None:
     consumer = EmbeddedConsumer(app.queue)
     consumer.start()
     try:
-        wait_until(lambda: len(app.queue.live_workers()) == 3, 20, "both workers are up")
+        wait_for(lambda: len(app.queue.live_workers()) == 3, 20, "both workers are up")
         job_ids = submit(app, 50)
-        wait_until(all_completed(app, job_ids), 40, "every job completed")
+        wait_for(all_completed(app, job_ids), 40, "every job completed")
     finally:
         consumer.stop()
     events = events_by_job(app)
@@ -198,17 +191,17 @@ def test_a_redis_outage_loses_nothing(setup, redis_server: RedisServer) -> None:
     consumer = EmbeddedConsumer(app.queue)
     consumer.start()
     try:
-        wait_until(lambda: len(app.queue.live_workers()) == 2, 20, "the worker is up")
+        wait_for(lambda: len(app.queue.live_workers()) == 2, 20, "the worker is up")
         job_ids = submit(app, 30)
 
         def some_done() -> bool:
             return sum(app.library.get_job(j).status == "completed" for j in job_ids) >= 5
 
-        wait_until(some_done, 20, "a few jobs completed")
+        wait_for(some_done, 20, "a few jobs completed")
         redis_server.stop()
         time.sleep(2)  # the outage itself
         redis_server.start()  # empty: nothing was persisted
-        wait_until(all_completed(app, job_ids), 40, "every job completed after the outage")
+        wait_for(all_completed(app, job_ids), 40, "every job completed after the outage")
     finally:
         consumer.stop()
     check_assets(app, job_ids)
@@ -221,13 +214,13 @@ def test_a_killed_worker_s_jobs_complete_once_elsewhere(setup) -> None:
     app, start_worker = setup
     first = start_worker("first")
     # The test plays the app's part by hand (sweep and mirror), so only workers run jobs.
-    wait_until(lambda: len(app.queue.live_workers()) == 1, 20, "the worker is up")
+    wait_for(lambda: len(app.queue.live_workers()) == 1, 20, "the worker is up")
     job_ids = submit(app, 12)
 
     def running_on_first() -> list[str]:
         return [j.id for j in app.queue.store.expired_leases(time.time() + 3600)]
 
-    wait_until(lambda: len(running_on_first()) >= 2, 20, "the worker runs jobs")
+    wait_for(lambda: len(running_on_first()) >= 2, 20, "the worker runs jobs")
     first.kill()
     interrupted = running_on_first()
     start_worker("second")
@@ -237,7 +230,7 @@ def test_a_killed_worker_s_jobs_complete_once_elsewhere(setup) -> None:
         app.queue.mirror.run_once()
         return all_completed(app, job_ids)()
 
-    wait_until(settled, 40, "every job completed after the kill")
+    wait_for(settled, 40, "every job completed after the kill")
     events = events_by_job(app)
     for job_id in job_ids:
         assert [e.type for e in events[job_id]].count("completed") == 1

@@ -11,8 +11,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -22,6 +20,7 @@ from snapasset_desktop.services.context import AppContext
 from tests.conftest import write_settings
 from tests.helpers.fake_openai import FakeOpenAIServer
 from tests.helpers.redis_server import RedisServer
+from tests.helpers.waiting import wait_for
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -51,14 +50,6 @@ def test_a_worker_loads_the_sdk_its_jobs_need_before_it_starts(provider: str, lo
     assert _python(_WARM_UP) == f"False {loaded}"
 
 
-def _wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting until {what}")
-        time.sleep(0.05)
-
-
 @pytest.mark.redis
 def test_the_window_s_worker_keeps_the_window_s_library_in_step(
     redis_server: RedisServer, fake_openai: FakeOpenAIServer, monkeypatch: pytest.MonkeyPatch
@@ -76,14 +67,14 @@ def test_the_window_s_worker_keeps_the_window_s_library_in_step(
         stderr=subprocess.DEVNULL,
     )
     try:
-        _wait_until(lambda: bool(app.queue.live_workers()), 30, "the worker is up")
+        wait_for(lambda: bool(app.queue.live_workers()), 30, "the worker is up")
         lines = [BatchLine(n + 1, f"a lighthouse, take {n}") for n in range(3)]
         job_ids = app.jobs.submit_batch(lines, ["instagram-square"]).job_ids
 
         def in_library() -> bool:
             return all(app.library.get_job(j).status == "completed" for j in job_ids)
 
-        _wait_until(in_library, 30, "the library shows every job completed")
+        wait_for(in_library, 30, "the library shows every job completed")
     finally:
         worker.send_signal(signal.SIGTERM)
         worker.wait(20)

@@ -419,16 +419,21 @@ def cpu_seconds() -> float:
 class CpuMeter:
     """CPU use of this process between readings, as `top` shows it (100 = one core)."""
 
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        wall: Callable[[], float] = time.monotonic,
+        cpu: Callable[[], float] = cpu_seconds,
+    ) -> None:
+        self._wall, self._cpu = wall, cpu
         self._lock = threading.Lock()
-        self._since = (time.monotonic(), cpu_seconds())
+        self._since = (wall(), cpu())
         self._value: float | None = None
 
     def read(self) -> float | None:
         """The share since the previous reading; readings closer than half a second
         repeat the last one (None until there is one)."""
         with self._lock:
-            wall, cpu = time.monotonic(), cpu_seconds()
+            wall, cpu = self._wall(), self._cpu()
             elapsed = wall - self._since[0]
             if elapsed >= CPU_MIN_INTERVAL:
                 self._value = round(max(0.0, (cpu - self._since[1]) / elapsed * 100), 1)

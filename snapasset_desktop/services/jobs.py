@@ -24,6 +24,7 @@ from snapasset_desktop.queue.events import FINAL_EVENTS
 from snapasset_desktop.services.batch_files import BatchLine
 from snapasset_desktop.services.limits import check_job_rate
 from snapasset_desktop.services.requests import IMPORT_PROVIDER, GenerationRequest
+from snapasset_desktop.user_files import safe_read
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +81,7 @@ class JobService:
         self, path: Path, request: GenerationRequest, *, priority: int | str = "high"
     ) -> JobRecord:
         """Copy an image into the library as a new job's source, queued to render."""
-        data = _read_image_file(path)
+        data = safe_read(path, MAX_FILE_BYTES, "an image", error=ImageError)
         width, height, fmt = image_info(data, what=path.name)
         params = self._params(request) | {
             "provider": IMPORT_PROVIDER,
@@ -270,20 +271,3 @@ class JobService:
 
 def is_final(event: Event) -> bool:
     return event.type in FINAL_EVENTS
-
-
-def _read_image_file(path: Path) -> bytes:
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise ImageError(
-                f"{path.name} is {size / 2**20:.0f} MB — too large to import "
-                f"(the limit is {MAX_FILE_BYTES / 2**20:.0f} MB)."
-            )
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise ImageError(f"There is no file called {path}.") from None
-    except IsADirectoryError:
-        raise ImageError(f"{path} is a folder, not an image.") from None
-    except PermissionError:
-        raise ImageError(f"SnapAsset isn't allowed to read {path}.") from None

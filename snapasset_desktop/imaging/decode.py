@@ -161,9 +161,9 @@ def _normalise(image: Image.Image) -> Image.Image:
 
 
 def _colour_part(image: Image.Image) -> Image.Image:
-    """The colour channels in a mode ICC profiles understand: RGB, CMYK or L."""
+    """The colour channels in a mode colour management understands: RGB, CMYK, L or LAB."""
     mode = image.mode
-    if mode in ("RGB", "CMYK", "L"):
+    if mode in ("RGB", "CMYK", "L", "LAB"):
         return image
     if mode == "RGBA":
         return image.convert("RGB")
@@ -171,7 +171,7 @@ def _colour_part(image: Image.Image) -> Image.Image:
         return image.convert("L")
     if mode.startswith("I") or mode == "F":
         return _to_8bit(image)
-    return image.convert("RGB")  # "1", YCbCr, HSV, LAB…
+    return image.convert("RGB")  # "1", YCbCr, HSV…
 
 
 def _to_8bit(image: Image.Image) -> Image.Image:

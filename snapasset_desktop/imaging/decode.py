@@ -34,8 +34,21 @@ _FORMATS = ("PNG", "JPEG", "WEBP", "GIF", "TIFF", "BMP")
 _SUPPORTED_TEXT = "PNG, JPEG, WebP, GIF, TIFF, BMP"
 # Orientations 5–8 swap width and height.
 _SWAPPING_ORIENTATIONS = {5, 6, 7, 8}
-# Decoder failures Pillow and its codecs raise for corrupt data.
-_DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, struct.error, zlib.error)
+# Decoder failures Pillow and its codecs raise for corrupt data. The plugins parse
+# headers in Python, so hostile bytes also surface as the errors of that parsing
+# (a TIFF tag of the wrong type used as an offset raises TypeError).
+_DECODE_ERRORS = (
+    OSError,
+    SyntaxError,
+    ValueError,
+    EOFError,
+    struct.error,
+    zlib.error,
+    TypeError,
+    IndexError,
+    KeyError,
+    ArithmeticError,
+)
 
 Source = bytes | bytearray | memoryview | Path | str
 
@@ -128,7 +141,7 @@ def _stream(source: Source, name: str) -> IO[bytes]:
 def _orientation(image: Image.Image) -> int:
     try:
         return int(image.getexif().get(ExifTags.Base.Orientation, 1))
-    except (*_DECODE_ERRORS, TypeError, KeyError) as exc:
+    except _DECODE_ERRORS as exc:
         log.info("ignoring unreadable EXIF: %s", exc)
         return 1
 
@@ -138,7 +151,7 @@ def _apply_orientation(image: Image.Image) -> None:
         return
     try:
         ImageOps.exif_transpose(image, in_place=True)
-    except (*_DECODE_ERRORS, TypeError, KeyError) as exc:
+    except _DECODE_ERRORS as exc:
         log.info("ignoring EXIF orientation that could not be applied: %s", exc)
 
 

@@ -113,6 +113,23 @@ def test_export_folder_with_template_and_csv_manifest(
     assert rows[0]["platform"] == "x-post"
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="creating symbolic links")
+def test_export_through_a_link_in_the_folder_fails_with_a_sentence(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["resize", str(make_photo(tmp_path / "beach.png")), "-p", "x-post"]) == 0
+    out, elsewhere = tmp_path / "export", tmp_path / "elsewhere"
+    out.mkdir()
+    elsewhere.mkdir()
+    (out / "x-post").symlink_to(elsewhere, target_is_directory=True)
+    capsys.readouterr()
+    assert main(["export", "--to", str(out), "--template", "{platform}/{job}"]) == 1
+    err = capsys.readouterr().err
+    assert "“x-post” in" in err and "doesn't export through links" in err
+    assert "Traceback" not in err
+    assert list(elsewhere.iterdir()) == []
+
+
 def test_library_lists_and_filters(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     photo = make_photo(tmp_path / "city.jpg")
     assert main(["resize", str(photo), "-p", "x-post", "-p", "tiktok"]) == 0

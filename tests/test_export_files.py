@@ -194,3 +194,56 @@ def test_nothing_to_export_and_bad_manifest(library: Library, tmp_path: Path) ->
         Exporter(library).export([], ExportOptions(destination=tmp_path))
     with pytest.raises(InvalidInput, match="JSON or CSV"):
         Exporter(library).export([], ExportOptions(destination=tmp_path, manifest="xml"))
+
+
+links = pytest.mark.skipif(os.name != "posix", reason="creating symbolic links")
+
+
+@links
+def test_a_link_inside_the_export_folder_is_never_written_through(
+    library: Library, assets: list[AssetRecord], tmp_path: Path
+) -> None:
+    destination, elsewhere = tmp_path / "out", tmp_path / "elsewhere"
+    destination.mkdir()
+    elsewhere.mkdir()
+    (destination / "threads").symlink_to(elsewhere, target_is_directory=True)
+    with pytest.raises(StorageError) as caught:
+        Exporter(library).export(
+            assets, ExportOptions(destination=destination, template="{platform}/{n}")
+        )
+    assert caught.value.message == (
+        f"“threads” in {destination} is a link to another place, and SnapAsset doesn't "
+        "export through links — remove it or choose another folder."
+    )
+    assert list(elsewhere.iterdir()) == []
+    # All or nothing: what the export wrote before it met the link is gone again.
+    assert sorted(p.name for p in destination.iterdir()) == ["threads"]
+
+
+@links
+def test_a_link_where_a_file_would_go_is_left_alone(
+    library: Library, assets: list[AssetRecord], tmp_path: Path
+) -> None:
+    destination, outside = tmp_path / "out", tmp_path / "precious.png"
+    destination.mkdir()
+    outside.write_bytes(b"not to be overwritten")
+    (destination / "threads.png").symlink_to(outside)
+    (destination / "x-post.png").symlink_to(tmp_path / "missing.png")  # broken, still a name
+    result = Exporter(library).export(
+        assets, ExportOptions(destination=destination, template="{platform}", manifest=None)
+    )
+    assert result.files == ["x-post (2).png", "threads (2).png", "x-post (3).png"]
+    assert outside.read_bytes() == b"not to be overwritten"
+    assert not (tmp_path / "missing.png").exists()
+
+
+@links
+def test_a_zip_over_a_link_replaces_the_link_not_its_target(
+    library: Library, assets: list[AssetRecord], tmp_path: Path
+) -> None:
+    outside, target = tmp_path / "precious.zip", tmp_path / "export.zip"
+    outside.write_bytes(b"not to be overwritten")
+    target.symlink_to(outside)
+    Exporter(library).export(assets, ExportOptions(destination=target, as_zip=True))
+    assert outside.read_bytes() == b"not to be overwritten"
+    assert not target.is_symlink() and zipfile.is_zipfile(target)

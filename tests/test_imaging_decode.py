@@ -76,7 +76,7 @@ def test_empty_bytes_and_empty_file(tmp_path: Path) -> None:
 
 
 def test_missing_file_and_folder(tmp_path: Path) -> None:
-    with pytest.raises(ImageError, match=r"^gone\.png could not be found"):
+    with pytest.raises(ImageError, match=r"^There is no file called .*gone\.png\.$"):
         load_image(tmp_path / "gone.png")
     with pytest.raises(ImageError, match="is a folder, not an image"):
         load_image(tmp_path)
@@ -88,7 +88,7 @@ def test_unreadable_file(tmp_path: Path) -> None:
     path.write_bytes(encoded(photo((16, 16)), "PNG"))
     path.chmod(0)
     try:
-        with pytest.raises(ImageError, match=r"not allowed to read locked\.png"):
+        with pytest.raises(ImageError, match=r"isn't allowed to read .*locked\.png"):
             load_image(path)
     finally:
         path.chmod(0o600)
@@ -98,7 +98,9 @@ def test_oversized_file_is_refused_before_reading(tmp_path: Path) -> None:
     path = tmp_path / "huge.tif"
     with path.open("wb") as handle:
         handle.truncate(MAX_FILE_BYTES + 1)  # sparse: costs no disk
-    with pytest.raises(ImageError, match=r"huge\.tif is too large to open safely \(100 MB"):
+    with pytest.raises(
+        ImageError, match=r"^huge\.tif is too large: an image can be at most 100 MB\.$"
+    ):
         load_image(path)
 
 

@@ -32,12 +32,22 @@ def srgb_icc_bytes() -> bytes:
     return srgb_profile().tobytes()
 
 
+@cache
+def _lab_to_srgb() -> ImageCms.ImageCmsTransform:
+    return ImageCms.buildTransform(
+        ImageCms.createProfile("LAB"), srgb_profile(), "LAB", "RGB", ImageCms.Intent.PERCEPTUAL
+    )
+
+
 def to_srgb(image: Image.Image, icc: bytes | None) -> Image.Image:
-    """Convert `image` (mode RGB, CMYK or L) from its embedded profile to sRGB RGB.
+    """Convert `image` (mode RGB, CMYK, L or LAB) from its embedded profile to sRGB RGB.
 
     A missing, broken or mismatched profile is not the designer's problem: the
-    pixels are then taken as sRGB already (what every browser does).
+    pixels are then taken as sRGB already (what every browser does). LAB (from
+    TIFF) needs no profile; Pillow's own LAB → RGB conversion garbles colours.
     """
+    if image.mode == "LAB":
+        return ImageCms.applyTransform(image, _lab_to_srgb())
     profile = _parse_profile(icc) if icc else None
     if profile is None or image.mode not in _SPACE_MODES.get(profile.profile.xcolor_space, ()):
         return image.convert("RGB")

@@ -2,9 +2,10 @@
 
 Sources are generated images, downloads and whatever a designer drops on the
 window, so every refusal (not an image, cut off, damaged, too large, missing)
-becomes an `ImageError` with a sentence they understand. The size check reads
-the header only, before any pixel is decoded, and uses our own limit rather
-than changing Pillow's global `MAX_IMAGE_PIXELS`.
+becomes an `ImageError` with a sentence they understand. A file is read only if
+it is a regular one, and at most `MAX_FILE_BYTES` of it; the pixel limit is
+checked from the header, before any pixel is decoded, with our own limit
+rather than by changing Pillow's global `MAX_IMAGE_PIXELS`.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from PIL import ExifTags, Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from snapasset_desktop.errors import ImageError
 from snapasset_desktop.imaging.color import to_srgb
+from snapasset_desktop.user_files import safe_read
 
 log = logging.getLogger(__name__)
 
@@ -32,8 +34,21 @@ _FORMATS = ("PNG", "JPEG", "WEBP", "GIF", "TIFF", "BMP")
 _SUPPORTED_TEXT = "PNG, JPEG, WebP, GIF, TIFF, BMP"
 # Orientations 5–8 swap width and height.
 _SWAPPING_ORIENTATIONS = {5, 6, 7, 8}
-# Decoder failures Pillow and its codecs raise for corrupt data.
-_DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, struct.error, zlib.error)
+# Decoder failures Pillow and its codecs raise for corrupt data. The plugins parse
+# headers in Python, so hostile bytes also surface as the errors of that parsing
+# (a TIFF tag of the wrong type used as an offset raises TypeError).
+_DECODE_ERRORS = (
+    OSError,
+    SyntaxError,
+    ValueError,
+    EOFError,
+    struct.error,
+    zlib.error,
+    TypeError,
+    IndexError,
+    KeyError,
+    ArithmeticError,
+)
 
 Source = bytes | bytearray | memoryview | Path | str
 
@@ -114,40 +129,19 @@ def _open_checked(source: Source, name: str) -> ImageFile.ImageFile:
 def _stream(source: Source, name: str) -> IO[bytes]:
     if isinstance(source, bytes | bytearray | memoryview):
         data = bytes(source)
-        if not data:
-            raise ImageError(f"{name} is empty (0 bytes).", detail="empty byte string")
         if len(data) > MAX_FILE_BYTES:
             raise _file_too_large(name, len(data))
-        return io.BytesIO(data)
-    path = Path(source)
-    try:
-        size = path.stat().st_size
-        if path.is_dir():
-            raise ImageError(f"{name} is a folder, not an image.", detail=str(path))
-        if size == 0:
-            raise ImageError(f"{name} is empty (0 bytes).", detail=str(path))
-        if size > MAX_FILE_BYTES:
-            raise _file_too_large(name, size)
-        return path.open("rb")
-    except FileNotFoundError:
-        raise ImageError(
-            f"{name} could not be found — it may have been moved or deleted.", detail=str(path)
-        ) from None
-    except PermissionError:
-        raise ImageError(
-            f"SnapAsset is not allowed to read {name} — check the file's permissions.",
-            detail=str(path),
-        ) from None
-    except OSError as exc:
-        raise ImageError(
-            f"{name} could not be read ({exc.strerror or exc}).", detail=repr(exc)
-        ) from None
+    else:
+        data = safe_read(Path(source), MAX_FILE_BYTES, "an image", error=ImageError)
+    if not data:
+        raise ImageError(f"{name} is empty (0 bytes).", detail="no bytes to decode")
+    return io.BytesIO(data)
 
 
 def _orientation(image: Image.Image) -> int:
     try:
         return int(image.getexif().get(ExifTags.Base.Orientation, 1))
-    except (*_DECODE_ERRORS, TypeError, KeyError) as exc:
+    except _DECODE_ERRORS as exc:
         log.info("ignoring unreadable EXIF: %s", exc)
         return 1
 
@@ -157,7 +151,7 @@ def _apply_orientation(image: Image.Image) -> None:
         return
     try:
         ImageOps.exif_transpose(image, in_place=True)
-    except (*_DECODE_ERRORS, TypeError, KeyError) as exc:
+    except _DECODE_ERRORS as exc:
         log.info("ignoring EXIF orientation that could not be applied: %s", exc)
 
 
@@ -180,9 +174,9 @@ def _normalise(image: Image.Image) -> Image.Image:
 
 
 def _colour_part(image: Image.Image) -> Image.Image:
-    """The colour channels in a mode ICC profiles understand: RGB, CMYK or L."""
+    """The colour channels in a mode colour management understands: RGB, CMYK, L or LAB."""
     mode = image.mode
-    if mode in ("RGB", "CMYK", "L"):
+    if mode in ("RGB", "CMYK", "L", "LAB"):
         return image
     if mode == "RGBA":
         return image.convert("RGB")
@@ -190,7 +184,7 @@ def _colour_part(image: Image.Image) -> Image.Image:
         return image.convert("L")
     if mode.startswith("I") or mode == "F":
         return _to_8bit(image)
-    return image.convert("RGB")  # "1", YCbCr, HSV, LAB…
+    return image.convert("RGB")  # "1", YCbCr, HSV…
 
 
 def _to_8bit(image: Image.Image) -> Image.Image:

@@ -2,7 +2,8 @@
 
 An export is all or nothing: a canceled or failed export removes what it wrote
 (a ZIP is built in a temp file and renamed at the end). A missing or broken
-asset file is skipped with a warning rather than stopping the rest.
+asset file is skipped with a warning rather than stopping the rest. Nothing is
+written through a link inside the export folder, nor over an existing file.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import io
 import json
 import os
 import secrets
+import stat
 import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -222,13 +224,28 @@ class _FolderSink:
         self._made.extend(missing)  # deepest first, the order abort removes them in
 
     def exists(self, name: str) -> bool:
-        return (self.folder / name).exists()
+        return os.path.lexists(self.folder / name)  # a broken link is a name taken too
 
     def add(self, name: str, data: bytes) -> None:
         path = self.folder / name
+        self._refuse_links(name)
         self._make_folder(path.parent)
         atomic_write(path, data)
         self._written.append(path)
+
+    def _refuse_links(self, name: str) -> None:
+        """Never write through a link inside the export folder: it may lead anywhere.
+        (The folder itself is the designer's choice, link or not.)"""
+        path = self.folder
+        for part in name.split("/"):
+            path = path / part
+            if _is_link(path):
+                raise StorageError(
+                    f"“{path.relative_to(self.folder)}” in {self.folder} is a link to another "
+                    "place, and SnapAsset doesn't export through links — remove it or "
+                    "choose another folder.",
+                    detail=f"{path} -> {os.path.realpath(path)}",
+                )
 
     def commit(self) -> None:
         self._written.clear()
@@ -242,6 +259,21 @@ class _FolderSink:
                 folder.rmdir()
 
 
+# Windows' IO_REPARSE_TAG_SYMLINK and IO_REPARSE_TAG_MOUNT_POINT: a junction leads
+# elsewhere like a symbolic link but is not reported as one (st_reparse_tag is Windows only).
+_LINK_TAGS = {0xA000000C, 0xA0000003}
+
+
+def _is_link(path: Path) -> bool:
+    try:
+        status = os.lstat(path)
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        raise storage_error(exc, path) from exc
+    return stat.S_ISLNK(status.st_mode) or getattr(status, "st_reparse_tag", 0) in _LINK_TAGS
+
+
 class _ZipSink:
     """Builds the ZIP in a hidden temp file beside the target and renames it when complete."""
 
@@ -252,7 +284,8 @@ class _ZipSink:
         ensure_folder(target.parent)
         self._temp = target.parent / f".{target.name}.{secrets.token_hex(4)}.part"
         try:
-            self._zip = zipfile.ZipFile(self._temp, "w")
+            # "x": a new file, never an existing one or a link put in its place.
+            self._zip = zipfile.ZipFile(self._temp, "x")
         except OSError as exc:
             raise storage_error(exc, target) from exc
 

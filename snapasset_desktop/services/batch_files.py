@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from snapasset_desktop.errors import InvalidInput
+from snapasset_desktop.user_files import safe_read
 
 MAX_BATCH = 10_000
+MAX_FILE_BYTES = 50 * 1024 * 1024  # 10,000 prompts of 5,000 characters
 _SPLIT = re.compile(r"[\s,;|]+")
 
 
@@ -54,14 +56,7 @@ def parse_csv(text: str) -> list[BatchLine]:
 
 
 def read_batch_file(path: Path) -> list[BatchLine]:
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InvalidInput(f"There is no file called {path}.") from None
-    except IsADirectoryError:
-        raise InvalidInput(f"{path} is a folder; pick a .txt or .csv file.") from None
-    except OSError as exc:
-        raise InvalidInput(f"SnapAsset can't read {path}.", detail=str(exc)) from None
+    raw = safe_read(path, MAX_FILE_BYTES, "a batch file")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:

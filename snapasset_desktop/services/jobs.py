@@ -16,14 +16,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from snapasset_desktop.errors import ImageError, InvalidInput, StorageError
-from snapasset_desktop.imaging.decode import MAX_FILE_BYTES, image_info
+from snapasset_desktop.errors import ImageError, InvalidInput, SnapAssetError, StorageError
+from snapasset_desktop.imaging.decode import MAX_FILE_BYTES, image_info, load_image
+from snapasset_desktop.imaging.encode import FORMATS as OUTPUT_FORMATS
+from snapasset_desktop.imaging.encode import encode_image
 from snapasset_desktop.library.models import Event, JobRecord
 from snapasset_desktop.queue.backend import QueueBackend
 from snapasset_desktop.queue.events import FINAL_EVENTS
 from snapasset_desktop.services.batch_files import BatchLine
 from snapasset_desktop.services.limits import check_job_rate
 from snapasset_desktop.services.requests import IMPORT_PROVIDER, GenerationRequest
+from snapasset_desktop.user_files import safe_read
 
 log = logging.getLogger(__name__)
 
@@ -79,9 +82,17 @@ class JobService:
     def import_image(
         self, path: Path, request: GenerationRequest, *, priority: int | str = "high"
     ) -> JobRecord:
-        """Copy an image into the library as a new job's source, queued to render."""
-        data = _read_image_file(path)
+        """Copy an image into the library as a new job's source, queued to render.
+
+        All or nothing: a file that can't be used is refused before the job exists,
+        and a job whose source could not be stored is removed again.
+        """
+        data = safe_read(path, MAX_FILE_BYTES, "an image", error=ImageError)
         width, height, fmt = image_info(data, what=path.name)
+        if fmt not in OUTPUT_FORMATS:
+            # GIF, TIFF and BMP are read but not written: the source becomes a lossless
+            # PNG of what was decoded (the first frame of an animation).
+            data, fmt = encode_image(load_image(data, what=path.name), "png").data, "png"
         params = self._params(request) | {
             "provider": IMPORT_PROVIDER,
             "model": "",
@@ -97,9 +108,23 @@ class JobService:
             status="canceled",  # not runnable until its source is stored
             origin=self.backend.origin,
         )
-        self.library.store_source(job.id, data, variant=0, fmt=fmt)
-        self.library.update_job(job.id, status="queued")
+        try:
+            self.library.store_source(job.id, data, variant=0, fmt=fmt)
+            self.library.update_job(job.id, status="queued")
+        except BaseException:
+            self._forget(job.id)
+            raise
         return self._enqueue_new(self.library.get_job(job.id))
+
+    def _forget(self, job_id: str) -> None:
+        """Remove a job whose import failed; a failure to do so is logged, not raised,
+        so the designer sees why the import failed rather than why cleaning up did."""
+        try:
+            self.library.delete_job(job_id)
+        except SnapAssetError as exc:
+            log.warning(
+                "could not remove a failed import", extra={"job_id": job_id, "detail": str(exc)}
+            )
 
     def submit_batch(
         self,
@@ -270,20 +295,3 @@ class JobService:
 
 def is_final(event: Event) -> bool:
     return event.type in FINAL_EVENTS
-
-
-def _read_image_file(path: Path) -> bytes:
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise ImageError(
-                f"{path.name} is {size / 2**20:.0f} MB — too large to import "
-                f"(the limit is {MAX_FILE_BYTES / 2**20:.0f} MB)."
-            )
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise ImageError(f"There is no file called {path}.") from None
-    except IsADirectoryError:
-        raise ImageError(f"{path} is a folder, not an image.") from None
-    except PermissionError:
-        raise ImageError(f"SnapAsset isn't allowed to read {path}.") from None

@@ -64,6 +64,42 @@ def png_claiming(width: int, height: int) -> bytes:
     )
 
 
+def tiff_16bit(size: tuple[int, int], sample: tuple[int, ...], photometric: int = 2) -> bytes:
+    """An uncompressed little-endian TIFF of one colour, 16 bits per sample, as scanners
+    and raw developers write (Pillow saves only 8-bit RGB and CMYK). `photometric` is
+    TIFF's colour model: 2 for RGB (3 samples), 5 for CMYK (4 samples)."""
+    width, height = size
+    count = len(sample)
+    pixels = struct.pack(f"<{count}H", *sample) * (width * height)
+    entries = 10
+    bits_at = 8 + 2 + 12 * entries + 4
+    pixels_at = bits_at + 2 * count
+    short, long_ = 3, 4
+
+    def entry(tag: int, kind: int, value: int) -> bytes:
+        packed = struct.pack("<HH", value, 0) if kind == short else struct.pack("<I", value)
+        return struct.pack("<HHI", tag, kind, 1) + packed
+
+    ifd = b"".join(
+        [
+            entry(256, long_, width),
+            entry(257, long_, height),
+            # BitsPerSample: `count` shorts, too many for the entry, so it points at them.
+            struct.pack("<HHII", 258, short, count, bits_at),
+            entry(259, short, 1),  # no compression
+            entry(262, short, photometric),
+            entry(273, long_, pixels_at),
+            entry(277, short, count),
+            entry(278, long_, height),  # one strip
+            entry(279, long_, len(pixels)),
+            entry(284, short, 1),  # samples interleaved
+        ]
+    )
+    bits = struct.pack(f"<{count}H", *[16] * count)
+    header = b"II*\0" + struct.pack("<I", 8) + struct.pack("<H", entries)
+    return header + ifd + b"\0\0\0\0" + bits + pixels
+
+
 # sRGB primaries adapted to D50, as ICC profiles store them.
 _D50 = (0.9642, 1.0, 0.8249)
 _SRGB_RED = (0.4361, 0.2225, 0.0139)

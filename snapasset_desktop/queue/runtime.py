@@ -18,7 +18,7 @@ import sqlite3
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from huey import Huey
 
@@ -49,12 +49,34 @@ def backend_name(settings: Settings) -> str:
 
 def check_redis_url(url: str) -> str:
     parts = urlsplit(url)
-    if parts.scheme not in ("redis", "rediss") or not parts.hostname:
+    try:
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError:  # not a number, or over 65535
+        port_ok = False
+    if parts.scheme not in ("redis", "rediss") or not parts.hostname or not port_ok:
         raise InvalidInput(
             "The Redis address should look like redis://host:6379/0 "
             "(or rediss:// for TLS, with redis://:password@host if it has a password)."
         )
+    _check_redis_options(url, tls=parts.scheme == "rediss")
     return url
+
+
+def _check_redis_options(url: str, *, tls: bool) -> None:
+    """Query options redis-py would pass on to its connection: one it doesn't know (or a TLS
+    one without rediss://) fails there with a TypeError, a bad value with a ValueError."""
+    from redis.connection import URL_QUERY_ARGUMENT_PARSERS, parse_url
+
+    for name in parse_qs(urlsplit(url).query):
+        if name not in URL_QUERY_ARGUMENT_PARSERS or (name.startswith("ssl_") and not tls):
+            raise InvalidInput(
+                f"The Redis address has an option Redis doesn't take here: “{name[:40]}”. "
+                "Remove it from the address (after the “?”)."
+            )
+    try:
+        parse_url(url)
+    except ValueError as exc:
+        raise InvalidInput(f"The Redis address has a bad option: {exc}", detail=str(exc)) from None
 
 
 def redis_tls_options(settings: Settings) -> dict[str, str]:

@@ -3,18 +3,24 @@
 One record per line (`timestamp`, `level`, `logger`, `message`, plus any
 `extra` fields such as `job_id`), in a rotating file in the log dir. Anything
 that looks like an API key or bearer token is masked before it is written.
+
+A log that can't be written (a full disk, a folder that can't be created)
+never stops the app: stderr hears it once, records are dropped until a write
+works again, and the log then says how many were lost.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import logging.handlers
 import os
 import re
+import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from snapasset_desktop.paths import PRIVATE_FILE, private_dir, private_file
 
@@ -58,36 +64,118 @@ class JsonLinesFormatter(logging.Formatter):
         return redact(json.dumps(entry, default=str, ensure_ascii=False))
 
 
-class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
-    """Creates each log file (and each rotation) 0600: the log names prompts and jobs."""
+class LogFile(logging.handlers.RotatingFileHandler):
+    """The rotating log file, created 0600 (the log names prompts and jobs) with its folder.
 
-    def _open(self):  # type: ignore[no-untyped-def]
-        return open(
+    While it can't be written it counts what it drops instead of printing Python's
+    "--- Logging error ---" for every record: one line on stderr when writing fails, one
+    record in the log ("… lost") when it works again."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(
+            path, maxBytes=5 * 1024 * 1024, backupCount=5, encoding="utf-8", delay=True
+        )
+        self.path = path
+        self.lost = 0  # records dropped since writing failed; 0 while the log works
+
+    def start(self) -> None:
+        """Open the file now, so a log that can't be written is reported at start."""
+        try:
+            self.stream = self._open()
+        except OSError as exc:
+            self._failed(exc)
+
+    def _open(self) -> IO[str]:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(self.path.parent)
+        stream = open(  # noqa: SIM115 -- the handler keeps it open
             self.baseFilename,
             self.mode,
             encoding=self.encoding,
             errors=self.errors,
             opener=lambda name, flags: os.open(name, flags, PRIVATE_FILE),
         )
+        if self.lost and not _ends_line(self.path):
+            stream.write("\n")  # a line cut short by the failure ends here, not in the next
+        return stream
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.lost:
+            lost = self.lost
+            super().emit(self._lost_note(lost))
+            if self.lost > lost:  # still failing: this record is lost too
+                self.lost = lost + 1
+                return
+            self.lost = 0
+        super().emit(record)
+
+    def flush(self) -> None:
+        try:
+            super().flush()
+        except OSError as exc:
+            self._failed(exc)
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):  # still full: what was buffered is lost, as said
+            super().close()
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        exc = sys.exc_info()[1]
+        if not isinstance(exc, OSError):
+            super().handleError(record)  # a bug in a log call: Python's report helps
+            return
+        self._failed(exc)
+
+    def _failed(self, exc: OSError) -> None:
+        stream, self.stream = self.stream, None  # reopened on the next record
+        if stream is not None:
+            with contextlib.suppress(OSError, ValueError):
+                stream.close()
+        if not self.lost and sys.stderr is not None:
+            reason = exc.strerror or type(exc).__name__
+            with contextlib.suppress(OSError, ValueError):
+                print(
+                    f"snapasset-desktop: the log can't be written to {self.path} ({reason}); "
+                    "SnapAsset carries on without it.",
+                    file=sys.stderr,
+                )
+        self.lost += 1
+
+    def _lost_note(self, lost: int) -> logging.LogRecord:
+        return logging.makeLogRecord(
+            {
+                "name": __name__,
+                "levelno": logging.WARNING,
+                "levelname": "WARNING",
+                "msg": "the log could not be written for a while",
+                "records_lost": lost,
+            }
+        )
+
+
+def _ends_line(path: Path) -> bool:
+    with contextlib.suppress(OSError), open(path, "rb") as file:
+        if file.seek(0, os.SEEK_END) == 0:
+            return True
+        file.seek(-1, os.SEEK_END)
+        return file.read(1) == b"\n"
+    return True
 
 
 def setup_logging(log_dir: Path, *, level: int = logging.INFO) -> Path:
     """Send the app's log to a rotating JSON-lines file; returns its path."""
-    log_dir.mkdir(parents=True, exist_ok=True)
     path = log_dir / "snapasset.jsonl"
     root = logging.getLogger("snapasset_desktop")
-    for existing in [h for h in root.handlers if getattr(h, "_snapasset", None)]:
-        if existing._snapasset == path:  # type: ignore[attr-defined]
+    for existing in [h for h in root.handlers if isinstance(h, LogFile)]:
+        if existing.path == path:
             return path
         root.removeHandler(existing)  # the log dir changed (tests, a second library)
         existing.close()
     private_dir(log_dir)
     private_file(path)
-    handler = _PrivateRotatingFileHandler(
-        path, maxBytes=5 * 1024 * 1024, backupCount=5, encoding="utf-8"
-    )
+    handler = LogFile(path)
     handler.setFormatter(JsonLinesFormatter())
-    handler._snapasset = path  # type: ignore[attr-defined]
+    handler.start()
     root.addHandler(handler)
     root.setLevel(level)
     return path

@@ -7,14 +7,16 @@ are validated on the way in so a typo never reaches the imaging pipeline.
 from __future__ import annotations
 
 import difflib
+import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from snapasset_desktop.errors import InvalidInput, UnknownPlatform
 
 MAX_SIDE = 10_000
+MAX_LABEL = 80  # characters of a preset's label or network: a table cell, not an essay
 MB = 1024 * 1024
 
 
@@ -82,6 +84,7 @@ ALIASES: Mapping[str, str] = {
 _ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,47}$")
 # Ids the library uses for itself (a job's source image is stored as "source").
 RESERVED_IDS = frozenset({"source", "all"})
+_ENTRY_FIELDS = frozenset({"id", "width", "height", "label", "network", "max_bytes"})
 
 
 def _parse_side(name: str, value: Any) -> int:
@@ -91,6 +94,8 @@ def _parse_side(name: str, value: Any) -> int:
         number = float(str(value).strip())
     except ValueError:
         raise InvalidInput(f"The {name} must be a number of pixels, not “{value}”.") from None
+    if not math.isfinite(number):
+        raise InvalidInput(f"The {name} must be a number of pixels, not “{value}”.")
     if number != int(number):
         raise InvalidInput(f"The {name} must be a whole number of pixels, not {value}.")
     if number <= 0:
@@ -123,19 +128,61 @@ def make_custom_platform(
     if max_bytes not in (None, "", 0):
         try:
             limit = int(max_bytes)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise InvalidInput("The file-size limit must be a number of bytes.") from None
         if limit <= 0:
             raise InvalidInput("The file-size limit must be more than 0 bytes.")
     return Platform(
         id=clean_id,
-        network=str(network).strip() or "Custom",
-        label=str(label).strip() or clean_id,
+        network=_text("network", network) or "Custom",
+        label=_text("label", label) or clean_id,
         width=_parse_side("width", width),
         height=_parse_side("height", height),
         max_bytes=limit,
         custom=True,
     )
+
+
+def _text(name: str, value: Any) -> str:
+    text = str(value).strip()
+    if len(text) > MAX_LABEL:
+        raise InvalidInput(f"A preset's {name} can be at most {MAX_LABEL} characters.")
+    return text
+
+
+def preset_from_entry(entry: Any) -> Platform:
+    """A custom preset from its settings table (`id`, `width`, `height`, optional `label`,
+    `network` and `max_bytes`), or InvalidInput saying what is wrong with it."""
+    if not isinstance(entry, Mapping):
+        raise InvalidInput(
+            f"A custom preset is a table with an id, a width and a height, not {str(entry)[:40]}."
+        )
+    fields = {k: v for k, v in entry.items() if k in _ENTRY_FIELDS}
+    if not {"id", "width", "height"} <= fields.keys():
+        raise InvalidInput(
+            f"The custom preset “{str(entry.get('id', '?'))[:48]}” needs an id, a width "
+            "and a height."
+        )
+    return make_custom_platform(**fields)
+
+
+def preset_entry(platform: Platform) -> dict[str, Any]:
+    """What goes back into settings for one custom preset."""
+    return {k: v for k, v in asdict(platform).items() if k != "custom" and v is not None}
+
+
+def custom_presets(
+    entries: Iterable[Any], refused: Callable[[InvalidInput], None]
+) -> list[Platform]:
+    """The usable presets among settings `entries`, in order; `refused` hears why each
+    other one (malformed, a built-in's name, a second preset of one name) is left out."""
+    registry = PlatformRegistry()
+    for entry in entries:
+        try:
+            registry.add_custom(preset_from_entry(entry))
+        except InvalidInput as exc:
+            refused(exc)
+    return registry.custom()
 
 
 class PlatformRegistry:
@@ -148,22 +195,17 @@ class PlatformRegistry:
             self.add_custom(platform)
 
     @classmethod
-    def from_settings(cls, entries: Iterable[Mapping[str, Any]]) -> PlatformRegistry:
-        """Load custom presets from settings; broken entries are skipped, not fatal."""
-        registry = cls()
-        for entry in entries:
-            try:
-                registry.add_custom(make_custom_platform(**_custom_fields(entry)))
-            except (InvalidInput, TypeError):
-                continue
-        return registry
+    def from_settings(cls, entries: Iterable[Any]) -> PlatformRegistry:
+        """Custom presets from settings (checked when the settings were read; anything
+        unusable left out here too, so a preset never stops the app)."""
+        return cls(custom_presets(entries, refused=lambda exc: None))
+
+    def custom(self) -> list[Platform]:
+        return list(self._custom.values())
 
     def custom_entries(self) -> list[dict[str, Any]]:
         """What goes back into settings."""
-        return [
-            {k: v for k, v in asdict(p).items() if k != "custom" and v is not None}
-            for p in self._custom.values()
-        ]
+        return [preset_entry(p) for p in self._custom.values()]
 
     def all(self) -> list[Platform]:
         return [*self._builtin.values(), *self._custom.values()]
@@ -222,8 +264,3 @@ class PlatformRegistry:
             raise InvalidInput("Built-in presets cannot be deleted.")
         if self._custom.pop(platform_id, None) is None:
             raise UnknownPlatform(f"There is no custom preset called “{platform_id}”.")
-
-
-def _custom_fields(entry: Mapping[str, Any]) -> dict[str, Any]:
-    allowed = {"id", "width", "height", "label", "network", "max_bytes"}
-    return {k: v for k, v in entry.items() if k in allowed}

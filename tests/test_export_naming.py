@@ -10,7 +10,13 @@ import pytest
 from snapasset_desktop.errors import InvalidInput
 from snapasset_desktop.library.export import Exporter, ExportOptions
 from snapasset_desktop.library.models import AssetRecord
-from snapasset_desktop.library.naming import UniqueNames, render, slugify, validate_template
+from snapasset_desktop.library.naming import (
+    UniqueNames,
+    render,
+    shorten,
+    slugify,
+    validate_template,
+)
 from snapasset_desktop.library.store import Library
 
 
@@ -59,6 +65,7 @@ def asset(n: int = 1, prompt: str = "A red fox, in snow!", platform: str = "x-po
         ("a//{platform}", "empty file or folder name"),
         ("{platform}/", "empty file or folder name"),
         ("what?{platform}", "can't contain ?"),
+        ("a/b/c/d/e/f/g/h/i/{platform}", "at most 8 subfolders"),
     ],
 )
 def test_bad_templates_are_refused(template: str, message: str) -> None:
@@ -105,6 +112,17 @@ def test_slug_is_ascii_short_and_never_empty() -> None:
 
 def test_reserved_names_from_values_are_made_safe() -> None:
     assert render("{prompt_slug}", asset(prompt="CON"), 0, 1, "png") == "con_"
+
+
+def test_long_names_are_cut_by_bytes_at_a_word_end() -> None:
+    # 200 "é" are 400 bytes: cut by characters (180) they were still over the 255-byte limit.
+    cut = render("é" * 200, asset(), 0, 1, "png")
+    assert cut == "é" * 90
+    words = render("日本語の名前 " * 30 + "{platform}", asset(), 0, 1, "png")
+    assert len(words.encode()) <= 180 and words.endswith("日本語の名前")
+    assert shorten("ab" * 100, 9) == "ababababa"  # no word ends: cut where the bytes end
+    assert shorten("€" * 10, 7) == "€€"  # never inside a character
+    assert shorten("short", 180) == "short"
 
 
 def test_unique_names_ignore_case_and_respect_disk() -> None:

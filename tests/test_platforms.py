@@ -8,6 +8,7 @@ from snapasset_desktop.errors import InvalidInput, UnknownPlatform
 from snapasset_desktop.platforms import (
     BUILTIN_PLATFORMS,
     PlatformRegistry,
+    custom_presets,
     make_custom_platform,
 )
 
@@ -77,6 +78,10 @@ def test_resolve_needs_at_least_one() -> None:
         ("wide", 100, "number of pixels"),
         (100.5, 100, "whole number"),
         (True, 100, "whole number"),
+        (float("nan"), 100, "number of pixels"),
+        (float("inf"), 100, "number of pixels"),
+        ("1e400", 100, "number of pixels"),
+        (100, "-inf", "number of pixels"),
     ],
 )
 def test_custom_preset_refuses_bad_sizes(width: object, height: object, message: str) -> None:
@@ -112,9 +117,31 @@ def test_broken_custom_entries_in_settings_are_skipped() -> None:
             {"id": "ok-one", "width": 10, "height": 10},
             {"id": "bad", "width": 0, "height": 5},
             {"nonsense": True},
+            1,
+            ["ok-two", 10, 10],
+            {"id": "huge-limit", "width": 10, "height": 10, "max_bytes": float("inf")},
+            {"id": "ok-one", "width": 20, "height": 20},
         ]
     )
-    assert [p.id for p in registry.all() if p.custom] == ["ok-one"]
+    assert [p.id for p in registry.custom()] == ["ok-one"]
+
+
+def test_each_refused_entry_says_why() -> None:
+    reasons: list[str] = []
+    entries = [
+        {"id": "hero", "width": 1200, "height": 400},
+        7,
+        {"id": "x-post", "width": 1, "height": 1},
+        {"id": "long", "width": 10, "height": 10, "label": "a" * 200},
+        {"id": "no-size"},
+    ]
+    kept = custom_presets(entries, refused=lambda exc: reasons.append(exc.message))
+    assert [p.id for p in kept] == ["hero"]
+    assert len(reasons) == 4
+    assert "table with an id, a width and a height" in reasons[0]
+    assert "built-in" in reasons[1]
+    assert "at most 80 characters" in reasons[2]
+    assert "needs an id, a width and a height" in reasons[3]
 
 
 def test_reserved_ids_are_refused() -> None:

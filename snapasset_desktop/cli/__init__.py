@@ -73,6 +73,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         from snapasset_desktop.ui.app import main as window_main
 
         return window_main()
+    undecodable = _undecodable_argument(args)
+    if undecodable:
+        return fail(
+            f"The argument “{undecodable}” has bytes that aren't UTF-8 text; check the "
+            "encoding of your terminal or script, or rename the file."
+        )
     if not getattr(args, "needs_context", True):
         return args.handler(args)
 
@@ -81,15 +87,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         context = AppContext.open(kind=getattr(args, "kind", "app"))
     except SnapAssetError as exc:
-        return fail(exc.message)
+        return _failed(args, exc)
     try:
         return args.handler(args, context)
     except SnapAssetError as exc:
-        log.info(
-            "command failed",
-            extra={"command": args.command, "kind": exc.kind, "detail": exc.detail},
-        )
-        return fail(exc.message)
+        return _failed(args, exc)
     except KeyboardInterrupt:
         return fail("Stopped.", 130)
     except BrokenPipeError:
@@ -98,3 +100,39 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     finally:
         context.close()
+
+
+def _failed(args: argparse.Namespace, exc: SnapAssetError) -> int:
+    log.info(
+        "command failed", extra={"command": args.command, "kind": exc.kind, "detail": exc.detail}
+    )
+    return fail(exc.message)
+
+
+def _undecodable_argument(args: argparse.Namespace) -> str | None:
+    """The first argument holding bytes that aren't UTF-8, as it can be shown.
+
+    Python hands such bytes over as lone surrogates, which no database, JSON file or
+    prompt can take — file names included, since a job keeps its source's name."""
+    for value in vars(args).values():
+        for item in value if isinstance(value, list) else [value]:
+            text = str(item) if isinstance(item, str | Path) else ""
+            if not text.isascii():
+                try:
+                    text.encode("utf-8")
+                except UnicodeEncodeError as exc:
+                    return _escaped(text, exc.start)
+    return None
+
+
+def _escaped(text: str, bad: int) -> str:
+    """Up to 60 characters of `text` around its first bad byte (at `bad`), each such byte
+    shown as \\xff, as it was typed."""
+    start = max(0, bad - 40)
+    excerpt = text[start : start + 60]
+    try:
+        raw = excerpt.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # surrogates no command line can produce
+        raw = excerpt.encode("utf-8", "backslashreplace")
+    shown = raw.decode("utf-8", "backslashreplace")
+    return ("…" if start else "") + shown + ("…" if start + 60 < len(text) else "")

@@ -14,6 +14,8 @@ from snapasset_desktop.library.export import Exporter, ExportOptions
 from snapasset_desktop.library.models import AssetQuery, AssetRecord
 from snapasset_desktop.services.context import AppContext
 
+MAX_LIMIT = 1_000_000_000
+
 
 def add_parsers(commands: argparse._SubParsersAction) -> None:
     library = commands.add_parser("library", help="list the assets in your library")
@@ -41,7 +43,15 @@ def _add_filters(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--favourite", action="store_true", default=None)
     parser.add_argument("--since", type=_parse_date, help="YYYY-MM-DD")
     parser.add_argument("--until", type=_parse_date, help="YYYY-MM-DD (inclusive)")
-    parser.add_argument("--limit", type=int, default=10_000)
+    parser.add_argument("--limit", type=limit_arg, default=10_000)
+
+
+def limit_arg(text: str) -> int:
+    """A --limit: bounded, since SQLite takes at most a 64-bit LIMIT (and no library
+    holds a billion of anything)."""
+    if not text.strip().isdigit() or not 1 <= int(text) <= MAX_LIMIT:
+        raise argparse.ArgumentTypeError(f"a whole number from 1 to {MAX_LIMIT:,}, not “{text}”")
+    return int(text)
 
 
 def _parse_date(text: str) -> float:

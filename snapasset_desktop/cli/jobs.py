@@ -6,6 +6,7 @@ import argparse
 import time
 from datetime import datetime
 
+from snapasset_desktop.cli.assets import limit_arg
 from snapasset_desktop.cli.follow import describe_event
 from snapasset_desktop.cli.output import print_json, print_table
 from snapasset_desktop.library.models import JOB_STATUSES, JobRecord
@@ -17,7 +18,7 @@ from snapasset_desktop.services.context import AppContext
 def add_parsers(commands: argparse._SubParsersAction) -> None:
     jobs = commands.add_parser("jobs", help="list jobs and their state")
     jobs.add_argument("--status", action="append", choices=JOB_STATUSES, default=[])
-    jobs.add_argument("--limit", type=int, default=50)
+    jobs.add_argument("--limit", type=limit_arg, default=50)
     jobs.add_argument("--json", action="store_true")
     jobs.set_defaults(handler=run_jobs)
 

@@ -19,6 +19,8 @@ from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.services.requests import IMPORT_PROVIDER
 from snapasset_desktop.services.styles import STYLE_PRESETS
 
+MAX_AHEAD = timedelta(days=366)  # --at: a queue holds work for this year, not for 2999
+
 
 def add_parsers(commands: argparse._SubParsersAction) -> None:
     generate = commands.add_parser("generate", help="generate an image from a prompt")
@@ -97,16 +99,23 @@ def _parse_when(text: str) -> float:
         if text.startswith("+"):
             amount, unit = float(text[1:-1]), text[-1].lower()
             seconds = {"s": 1, "m": 60, "h": 3600, "d": 86400}[unit]
-            return (now + timedelta(seconds=amount * seconds)).timestamp()
-        if len(text) <= 5 and ":" in text:
+            when = now + timedelta(seconds=amount * seconds)
+        elif len(text) <= 5 and ":" in text:
             hour, minute = (int(part) for part in text.split(":"))
             when = now.replace(hour=hour, minute=minute, second=0, microsecond=0)
-            return (when if when > now else when + timedelta(days=1)).timestamp()
-        return datetime.fromisoformat(text).timestamp()
-    except (ValueError, KeyError):
+            when = when if when > now else when + timedelta(days=1)
+        else:
+            when = datetime.fromisoformat(text)
+        timestamp = when.timestamp()
+    except (ValueError, KeyError, OverflowError):
         raise argparse.ArgumentTypeError(
             f"“{text}” isn't a time: use 14:30, 2026-12-01T09:00, +30m or +2h"
         ) from None
+    if timestamp > (now + MAX_AHEAD).timestamp():
+        raise argparse.ArgumentTypeError(
+            f"“{text}” is too far ahead: SnapAsset schedules jobs up to a year ahead."
+        )
+    return timestamp
 
 
 def _options(args: argparse.Namespace) -> dict:

@@ -19,7 +19,11 @@ from snapasset_desktop.library.models import AssetRecord
 DEFAULT_TEMPLATE = "{prompt_slug}_{platform}_{width}x{height}"
 FIELDS = ("date", "prompt_slug", "platform", "width", "height", "job", "n", "format", "ext")
 SLUG_LENGTH = 40
-_MAX_PART = 180  # leaves room for " (12)" and the extension under the usual 255
+# Bytes of UTF-8 (file systems count bytes, not characters: "é" is two), leaving room for
+# " (12)" and the extension under the usual 255-byte limit.
+_MAX_PART = 180
+_MAX_DEPTH = 8  # subfolders a template may make: each part's bound then bounds the whole path
+_WORD_END = re.compile(r"[\s_\-.,;]")
 _RESERVED = {"CON", "PRN", "AUX", "NUL"} | {f"{p}{i}" for p in ("COM", "LPT") for i in range(1, 10)}
 _FORBIDDEN = set('<>:"|?*')
 _SAMPLE = {
@@ -79,7 +83,10 @@ def validate_template(template: str) -> None:
         raise InvalidInput(
             f"File names can't contain {' '.join(bad)} — remove them from the pattern."
         )
-    for part in template.format_map(_SAMPLE).split("/"):
+    parts = template.format_map(_SAMPLE).split("/")
+    if len(parts) > _MAX_DEPTH + 1:
+        raise InvalidInput(f"The file name pattern can make at most {_MAX_DEPTH} subfolders.")
+    for part in parts:
         _check_part(part)
 
 
@@ -116,10 +123,21 @@ def render(template: str, asset: AssetRecord, index: int, count: int, fmt: str) 
 
 def _tidy_part(part: str) -> str:
     # Windows drops trailing dots and spaces, which would merge names that differ only there.
-    part = part[:_MAX_PART].rstrip(" .") or "image"
+    part = shorten(part, _MAX_PART).rstrip(" .") or "image"
     if part.split(".")[0].strip().upper() in _RESERVED:
         part = f"{part}_"
     return part
+
+
+def shorten(text: str, max_bytes: int) -> str:
+    """`text` cut to at most `max_bytes` of UTF-8, never inside a character, and at the end
+    of a word when one ends in the last third."""
+    raw = text.encode("utf-8")
+    if len(raw) <= max_bytes:
+        return text
+    cut = raw[:max_bytes].decode("utf-8", "ignore")
+    ends = [m.start() for m in _WORD_END.finditer(cut) if m.start() >= len(cut) * 2 // 3]
+    return cut[: ends[-1]] if ends else cut
 
 
 class UniqueNames:

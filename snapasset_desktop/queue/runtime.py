@@ -11,11 +11,14 @@ where the designer is. Every kind reads messages as checked JSON, never pickle
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
+import sqlite3
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from huey import Huey
 
@@ -33,6 +36,8 @@ if TYPE_CHECKING:
 
 QUEUE_NAME = "snapasset"
 
+log = logging.getLogger(__name__)
+
 
 def redis_url(settings: Settings) -> str:
     return (os.environ.get("SNAPASSET_REDIS_URL") or settings.redis_url or "").strip()
@@ -44,12 +49,34 @@ def backend_name(settings: Settings) -> str:
 
 def check_redis_url(url: str) -> str:
     parts = urlsplit(url)
-    if parts.scheme not in ("redis", "rediss") or not parts.hostname:
+    try:
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError:  # not a number, or over 65535
+        port_ok = False
+    if parts.scheme not in ("redis", "rediss") or not parts.hostname or not port_ok:
         raise InvalidInput(
             "The Redis address should look like redis://host:6379/0 "
             "(or rediss:// for TLS, with redis://:password@host if it has a password)."
         )
+    _check_redis_options(url, tls=parts.scheme == "rediss")
     return url
+
+
+def _check_redis_options(url: str, *, tls: bool) -> None:
+    """Query options redis-py would pass on to its connection: one it doesn't know (or a TLS
+    one without rediss://) fails there with a TypeError, a bad value with a ValueError."""
+    from redis.connection import URL_QUERY_ARGUMENT_PARSERS, parse_url
+
+    for name in parse_qs(urlsplit(url).query):
+        if name not in URL_QUERY_ARGUMENT_PARSERS or (name.startswith("ssl_") and not tls):
+            raise InvalidInput(
+                f"The Redis address has an option Redis doesn't take here: “{name[:40]}”. "
+                "Remove it from the address (after the “?”)."
+            )
+    try:
+        parse_url(url)
+    except ValueError as exc:
+        raise InvalidInput(f"The Redis address has a bad option: {exc}", detail=str(exc)) from None
 
 
 def redis_tls_options(settings: Settings) -> dict[str, str]:
@@ -89,9 +116,37 @@ def make_huey(
             redis_pool = ConnectionPool.from_url(check_redis_url(url), **tls)
         return GuardedPriorityRedisHuey(QUEUE_NAME, connection_pool=redis_pool, **common)
     paths.data_dir.mkdir(parents=True, exist_ok=True)
+    set_aside_if_damaged(paths.queue_db)
     huey = GuardedSqliteHuey(QUEUE_NAME, filename=str(paths.queue_db), timeout=15, **common)
     private_file(paths.queue_db)
     return huey
+
+
+def set_aside_if_damaged(queue_db: Path) -> None:
+    """Move a queue.db SQLite can't read ("file is not a database", a malformed page) aside
+    for a fresh one. It holds only task messages, and the sweeper sends every waiting
+    job's again from the library, so nothing a designer made is lost."""
+    if not queue_db.is_file():
+        return
+    try:
+        with contextlib.closing(sqlite3.connect(queue_db, timeout=15)) as conn:
+            verdict = conn.execute("pragma quick_check(1)").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+        if code not in (sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT):
+            return  # locked, unwritable, full: not damage; the queue's own setup says so
+        verdict = str(exc)
+    if verdict == "ok":
+        return
+    aside = queue_db.with_name(f"{queue_db.name}.damaged-{time.strftime('%Y%m%d-%H%M%S')}")
+    for suffix in ("", "-wal", "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            Path(f"{queue_db}{suffix}").rename(f"{aside}{suffix}")
+    log.warning(
+        "queue.db was damaged: moved aside, a fresh one started; waiting jobs are "
+        "queued again from the library",
+        extra={"detail": verdict, "moved_to": str(aside)},
+    )
 
 
 def ping_redis(url: str, ca_file: str = "") -> float:

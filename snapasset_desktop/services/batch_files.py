@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,12 +40,12 @@ def parse_text(text: str) -> list[BatchLine]:
 
 def parse_csv(text: str) -> list[BatchLine]:
     reader = csv.DictReader(io.StringIO(text))
-    columns = {(name or "").strip().lower(): name for name in reader.fieldnames or []}
+    columns = {(name or "").strip().lower(): name for name in _header(reader)}
     if "prompt" not in columns:
         raise InvalidInput("The CSV needs a “prompt” column (and may have a “platforms” column).")
     platform_column = columns.get("platforms") or columns.get("platform")
     lines = []
-    for number, row in enumerate(reader, start=2):
+    for number, row in enumerate(_rows(reader), start=2):
         prompt = (row.get(columns["prompt"]) or "").strip()
         if not prompt:
             continue
@@ -53,6 +54,31 @@ def parse_csv(text: str) -> list[BatchLine]:
         )
         lines.append(BatchLine(number, prompt, tuple(p for p in platforms if p)))
     return _checked(lines)
+
+
+def _rows(reader: csv.DictReader) -> Iterator[dict[str, str]]:
+    """The rows, or one sentence for the row the csv module can't read (a cell over its
+    128 KB limit — no prompt is that long — or a stray line break)."""
+    try:
+        yield from reader
+    except csv.Error as exc:
+        too_long = "field larger" in str(exc)
+        reason = f"a cell over {csv.field_size_limit() // 1024} KB" if too_long else "not CSV"
+        raise InvalidInput(  # the failing row starts after the last one read
+            f"Line {reader.line_num + 1} of the CSV can't be read ({reason}); "
+            "fix it and try again.",
+            detail=str(exc),
+        ) from None
+
+
+def _header(reader: csv.DictReader) -> list[str]:
+    try:
+        return list(reader.fieldnames or [])
+    except csv.Error as exc:
+        raise InvalidInput(
+            "The CSV's first line (its column names) can't be read; fix it and try again.",
+            detail=str(exc),
+        ) from None
 
 
 def read_batch_file(path: Path) -> list[BatchLine]:

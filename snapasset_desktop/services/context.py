@@ -33,8 +33,10 @@ class AppContext:
 
     @classmethod
     def open(cls, paths: AppPaths | None = None, *, kind: str = "app") -> AppContext:
-        paths = (paths or app_paths()).ensure()
-        setup_logging(paths.log_dir)
+        """Raises StorageError when the library folder can't be written."""
+        paths = paths or app_paths()
+        setup_logging(paths.log_dir)  # first, so what follows can log why it failed
+        paths.ensure()
         return cls(paths=paths, settings=SettingsStore(paths.settings_file), kind=kind)
 
     @cached_property

@@ -122,7 +122,6 @@ class BatchDialog(QDialog):
         options = dict(options)
         self.priority = str(options.pop("priority", "normal"))
         self.options = options
-        self.result_value: BatchResult | None = None
         self.csv_mode = False
         self._generation = 0
         self._busy = False
@@ -339,7 +338,6 @@ class BatchDialog(QDialog):
             self._show_error(result.message)
             return
         assert isinstance(result, BatchResult)
-        self.result_value = result
         self.batchQueued.emit(result)
         if not result.refused:
             self.accept()

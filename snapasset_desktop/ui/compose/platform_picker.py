@@ -261,10 +261,6 @@ class PlatformPicker(QWidget):
     def clear(self) -> None:
         self.model.set_selected([])
 
-    def select_network(self, network: str) -> None:
-        ids = [p.id for p in self.ctx.platforms.networks().get(network, [])]
-        self.model.set_selected(sorted(set(self.selected_ids()) | set(ids)))
-
     def _remember_state(self, index) -> None:
         item = self.model.itemFromIndex(index.siblingAtColumn(0))
         self._pressed_state = item.checkState() if item is not None else None

@@ -123,9 +123,6 @@ class ThumbnailLoader(QObject):
     def pending(self) -> int:
         return len(self._tickets)
 
-    def is_pending(self, asset_id: int) -> bool:
-        return asset_id in self._tickets
-
     def retain(self, asset_ids: Iterable[int]) -> int:
         """Cancel requests for assets not in `asset_ids` (scrolled away); returns how many.
 

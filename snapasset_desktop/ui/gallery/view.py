@@ -189,15 +189,6 @@ class GalleryView(QWidget):
         found = self.model.assets([self.list.currentIndex()])
         return found[0] if found else None
 
-    def select_asset(self, asset_id: int) -> bool:
-        row = self.model.row_of(asset_id)
-        if row is None:
-            return False
-        index = self.model.index(row)
-        self.list.setCurrentIndex(index)
-        self.list.scrollTo(index)
-        return True
-
     @Slot(QItemSelection, QItemSelection)
     def _selection_changed(self, *_: object) -> None:
         self._update_state()

@@ -7,8 +7,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPalette
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from snapasset_desktop.ui.monitor.charts import BAD, GOOD, WARN
 from snapasset_desktop.ui.shared.icons import icon, icon_size
+from snapasset_desktop.ui.shared.styling import BAD, GOOD, WARN
 
 _STATE_COLORS = {"ok": GOOD, "warn": WARN, "bad": BAD}
 

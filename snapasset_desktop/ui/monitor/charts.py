@@ -16,9 +16,8 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPalette, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-GOOD = QColor("#2f9e6b")
-BAD = QColor("#d9534f")
-WARN = QColor("#e0a030")
+from snapasset_desktop.ui.shared.styling import BAD, GOOD
+
 _PAD = 12
 
 

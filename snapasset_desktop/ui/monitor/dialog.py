@@ -31,9 +31,10 @@ from snapasset_desktop.formatting import duration, file_size, percent
 from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.services.monitor import Health, Monitor, Stats
 from snapasset_desktop.ui.monitor.cards import Card, StatusDot
-from snapasset_desktop.ui.monitor.charts import BAD, BarListChart, TimelineChart, TimelinePoint
+from snapasset_desktop.ui.monitor.charts import BarListChart, TimelineChart, TimelinePoint
 from snapasset_desktop.ui.monitor.log_viewer import LogViewer
 from snapasset_desktop.ui.shared.icons import icon
+from snapasset_desktop.ui.shared.styling import BAD
 from snapasset_desktop.ui.workers import BackgroundTask, error_message
 
 REFRESH_MS = 2000
@@ -407,10 +408,6 @@ def _disk_view(health: Health) -> tuple[str, str, str]:
         f"of {file_size(total)} ({free / total:.0%} free)",
         state,
     )
-
-
-def _kind_label(kind: str) -> str:
-    return kind.replace("_", " ").capitalize()
 
 
 def _cloud_view(cloud: dict, stats: Stats) -> tuple[str, str, str]:

@@ -40,8 +40,8 @@ from PySide6.QtWidgets import (
 )
 
 from snapasset_desktop.services.context import AppContext
-from snapasset_desktop.ui.monitor.charts import BAD, WARN
 from snapasset_desktop.ui.shared.icons import icon
+from snapasset_desktop.ui.shared.styling import BAD, WARN
 from snapasset_desktop.ui.workers import BackgroundTask
 
 TAIL_LINES = 2000

@@ -28,9 +28,8 @@ from PySide6.QtWidgets import (
 from snapasset_desktop.cloud import CloudSync, CloudUser, SyncReport, check_anon_key
 from snapasset_desktop.errors import InvalidInput
 from snapasset_desktop.secrets import SecretSource
-from snapasset_desktop.ui.monitor.charts import BAD, GOOD
 from snapasset_desktop.ui.shared.icons import icon
-from snapasset_desktop.ui.shared.styling import error_label, show_error
+from snapasset_desktop.ui.shared.styling import BAD, GOOD, error_label, show_error
 from snapasset_desktop.ui.workers import BackgroundTask, error_message
 
 NO_KEYRING = (
@@ -244,7 +243,3 @@ class CloudPage(QWidget):
 
     def busy(self) -> bool:
         return self.task is not None
-
-    def stop(self) -> None:
-        if self.task is not None:
-            self.task.cancel()

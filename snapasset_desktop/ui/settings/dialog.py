@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
 
 from snapasset_desktop.errors import SnapAssetError
 from snapasset_desktop.services.context import AppContext
-from snapasset_desktop.ui.monitor.charts import BAD
 from snapasset_desktop.ui.settings.cloud import CloudPage
 from snapasset_desktop.ui.settings.forms import note_label
 from snapasset_desktop.ui.settings.general import GeneralPage
@@ -39,6 +38,7 @@ from snapasset_desktop.ui.settings.presets import PresetsPage
 from snapasset_desktop.ui.settings.queue import QueuePage
 from snapasset_desktop.ui.shared.desktop import open_folder
 from snapasset_desktop.ui.shared.icons import icon
+from snapasset_desktop.ui.shared.styling import BAD
 from snapasset_desktop.ui.workers import error_message
 
 NAV = (  # the sidebar: each page's title and icon
@@ -123,9 +123,6 @@ class SettingsDialog(QDialog):
         footer.addWidget(self.summary, 1)
         footer.addWidget(buttons)
         layout.addLayout(footer)
-
-    def tests_running(self) -> bool:
-        return any(page.busy() for page in self.form_pages)
 
     # -- saving -------------------------------------------------------------------------
 

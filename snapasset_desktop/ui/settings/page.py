@@ -17,9 +17,8 @@ from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QLabel, QSpinBox, QVBoxLayout, QWidget
 
 from snapasset_desktop.errors import SnapAssetError
-from snapasset_desktop.ui.monitor.charts import BAD, GOOD
 from snapasset_desktop.ui.settings.forms import form_field, form_page
-from snapasset_desktop.ui.shared.styling import error_label, show_error
+from snapasset_desktop.ui.shared.styling import BAD, GOOD, error_label, show_error
 from snapasset_desktop.ui.workers import BackgroundTask
 
 Check = tuple[QLabel, Callable[[], dict[str, Any]]]  # an inline error and what fills it
@@ -50,7 +49,6 @@ class SettingsPage(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.body)
         self._errors: list[QLabel] = []
-        self._tasks: set[BackgroundTask] = set()
 
     def field(self, widget: QWidget, *extra: QWidget) -> tuple[QWidget, QLabel]:
         """`widget` (and buttons beside it) with its inline error below."""
@@ -101,12 +99,7 @@ class SettingsPage(QWidget):
         task = BackgroundTask(fn)
         task.succeeded.connect(done)
         task.failed.connect(failed)
-        task.finished.connect(lambda: self._tasks.discard(task))
-        self._tasks.add(task)
         task.start(pool)
-
-    def busy(self) -> bool:
-        return bool(self._tasks)
 
     def paint(self, label: QLabel, text: str, *, good: bool | None) -> None:
         """Show `text` under a check: green or red with its outcome, plain while it runs."""

@@ -1,12 +1,15 @@
 """Shared looks, derived from the palette so light and dark themes both read well:
-inline messages, the inline error label, the primary button."""
+status hues, inline messages, the inline error label, the primary button."""
 
 from __future__ import annotations
 
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QLabel
 
-from snapasset_desktop.ui.monitor.charts import BAD
+# Status hues (good, bad, needs attention) that read on light and dark backgrounds alike.
+GOOD = QColor("#2f9e6b")
+BAD = QColor("#d9534f")
+WARN = QColor("#e0a030")
 
 
 def _is_dark(palette: QPalette) -> bool:

@@ -40,7 +40,7 @@ def main() -> int:
 
     from snapasset_desktop.services.context import AppContext
     from snapasset_desktop.settings import SettingsStore
-    from snapasset_desktop.ui.icons import app_icon
+    from snapasset_desktop.ui.shared.icons import app_icon
 
     app = QApplication(sys.argv)
     app.setApplicationName("SnapAsset Desktop")
@@ -63,10 +63,10 @@ def main() -> int:
     for prompt in ("summer collection teaser", "team offsite photo collage", "product launch"):
         context.jobs.submit(context.build_request(prompt, PLATFORMS[:3]))
 
-    from snapasset_desktop.ui.export_dialog import ExportDialog
+    from snapasset_desktop.ui.export.dialog import ExportDialog
     from snapasset_desktop.ui.main_window import MainWindow
-    from snapasset_desktop.ui.monitor_dialog import MonitorDialog
-    from snapasset_desktop.ui.settings_dialog import SettingsDialog
+    from snapasset_desktop.ui.monitor.dialog import MonitorDialog
+    from snapasset_desktop.ui.settings.dialog import SettingsDialog
 
     window = MainWindow(context)
     window.resize(1500, 940)

@@ -114,8 +114,8 @@ def _check_everything(timeout: float) -> str:
 
     from snapasset_desktop.services.context import AppContext
     from snapasset_desktop.ui.gc_guard import collect_garbage_on_gui_thread
-    from snapasset_desktop.ui.icons import app_icon, icon
     from snapasset_desktop.ui.main_window import MainWindow
+    from snapasset_desktop.ui.shared.icons import app_icon, icon
 
     qInstallMessageHandler(_qt_message)
     app = QApplication.instance() or QApplication([sys.argv[0], "--self-test"])

@@ -7,7 +7,7 @@ from pytestqt.qtbot import QtBot
 
 from snapasset_desktop.secrets import SERVICE
 from snapasset_desktop.settings import load_settings
-from snapasset_desktop.ui.settings_dialog import SettingsDialog
+from snapasset_desktop.ui.settings.dialog import SettingsDialog
 from tests.helpers.cloud import EMAIL, PASSWORD, CloudEnv
 from tests.helpers.fake_supabase import service_role_key
 

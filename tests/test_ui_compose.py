@@ -11,9 +11,9 @@ from pytestqt.qtbot import QtBot
 
 from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.services.jobs import PRIORITIES
-from snapasset_desktop.ui.compose_panel import ComposePanel
-from snapasset_desktop.ui.platform_picker import PlatformPicker
-from snapasset_desktop.ui.prompt_history import PromptHistory
+from snapasset_desktop.ui.compose.panel import ComposePanel
+from snapasset_desktop.ui.compose.platform_picker import PlatformPicker
+from snapasset_desktop.ui.compose.prompt_history import PromptHistory
 
 
 @pytest.fixture

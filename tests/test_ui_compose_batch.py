@@ -11,8 +11,8 @@ from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from snapasset_desktop.services.context import AppContext
-from snapasset_desktop.ui.batch_dialog import BatchDialog
-from snapasset_desktop.ui.compose_panel import ComposePanel
+from snapasset_desktop.ui.compose.batch_dialog import BatchDialog
+from snapasset_desktop.ui.compose.panel import ComposePanel
 
 
 @pytest.fixture

@@ -16,9 +16,9 @@ from snapasset_desktop.platforms import PlatformRegistry
 from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.services.pricing import format_usd
 from snapasset_desktop.ui.bridge import EngineBridge
-from snapasset_desktop.ui.detail_pane import DetailPane
-from snapasset_desktop.ui.focal_point_editor import FocalPointEditor
-from snapasset_desktop.ui.gallery_model import GalleryRole
+from snapasset_desktop.ui.details.focal_point_editor import FocalPointEditor
+from snapasset_desktop.ui.details.pane import DetailPane
+from snapasset_desktop.ui.gallery.model import GalleryRole
 from tests.conftest import write_settings
 from tests.helpers.fake_openai import FakeOpenAIServer
 

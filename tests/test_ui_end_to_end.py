@@ -16,10 +16,10 @@ from PySide6.QtWidgets import QPlainTextEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
 from snapasset_desktop.services.context import AppContext
-from snapasset_desktop.ui.export_dialog import ExportDialog
-from snapasset_desktop.ui.gallery_model import GalleryRole
+from snapasset_desktop.ui.export.dialog import ExportDialog
+from snapasset_desktop.ui.gallery.model import GalleryRole
 from snapasset_desktop.ui.main_window import MainWindow
-from snapasset_desktop.ui.queue_model import JOB_ID_ROLE
+from snapasset_desktop.ui.queue.model import JOB_ID_ROLE
 from tests.conftest import write_settings
 from tests.helpers.fake_openai import FakeOpenAIServer, error
 

@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from snapasset_desktop.library.models import AssetQuery, AssetRecord
 from snapasset_desktop.services.context import AppContext
-from snapasset_desktop.ui.export_dialog import ExportDialog
+from snapasset_desktop.ui.export.dialog import ExportDialog
 from tests.conftest import write_settings
 
 

@@ -16,8 +16,8 @@ from snapasset_desktop.library.db import open_database
 from snapasset_desktop.library.models import AssetQuery, AssetSort
 from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.ui.bridge import EngineBridge
-from snapasset_desktop.ui.gallery_model import PAGE, GalleryRole
-from snapasset_desktop.ui.gallery_view import GalleryView
+from snapasset_desktop.ui.gallery.model import PAGE, GalleryRole
+from snapasset_desktop.ui.gallery.view import GalleryView
 from tests.conftest import write_settings
 
 PLATFORMS = ("x-post", "instagram-square", "youtube-thumbnail", "threads")

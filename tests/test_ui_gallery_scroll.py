@@ -11,8 +11,8 @@ from PySide6.QtWidgets import QAbstractSlider, QApplication
 from pytestqt.qtbot import QtBot
 
 from snapasset_desktop.services.context import AppContext
-from snapasset_desktop.ui.gallery_model import PAGE
-from snapasset_desktop.ui.gallery_view import GalleryView
+from snapasset_desktop.ui.gallery.model import PAGE
+from snapasset_desktop.ui.gallery.view import GalleryView
 from tests.conftest import write_settings
 from tests.test_ui_gallery import gallery, seed_rows, stop
 

@@ -11,8 +11,8 @@ from PySide6.QtGui import QColor, QImage
 from pytestqt.qtbot import QtBot
 
 from snapasset_desktop.services.context import AppContext
-from snapasset_desktop.ui.gallery_model import CARD_THUMB
-from snapasset_desktop.ui.thumbnail_loader import THUMB_SIZE, PixmapCache
+from snapasset_desktop.ui.gallery.model import CARD_THUMB
+from snapasset_desktop.ui.gallery.thumbnail_loader import THUMB_SIZE, PixmapCache
 from tests.conftest import write_settings
 from tests.test_ui_gallery import gallery, make_jobs, stop
 

@@ -12,9 +12,9 @@ from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from snapasset_desktop.services.context import AppContext
-from snapasset_desktop.ui.charts import BarListChart, TimelineChart, TimelinePoint
-from snapasset_desktop.ui.log_viewer import LogViewer, read_from, read_tail
-from snapasset_desktop.ui.monitor_dialog import MonitorDialog
+from snapasset_desktop.ui.monitor.charts import BarListChart, TimelineChart, TimelinePoint
+from snapasset_desktop.ui.monitor.dialog import MonitorDialog
+from snapasset_desktop.ui.monitor.log_viewer import LogViewer, read_from, read_tail
 from tests.conftest import write_settings
 
 

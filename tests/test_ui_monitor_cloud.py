@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from types import SimpleNamespace
 
-from snapasset_desktop.ui.monitor_dialog import _cloud_view
+from snapasset_desktop.ui.monitor.dialog import _cloud_view
 
 STATS = SimpleNamespace(uploads_24h=3, upload_failures_24h=1)
 

@@ -15,7 +15,7 @@ from snapasset_desktop.queue.consumer import EmbeddedConsumer
 from snapasset_desktop.services.batch_files import parse_text
 from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.ui.bridge import EngineBridge
-from snapasset_desktop.ui.queue_model import (
+from snapasset_desktop.ui.queue.model import (
     DETAIL_ROLE,
     ERROR_ROLE,
     JOB_ID_ROLE,
@@ -26,7 +26,7 @@ from snapasset_desktop.ui.queue_model import (
     Column,
     QueueModel,
 )
-from snapasset_desktop.ui.queue_panel import QueuePanel
+from snapasset_desktop.ui.queue.panel import QueuePanel
 from tests.conftest import write_settings
 
 

@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 from snapasset_desktop.secrets import OPENAI_KEY, SecretSource, describe_source
 from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.settings import load_settings
-from snapasset_desktop.ui.settings_dialog import SettingsDialog
+from snapasset_desktop.ui.settings.dialog import SettingsDialog
 from tests.conftest import write_settings
 from tests.helpers.fake_openai import FakeOpenAIServer
 

@@ -34,8 +34,8 @@ def main(argv: list[str] | None = None) -> int:
     from snapasset_desktop import __version__
     from snapasset_desktop.paths import app_paths
     from snapasset_desktop.ui.gc_guard import collect_garbage_on_gui_thread
-    from snapasset_desktop.ui.icons import app_icon
     from snapasset_desktop.ui.main_window import MainWindow
+    from snapasset_desktop.ui.shared.icons import app_icon
 
     app = QApplication.instance() or QApplication(argv or sys.argv)
     app.setApplicationName("SnapAsset Desktop")

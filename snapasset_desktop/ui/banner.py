@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from snapasset_desktop.secrets import OPENAI_KEY, SecretSource
 from snapasset_desktop.services.context import AppContext
-from snapasset_desktop.ui.icons import icon
+from snapasset_desktop.ui.shared.icons import icon
 
 
 class SetupBanner(QFrame):

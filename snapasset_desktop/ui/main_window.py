@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 from snapasset_desktop.errors import SnapAssetError
 from snapasset_desktop.paths import AppPaths
 from snapasset_desktop.queue.worker_process import WorkerProcess
-from snapasset_desktop.ui.icons import app_icon, icon
+from snapasset_desktop.ui.shared.icons import app_icon, icon
 
 if TYPE_CHECKING:
     from snapasset_desktop.library.models import AssetRecord
@@ -105,11 +105,11 @@ class MainWindow(QMainWindow):
         """Open the panels on `context`: the gallery, compose, details, queue, menus."""
         from snapasset_desktop.ui.banner import SetupBanner
         from snapasset_desktop.ui.bridge import EngineBridge
-        from snapasset_desktop.ui.compose_panel import ComposePanel
-        from snapasset_desktop.ui.detail_pane import DetailPane
-        from snapasset_desktop.ui.gallery_view import GalleryView
-        from snapasset_desktop.ui.queue_panel import QueuePanel
-        from snapasset_desktop.ui.status_bar import QueueStatus
+        from snapasset_desktop.ui.compose.panel import ComposePanel
+        from snapasset_desktop.ui.details.pane import DetailPane
+        from snapasset_desktop.ui.gallery.view import GalleryView
+        from snapasset_desktop.ui.queue.panel import QueuePanel
+        from snapasset_desktop.ui.queue.status_bar import QueueStatus
 
         self.context = context
         self.bridge = EngineBridge(context.queue, self)
@@ -305,14 +305,14 @@ class MainWindow(QMainWindow):
         if not assets:
             self.statusBar().showMessage("Nothing to export yet.", 4000)
             return
-        from snapasset_desktop.ui.export_dialog import ExportDialog
+        from snapasset_desktop.ui.export.dialog import ExportDialog
 
         ExportDialog(self.context, assets, self).exec()
 
     @Slot()
     def open_settings(self) -> None:
         # Dialogs load on first use: the cloud page's Supabase client costs ~0.3 s at start.
-        from snapasset_desktop.ui.settings_dialog import SettingsDialog
+        from snapasset_desktop.ui.settings.dialog import SettingsDialog
 
         SettingsDialog(self.context, self).exec()
         self.banner.refresh()
@@ -320,7 +320,7 @@ class MainWindow(QMainWindow):
     @Slot()
     def open_monitor(self) -> None:
         if self._monitor is None:
-            from snapasset_desktop.ui.monitor_dialog import MonitorDialog
+            from snapasset_desktop.ui.monitor.dialog import MonitorDialog
 
             self._monitor = MonitorDialog(self.context, self)
         self._monitor.show()

@@ -1,0 +1,1 @@
+"""Composing requests: the prompt, the platforms, the options, batches."""

@@ -1,0 +1,452 @@
+"""Composing a request: the prompt, the platforms, the options, and submitting it.
+
+Bad input is explained inline (the engine's `InvalidInput.message`), never in
+a dialog. Before anything is sent the panel shows the source size the engine
+will ask for and how much each platform's crop will discard. A single submit
+is one insert and one enqueue, so it runs on the GUI thread; batches go
+through `BatchDialog`, which submits off the GUI thread.
+"""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import QDateTime, QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QPalette, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateTimeEdit,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from snapasset_desktop.errors import InvalidInput, SnapAssetError
+from snapasset_desktop.imaging.encode import normalise_format
+from snapasset_desktop.imaging.planning import plan_source_size
+from snapasset_desktop.providers.base import SUPPORTED_MODELS
+from snapasset_desktop.services.context import AppContext
+from snapasset_desktop.services.jobs import BatchResult
+from snapasset_desktop.services.requests import BACKGROUNDS, MAX_VARIATIONS, QUALITIES
+from snapasset_desktop.services.styles import STYLE_PRESETS
+from snapasset_desktop.ui.compose.batch_dialog import BatchDialog
+from snapasset_desktop.ui.compose.platform_picker import PlatformPicker
+from snapasset_desktop.ui.compose.prompt_history import PromptHistory
+from snapasset_desktop.ui.shared.icons import icon, icon_size
+from snapasset_desktop.ui.shared.styling import message_style, primary_button_style
+
+FORMATS = ("png", "jpeg", "webp")
+PRIORITY_CHOICES = (("Normal", "normal"), ("High", "high"), ("Low", "low"))
+PLAN_LISTED = 4  # crop losses named in the plan line; the rest go to its tooltip
+MIN_LOSS_SHOWN = 0.005
+PLACEHOLDER = (
+    "Describe the image… e.g. “A cosy reading nook at golden hour, plants on the sill, "
+    "a sleeping cat, warm film look”"
+)
+
+
+class ComposePanel(QWidget):
+    """Prompt, platforms and options; emits `submitted` with the new job ids."""
+
+    submitted = Signal(list)
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.history = PromptHistory.in_config_dir(ctx.paths.config_dir)
+        self._history_pos = -1  # -1: the draft, 0..n-1: an entry being shown
+        self._draft = ""
+        self._attempted = False
+        self._revalidate_timer = QTimer(self)
+        self._revalidate_timer.setSingleShot(True)
+        self._revalidate_timer.setInterval(150)
+        self._revalidate_timer.timeout.connect(self._validate_live)
+
+        self._build_prompt()
+        self.picker = PlatformPicker(ctx, self)
+        self.picker.selectionChanged.connect(self._on_options_changed)
+        options = self._build_options()
+        self._build_footer()
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 12, 12, 12)
+        layout.setSpacing(8)
+        layout.addLayout(self._prompt_header)
+        layout.addWidget(self.prompt_edit)
+        layout.addSpacing(4)
+        layout.addWidget(self.picker, 1)
+        layout.addSpacing(4)
+        layout.addLayout(options)
+        layout.addSpacing(4)
+        layout.addWidget(self.plan_label)
+        layout.addWidget(self.message_label)
+        layout.addWidget(self.status_label)
+        layout.addLayout(self._buttons)
+
+        self._shortcut("Ctrl+Return", self.generate_now)
+        self._shortcut("Ctrl+Enter", self.generate_now)
+        self._shortcut("Ctrl+Shift+Return", self.add_to_queue)
+        self._shortcut("Ctrl+Shift+Enter", self.add_to_queue)
+        self._update_plan()
+
+    # -- building ---------------------------------------------------------------------
+
+    def _build_prompt(self) -> None:
+        title = QLabel("Prompt")
+        title.setObjectName("sectionTitle")
+        bold = title.font()
+        bold.setWeight(bold.Weight.DemiBold)
+        title.setFont(bold)
+        self.history_button = QToolButton(self)
+        self.history_button.setObjectName("historyButton")
+        self.history_button.setIcon(icon("history"))
+        self.history_button.setIconSize(icon_size(16))
+        self.history_button.setAutoRaise(True)
+        self.history_button.setToolTip("Recent prompts (or press ↑ in an empty prompt)")
+        self.history_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.history_menu = QMenu(self.history_button)
+        self.history_menu.aboutToShow.connect(self._fill_history_menu)
+        self.history_button.setMenu(self.history_menu)
+        self.count_label = QLabel()
+        self.count_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+
+        self._prompt_header = QHBoxLayout()
+        self._prompt_header.setSpacing(4)
+        self._prompt_header.addWidget(title)
+        self._prompt_header.addStretch(1)
+        self._prompt_header.addWidget(self.count_label)
+        self._prompt_header.addWidget(self.history_button)
+
+        self.prompt_edit = QPlainTextEdit(self)
+        self.prompt_edit.setObjectName("promptEdit")
+        self.prompt_edit.setPlaceholderText(PLACEHOLDER)
+        self.prompt_edit.setTabChangesFocus(True)
+        self.prompt_edit.setMinimumHeight(84)
+        self.prompt_edit.setMaximumHeight(160)
+        self.prompt_edit.textChanged.connect(self._on_prompt_changed)
+        self.prompt_edit.installEventFilter(self)
+
+    def _build_options(self) -> QGridLayout:
+        settings = self.ctx.settings.current
+        self.model_combo = self._combo("modelCombo", SUPPORTED_MODELS, settings.model)
+        self.model_combo.setEditable(True)
+        self.model_combo.setToolTip("The OpenAI image model (any compatible name works)")
+        self.quality_combo = self._combo("qualityCombo", QUALITIES, settings.quality)
+        self.background_combo = self._combo("backgroundCombo", BACKGROUNDS, settings.background)
+        self.background_combo.setToolTip("Transparent needs PNG or WebP")
+        self.format_combo = self._combo(
+            "formatCombo", FORMATS, normalise_format(settings.output_format)
+        )
+        self.format_combo.setToolTip("File format of the platform assets")
+        self.style_combo = self._combo("styleCombo", tuple(STYLE_PRESETS), "none")
+        for index, name in enumerate(STYLE_PRESETS):
+            self.style_combo.setItemData(
+                index, STYLE_PRESETS[name] or "Just your prompt", Qt.ItemDataRole.ToolTipRole
+            )
+        self.style_combo.setToolTip("A look added to your prompt's wording")
+        self.variations_spin = QSpinBox(self)
+        self.variations_spin.setObjectName("variationsSpin")
+        self.variations_spin.setRange(1, MAX_VARIATIONS)
+        self.variations_spin.setToolTip("Images per prompt; each makes its own set of assets")
+        self.priority_combo = QComboBox(self)
+        self.priority_combo.setObjectName("priorityCombo")
+        self.priority_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.priority_combo.setMinimumContentsLength(7)
+        for label, value in PRIORITY_CHOICES:
+            self.priority_combo.addItem(label, value)
+        self.priority_combo.setToolTip("Priority for “Add to queue” (Generate is always high)")
+        self.run_at_check = QCheckBox("Run at", self)
+        self.run_at_check.setObjectName("runAtCheck")
+        self.run_at_check.setToolTip("Start this job later")
+        self.run_at_edit = QDateTimeEdit(QDateTime.currentDateTime().addSecs(3600), self)
+        self.run_at_edit.setObjectName("runAtEdit")
+        self.run_at_edit.setCalendarPopup(True)
+        self.run_at_edit.setDisplayFormat("ddd d MMM, HH:mm")
+        self.run_at_edit.setEnabled(False)
+        self.run_at_check.toggled.connect(self.run_at_edit.setEnabled)
+
+        for combo in (
+            self.model_combo,
+            self.quality_combo,
+            self.background_combo,
+            self.format_combo,
+            self.style_combo,
+        ):
+            combo.currentTextChanged.connect(self._on_options_changed)
+        self.variations_spin.valueChanged.connect(self._on_options_changed)
+
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(8)
+        grid.setVerticalSpacing(6)
+        rows = [
+            ("Model", self.model_combo, "Quality", self.quality_combo),
+            ("Background", self.background_combo, "Format", self.format_combo),
+            ("Style", self.style_combo, "Variations", self.variations_spin),
+            ("Priority", self.priority_combo, self.run_at_check, self.run_at_edit),
+        ]
+        for row, (left, left_field, right, right_field) in enumerate(rows):
+            grid.addWidget(self._label(left), row, 0)
+            grid.addWidget(left_field, row, 1)
+            grid.addWidget(right if isinstance(right, QWidget) else self._label(right), row, 2)
+            grid.addWidget(right_field, row, 3)
+        grid.setColumnStretch(1, 3)
+        grid.setColumnStretch(3, 2)
+        grid.setColumnMinimumWidth(2, 72)
+        return grid
+
+    def _build_footer(self) -> None:
+        self.plan_label = QLabel(self)
+        self.plan_label.setObjectName("planLabel")
+        self.plan_label.setWordWrap(True)
+        self.plan_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.message_label = QLabel(self)
+        self.message_label.setObjectName("validationLabel")
+        self.message_label.setWordWrap(True)
+        self.message_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.message_label.setStyleSheet(message_style(self.palette(), "error"))
+        self.message_label.hide()
+        self.status_label = QLabel(self)
+        self.status_label.setObjectName("composeStatus")
+        self.status_label.setWordWrap(True)
+        self.status_label.setStyleSheet(message_style(self.palette(), "ok"))
+        self.status_label.hide()
+
+        self.batch_button = QPushButton(icon("list-plus"), "Batch…", self)
+        self.batch_button.setObjectName("batchButton")
+        self.batch_button.setToolTip("Queue many prompts at once (paste or import .txt/.csv)")
+        self.batch_button.clicked.connect(self.open_batch_dialog)
+        self.queue_button = QPushButton(icon("plus"), "Add to queue", self)
+        self.queue_button.setObjectName("queueButton")
+        self.queue_button.setToolTip("Add to the queue at the chosen priority (Ctrl+Shift+Enter)")
+        self.queue_button.clicked.connect(self.add_to_queue)
+        self.generate_button = QPushButton(icon("sparkles", self._on_accent()), "Generate", self)
+        self.generate_button.setObjectName("generateButton")
+        self.generate_button.setToolTip("Generate now, ahead of the queue (Ctrl+Enter)")
+        self.generate_button.setStyleSheet(primary_button_style(self.palette()))
+        self.generate_button.clicked.connect(self.generate_now)
+        for button in (self.batch_button, self.queue_button, self.generate_button):
+            button.setIconSize(icon_size(16))
+            button.setMinimumHeight(32)
+
+        self._buttons = QHBoxLayout()
+        self._buttons.setSpacing(8)
+        self._buttons.addWidget(self.batch_button)
+        self._buttons.addStretch(1)
+        self._buttons.addWidget(self.queue_button)
+        self._buttons.addWidget(self.generate_button)
+
+    def _combo(self, name: str, values: tuple[str, ...], current: str) -> QComboBox:
+        combo = QComboBox(self)
+        combo.setObjectName(name)
+        # Long model names must not widen the whole panel.
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(7)
+        combo.addItems(list(values))
+        if combo.findText(current) < 0:
+            combo.addItem(current)
+        combo.setCurrentText(current)
+        return combo
+
+    def _label(self, text: str) -> QLabel:
+        label = QLabel(text, self)
+        label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        return label
+
+    def _on_accent(self) -> str:
+        return self.palette().color(QPalette.ColorRole.HighlightedText).name()
+
+    def _shortcut(self, keys: str, slot) -> None:
+        shortcut = QShortcut(QKeySequence(keys), self)
+        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut.activated.connect(slot)
+
+    # -- what was asked ---------------------------------------------------------------
+
+    def prompt(self) -> str:
+        return self.prompt_edit.toPlainText()
+
+    def set_prompt(self, text: str) -> None:
+        self.prompt_edit.setPlainText(text)
+
+    def options(self) -> dict[str, object]:
+        """The build options (as `ctx.build_request` and `submit_batch` take them)."""
+        style = self.style_combo.currentText()
+        return {
+            "model": self.model_combo.currentText().strip() or None,
+            "quality": self.quality_combo.currentText(),
+            "background": self.background_combo.currentText(),
+            "asset_format": self.format_combo.currentText(),
+            "variations": self.variations_spin.value(),
+            "style": None if style == "none" else style,
+        }
+
+    def run_at(self) -> float | None:
+        if not self.run_at_check.isChecked():
+            return None
+        return self.run_at_edit.dateTime().toSecsSinceEpoch()
+
+    # -- submitting -------------------------------------------------------------------
+
+    def generate_now(self) -> list[str]:
+        return self.submit("high")
+
+    def add_to_queue(self) -> list[str]:
+        return self.submit(self.priority_combo.currentData() or "normal")
+
+    def submit(self, priority: str) -> list[str]:
+        """Validate, queue one job; on bad input show why inline and queue nothing."""
+        self._attempted = True
+        self.status_label.hide()
+        try:
+            request = self.ctx.build_request(
+                self.prompt(), self.picker.selected_ids(), **self.options()
+            )
+            job = self.ctx.jobs.submit(request, priority=priority, run_at=self.run_at())
+        except SnapAssetError as exc:
+            self._show_message(exc.message)
+            return []
+        self._show_message("")
+        self.history.add(self.prompt())
+        self._history_pos, self._draft = -1, ""
+        when = " for later" if job.run_at and job.run_at > time.time() else ""
+        self._show_status(
+            f"Queued{when} at {priority} priority — {len(job.platforms)} platform(s)."
+        )
+        self.submitted.emit([job.id])
+        return [job.id]
+
+    def open_batch_dialog(self) -> BatchDialog:
+        dialog = BatchDialog(
+            self.ctx,
+            self.picker.selected_ids(),
+            self.options() | {"priority": self.priority_combo.currentData() or "normal"},
+            self,
+        )
+        dialog.batchQueued.connect(self._on_batch_queued)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def _on_batch_queued(self, result: BatchResult) -> None:
+        skipped = f", {len(result.refused)} skipped" if result.refused else ""
+        self._show_status(f"Queued a batch of {len(result.job_ids)}{skipped}.")
+        self.submitted.emit(list(result.job_ids))
+
+    # -- feedback ---------------------------------------------------------------------
+
+    def _show_message(self, text: str) -> None:
+        self.message_label.setText(text)
+        self.message_label.setVisible(bool(text))
+
+    def _show_status(self, text: str) -> None:
+        self.status_label.setText(text)
+        self.status_label.setVisible(bool(text))
+
+    def _on_prompt_changed(self) -> None:
+        length = len(self.prompt())
+        self.count_label.setText(f"{length:,} characters" if length else "")
+        self._revalidate_timer.start()
+
+    def _on_options_changed(self, *_: object) -> None:
+        self._update_plan()
+        self._revalidate_timer.start()
+
+    def _validate_live(self) -> None:
+        """Say what's wrong as the designer types — except an empty prompt before a try."""
+        try:
+            self.ctx.build_request(self.prompt(), self.picker.selected_ids(), **self.options())
+        except InvalidInput as exc:
+            quiet = not self._attempted and (
+                not self.prompt().strip() or not self.picker.selected_ids()
+            )
+            self._show_message("" if quiet else exc.message)
+            return
+        self._show_message("")
+
+    def _update_plan(self) -> None:
+        self.plan_label.setText(self.plan_text())
+
+    def plan_text(self) -> str:
+        """E.g. "Source 2048×1152 · crop: Story / Reel −44 %, Profile banner −25 %"."""
+        ids = self.picker.selected_ids()
+        if not ids:
+            self.plan_label.setToolTip("")
+            return "Pick platforms to see the source size SnapAsset will ask for."
+        try:
+            platforms = self.ctx.platforms.resolve(ids)
+            plan = plan_source_size(platforms, self.model_combo.currentText().strip())
+        except SnapAssetError as exc:
+            return exc.message
+        labels = {p.id: p.label for p in platforms}
+        losses = sorted(
+            ((loss, pid) for pid, loss in plan.losses.items() if loss >= MIN_LOSS_SHOWN),
+            reverse=True,
+        )
+        crops = [f"{labels[pid]} −{loss * 100:.0f} %" for loss, pid in losses]
+        text = f"Source {plan.width}×{plan.height} · "
+        if not crops:
+            text += "no cropping"
+        else:
+            more = len(crops) - PLAN_LISTED
+            text += (
+                "crop: " + ", ".join(crops[:PLAN_LISTED]) + (f", +{more} more" if more > 0 else "")
+            )
+        if plan.upscaled:
+            text += f" · {len(plan.upscaled)} upscaled"
+        tip = [f"{labels[pid]}: {loss * 100:.1f} % cropped" for pid, loss in plan.losses.items()]
+        self.plan_label.setToolTip("\n".join(tip))
+        return text
+
+    # -- prompt history ---------------------------------------------------------------
+
+    def _fill_history_menu(self) -> None:
+        self.history_menu.clear()
+        entries = self.history.entries()
+        if not entries:
+            self.history_menu.addAction("No prompts yet").setEnabled(False)
+            return
+        for entry in entries[:20]:
+            label = entry if len(entry) <= 70 else entry[:69] + "…"
+            action = self.history_menu.addAction(label.replace("\n", " "))
+            action.setToolTip(entry)
+            action.triggered.connect(lambda _=False, text=entry: self.set_prompt(text))
+
+    def recall(self, step: int) -> None:
+        """Step through history: +1 older, -1 newer (back to the draft)."""
+        entries = self.history.entries()
+        target = self._history_pos + step
+        if target >= len(entries) or target < -1:
+            return
+        if self._history_pos == -1:
+            self._draft = self.prompt()
+        self._history_pos = target
+        self.set_prompt(self._draft if target == -1 else entries[target])
+        cursor = self.prompt_edit.textCursor()
+        cursor.movePosition(cursor.MoveOperation.End)
+        self.prompt_edit.setTextCursor(cursor)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.prompt_edit and event.type() == QEvent.Type.KeyPress:
+            key = event.key() if isinstance(event, QKeyEvent) else None
+            if key in (Qt.Key.Key_Up, Qt.Key.Key_Down) and self._browsing_history():
+                self.recall(1 if key == Qt.Key.Key_Up else -1)
+                return True
+        return super().eventFilter(watched, event)
+
+    def _browsing_history(self) -> bool:
+        """Up/Down recall history only in an empty prompt or one recalled from history."""
+        text = self.prompt()
+        if not text.strip():
+            return True
+        entries = self.history.entries()
+        return 0 <= self._history_pos < len(entries) and text == entries[self._history_pos]

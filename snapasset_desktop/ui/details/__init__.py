@@ -1,0 +1,1 @@
+"""One job up close: its source, its platform variants, the focal point."""

@@ -1,0 +1,502 @@
+"""DetailPane: one job up close — its source, every platform variant, and what to do next.
+
+Shows the prompt and parameters, the source in a focal point editor (drag the
+point, the crops follow; Apply re-renders from the stored source without an
+API call) and a strip of the variants with their sizes. A job still running is
+shown live: its partial previews, then its results when the bridge says so.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtCore import QSize, Qt, Signal, Slot
+from PySide6.QtGui import QColor, QGuiApplication, QImage, QPalette
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QStackedWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from snapasset_desktop.errors import SnapAssetError, UnknownPlatform
+from snapasset_desktop.library.models import AssetRecord, JobRecord
+from snapasset_desktop.services.context import AppContext
+from snapasset_desktop.services.pricing import cost_text
+from snapasset_desktop.services.requests import IMPORT_PROVIDER
+from snapasset_desktop.ui.bridge import EngineBridge
+from snapasset_desktop.ui.details.focal_point_editor import FocalPointEditor
+from snapasset_desktop.ui.details.variants import JobDetails, JobDetailsLoader, VariantModel
+from snapasset_desktop.ui.gallery.delegate import AssetCardDelegate
+from snapasset_desktop.ui.shared.desktop import open_folder
+from snapasset_desktop.ui.shared.icons import icon
+
+STRIP_CARD = QSize(184, 204)
+STAR = "#f5b301"
+ERROR, ERROR_DARK = "#c62828", "#ff8a80"  # readable red on light and on dark windows
+COST_TIP = "What this job's OpenAI calls cost — an estimate from list prices, not an invoice."
+_BUILD_OPTIONS = (
+    "provider",
+    "model",
+    "quality",
+    "background",
+    "asset_format",
+    "image_quality",
+    "fit",
+    "pad",
+    "variations",
+)
+
+
+class DetailPane(QWidget):
+    jobSubmitted = Signal(str)  # a regenerate queued this new job
+    assetsDeleted = Signal(list)  # list[int]
+    favouriteChanged = Signal(list, bool)  # asset ids, favourite
+    statusMessage = Signal(str)
+
+    def __init__(
+        self, ctx: AppContext, bridge: EngineBridge | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.bridge = bridge
+        self.setObjectName("detailPane")
+        self.job: JobRecord | None = None
+        self.job_id: str | None = None
+        self._want_asset: int | None = None
+        self.loader = JobDetailsLoader(ctx, self)
+        self.loader.loaded.connect(self._show_details)
+        self.loader.failed.connect(self._show_error)
+        self.loader.imageReady.connect(self._copy_ready)
+        self.variants = VariantModel(ctx, self)
+
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self._build_empty())
+        self.stack.addWidget(self._build_content())
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.stack)
+        if bridge is not None:
+            bridge.jobPreview.connect(self._on_preview)
+            bridge.jobProgress.connect(self._on_progress)
+            bridge.jobFinished.connect(self._on_finished)
+
+    # -- building ---------------------------------------------------------------------
+
+    def _build_empty(self) -> QWidget:
+        page = QWidget(self)
+        picture = QLabel(page)
+        muted = self.palette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.WindowText)
+        picture.setPixmap(icon("image", muted).pixmap(48, 48))
+        picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        text = QLabel("Select an asset to see its source,\nevery platform version and its prompt.")
+        text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        text.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        box = QVBoxLayout(page)
+        box.addStretch(1)
+        box.addWidget(picture)
+        box.addWidget(text)
+        box.addStretch(2)
+        return page
+
+    def _build_content(self) -> QWidget:
+        page = QWidget(self)
+        self.prompt = QLabel(page)
+        self.prompt.setObjectName("detailPrompt")
+        self.prompt.setWordWrap(True)
+        self.prompt.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        font = self.prompt.font()
+        font.setPointSizeF(font.pointSizeF() * 1.2)
+        font.setBold(True)
+        self.prompt.setFont(font)
+        self.meta = QLabel(page)
+        self.meta.setObjectName("detailMeta")
+        self.meta.setWordWrap(True)
+        self.meta.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.meta.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        self.favouriteButton = self._tool(
+            "favouriteButton", "star", "Favourite", self.toggle_favourite
+        )
+        self.copyButton = self._tool(
+            "copyButton", "copy", "Copy image to the clipboard", self.copy_image
+        )
+        self.openFolderButton = self._tool(
+            "openFolderButton", "folder-open", "Open the containing folder", self.open_folder
+        )
+        self.regenerateButton = self._tool(
+            "regenerateButton",
+            "refresh-cw",
+            "Generate again with the same prompt and settings",
+            self.regenerate,
+        )
+        self.deleteButton = self._tool(
+            "deleteButton", "trash-2", "Delete this asset…", self.delete_current
+        )
+        actions = QHBoxLayout()
+        actions.setSpacing(4)
+        for button in (self.favouriteButton, self.copyButton, self.openFolderButton):
+            actions.addWidget(button)
+        actions.addStretch(1)
+        actions.addWidget(self.regenerateButton)
+        actions.addWidget(self.deleteButton)
+
+        self.progress = QProgressBar(page)
+        self.progress.setObjectName("jobProgress")
+        self.progress.setRange(0, 100)
+        self.progress.setTextVisible(True)
+        self.progress.hide()
+
+        self.editor = FocalPointEditor(page)
+        self.editor.focusChanged.connect(self._focus_moved)
+        self.focusHint = QLabel("Drag the crosshair: every crop keeps that point in view.", page)
+        self.focusHint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.focusHint.setWordWrap(True)
+        self.resetFocusButton = self._tool(
+            "resetFocusButton", "rotate-ccw", "Back to the job's focal point", self.reset_focus
+        )
+        self.applyFocusButton = QPushButton(icon("crosshair"), "Apply focal point", page)
+        self.applyFocusButton.setObjectName("applyFocusButton")
+        self.applyFocusButton.setToolTip("Re-render every platform around this point (no API call)")
+        self.applyFocusButton.clicked.connect(self.apply_focus)
+        focus_row = QHBoxLayout()
+        focus_row.setSpacing(8)
+        focus_row.addWidget(self.focusHint, 1)
+        focus_row.addWidget(self.resetFocusButton)
+        focus_row.addWidget(self.applyFocusButton)
+
+        self.strip = QListView(page)
+        self.strip.setObjectName("variantStrip")
+        self.strip.setViewMode(QListView.ViewMode.IconMode)
+        self.strip.setFlow(QListView.Flow.LeftToRight)
+        self.strip.setWrapping(False)
+        self.strip.setMovement(QListView.Movement.Static)
+        self.strip.setUniformItemSizes(True)
+        self.strip.setGridSize(STRIP_CARD)
+        self.strip.setItemDelegate(AssetCardDelegate(self.strip, size=STRIP_CARD))
+        self.strip.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.strip.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.strip.setFrameShape(QFrame.Shape.NoFrame)
+        self.strip.viewport().setBackgroundRole(QPalette.ColorRole.Window)
+        self.strip.setFixedHeight(STRIP_CARD.height() + 18)
+        self.strip.setModel(self.variants)
+        self.strip.setDragEnabled(False)
+        self.strip.selectionModel().currentChanged.connect(self._update_actions)
+
+        self.message = QLabel(page)
+        self.message.setObjectName("detailMessage")
+        self.message.setWordWrap(True)
+        self.message.hide()
+
+        heading = QLabel("Platform versions", page)
+        bold = heading.font()
+        bold.setBold(True)
+        heading.setFont(bold)
+
+        box = QVBoxLayout(page)
+        box.setContentsMargins(16, 12, 16, 12)
+        box.setSpacing(8)
+        box.addWidget(self.prompt)
+        box.addWidget(self.meta)
+        box.addLayout(actions)
+        box.addWidget(self.progress)
+        box.addWidget(self.message)
+        box.addWidget(self.editor, 1)
+        box.addLayout(focus_row)
+        box.addSpacing(4)
+        box.addWidget(heading)
+        box.addWidget(self.strip)
+        return page
+
+    def _tool(self, name: str, glyph: str, tip: str, slot: object) -> QToolButton:
+        button = QToolButton(self)
+        button.setObjectName(name)
+        button.setIcon(icon(glyph))
+        button.setIconSize(QSize(18, 18))
+        button.setToolTip(tip)
+        button.setAutoRaise(True)
+        button.clicked.connect(slot)
+        return button
+
+    # -- what is shown ----------------------------------------------------------------
+
+    def show_asset(self, asset: AssetRecord) -> None:
+        """Show the asset's job, with this asset selected in the strip."""
+        self._want_asset = asset.id
+        self.show_job(asset.job_id)
+
+    def show_job(self, job_id: str) -> None:
+        """Show a job: finished ones with their variants, running ones live."""
+        if job_id != self.job_id:
+            self.editor.set_source(QImage())
+            self.variants.set_details(None)
+        self.job_id = job_id
+        self.stack.setCurrentIndex(1)
+        self._say("")
+        self.loader.load(job_id)
+
+    def clear(self) -> None:
+        self.job, self.job_id, self._want_asset = None, None, None
+        self.variants.set_details(None)
+        self.stack.setCurrentIndex(0)
+
+    def current_asset(self) -> AssetRecord | None:
+        index = self.strip.currentIndex()
+        return self.variants.asset(index.row()) if index.isValid() else None
+
+    @Slot(object)
+    def _show_details(self, details: JobDetails) -> None:
+        job = details.job
+        if job.id != self.job_id:
+            return
+        self.job = job
+        want = self._want_asset if self._want_asset is not None else self._current_id()
+        self.variants.set_details(details)
+        self.prompt.setText(job.prompt or "(no prompt)")
+        self.meta.setText(_describe(job))
+        paid = cost_text(job.cost_usd) is not None
+        self.meta.setToolTip(COST_TIP if paid else "")
+        platforms = []
+        for platform_id in job.platforms:
+            try:
+                platforms.append(self.ctx.platforms.get(platform_id))
+            except UnknownPlatform:
+                continue  # a custom preset deleted since: its crop can't be drawn
+        self.editor.set_platforms(platforms)
+        if not details.source.isNull():
+            self.editor.set_source(details.source, details.source_size)
+        live = not job.finished
+        self.editor.set_editable(not live)
+        if job.focus_x is not None and job.focus_y is not None:
+            self.editor.set_focus(job.focus_x, job.focus_y)
+        self._show_status(job)
+        row = self.variants.row_of(want) if want is not None else None
+        if row is None:
+            row = next((r for r, a in enumerate(details.assets) if not a.is_source), 0)
+        if self.variants.rowCount():
+            self.strip.setCurrentIndex(self.variants.index(row))
+        self._update_actions()
+
+    def _current_id(self) -> int | None:
+        asset = self.current_asset()
+        return asset.id if asset else None
+
+    def _show_status(self, job: JobRecord) -> None:
+        if job.status in ("queued", "active", "retrying"):
+            self.progress.show()
+            self.progress.setValue(round(job.progress))
+            self.progress.setFormat(f"{job.status.capitalize()} — %p%")
+        else:
+            self.progress.hide()
+        if job.status == "failed":
+            self._say(job.error_message or "This job failed.", error=True)
+        elif job.status == "canceled":
+            self._say("This job was canceled.")
+
+    @Slot(str)
+    def _show_error(self, message: str) -> None:
+        self._say(message, error=True)
+
+    def _say(self, text: str, *, error: bool = False) -> None:
+        palette = self.palette()
+        if error:
+            dark = palette.color(QPalette.ColorRole.Window).lightness() < 128
+            palette.setColor(QPalette.ColorRole.WindowText, QColor(ERROR_DARK if dark else ERROR))
+        self.message.setPalette(palette)
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+
+    @Slot()
+    def _update_actions(self, *_: object) -> None:
+        asset = self.current_asset()
+        job = self.job
+        finished = bool(job and job.finished)
+        for button in (self.copyButton, self.openFolderButton, self.deleteButton):
+            button.setEnabled(asset is not None)
+        self.favouriteButton.setEnabled(asset is not None)
+        favourite = bool(asset and asset.favourite)
+        self.favouriteButton.setIcon(icon("star", STAR if favourite else None))
+        self.favouriteButton.setToolTip("Remove from favourites" if favourite else "Favourite")
+        can_regenerate = bool(job and job.params.get("provider") != IMPORT_PROVIDER)
+        self.regenerateButton.setEnabled(can_regenerate)
+        can_focus = finished and self.editor.has_source() and bool(job and job.platforms)
+        self.applyFocusButton.setEnabled(can_focus and self._focus_edited())
+        self.resetFocusButton.setEnabled(can_focus and self._focus_edited())
+
+    def _focus_edited(self) -> bool:
+        job = self.job
+        if job is None or job.focus_x is None or job.focus_y is None:
+            return True
+        x, y = self.editor.focus()
+        return abs(x - job.focus_x) > 1e-3 or abs(y - job.focus_y) > 1e-3
+
+    # -- live jobs --------------------------------------------------------------------
+
+    @Slot(str, QImage)
+    def _on_preview(self, job_id: str, image: QImage) -> None:
+        if job_id == self.job_id and not image.isNull():
+            self.editor.set_editable(False)
+            self.editor.set_source(image)
+
+    @Slot(str, str, float, str)
+    def _on_progress(self, job_id: str, stage: str, percent: float, message: str) -> None:
+        if job_id != self.job_id:
+            return
+        self.progress.show()
+        self.progress.setValue(round(percent))
+        self.progress.setFormat(f"{message or stage.capitalize()} — %p%")
+
+    @Slot(str, str)
+    def _on_finished(self, job_id: str, status: str) -> None:
+        if job_id == self.job_id:
+            self.loader.load(job_id)
+
+    # -- actions ----------------------------------------------------------------------
+
+    @Slot(float, float)
+    def _focus_moved(self, x: float, y: float) -> None:
+        self._update_actions()
+
+    @Slot()
+    def reset_focus(self) -> None:
+        job = self.job
+        if job and job.focus_x is not None and job.focus_y is not None:
+            self.editor.set_focus(job.focus_x, job.focus_y)
+        self._update_actions()
+
+    @Slot()
+    def apply_focus(self) -> None:
+        """Re-render every platform around the editor's point, from the stored source."""
+        if self.job_id is None:
+            return
+        try:
+            job = self.ctx.jobs.rerender(self.job_id, focus=self.editor.focus())
+        except SnapAssetError as exc:
+            self._say(exc.message, error=True)
+            return
+        self.job = job
+        self._show_status(job)
+        self._update_actions()
+        self.statusMessage.emit("Re-rendering with the new focal point…")
+
+    @Slot()
+    def regenerate(self) -> None:
+        """A new job with the same prompt, platforms and settings."""
+        job = self.job
+        if job is None:
+            return
+        options = {k: job.params[k] for k in _BUILD_OPTIONS if job.params.get(k) not in (None, "")}
+        try:
+            request = self.ctx.build_request(job.prompt, job.platforms, **options)
+            new = self.ctx.jobs.submit(request)
+        except SnapAssetError as exc:
+            self._say(exc.message, error=True)
+            return
+        self.jobSubmitted.emit(new.id)
+        self.statusMessage.emit("Queued a new version of this prompt.")
+        self._want_asset = None
+        self.show_job(new.id)
+
+    @Slot()
+    def toggle_favourite(self) -> None:
+        asset = self.current_asset()
+        if asset is None:
+            return
+        value = not asset.favourite
+        try:
+            self.ctx.library.set_favourite([asset.id], value)
+        except SnapAssetError as exc:
+            self._say(exc.message, error=True)
+            return
+        self.variants.set_favourite([asset.id], value)
+        self._update_actions()
+        self.favouriteChanged.emit([asset.id], value)
+
+    @Slot()
+    def copy_image(self) -> None:
+        asset = self.current_asset()
+        if asset is not None:
+            self.loader.decode_full(self.ctx.library.asset_path(asset))
+
+    @Slot(QImage)
+    def _copy_ready(self, image: QImage) -> None:
+        if image.isNull():
+            self._say("That image can't be read — the file may have been moved.", error=True)
+            return
+        QGuiApplication.clipboard().setImage(image)
+        self.statusMessage.emit("Image copied to the clipboard.")
+
+    @Slot()
+    def open_folder(self) -> None:
+        asset = self.current_asset()
+        if asset is not None:
+            folder = self.ctx.library.asset_path(asset).parent
+            open_folder(folder)
+
+    @Slot()
+    def delete_current(self, *, confirm: bool = True) -> bool:
+        """Delete the selected asset (after asking); returns whether it was deleted."""
+        asset = self.current_asset()
+        if asset is None:
+            return False
+        if confirm and not self._confirm_delete(asset):
+            return False
+        try:
+            self.ctx.library.delete_assets([asset.id])
+        except SnapAssetError as exc:
+            self._say(exc.message, error=True)
+            return False
+        self._want_asset = None
+        self.assetsDeleted.emit([asset.id])
+        self.statusMessage.emit(f"Deleted {self.variants.label(asset)}.")
+        if self.job_id:
+            self.loader.load(self.job_id)
+        return True
+
+    def _confirm_delete(self, asset: AssetRecord) -> bool:
+        extra = (
+            " Without the source, this job can't be re-rendered or retried without a new "
+            "generation."
+            if asset.is_source
+            else ""
+        )
+        answer = QMessageBox.question(
+            self,
+            "Delete asset?",
+            f"Delete {self.variants.label(asset)} ({asset.width} × {asset.height}) from your "
+            f"library? Its file is removed.{extra}",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+
+def _describe(job: JobRecord) -> str:
+    params = job.params
+    parts = []
+    model = params.get("model") or params.get("provider") or ""
+    if params.get("provider") == IMPORT_PROVIDER:
+        model = f"imported {params.get('file_name') or 'image'}"
+    if model:
+        parts.append(str(model))
+    if params.get("quality"):
+        parts.append(f"{params['quality']} quality")
+    if job.source_width and job.source_height:
+        parts.append(f"source {job.source_width} × {job.source_height}")
+    elif params.get("size"):
+        parts.append(f"size {params['size']}")
+    if params.get("fit"):
+        parts.append(str(params["fit"]))
+    parts.append(datetime.fromtimestamp(job.created_at).strftime("%d %b %Y, %H:%M"))
+    cost = cost_text(job.cost_usd)
+    if cost:
+        parts.append(cost)
+    return "  ·  ".join(parts)

@@ -1,0 +1,1 @@
+"""Exporting assets: destination, format, names, a cancellable export."""

@@ -1,0 +1,1 @@
+"""The gallery: the library as a grid of cards, its filters and thumbnails."""

@@ -1,0 +1,1 @@
+"""The monitor window: health, metrics, charts and the log."""

@@ -1,0 +1,503 @@
+"""The queue panel: every job in one table, with filters, their counts and actions.
+
+A `QTableView` over `QueueModel`, which reads the chosen filter from the library
+a page at a time as the table scrolls; its prompt and progress cells are drawn
+by `ui.queue.delegates`. The filter buttons count every job in the library
+(one GROUP BY, off the GUI thread, at most every 250 ms while jobs change).
+Actions work on the selection; pausing and resuming the whole queue runs off
+the GUI thread and the button follows the bridge's `queuePaused`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import (
+    QModelIndex,
+    QSize,
+    Qt,
+    QThreadPool,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QAction, QKeySequence, QPainter, QPaintEvent, QPalette
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from snapasset_desktop.errors import SnapAssetError
+from snapasset_desktop.services.context import AppContext
+from snapasset_desktop.ui.bridge import EngineBridge
+from snapasset_desktop.ui.queue.delegates import ROW_HEIGHT, ProgressDelegate, PromptDelegate
+from snapasset_desktop.ui.queue.model import (
+    FILTERS,
+    JOB_ID_ROLE,
+    STATUS_ROLE,
+    Column,
+    QueueModel,
+)
+from snapasset_desktop.ui.shared.icons import icon, icon_size
+from snapasset_desktop.ui.workers import error_message, run_in_background
+
+FILTER_LABELS = {
+    "all": "All",
+    "waiting": "Waiting",
+    "active": "Active",
+    "failed": "Failed",
+    "done": "Done",
+}
+EMPTY_TEXTS = {
+    "all": "Nothing here yet — write a prompt and press Generate.",
+    "waiting": "No jobs waiting.",
+    "active": "Nothing running right now.",
+    "failed": "No failed jobs.",
+    "done": "No finished jobs yet.",
+}
+COUNTS_INTERVAL_MS = 250
+COLUMN_WIDTHS = {
+    Column.STATUS: 104,
+    Column.PLATFORMS: 150,
+    Column.PROGRESS: 180,
+    Column.ATTEMPTS: 52,
+    Column.TIME: 128,
+    Column.PRIORITY: 72,
+    Column.BATCH: 64,
+}
+
+
+class QueueTableView(QTableView):
+    """The table, with a friendly word when the (filtered) queue is empty."""
+
+    empty_text = EMPTY_TEXTS["all"]
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        model = self.model()
+        if model is not None and model.rowCount() == 0:
+            painter = QPainter(self.viewport())
+            painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+            painter.drawText(self.viewport().rect(), Qt.AlignmentFlag.AlignCenter, self.empty_text)
+            painter.end()
+
+
+class QueuePanel(QWidget):
+    """The queue table with its filters, actions and the pause switch."""
+
+    openJob = Signal(str)
+    jobsRemoved = Signal(list)  # job ids deleted with their images (the gallery drops them)
+
+    def __init__(
+        self, ctx: AppContext, bridge: EngineBridge | None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self._paused = False
+        self.model = QueueModel(ctx, bridge, self)
+        self.counts: dict[str, int] = {}  # jobs per filter, in the whole library
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)  # queue-wide changes happen in order
+        self._count_pool = QThreadPool(self)
+        self._count_pool.setMaxThreadCount(1)
+        self._counting = False  # a count is running
+        self._count_again = False  # something changed while it ran
+        # A throttle, not a debounce: a steady stream of changes still refreshes the counts.
+        self._counts_timer = QTimer(self)
+        self._counts_timer.setSingleShot(True)
+        self._counts_timer.setInterval(COUNTS_INTERVAL_MS)
+        self._counts_timer.timeout.connect(self._update_counts)
+
+        self._build_table()
+        header = self._build_header()
+        self.notice = QLabel(self)
+        self.notice.setObjectName("queueNotice")
+        self.notice.setWordWrap(True)
+        self.notice.hide()
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 12, 12, 12)
+        layout.setSpacing(8)
+        layout.addLayout(header)
+        layout.addWidget(self.notice)
+        layout.addWidget(self.table, 1)
+
+        for signal in (self.model.rowsInserted, self.model.rowsRemoved):
+            signal.connect(self.schedule_counts)
+        self.model.dataChanged.connect(self._on_data_changed)
+        self.model.modelReset.connect(self._update_actions)
+        self.table.selectionModel().selectionChanged.connect(self._update_actions)
+        if bridge is not None:
+            bridge.queuePaused.connect(self._show_paused)
+            # Jobs outside the filter shown change too, and they count.
+            bridge.jobsAdded.connect(self.schedule_counts)
+            bridge.jobChanged.connect(self.schedule_counts)
+        self._show_paused(ctx.jobs.is_paused())
+        self._update_counts()
+        self._update_actions()
+
+    # -- building ---------------------------------------------------------------------
+
+    def _build_table(self) -> None:
+        table = QueueTableView(self)
+        table.setObjectName("queueTable")
+        table.setModel(self.model)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setShowGrid(False)
+        table.setAlternatingRowColors(True)
+        table.setWordWrap(False)
+        table.setIconSize(icon_size(16))
+        table.verticalHeader().hide()
+        table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        table.verticalHeader().setDefaultSectionSize(ROW_HEIGHT)
+        header = table.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        header.setSectionResizeMode(Column.PROMPT, QHeaderView.ResizeMode.Stretch)
+        for column, width in COLUMN_WIDTHS.items():
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            table.setColumnWidth(column, width)
+        header.setMinimumSectionSize(44)
+        table.setItemDelegateForColumn(Column.PROMPT, PromptDelegate(table))
+        table.setItemDelegateForColumn(Column.PROGRESS, ProgressDelegate(table))
+        table.doubleClicked.connect(lambda index: self.open_result())
+        table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.table = table
+
+    def _build_header(self) -> QHBoxLayout:
+        title = QLabel("Queue", self)
+        title.setObjectName("sectionTitle")
+        font = title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        font.setWeight(font.Weight.DemiBold)
+        title.setFont(font)
+
+        self.filter_group = QButtonGroup(self)
+        self.filter_group.setExclusive(True)
+        self.filter_buttons: dict[str, QToolButton] = {}
+        filters = QHBoxLayout()
+        filters.setSpacing(0)
+        for name in FILTERS:
+            button = QToolButton(self)
+            button.setObjectName(f"filter_{name}")
+            button.setCheckable(True)
+            button.setChecked(name == "all")
+            button.setText(FILTER_LABELS[name])  # the count follows from the library
+            button.setToolTip(f"Show {FILTER_LABELS[name].lower()} jobs")
+            button.clicked.connect(lambda _=False, n=name: self.set_filter(n))
+            self.filter_group.addButton(button)
+            self.filter_buttons[name] = button
+            filters.addWidget(button)
+
+        self.cancel_action = self._action(
+            "cancelAction", "x", "Cancel", "Cancel the selected jobs", self.cancel_selected
+        )
+        self.retry_action = self._action(
+            "retryAction",
+            "rotate-ccw",
+            "Retry",
+            "Run failed or canceled jobs again",
+            self.retry_selected,
+        )
+        self.raise_action = self._action(
+            "raiseAction",
+            "arrow-up",
+            "Raise priority",
+            "Raise the priority of waiting jobs",
+            lambda: self.change_priority(+1),
+        )
+        self.lower_action = self._action(
+            "lowerAction",
+            "arrow-down",
+            "Lower priority",
+            "Lower the priority of waiting jobs",
+            lambda: self.change_priority(-1),
+        )
+        self.remove_action = self._action(
+            "removeAction",
+            "trash-2",
+            "Remove",
+            "Delete finished jobs and their files (Del)",
+            self.remove_selected,
+        )
+        self.remove_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
+        self.open_action = self._action(
+            "openAction",
+            "external-link",
+            "Open result",
+            "Show this job's images (Enter)",
+            self.open_result,
+        )
+        self.open_action.setShortcuts(
+            [QKeySequence(Qt.Key.Key_Return), QKeySequence(Qt.Key.Key_Enter)]
+        )
+
+        self.pause_button = QToolButton(self)
+        self.pause_button.setObjectName("pauseButton")
+        self.pause_button.setCheckable(True)
+        self.pause_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.pause_button.setIconSize(icon_size(16))
+        self.pause_button.toggled.connect(self._on_pause_toggled)
+
+        row = QHBoxLayout()
+        row.setSpacing(4)
+        row.addWidget(title)
+        row.addSpacing(12)
+        row.addLayout(filters)
+        row.addStretch(1)
+        for action in (
+            self.cancel_action,
+            self.retry_action,
+            self.raise_action,
+            self.lower_action,
+            self.remove_action,
+            self.open_action,
+        ):
+            button = QToolButton(self)
+            button.setDefaultAction(action)
+            button.setAutoRaise(True)
+            button.setIconSize(icon_size(18))
+            row.addWidget(button)
+        row.addSpacing(8)
+        row.addWidget(self.pause_button)
+        return row
+
+    def _action(
+        self, name: str, icon_name: str, text: str, tip: str, slot: Callable[[], object]
+    ) -> QAction:
+        action = QAction(icon(icon_name), text, self)
+        action.setObjectName(name)
+        action.setToolTip(tip)
+        action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        action.triggered.connect(lambda _=False: slot())
+        self.table.addAction(action)
+        return action
+
+    # -- filters and counts -----------------------------------------------------------
+
+    def set_filter(self, name: str) -> None:
+        """Show every job of one filter (all, waiting, active, failed, done)."""
+        self.model.set_filter(name)
+        self.filter_buttons[name].setChecked(True)
+        self.table.empty_text = EMPTY_TEXTS[name]
+        self.table.scrollToTop()
+        self._update_actions()
+
+    def _on_data_changed(self, top: QModelIndex, bottom: QModelIndex, roles: list[int]) -> None:
+        if top.column() <= Column.STATUS:  # a status may have changed; progress never does
+            self.schedule_counts()
+            self._update_actions()
+
+    def schedule_counts(self, *_: object) -> None:
+        """Recount soon; calls in between are folded into that one count."""
+        if not self._counts_timer.isActive():
+            self._counts_timer.start()
+
+    def _update_counts(self) -> None:
+        if self._counting:
+            self._count_again = True
+            return
+        self._counting = True
+        run_in_background(
+            self.ctx.library.job_counts,
+            on_result=self._show_counts,
+            on_error=self._on_count_failed,
+            pool=self._count_pool,
+        )
+
+    def _show_counts(self, by_status: dict[str, int]) -> None:
+        self.counts = {  # "all" (no statuses) counts every status
+            name: sum(by_status.get(s, 0) for s in statuses or by_status)
+            for name, statuses in FILTERS.items()
+        }
+        for name, button in self.filter_buttons.items():
+            button.setText(f"{FILTER_LABELS[name]}  {self.counts[name]:,}")
+        self._count_done()
+
+    def _on_count_failed(self, exc: BaseException) -> None:
+        self._on_background_failed(exc)
+        self._count_done()
+
+    def _count_done(self) -> None:
+        self._counting = False
+        if self._count_again:
+            self._count_again = False
+            self.schedule_counts()
+
+    # -- selection and actions --------------------------------------------------------
+
+    def selected_job_ids(self) -> list[str]:
+        rows = self.table.selectionModel().selectedRows()
+        return [index.data(JOB_ID_ROLE) for index in sorted(rows, key=lambda i: i.row())]
+
+    def _selected_statuses(self) -> list[str]:
+        return [index.data(STATUS_ROLE) for index in self.table.selectionModel().selectedRows()]
+
+    def _update_actions(self, *_: object) -> None:
+        statuses = set(self._selected_statuses())
+        waiting = bool(statuses & {"queued", "retrying"})
+        self.cancel_action.setEnabled(bool(statuses & {"queued", "retrying", "active"}))
+        self.retry_action.setEnabled(bool(statuses & {"failed", "canceled"}))
+        self.raise_action.setEnabled(waiting)
+        self.lower_action.setEnabled(waiting)
+        self.remove_action.setEnabled(bool(statuses & {"completed", "failed", "canceled"}))
+        current = self._current_index()
+        self.open_action.setEnabled(
+            current is not None and current.data(STATUS_ROLE) == "completed"
+        )
+
+    def _current_index(self) -> QModelIndex | None:
+        index = self.table.currentIndex()
+        if not index.isValid() or not self.table.selectionModel().isRowSelected(index.row()):
+            return None
+        return index
+
+    def _run_on_jobs(self, ids: list[str], act: Callable[[str], object]) -> None:
+        problems = []
+        for job_id in ids:
+            try:
+                act(job_id)
+            except SnapAssetError as exc:
+                problems.append(exc.message)
+        self.model.refresh(ids)
+        self._show_notice(problems[0] if problems else "")
+        self._update_actions()
+
+    def cancel_selected(self) -> None:
+        ids = [
+            i
+            for i, s in zip(self.selected_job_ids(), self._statuses_for_ids(), strict=True)
+            if s in ("queued", "retrying", "active")
+        ]
+        self._run_on_jobs(ids, self.ctx.jobs.cancel)
+
+    def retry_selected(self) -> None:
+        ids = [
+            i
+            for i, s in zip(self.selected_job_ids(), self._statuses_for_ids(), strict=True)
+            if s in ("failed", "canceled")
+        ]
+        self._run_on_jobs(ids, self.ctx.jobs.retry)
+
+    def change_priority(self, step: int) -> None:
+        """One step up (low → normal → high) or down, for the waiting jobs selected."""
+        groups: dict[int, list[str]] = {}
+        for job_id in self.selected_job_ids():
+            row = self.model.row_of(job_id)
+            if row is None:
+                continue
+            job = self.model.job_at(row)
+            if job.status in ("queued", "retrying"):
+                level = max(-10, min(10, (job.priority // 10 + step) * 10))
+                groups.setdefault(level, []).append(job_id)
+        try:
+            for level, ids in groups.items():
+                self.ctx.jobs.set_priority(ids, level)
+        except SnapAssetError as exc:
+            self._show_notice(exc.message)
+        self.model.refresh([i for ids in groups.values() for i in ids])
+        self._update_actions()
+
+    def remove_selected(self, *, confirm: bool = True) -> None:
+        """Delete finished jobs and their files (after asking); running ones are left alone."""
+        ids = [
+            i
+            for i, s in zip(self.selected_job_ids(), self._statuses_for_ids(), strict=True)
+            if s in ("completed", "failed", "canceled")
+        ]
+        if not ids:
+            return
+        if confirm:
+            answer = QMessageBox.question(
+                self,
+                "Remove jobs",
+                f"Delete {len(ids)} job(s) and their images from your library? "
+                "This can't be undone.",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Cancel,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        self.model.remove_ids(ids)
+        library = self.ctx.library
+
+        def work() -> None:  # folders of images: off the GUI thread
+            for job_id in ids:
+                library.delete_job(job_id)
+
+        def removed(_: object) -> None:
+            self.schedule_counts()
+            self.jobsRemoved.emit(ids)
+
+        run_in_background(
+            work,
+            on_result=removed,
+            on_error=self._on_background_failed,
+            pool=self._pool,
+        )
+
+    def open_result(self) -> None:
+        index = self._current_index()
+        if index is not None and index.data(STATUS_ROLE) == "completed":
+            self.openJob.emit(index.data(JOB_ID_ROLE))
+
+    def _statuses_for_ids(self) -> list[str]:
+        rows = sorted(self.table.selectionModel().selectedRows(), key=lambda i: i.row())
+        return [index.data(STATUS_ROLE) for index in rows]
+
+    # -- pause ------------------------------------------------------------------------
+
+    def _on_pause_toggled(self, paused: bool) -> None:
+        self._paint_pause(paused)
+        jobs = self.ctx.jobs
+        run_in_background(
+            jobs.pause if paused else jobs.resume,
+            on_error=self._on_background_failed,
+            pool=self._pool,
+        )
+
+    def _show_paused(self, paused: bool) -> None:
+        self.pause_button.blockSignals(True)
+        self.pause_button.setChecked(paused)
+        self.pause_button.blockSignals(False)
+        self._paint_pause(paused)
+
+    def _paint_pause(self, paused: bool) -> None:
+        self.pause_button.setText("Resume" if paused else "Pause")
+        self.pause_button.setIcon(icon("play" if paused else "pause"))
+        self.pause_button.setToolTip(
+            "Resume the queue: waiting jobs start again"
+            if paused
+            else "Pause the whole queue (running jobs finish; waiting ones hold)"
+        )
+        self._paused = paused
+        self._show_notice("")
+
+    def _on_background_failed(self, exc: BaseException) -> None:
+        self._show_notice(error_message(exc))
+
+    def _show_notice(self, text: str) -> None:
+        if not text and self._paused:
+            text = "Queue paused — waiting jobs hold until you resume."
+        self.notice.setText(text)
+        self.notice.setVisible(bool(text))
+        self.notice.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+
+    def close_engine(self) -> None:
+        """Stop live updates and wait for background actions (call before `ctx.close()`)."""
+        self.model.close()
+        self._counts_timer.stop()
+        self._pool.waitForDone()
+        self._count_pool.waitForDone()
+
+    def sizeHint(self) -> QSize:
+        return QSize(960, 420)

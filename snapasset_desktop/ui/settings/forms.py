@@ -1,0 +1,64 @@
+"""The settings pages' building blocks: a titled page, a field with its inline
+error, a note."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QPalette
+from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from snapasset_desktop.ui.shared.styling import error_label
+
+
+def form_page(title: str, intro: str) -> tuple[QWidget, QFormLayout]:
+    page = QWidget()
+    outer = QVBoxLayout(page)
+    outer.setContentsMargins(0, 0, 0, 0)
+    outer.setSpacing(12)
+    heading = QLabel(title)
+    font = QFont(heading.font())
+    font.setPointSizeF(font.pointSizeF() * 1.3)
+    font.setWeight(QFont.Weight.DemiBold)
+    heading.setFont(font)
+    text = QLabel(intro)
+    text.setWordWrap(True)
+    text.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+    form = QFormLayout()
+    form.setHorizontalSpacing(16)
+    form.setVerticalSpacing(8)
+    form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+    outer.addWidget(heading)
+    outer.addWidget(text)
+    outer.addLayout(form)
+    outer.addStretch(1)
+    return page, form
+
+
+def form_field(widget: QWidget, *extra: QWidget) -> tuple[QWidget, QLabel]:
+    """A field with optional buttons beside it and its inline error below."""
+    box = QWidget()
+    column = QVBoxLayout(box)
+    column.setContentsMargins(0, 0, 0, 0)
+    column.setSpacing(4)
+    row = QHBoxLayout()
+    row.setSpacing(8)
+    row.addWidget(widget, 1)
+    for item in extra:
+        row.addWidget(item)
+    column.addLayout(row)
+    error = error_label()
+    column.addWidget(error)
+    return box, error
+
+
+def note_label(text: str = "", *, color: Any = None) -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    if color is not None:
+        palette = label.palette()
+        palette.setColor(QPalette.ColorRole.WindowText, color)
+        label.setPalette(palette)
+    return label

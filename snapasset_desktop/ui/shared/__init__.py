@@ -1,0 +1,1 @@
+"""What every feature's widgets share: icons, styling, the desktop."""

@@ -9,6 +9,7 @@ from snapasset_desktop.cli.output import ProgressLine
 from snapasset_desktop.errors import SnapAssetError
 from snapasset_desktop.library.models import Event, JobRecord
 from snapasset_desktop.queue.consumer import EmbeddedConsumer
+from snapasset_desktop.queue.retry import retrying_text
 from snapasset_desktop.services.context import AppContext
 
 
@@ -21,7 +22,7 @@ def describe_event(event: Event) -> str:
         "active": lambda: f"Started (attempt {data.get('attempt', 1)})",
         "progress": lambda: data.get("message") or data.get("stage", ""),
         "partial": lambda: f"Preview {data.get('index', 0) + 1} arrived",
-        "retrying": lambda: f"{data.get('reason')} — retrying in {data.get('delay', 0):.0f} s",
+        "retrying": lambda: retrying_text(str(data.get("reason")), data.get("delay", 0)),
         "completed": lambda: f"Done: {len(data.get('assets', []))} asset(s)",
         "failed": lambda: data.get("message") or "Failed",
         "canceled": lambda: "Canceled",

@@ -26,7 +26,7 @@ from snapasset_desktop.logs import redact
 from snapasset_desktop.queue.events import Emitter
 from snapasset_desktop.queue.handback import RemoteAsset
 from snapasset_desktop.queue.pipeline import JobOutput, JobRunner, Progress, describe_failure
-from snapasset_desktop.queue.retry import RetryPolicy
+from snapasset_desktop.queue.retry import RetryPolicy, final_text
 from snapasset_desktop.queue.store import JobStore
 
 log = logging.getLogger(__name__)
@@ -201,8 +201,9 @@ class JobExecutor:
                 )
                 self.reschedule(job, delay)
             return "retrying"
+        fields["error_message"] = final_text(error, job.attempts)
         if self.store.finish(job.id, owner, "failed", **fields):
-            self.emitter.emit(job.id, "failed", kind=error.kind, message=error.message)
+            self.emitter.emit(job.id, "failed", kind=error.kind, message=fields["error_message"])
         log.info(
             "job failed",
             extra={

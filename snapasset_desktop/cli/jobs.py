@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from datetime import datetime
 
@@ -164,7 +165,12 @@ def run_resume(args: argparse.Namespace, context: AppContext) -> int:
 def run_worker_command(args: argparse.Namespace, context: AppContext) -> int:
     backend = context.queue
     print(f"Worker {backend.worker_id} on the {backend.name} queue — Ctrl+C to stop.", flush=True)
+    backend.outage.subscribe(_say_on_stderr)  # the queue lost and found: a line each, no more
     return run_worker(backend, args.concurrency, parent_pid=args.parent)
+
+
+def _say_on_stderr(sentence: str) -> None:
+    print(f"{datetime.now():%H:%M:%S}  {sentence}", file=sys.stderr, flush=True)
 
 
 def _short(text: str, width: int) -> str:

@@ -45,6 +45,7 @@ from snapasset_desktop.queue.events import Emitter, EventHub, SqliteEventLog
 from snapasset_desktop.queue.execution import JobExecutor, LeaseTimes
 from snapasset_desktop.queue.handback import RemoteArtifacts
 from snapasset_desktop.queue.mirror import EventMirror
+from snapasset_desktop.queue.outage import OutageWatch
 from snapasset_desktop.queue.pipeline import Artifacts, JobRunner, Uploader
 from snapasset_desktop.queue.redis_events import RedisEventLog
 from snapasset_desktop.queue.redis_pacing import RedisPacer
@@ -56,6 +57,7 @@ from snapasset_desktop.queue.runtime import (
     make_huey,
     redis_tls_options,
     redis_url,
+    storage_error,
 )
 from snapasset_desktop.queue.sqlite_pacing import SqlitePacer
 from snapasset_desktop.queue.sqlite_store import SqliteJobStore
@@ -117,11 +119,14 @@ class QueueBackend:
             self.redis = connect_redis(
                 redis_url(settings.current), **redis_tls_options(settings.current)
             )
+        # Whether the queue's storage works, told once per change (queue.outage).
+        self.outage = OutageWatch(lambda exc: storage_error(exc, paths.queue_db))
         self.huey = make_huey(
             paths,
             settings.current,
             memory=memory,
             redis_pool=self.redis.connection_pool if self.redis else None,
+            outage=self.outage,
         )
         if self.redis is not None:
             self.origin = library.library_id()

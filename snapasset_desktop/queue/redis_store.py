@@ -54,14 +54,24 @@ _FLOATS = frozenset(
 )
 _DEFAULTS = {"progress": 0.0, "priority": 0, "attempts": 0, "max_attempts": 3, "stalls": 0}
 
-UNREACHABLE = (
-    "The shared job queue (Redis) can't be reached right now; SnapAsset keeps trying "
-    "and nothing queued is lost."
-)
+UNREACHABLE = "The shared job queue (Redis) can't be reached right now; nothing queued is lost."
 AUTH_FAILED = (
     "The shared job queue (Redis) refused SnapAsset's password — check the password in "
     "the Redis address (Settings → Queue)."
 )
+
+
+def redis_error(exc: BaseException) -> StorageError:
+    """The designer's sentence for a failed Redis call (all transient: Redis comes back)."""
+    if isinstance(exc, redis.AuthenticationError):  # a ConnectionError too: test it first
+        return StorageError(AUTH_FAILED, detail=f"redis: {exc}", transient=True)
+    if isinstance(exc, redis.ConnectionError | redis.TimeoutError):
+        return StorageError(UNREACHABLE, detail=f"redis: {exc}", transient=True)
+    return StorageError(
+        "The shared job queue (Redis) refused a request — it may be out of memory or disk.",
+        detail=f"redis: {type(exc).__name__}: {exc}",
+        transient=True,
+    )
 
 
 def redis_errors(func: Callable[P, R]) -> Callable[P, R]:
@@ -71,10 +81,8 @@ def redis_errors(func: Callable[P, R]) -> Callable[P, R]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return func(*args, **kwargs)
-        except redis.AuthenticationError as exc:  # a ConnectionError too: test it first
-            raise StorageError(AUTH_FAILED, detail=f"redis: {exc}", transient=True) from exc
         except (redis.ConnectionError, redis.TimeoutError) as exc:
-            raise StorageError(UNREACHABLE, detail=f"redis: {exc}", transient=True) from exc
+            raise redis_error(exc) from exc
 
     return wrapper
 

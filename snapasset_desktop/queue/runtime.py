@@ -17,10 +17,11 @@ import os
 import sqlite3
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from huey import Huey
+from huey.storage import SqliteStorage
 
 from snapasset_desktop.errors import InvalidInput, StorageError
 from snapasset_desktop.library.db import database_error
@@ -82,8 +83,23 @@ class RedisQueue(QuietOutages, GuardedPriorityRedisHuey):
     pass
 
 
+class LazySqliteStorage(SqliteStorage):
+    """Makes its tables with its first connection, not at construction: commands that
+    never touch the queue (`jobs`, `library`…) then work on a disk too full to open it."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **{**kwargs, "create_tables": False})
+
+    def _create_connection(self) -> sqlite3.Connection:
+        conn = super()._create_connection()
+        private_file(Path(self.filename))  # task messages are the user's alone
+        for statement in self.ddl:
+            conn.execute(statement)
+        return conn
+
+
 class SqliteQueue(QuietOutages, GuardedSqliteHuey):
-    pass
+    storage_class = LazySqliteStorage
 
 
 def make_huey(
@@ -111,7 +127,6 @@ def make_huey(
     else:
         paths.data_dir.mkdir(parents=True, exist_ok=True)
         huey = SqliteQueue(QUEUE_NAME, filename=str(paths.queue_db), timeout=15, **common)
-        private_file(paths.queue_db)
     huey.outage = outage or OutageWatch(lambda exc: storage_error(exc, paths.queue_db))
     return huey
 

@@ -138,6 +138,9 @@ class QueueBackend:
                 self.redis,
                 retention=settings.current.retention_days * 86_400.0,
                 fallback=library.get_job,
+                on_damaged=lambda job: self.emitter.emit(
+                    job.id, "failed", kind=job.error_kind, message=job.error_message
+                ),
             )
             self.event_log: Any = RedisEventLog(self.redis)
             ledger: SpendLedger = RedisSpendLedger(self.redis)

@@ -11,7 +11,15 @@ from PIL import Image
 
 from snapasset_desktop.cli import main
 from snapasset_desktop.library.store import Library
-from tests.helpers.fake_openai import FakeOpenAIServer, error
+from tests.conftest import write_settings
+from tests.helpers.fake_openai import (
+    FakeOpenAIServer,
+    error,
+    latency,
+    malformed_json,
+    not_an_image,
+    stream_error,
+)
 
 
 @pytest.fixture
@@ -155,6 +163,38 @@ def test_server_errors_fail_after_the_configured_attempts(
     with Library.open() as library:
         [job] = library.list_jobs()
         assert (job.status, job.attempts, len(job.history)) == ("failed", 3, 3)
+
+
+@pytest.mark.parametrize(
+    ("fault", "cause"),
+    [
+        (error(500), "OpenAI had a problem on its side (error 500)"),
+        (error(429, code="rate_limit_exceeded"), "OpenAI is rate-limiting us"),
+        (latency(5), "OpenAI took too long to answer"),
+        (not_an_image(), "OpenAI sent back something that isn't an image"),
+        (malformed_json(), "OpenAI sent back a garbled answer"),
+        (stream_error("server_error", "Boom."), "OpenAI stopped while drawing the image (Boom.)"),
+    ],
+)
+def test_the_last_attempt_says_it_gave_up_never_that_it_is_retrying(
+    openai_env: FakeOpenAIServer,
+    capsys: pytest.CaptureFixture[str],
+    fast_retries: None,
+    fault: object,
+    cause: str,
+) -> None:
+    write_settings(openai_timeout=0.3)
+    openai_env.script([fault] * 3)  # type: ignore[list-item]
+    code, _, err = generate(capsys, "a lighthouse", "-p", "x-post")
+    final = f"snapasset-desktop: {cause} — gave up after 3 attempts."
+    assert code == 1 and err.strip().splitlines()[-1] == final
+    assert "retrying" not in err.splitlines()[-1] and "shortly" not in err
+    assert err.count("— retrying in") == 2  # the two real retries, said as they happened
+    assert len(openai_env.requests) == 3
+    with Library.open() as library:
+        [job] = library.list_jobs()
+        assert job.error_message == final.removeprefix("snapasset-desktop: ")
+        assert [h["message"] for h in job.history] == [f"{cause}."] * 3
 
 
 @pytest.mark.parametrize(

@@ -65,7 +65,8 @@ def test_retry_after_on_server_errors_is_kept() -> None:
         status_error(openai.InternalServerError, 503, headers={"retry-after": "4"})
     )
     assert (mapped.kind, mapped.transient, mapped.retry_after) == ("server", True, 4.0)
-    assert mapped.message == "OpenAI had a problem on its side (error 503); retrying in 4 s."
+    assert mapped.message == "OpenAI had a problem on its side (error 503)."  # no promise: the
+    # queue, which knows whether another attempt follows, says what happens next
 
 
 def test_model_not_found_as_a_400_is_an_unknown_model() -> None:

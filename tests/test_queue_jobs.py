@@ -166,6 +166,27 @@ def test_transient_failure_retries_with_backoff_then_fails(
     assert len(fake_openai.requests) == 3  # bounded: one request per attempt
 
 
+def test_a_long_retry_after_is_waited_out_and_said_as_it_is(
+    fake_openai: FakeOpenAIServer, context: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from snapasset_desktop.cli.follow import describe_event
+
+    monkeypatch.setenv("OPENAI_API_KEY", fake_openai.api_key)
+    write_settings(provider="openai", openai_base_url=fake_openai.base_url, partial_images=0)
+    context.settings = type(context.settings)(context.settings.path)
+    fake_openai.script([error(429, code="rate_limit_exceeded", headers={"retry-after": "400"})])
+    job = submit(context)
+    assert context.queue.executor.execute(job.id) == "retrying"
+    waiting = context.jobs.get(job.id)
+    assert 399 < waiting.run_at - time.time() <= 400  # the server's 400 s, not a 300 s cap
+    [event] = [e for e in context.queue.event_log.read(0) if e.type == "retrying"]
+    assert event.data["delay"] == 400
+    assert describe_event(event) == "OpenAI is rate-limiting us — retrying in about 7 min."
+    with context.library.reader() as conn:
+        (blocked_until,) = conn.execute("SELECT blocked_until FROM pacing").fetchone()
+    assert abs(blocked_until - waiting.run_at) < 1  # every request to the account waits as long
+
+
 def test_permanent_failure_fails_at_once_and_can_be_retried_by_hand(
     fake_openai: FakeOpenAIServer, context: AppContext, monkeypatch: pytest.MonkeyPatch
 ) -> None:

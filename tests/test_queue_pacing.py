@@ -141,6 +141,69 @@ def test_server_keys_and_intervals() -> None:
     assert interval_for(240) == pytest.approx(0.25 * 1.03)
 
 
+SECRET_URL = "https://proxy-user:hunter22@Proxy.Example:8443/openai/v1?token=t0ps3cret#frag"
+
+
+@pytest.mark.parametrize(
+    ("base_url", "server"),
+    [
+        (SECRET_URL, "https://proxy.example:8443"),
+        ("http://127.0.0.1:8080/v1", "http://127.0.0.1:8080"),
+        ("https://[::1]:9000/v1?key=abc", "https://[::1]:9000"),
+        ("https://api.example.com", "https://api.example.com"),
+    ],
+)
+def test_server_keys_keep_only_scheme_host_and_port(base_url: str, server: str) -> None:
+    key = server_key(base_url, "sk-a")
+    assert key.split("#")[0] == server
+    for secret in ("proxy-user", "hunter22", "t0ps3cret", "abc", "openai/v1", "frag"):
+        assert secret not in key
+
+
+@pytest.mark.parametrize(
+    "base_url", ["proxy.example/v1?token=t0ps3cret", "http://h:port/?token=t0ps3cret"]
+)
+def test_an_address_that_is_not_a_url_is_named_by_a_hash(base_url: str) -> None:
+    key = server_key(base_url, "sk-a")
+    assert key.startswith("server-") and "t0ps3cret" not in key and "proxy" not in key
+    assert key == server_key(base_url, "sk-a")
+
+
+def test_the_pacing_table_never_holds_a_password_or_token(isolated_dirs) -> None:
+    with Library.open() as library:
+        pacer = SqlitePacer(library)
+        key = server_key(SECRET_URL, "sk-test-pacing")
+        pacer.hold(key, 5.0)
+        pacer.reserve(key, 1.0)
+        with library.reader() as conn:
+            dump = "\n".join(conn.iterdump())
+    assert "https://proxy.example:8443#" in dump
+    for secret in ("hunter22", "t0ps3cret", "proxy-user", "sk-test-pacing"):
+        assert secret not in dump
+
+
+def test_the_migration_drops_pacing_rows_keyed_by_whole_urls(isolated_dirs) -> None:
+    import sqlite3
+
+    from snapasset_desktop.library.db import MIGRATIONS, SCHEMA_VERSION, _statements
+    from snapasset_desktop.paths import app_paths
+
+    path = app_paths().ensure().library_db
+    old = sqlite3.connect(path, isolation_level=None)
+    for script in MIGRATIONS[:2]:  # a library as the previous version left it
+        for statement in _statements(script):
+            old.execute(statement)
+    old.execute("PRAGMA user_version = 2")
+    old.execute(
+        "INSERT INTO pacing (server, blocked_until) VALUES (?, ?)",
+        (f"{SECRET_URL}#0123456789ab", time.time() + 60),
+    )
+    old.close()
+    with Library.open() as library, library.reader() as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert conn.execute("SELECT count(*) FROM pacing").fetchone()[0] == 0
+
+
 # -- end to end: the app and a worker process share one SQLite library ------------------
 
 

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from datetime import datetime
 
 from snapasset_desktop.cli.assets import limit_arg
-from snapasset_desktop.cli.follow import describe_event
+from snapasset_desktop.cli.follow import WatchCheck, describe_event
 from snapasset_desktop.cli.output import print_json, print_table
-from snapasset_desktop.library.models import JOB_STATUSES, JobRecord
+from snapasset_desktop.library.models import JOB_STATUSES, Event, JobRecord
 from snapasset_desktop.queue.consumer import run_worker
-from snapasset_desktop.queue.events import follow
+from snapasset_desktop.queue.events import FINAL_EVENTS, follow
 from snapasset_desktop.services.context import AppContext
 
 
@@ -101,28 +102,52 @@ def run_jobs(args: argparse.Namespace, context: AppContext) -> int:
 def run_watch(args: argparse.Namespace, context: AppContext) -> int:
     log = context.queue.event_log
     start = 0 if args.from_start else log.last_seq()
+    if args.job:
+        return _watch_job(args, context, start)
     for event in follow(log, start):
-        if args.job and event.job_id != args.job:
-            continue
-        if args.json:
-            print_json(
-                {
-                    "seq": event.seq,
-                    "job": event.job_id,
-                    "type": event.type,
-                    "data": event.data,
-                    "at": event.created_at,
-                }
-            )
-        else:
-            stamp = datetime.fromtimestamp(event.created_at).strftime("%H:%M:%S")
-            print(
-                f"{stamp}  {event.job_id or '-':32}  {event.type:9}  {describe_event(event)}",
-                flush=True,
-            )
-        if args.job and event.type in ("completed", "failed", "canceled"):
-            return 0
+        _print_event(event, args.json)
     return 0
+
+
+def _watch_job(args: argparse.Namespace, context: AppContext, start: int) -> int:
+    """Until the job ends — or can't: nothing runs the queue, or it is paused."""
+    context.jobs.get(args.job)  # an unknown id is refused here, not watched forever
+    shown: list[Event] = []
+
+    def show(event: Event) -> None:
+        shown.append(event)
+        _print_event(event, args.json)
+
+    check = WatchCheck(context.queue, context.jobs.outage_patience())
+    job = context.jobs.wait(args.job, show, after=start, check=check)
+    if not any(event.type in FINAL_EVENTS for event in shown):  # it had ended before
+        ended = {"status": job.status, "message": job.error_message}
+        if args.json:
+            print_json({"job": job.id, **ended})
+        else:
+            print(
+                f"{job.id}: {job.status}" + (f" — {job.error_message}" if job.error_message else "")
+            )
+    return 0
+
+
+def _print_event(event: Event, as_json: bool) -> None:
+    if as_json:
+        print_json(
+            {
+                "seq": event.seq,
+                "job": event.job_id,
+                "type": event.type,
+                "data": event.data,
+                "at": event.created_at,
+            }
+        )
+        return
+    stamp = datetime.fromtimestamp(event.created_at).strftime("%H:%M:%S")
+    print(
+        f"{stamp}  {event.job_id or '-':32}  {event.type:9}  {describe_event(event)}",
+        flush=True,
+    )
 
 
 def run_cancel(args: argparse.Namespace, context: AppContext) -> int:
@@ -165,7 +190,12 @@ def run_resume(args: argparse.Namespace, context: AppContext) -> int:
 def run_worker_command(args: argparse.Namespace, context: AppContext) -> int:
     backend = context.queue
     print(f"Worker {backend.worker_id} on the {backend.name} queue — Ctrl+C to stop.", flush=True)
+    backend.outage.subscribe(_say_on_stderr)  # the queue lost and found: a line each, no more
     return run_worker(backend, args.concurrency, parent_pid=args.parent)
+
+
+def _say_on_stderr(sentence: str) -> None:
+    print(f"{datetime.now():%H:%M:%S}  {sentence}", file=sys.stderr, flush=True)
 
 
 def _short(text: str, width: int) -> str:

@@ -151,8 +151,15 @@ CREATE INDEX IF NOT EXISTS cloud_jobs_by_error ON cloud_jobs (error_at);
 CREATE INDEX jobs_by_status_created ON jobs (status, created_at, id);
 """
 
+# Pacing keys name a server by scheme, host and port only (providers.pacing.server_key);
+# older keys held the whole base URL, user, password and `?token=` included. Their state
+# is a few minutes of request slots, so dropping it loses at most one 429's hold.
+SCHEMA_V3 = """
+DELETE FROM pacing;
+"""
+
 # Append only: index i holds the script that takes a database to user_version i + 1.
-MIGRATIONS: tuple[str, ...] = (SCHEMA_V1, SCHEMA_V2)
+MIGRATIONS: tuple[str, ...] = (SCHEMA_V1, SCHEMA_V2, SCHEMA_V3)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 _BUSY = {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED}

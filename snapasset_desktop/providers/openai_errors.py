@@ -3,7 +3,9 @@
 The `transient` flag is the contract with the job queue: connection trouble,
 timeouts, 408/409/429/5xx and garbled answers are retried (with `retry_after`
 from the server's headers when it gave one); auth, refusals, bad requests,
-unknown models and an exhausted quota fail at once. `detail` keeps the status,
+unknown models and an exhausted quota fail at once. A message says what went
+wrong, not what happens next: the queue says that (`queue.retry`), because
+only it knows whether another attempt follows and when. `detail` keeps the status,
 error code, request id and SDK text for the log, with anything key-shaped masked.
 """
 
@@ -87,12 +89,6 @@ def _detail(exc: BaseException) -> str:
     return text
 
 
-def _wait_phrase(retry_after: float | None) -> str:
-    if retry_after is None or retry_after <= 0:
-        return "retrying shortly"
-    return f"retrying in {max(1, math.ceil(retry_after))} s"
-
-
 def map_openai_error(
     exc: BaseException, *, model: str | None = None, secret: str | None = None
 ) -> ProviderError:
@@ -114,11 +110,11 @@ def map_openai_error(
         )
 
     if isinstance(exc, openai.APITimeoutError):
-        return error("timeout", "OpenAI took too long to answer; retrying.", True)
+        return error("timeout", "OpenAI took too long to answer.", True)
     if isinstance(exc, openai.APIConnectionError):
         return error("network", "Can't reach OpenAI — check your internet connection.", True)
     if isinstance(exc, openai.APIResponseValidationError):
-        return error("bad_response", "OpenAI sent back a garbled answer; retrying.", True)
+        return error("bad_response", "OpenAI sent back a garbled answer.", True)
     code = str(getattr(exc, "code", None) or "")
     server_message = redact(_server_message(exc), secret)
     if isinstance(exc, openai.APIStatusError):
@@ -154,14 +150,14 @@ def map_openai_error(
         if status == 429:
             return error(
                 "rate_limit",
-                f"OpenAI is rate-limiting us; {_wait_phrase(retry_after)}.",
+                "OpenAI is rate-limiting us.",
                 True,
                 retry_after,
             )
         if status in (408, 409) or status >= 500:
             return error(
                 "server",
-                f"OpenAI had a problem on its side (error {status}); {_wait_phrase(retry_after)}.",
+                f"OpenAI had a problem on its side (error {status}).",
                 True,
                 retry_after,
             )
@@ -176,12 +172,10 @@ def map_openai_error(
                 f"The image was refused by OpenAI's safety system: {server_message}",
                 False,
             )
-        return error(
-            "server", f"OpenAI stopped while drawing the image ({server_message}); retrying.", True
-        )
+        return error("server", f"OpenAI stopped while drawing the image ({server_message}).", True)
     if isinstance(exc, ValueError):
         # json.JSONDecodeError, UnicodeDecodeError, pydantic's ValidationError: a garbled answer.
-        return error("bad_response", "OpenAI sent back a garbled answer; retrying.", True)
+        return error("bad_response", "OpenAI sent back a garbled answer.", True)
     return error(
         "provider",
         f"Something unexpected went wrong talking to OpenAI: {redact(str(exc), secret)}",

@@ -55,7 +55,7 @@ NO_KEY_MESSAGE = (
     "No OpenAI key yet — add one in Settings (or set OPENAI_API_KEY), "
     "or switch to the offline placeholder provider."
 )
-NOT_AN_IMAGE_MESSAGE = "OpenAI sent back something that isn't an image; retrying."
+NOT_AN_IMAGE_MESSAGE = "OpenAI sent back something that isn't an image."
 
 
 def _bad_response(message: str, detail: str) -> ProviderError:
@@ -280,7 +280,7 @@ class OpenAIProvider:
                     raise Canceled()
         if len(images) < request.n:
             raise _bad_response(
-                "OpenAI's answer stopped before the image arrived; retrying.",
+                "OpenAI's answer stopped before the image arrived.",
                 f"stream ended with {len(images)} of {request.n} images",
             )
         return images

@@ -7,12 +7,13 @@ answers anything beyond with 429 and a `retry-after`. Two things keep us under i
 - `turn` with an `interval` (the designer's `openai_images_per_minute`):
   requests are spaced so the limit is never tripped in the first place.
 
-The state per server key (base URL + a short hash of the API key, never the
-key) is `blocked_until`, `next_at` (the next free send slot) and `last_at` (when
-the last request went). A turn reserves its slot atomically, sleeps until it in
-short naps (a cancel is noticed), then confirms it: it reserves again if a 429
-pushed `blocked_until` past its slot meanwhile, and waits a little longer if the
-request before it woke late (a busy machine's threads do) and went only just now.
+The state per server key (the base URL's scheme, host and port, plus a short
+hash of the API key, never the key) is `blocked_until`, `next_at` (the next
+free send slot) and `last_at` (when the last request went). A turn reserves
+its slot atomically, sleeps until it in short naps (a cancel is noticed), then
+confirms it: it reserves again if a 429 pushed `blocked_until` past its slot
+meanwhile, and waits a little longer if the request before it woke late (a busy
+machine's threads do) and went only just now.
 
 `MemoryPacer` serves one process (the memory backend, providers used
 directly). The queue backends share the state between processes:
@@ -29,6 +30,7 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from typing import NamedTuple
+from urllib.parse import urlsplit
 
 from snapasset_desktop.errors import Canceled
 
@@ -60,10 +62,28 @@ def interval_for(per_minute: float) -> float:
 
 
 def server_key(base_url: str | None, api_key: str | None) -> str:
-    """Whose limit a request counts against: the server and the account's key (hashed)."""
-    server = (base_url or "").strip().rstrip("/") or "api.openai.com"
+    """Whose limit a request counts against: the server and the account's key (hashed).
+
+    The server is its scheme, host and port only: a base URL may carry a user, a
+    password or a `?token=`, and this key is stored (the `pacing` table, Redis)."""
     digest = hashlib.sha256((api_key or "").encode()).hexdigest()[:12]
-    return f"{server}#{digest}"
+    return f"{_server(base_url)}#{digest}"
+
+
+def _server(base_url: str | None) -> str:
+    text = (base_url or "").strip()
+    if not text:
+        return "api.openai.com"
+    try:
+        parts = urlsplit(text)
+        host, port = parts.hostname, parts.port
+    except ValueError:  # a port that isn't a number
+        host = port = None
+    if not parts.scheme or not host:
+        # Not a URL we can take apart: a hash tells servers apart without storing any of it.
+        return "server-" + hashlib.sha256(text.encode()).hexdigest()[:12]
+    host = f"[{host}]" if ":" in host else host  # IPv6
+    return f"{parts.scheme.lower()}://{host}" + (f":{port}" if port else "")
 
 
 class PaceState(NamedTuple):

@@ -20,6 +20,7 @@ import secrets
 import socket
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import urlsplit
@@ -45,7 +46,8 @@ from snapasset_desktop.queue.events import Emitter, EventHub, SqliteEventLog
 from snapasset_desktop.queue.execution import JobExecutor, LeaseTimes
 from snapasset_desktop.queue.handback import RemoteArtifacts
 from snapasset_desktop.queue.mirror import EventMirror
-from snapasset_desktop.queue.pipeline import Artifacts, JobRunner, Uploader
+from snapasset_desktop.queue.outage import OutageWatch
+from snapasset_desktop.queue.pipeline import Artifacts, JobRunner, Uploader, describe_failure
 from snapasset_desktop.queue.redis_events import RedisEventLog
 from snapasset_desktop.queue.redis_pacing import RedisPacer
 from snapasset_desktop.queue.redis_store import RedisJobStore
@@ -56,6 +58,7 @@ from snapasset_desktop.queue.runtime import (
     make_huey,
     redis_tls_options,
     redis_url,
+    storage_error,
 )
 from snapasset_desktop.queue.sqlite_pacing import SqlitePacer
 from snapasset_desktop.queue.sqlite_store import SqliteJobStore
@@ -65,6 +68,7 @@ from snapasset_desktop.settings import SettingsStore
 log = logging.getLogger(__name__)
 
 _JOB_ID = re.compile(r"^j_[0-9A-Za-z_]{1,60}$")
+RUN_FAILURES_KEPT = 100
 
 
 def connect_redis(url: str, **tls: str) -> redis.Redis:
@@ -117,11 +121,16 @@ class QueueBackend:
             self.redis = connect_redis(
                 redis_url(settings.current), **redis_tls_options(settings.current)
             )
+        # Whether the queue's storage works, told once per change (queue.outage).
+        self.outage = OutageWatch(lambda exc: storage_error(exc, paths.queue_db))
+        # Runs whose claim or end this process could not record, by job (newest last).
+        self.run_failures: OrderedDict[str, SnapAssetError] = OrderedDict()
         self.huey = make_huey(
             paths,
             settings.current,
             memory=memory,
             redis_pool=self.redis.connection_pool if self.redis else None,
+            outage=self.outage,
         )
         if self.redis is not None:
             self.origin = library.library_id()
@@ -129,6 +138,9 @@ class QueueBackend:
                 self.redis,
                 retention=settings.current.retention_days * 86_400.0,
                 fallback=library.get_job,
+                on_damaged=lambda job: self.emitter.emit(
+                    job.id, "failed", kind=job.error_kind, message=job.error_message
+                ),
             )
             self.event_log: Any = RedisEventLog(self.redis)
             ledger: SpendLedger = RedisSpendLedger(self.redis)
@@ -174,7 +186,7 @@ class QueueBackend:
             if not isinstance(job_id, str) or not _JOB_ID.match(job_id):
                 log.error("rejected a malformed task payload", extra={"payload": repr(job_id)[:80]})
                 return
-            self.executor.execute(job_id)
+            self.run(job_id)
 
         hour = str(self.settings.current.cleanup_hour % 24)  # read once: a change needs a restart
 
@@ -183,6 +195,26 @@ class QueueBackend:
             run_cleanup(self)
 
         self.run_job_task = run_job
+
+    def run(self, job_id: str) -> str | None:
+        """Run a delivered job (see JobExecutor.execute). It never raises: a run the store
+        could not record is logged, kept in `run_failures` for whoever waits for the job,
+        and left to the sweeper — Huey would print a traceback and drop it all the same."""
+        try:
+            outcome = self.executor.execute(job_id)
+        except Exception as exc:
+            error = describe_failure(exc)
+            log.warning(
+                "a run could not be recorded; the sweeper takes the job back",
+                extra={"job_id": job_id, "reason": error.message, "detail": error.detail},
+            )
+            self.run_failures[job_id] = error
+            self.run_failures.move_to_end(job_id)
+            while len(self.run_failures) > RUN_FAILURES_KEPT:
+                self.run_failures.popitem(last=False)
+            return None
+        self.run_failures.pop(job_id, None)
+        return outcome
 
     def artifacts_for(self, job: JobRecord) -> Artifacts:
         """The local library for jobs this library submitted (or shares the disk of);
@@ -337,5 +369,20 @@ class QueueBackend:
         )
 
     def live_workers(self) -> list[WorkerInfo]:
+        """Workers seen lately, less those on this machine whose process is gone: one
+        killed with kill -9 still looks seen until the horizon passes."""
         horizon = time.time() - 3 * self.settings.current.sweep_interval
-        return self.store.workers(horizon)
+        return [w for w in self.store.workers(horizon) if not _process_gone(w)]
+
+
+def _process_gone(worker: WorkerInfo) -> bool:
+    """True only when certain: a worker of this machine whose pid is not running."""
+    if os.name != "posix" or worker.host != socket.gethostname():
+        return False  # elsewhere (or Windows, where os.kill would signal it): the horizon decides
+    try:
+        os.kill(worker.pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # e.g. EPERM: it runs, as someone else
+        return False
+    return False

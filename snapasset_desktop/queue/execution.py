@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from snapasset_desktop.errors import Canceled, SnapAssetError
 from snapasset_desktop.library.files import atomic_write
@@ -26,7 +27,7 @@ from snapasset_desktop.logs import redact
 from snapasset_desktop.queue.events import Emitter
 from snapasset_desktop.queue.handback import RemoteAsset
 from snapasset_desktop.queue.pipeline import JobOutput, JobRunner, Progress, describe_failure
-from snapasset_desktop.queue.retry import RetryPolicy
+from snapasset_desktop.queue.retry import RetryPolicy, final_text
 from snapasset_desktop.queue.store import JobStore
 
 log = logging.getLogger(__name__)
@@ -98,7 +99,11 @@ class JobExecutor:
         self.before_run = before_run  # e.g. the monthly budget, which may pause the queue
 
     def execute(self, job_id: str) -> str | None:
-        """Run the job if it is ours to run; returns how the run ended, None for a no-op."""
+        """Run the job if it is ours to run; returns how the run ended, None for a no-op.
+
+        Raises StorageError when the job store itself fails. At the claim, the job stays
+        waiting; recording the run's end, it keeps a lease nobody renews. Either way the
+        sweeper sends it again once the store works."""
         if self.before_run is not None:
             self.before_run()
         if self.store.is_paused():
@@ -112,7 +117,6 @@ class JobExecutor:
                 "task is a no-op (claimed elsewhere, ended or not due)", extra={"job_id": job_id}
             )
             return None
-        self.emitter.emit(job.id, "active", attempt=job.attempts, worker=self.worker_id)
         with Heartbeat(self.store, job.id, owner, self.times) as heartbeat:
             progress = _ProgressReporter(self, job, owner)
 
@@ -120,6 +124,8 @@ class JobExecutor:
                 return heartbeat.cancel_requested or heartbeat.lost or self.shutting_down.is_set()
 
             try:
+                # Inside: from the claim on, any failure (this event's write too) ends the run.
+                self.emitter.emit(job.id, "active", attempt=job.attempts, worker=self.worker_id)
                 output = self.runner_for(job).run(
                     job, on_progress=progress, should_cancel=should_cancel
                 )
@@ -127,13 +133,41 @@ class JobExecutor:
                 return self._failed(job, owner, exc, heartbeat)
         return self._completed(job, owner, output)
 
+    def _end(
+        self,
+        job: JobRecord,
+        owner: str,
+        status: str,
+        event: str | None = None,
+        *,
+        announce: dict[str, Any] | None = None,
+        **fields: Any,
+    ) -> bool:
+        """Record how the run ended, then announce it; False when the lease was lost.
+
+        A store that can't be written raises (see `execute`); an event that can't be
+        written after the end was recorded is only logged: the job's state is what counts."""
+        if not self.store.finish(job.id, owner, status, **fields):
+            return False
+        if event is not None:
+            try:
+                self.emitter.emit(job.id, event, **(announce or {}))
+            except SnapAssetError as exc:
+                log.warning(
+                    "the job ended but its event was not written",
+                    extra={"job_id": job.id, "event": event, "detail": exc.detail or exc.message},
+                )
+        return True
+
     def _completed(self, job: JobRecord, owner: str, output: JobOutput) -> str | None:
         # Local assets by id; ones handed back through Redis by what the app needs to know.
         assets = [a.summary() if isinstance(a, RemoteAsset) else a.id for a in output.assets]
-        if not self.store.finish(
-            job.id,
+        if not self._end(
+            job,
             owner,
             "completed",
+            "completed",
+            announce={"assets": assets},
             progress=100.0,
             stage="save",
             focus_x=output.focus[0],
@@ -141,7 +175,6 @@ class JobExecutor:
         ):
             log.warning("finished a job whose lease was lost", extra={"job_id": job.id})
             return None
-        self.emitter.emit(job.id, "completed", assets=assets)
         log.info(
             "job completed",
             extra={
@@ -155,6 +188,18 @@ class JobExecutor:
     def _failed(
         self, job: JobRecord, owner: str, exc: BaseException, heartbeat: Heartbeat
     ) -> str | None:
+        if isinstance(exc, KeyboardInterrupt | SystemExit):
+            # Interrupted (Ctrl+C on a job run in the foreground), not failed: hand it back.
+            if not heartbeat.lost:
+                self._end(
+                    job,
+                    owner,
+                    "queued",
+                    "queued",
+                    announce={"reason": "handed back when interrupted"},
+                    attempts=max(0, job.attempts - 1),
+                )
+            raise exc
         error = describe_failure(exc)
         # What is stored and announced never carries a key, even if a server echoed one.
         error.message = redact(error.message)
@@ -167,8 +212,14 @@ class JobExecutor:
             return None
         if isinstance(error, Canceled) and not heartbeat.cancel_requested:
             # Shutting down: hand the job back unfinished, it runs again later.
-            if self.store.finish(job.id, owner, "queued", attempts=max(0, job.attempts - 1)):
-                self.emitter.emit(job.id, "queued", reason="handed back at shutdown")
+            self._end(
+                job,
+                owner,
+                "queued",
+                "queued",
+                announce={"reason": "handed back at shutdown"},
+                attempts=max(0, job.attempts - 1),
+            )
             return "queued"
         attempt = {
             "attempt": job.attempts,
@@ -177,32 +228,38 @@ class JobExecutor:
             "kind": error.kind,
             "message": error.message,
         }
-        history = [*job.history, attempt]
         fields = {
             "error_kind": error.kind,
             "error_message": error.message,
             "error_detail": error.detail,
-            "history": history,
+            "history": [*job.history, attempt],
         }
         if isinstance(error, Canceled):
-            if self.store.finish(job.id, owner, "canceled", **fields):
-                self.emitter.emit(job.id, "canceled")
+            self._end(job, owner, "canceled", "canceled", **fields)
             return "canceled"
         if error.transient and job.attempts < job.max_attempts:
             delay = self.policy().delay(error, job.attempts)
-            if self.store.finish(job.id, owner, "retrying", run_at=time.time() + delay, **fields):
-                self.emitter.emit(
-                    job.id,
-                    "retrying",
-                    attempt=job.attempts,
-                    delay=round(delay, 2),
-                    reason=error.message,
-                    kind=error.kind,
-                )
+            retry = {
+                "attempt": job.attempts,
+                "delay": round(delay, 2),
+                "reason": error.message,
+                "kind": error.kind,
+            }
+            run_at = time.time() + delay
+            if self._end(
+                job, owner, "retrying", "retrying", announce=retry, run_at=run_at, **fields
+            ):
                 self.reschedule(job, delay)
             return "retrying"
-        if self.store.finish(job.id, owner, "failed", **fields):
-            self.emitter.emit(job.id, "failed", kind=error.kind, message=error.message)
+        fields["error_message"] = final_text(error, job.attempts)
+        self._end(
+            job,
+            owner,
+            "failed",
+            "failed",
+            announce={"kind": error.kind, "message": fields["error_message"]},
+            **fields,
+        )
         log.info(
             "job failed",
             extra={
@@ -212,8 +269,6 @@ class JobExecutor:
                 "attempts": job.attempts,
             },
         )
-        if isinstance(exc, KeyboardInterrupt | SystemExit):
-            raise exc
         return "failed"
 
 

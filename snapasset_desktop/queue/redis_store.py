@@ -9,12 +9,18 @@ index entries from its hash, so the indexes can never disagree with it.
 Ended jobs expire after `retention` seconds; the submitting app keeps them in
 its library. Times are the callers' clocks, as in SQLite mode, so machines
 sharing a queue should keep their clocks in sync (NTP).
+
+A record that can't be read (anyone with access to the Redis can write
+anything) fails its job at once, with the reason, the moment a read meets it
+(a job that had ended keeps its outcome): its unreadable fields are reset so
+it reads cleanly from then on, and `on_damaged` announces the failure.
 """
 
 from __future__ import annotations
 
 import functools
 import json
+import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, ParamSpec, TypeVar
@@ -25,6 +31,8 @@ from snapasset_desktop.errors import InvalidInput, StorageError
 from snapasset_desktop.library.models import JOB_COLUMNS, JSON_COLUMNS, JobRecord
 from snapasset_desktop.queue.sqlite_store import _stall_entry, _stalled_message
 from snapasset_desktop.queue.store import LeaseState, WorkerInfo, end_of_run
+
+log = logging.getLogger(__name__)
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -54,14 +62,24 @@ _FLOATS = frozenset(
 )
 _DEFAULTS = {"progress": 0.0, "priority": 0, "attempts": 0, "max_attempts": 3, "stalls": 0}
 
-UNREACHABLE = (
-    "The shared job queue (Redis) can't be reached right now; SnapAsset keeps trying "
-    "and nothing queued is lost."
-)
+UNREACHABLE = "The shared job queue (Redis) can't be reached right now; nothing queued is lost."
 AUTH_FAILED = (
     "The shared job queue (Redis) refused SnapAsset's password — check the password in "
     "the Redis address (Settings → Queue)."
 )
+
+
+def redis_error(exc: BaseException) -> StorageError:
+    """The designer's sentence for a failed Redis call (all transient: Redis comes back)."""
+    if isinstance(exc, redis.AuthenticationError):  # a ConnectionError too: test it first
+        return StorageError(AUTH_FAILED, detail=f"redis: {exc}", transient=True)
+    if isinstance(exc, redis.ConnectionError | redis.TimeoutError):
+        return StorageError(UNREACHABLE, detail=f"redis: {exc}", transient=True)
+    return StorageError(
+        "The shared job queue (Redis) refused a request — it may be out of memory or disk.",
+        detail=f"redis: {type(exc).__name__}: {exc}",
+        transient=True,
+    )
 
 
 def redis_errors(func: Callable[P, R]) -> Callable[P, R]:
@@ -71,10 +89,8 @@ def redis_errors(func: Callable[P, R]) -> Callable[P, R]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return func(*args, **kwargs)
-        except redis.AuthenticationError as exc:  # a ConnectionError too: test it first
-            raise StorageError(AUTH_FAILED, detail=f"redis: {exc}", transient=True) from exc
         except (redis.ConnectionError, redis.TimeoutError) as exc:
-            raise StorageError(UNREACHABLE, detail=f"redis: {exc}", transient=True) from exc
+            raise redis_error(exc) from exc
 
     return wrapper
 
@@ -92,31 +108,57 @@ def encode_value(name: str, value: Any) -> str:
     return str(value)
 
 
+class DamagedRecord(ValueError):
+    """A job hash with fields that can't be read as what they hold."""
+
+    def __init__(self, fields: dict[str, str]) -> None:
+        super().__init__(f"unreadable job fields: {', '.join(sorted(fields))}")
+        self.fields = fields  # name -> the raw text
+
+
 def decode_job(raw: dict[bytes, bytes]) -> JobRecord:
-    text = {k.decode(): v.decode() for k, v in raw.items()}
+    """The JobRecord in a job hash; DamagedRecord names every field that can't be read."""
+    text = {k.decode(errors="replace"): v.decode(errors="replace") for k, v in raw.items()}
     values: dict[str, Any] = {}
+    damaged: dict[str, str] = {}
     for name in JOB_COLUMNS:
         value = text.get(name)
-        if value is None:
-            if name in JSON_COLUMNS:
-                values[name] = JSON_COLUMNS[name]()
-            elif name in _DEFAULTS:
-                values[name] = _DEFAULTS[name]
-            elif name == "cancel_requested":
-                values[name] = False
-            else:
-                values[name] = None
-        elif name in JSON_COLUMNS:
-            values[name] = json.loads(value) if value else JSON_COLUMNS[name]()
-        elif name in _INTS:
-            values[name] = int(float(value))
-        elif name in _FLOATS:
-            values[name] = float(value)
-        elif name == "cancel_requested":
-            values[name] = value == "1"
-        else:
-            values[name] = value
+        try:
+            values[name] = _decode_value(name, value)
+        except (ValueError, TypeError):
+            damaged[name] = value or ""
+    if damaged:
+        raise DamagedRecord(damaged)
     return JobRecord(**values)
+
+
+def _decode_value(name: str, value: str | None) -> Any:
+    if value is None:
+        if name in JSON_COLUMNS:
+            return JSON_COLUMNS[name]()
+        if name == "cancel_requested":
+            return False
+        return _DEFAULTS.get(name)
+    if name in JSON_COLUMNS:
+        decoded = json.loads(value) if value else JSON_COLUMNS[name]()
+        if not isinstance(decoded, JSON_COLUMNS[name]):
+            raise TypeError(f"{name} is not a {JSON_COLUMNS[name].__name__}")
+        return decoded
+    if name in _INTS:
+        return int(float(value))
+    if name in _FLOATS:
+        return float(value)
+    if name == "cancel_requested":
+        return value == "1"
+    return value
+
+
+def damaged_message(fields: dict[str, str]) -> str:
+    names = ", ".join(sorted(fields))
+    return (
+        f"This job's record in the shared queue was damaged ({names} unreadable), "
+        "so it could not run — submit it again."
+    )
 
 
 def _field_args(fields: dict[str, Any]) -> list[str]:
@@ -314,9 +356,25 @@ return 'queued'
 """
 
 
+# Resets a damaged record's unreadable fields; fails the job unless it had ended (2).
+_FAIL_DAMAGED = """
+local id, now, message, detail = ARGV[3], ARGV[4], ARGV[5], ARGV[6]
+local k = jkey(id)
+if redis.call('EXISTS', k) == 0 then return 0 end
+write_fields(k, 7)
+if ended(redis.call('HGET', k, 'status')) then reindex(id) return 2 end
+redis.call('HSET', k, 'status', 'failed', 'finished_at', now, 'updated_at', now,
+           'error_kind', 'damaged', 'error_message', message, 'error_detail', detail)
+redis.call('HDEL', k, 'lease_owner', 'lease_expires', 'task_id', 'cancel_requested')
+reindex(id)
+return 1
+"""
+
+
 class RedisJobStore:
     """`JobStore` on Redis; `fallback` answers `get` for jobs Redis no longer holds
-    (the app's library keeps every job it submitted)."""
+    (the app's library keeps every job it submitted); `on_damaged` hears of each job
+    failed because its record could not be read."""
 
     def __init__(
         self,
@@ -325,11 +383,13 @@ class RedisJobStore:
         *,
         retention: float = RETENTION,
         fallback: Callable[[str], JobRecord] | None = None,
+        on_damaged: Callable[[JobRecord], None] | None = None,
     ) -> None:
         self.client = client
         self.prefix = prefix
         self.retention = retention
         self.fallback = fallback
+        self.on_damaged = on_damaged
         self._scripts = {
             name: client.register_script(_PRELUDE + body)
             for name, body in {
@@ -343,6 +403,7 @@ class RedisJobStore:
                 "requeue": _REQUEUE,
                 "priority": _PRIORITY,
                 "recover": _RECOVER,
+                "fail_damaged": _FAIL_DAMAGED,
             }.items()
         }
 
@@ -352,6 +413,38 @@ class RedisJobStore:
 
     def _key(self, name: str) -> str:
         return self.prefix + name
+
+    def _decode(self, job_id: str, raw: dict[bytes, bytes]) -> JobRecord:
+        """The job in `raw`; a damaged one is failed first, then read again, clean."""
+        try:
+            return decode_job(raw)
+        except DamagedRecord as damage:
+            return self._fail_damaged(job_id, damage)
+
+    def _fail_damaged(self, job_id: str, damage: DamagedRecord) -> JobRecord:
+        reset = {
+            name: JSON_COLUMNS[name]() if name in JSON_COLUMNS else None for name in damage.fields
+        }
+        message = damaged_message(damage.fields)
+        detail = "; ".join(f"{name}={text[:120]!r}" for name, text in damage.fields.items())
+        outcome = self._run(
+            "fail_damaged",
+            job_id,
+            repr(time.time()),
+            message,
+            f"redis: {detail}",
+            *_field_args(reset),
+        )
+        job = decode_job(
+            {b"id": job_id.encode(), **self.client.hgetall(self._key(f"job:{job_id}"))}
+        )
+        log.warning(
+            "a job's record in Redis was damaged; its unreadable fields were reset",
+            extra={"job_id": job_id, "detail": detail, "failed": outcome == 1},
+        )
+        if outcome == 1 and self.on_damaged is not None:
+            self.on_damaged(job)
+        return job
 
     # -- writing jobs in -----------------------------------------------------------------
 
@@ -393,7 +486,7 @@ class RedisJobStore:
     def get(self, job_id: str) -> JobRecord:
         raw = self.client.hgetall(self._key(f"job:{job_id}"))
         if raw:
-            return decode_job(raw)
+            return self._decode(job_id, raw)
         if self.fallback is not None:
             return self.fallback(job_id)
         raise InvalidInput(f"No job “{job_id}” in the queue — it may have been deleted.")
@@ -401,15 +494,20 @@ class RedisJobStore:
     @redis_errors
     def get_many(self, job_ids: Iterable[str]) -> list[JobRecord]:
         """The jobs Redis holds among these, in order (missing ones are left out)."""
+        job_ids = list(job_ids)
         pipe = self.client.pipeline(transaction=False)
         for job_id in job_ids:
             pipe.hgetall(self._key(f"job:{job_id}"))
-        return [decode_job(raw) for raw in pipe.execute() if raw]
+        found = zip(job_ids, pipe.execute(), strict=True)
+        return [self._decode(job_id, raw) for job_id, raw in found if raw]
 
     @redis_errors
     def claim(self, job_id: str, owner: str, lease_seconds: float) -> JobRecord | None:
         raw = self._run("claim", job_id, owner, repr(time.time()), repr(float(lease_seconds)))
-        return decode_job(_pairs(raw)) if raw else None
+        if not raw:
+            return None
+        job = self._decode(job_id, _pairs(raw))
+        return job if job.status == "active" else None  # damaged: failed, not to run
 
     @redis_errors
     def renew(self, job_id: str, owner: str, lease_seconds: float) -> LeaseState:
@@ -448,7 +546,7 @@ class RedisJobStore:
             self.create_jobs([self.fallback(job_id)])
             outcome = self._run("requeue", job_id, repr(time.time()), *from_statuses)
         if isinstance(outcome, list):
-            return decode_job(_pairs(outcome))
+            return self._decode(job_id, _pairs(outcome))
         status = outcome.decode() if outcome else "gone"
         raise InvalidInput(
             f"Only {' or '.join(from_statuses)} jobs can be run again; this one is {status}."
@@ -459,7 +557,8 @@ class RedisJobStore:
         pipe = self.client.pipeline(transaction=False)
         for job_id in job_ids:
             self._run("priority", job_id, int(priority), repr(time.time()), client=pipe)
-        return [decode_job(_pairs(raw)) for raw in pipe.execute() if raw]
+        found = zip(job_ids, pipe.execute(), strict=True)
+        return [self._decode(job_id, _pairs(raw)) for job_id, raw in found if raw]
 
     @redis_errors
     def expired_leases(self, now: float) -> list[JobRecord]:

@@ -7,6 +7,8 @@ share; `MemoryHuey` is for tests. Huey keeps no task results (we keep job
 state ourselves) and reads crontabs in local time, so cleanup runs at 02:00
 where the designer is. Every kind reads messages as checked JSON, never pickle
 (`queue.serializer`), and `rediss://` can trust a private CA (`redis_ca_file`).
+A storage that fails while the consumer polls it is reported once to the
+backend's `OutageWatch`, not once per poll (`queue.outage`).
 """
 
 from __future__ import annotations
@@ -17,13 +19,17 @@ import os
 import sqlite3
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
 from huey import Huey
+from huey.storage import SqliteStorage
 
-from snapasset_desktop.errors import InvalidInput
+from snapasset_desktop.errors import InvalidInput, StorageError
+from snapasset_desktop.library.db import database_error
 from snapasset_desktop.paths import AppPaths, private_file
+from snapasset_desktop.queue.outage import OutageWatch, QuietOutages
+from snapasset_desktop.queue.redis_store import redis_error
 from snapasset_desktop.queue.serializer import (
     GuardedMemoryHuey,
     GuardedPriorityRedisHuey,
@@ -95,31 +101,68 @@ def describe_redis_url(url: str) -> str:
     return f"{parts.scheme}://{host}{port}{parts.path or ''}"
 
 
+class MemoryQueue(QuietOutages, GuardedMemoryHuey):
+    pass
+
+
+class RedisQueue(QuietOutages, GuardedPriorityRedisHuey):
+    pass
+
+
+class LazySqliteStorage(SqliteStorage):
+    """Makes its tables with its first connection, not at construction: commands that
+    never touch the queue (`jobs`, `library`…) then work on a disk too full to open it."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **{**kwargs, "create_tables": False})
+
+    def _create_connection(self) -> sqlite3.Connection:
+        conn = super()._create_connection()
+        private_file(Path(self.filename))  # task messages are the user's alone
+        for statement in self.ddl:
+            conn.execute(statement)
+        return conn
+
+
+class SqliteQueue(QuietOutages, GuardedSqliteHuey):
+    storage_class = LazySqliteStorage
+
+
 def make_huey(
     paths: AppPaths,
     settings: Settings,
     *,
     memory: bool = False,
     redis_pool: ConnectionPool | None = None,
+    outage: OutageWatch | None = None,
 ) -> Huey:
     """`redis_pool` shares the backend's connections (with their timeouts), so an
-    unreachable Redis fails fast instead of hanging a worker."""
+    unreachable Redis fails fast instead of hanging a worker; `outage` hears when the
+    storage fails and recovers (by default, only the log does)."""
     common = {"results": False, "utc": False}
+    huey: Huey
     if memory:
-        return GuardedMemoryHuey(QUEUE_NAME, **common)
-    url = redis_url(settings)
-    if url:
+        huey = MemoryQueue(QUEUE_NAME, **common)
+    elif url := redis_url(settings):
         if redis_pool is None:
             from redis import ConnectionPool
 
             tls = redis_tls_options(settings)
             redis_pool = ConnectionPool.from_url(check_redis_url(url), **tls)
-        return GuardedPriorityRedisHuey(QUEUE_NAME, connection_pool=redis_pool, **common)
-    paths.data_dir.mkdir(parents=True, exist_ok=True)
-    set_aside_if_damaged(paths.queue_db)
-    huey = GuardedSqliteHuey(QUEUE_NAME, filename=str(paths.queue_db), timeout=15, **common)
-    private_file(paths.queue_db)
+        huey = RedisQueue(QUEUE_NAME, connection_pool=redis_pool, **common)
+    else:
+        paths.data_dir.mkdir(parents=True, exist_ok=True)
+        set_aside_if_damaged(paths.queue_db)
+        huey = SqliteQueue(QUEUE_NAME, filename=str(paths.queue_db), timeout=15, **common)
+    huey.outage = outage or OutageWatch(lambda exc: storage_error(exc, paths.queue_db))
     return huey
+
+
+def storage_error(exc: BaseException, queue_db: Path) -> StorageError:
+    """The designer's sentence for a queue storage failure (SQLite's queue.db, or Redis)."""
+    if isinstance(exc, sqlite3.Error):
+        return database_error(exc, queue_db)
+    return redis_error(exc)
 
 
 def set_aside_if_damaged(queue_db: Path) -> None:

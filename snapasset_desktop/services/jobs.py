@@ -31,6 +31,8 @@ from snapasset_desktop.user_files import safe_read
 log = logging.getLogger(__name__)
 
 PRIORITIES = {"high": 10, "normal": 0, "low": -10}
+WAIT_POLL = 0.1  # seconds between looks at a followed job's events
+CHECK_EVERY = 1.0  # seconds between a wait's checks that the job can still run
 
 
 def parse_priority(value: str | int) -> int:
@@ -265,11 +267,18 @@ class JobService:
         *,
         after: int = 0,
         timeout: float | None = None,
+        check: Callable[[JobRecord], None] | None = None,
     ) -> JobRecord:
         """Follow a job's events (from cursor `after`) until it ends; the library has its
-        final state and images when this returns. Rides out a queue that is briefly away."""
+        final state and images when this returns.
+
+        `check(job)` runs about once a second while the job is unfinished and may raise to
+        end the wait (e.g. nothing can run the job). A queue that is away is ridden out
+        for `outage_patience()` seconds, then its error is raised: the wait always ends."""
         cursor = after
         deadline = time.monotonic() + timeout if timeout else None
+        next_check = 0.0
+        away_since: float | None = None
         job: JobRecord | None = None
         while True:
             try:
@@ -282,15 +291,30 @@ class JobService:
                 if job.finished and not events:
                     self.backend.settle(job_id)
                     return job
+                if check is None:
+                    away_since = None
+                elif time.monotonic() >= next_check:
+                    next_check = time.monotonic() + CHECK_EVERY
+                    check(job)
+                    away_since = None
             except StorageError as exc:
-                if not exc.transient or (deadline and time.monotonic() > deadline):
+                now = time.monotonic()
+                if away_since is None:
+                    away_since = now
+                    log.warning("waiting for the queue to come back", extra={"job_id": job_id})
+                if not exc.transient or now - away_since > self.outage_patience():
                     raise
-                log.warning("waiting for the queue to come back", extra={"job_id": job_id})
                 events = []
             if deadline and time.monotonic() > deadline and job is not None:
                 return job
             if not events:
-                time.sleep(0.1)
+                time.sleep(WAIT_POLL)
+
+    def outage_patience(self) -> float:
+        """How long a wait rides out a queue that is away: long enough for a restarted
+        Redis or a busy library to come back and a lost lease to be swept."""
+        settings = self.backend.settings.current
+        return 3 * settings.sweep_interval + settings.lease_seconds
 
 
 def is_final(event: Event) -> bool:

@@ -183,7 +183,7 @@ def test_the_last_attempt_says_it_gave_up_never_that_it_is_retrying(
     fault: object,
     cause: str,
 ) -> None:
-    write_settings(openai_timeout=0.3)
+    write_settings(openai_timeout=1)  # the shortest a designer may set; the slow fault takes 5 s
     openai_env.script([fault] * 3)  # type: ignore[list-item]
     code, _, err = generate(capsys, "a lighthouse", "-p", "x-post")
     final = f"snapasset-desktop: {cause} — gave up after 3 attempts."

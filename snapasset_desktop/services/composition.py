@@ -1,4 +1,8 @@
-"""What a job's composition costs, shown before Generate: "2 expansions · $0.31".
+"""A job's composition as a service: what it costs before Generate, and one expansion run.
+
+`quote` is what the composer shows before Generate ("2 expansions · $0.31");
+`expand_source` is the work of one expansion stage: the source placed on the canvas,
+the provider's edit, the original pixels pasted back.
 
 An expansion is one call to the edit endpoint. It is priced as an estimate, like every
 figure in `services.pricing`: the painted canvas like a generated image of the request's
@@ -13,7 +17,19 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from snapasset_desktop.imaging.composition import CompositionPlan
+from PIL import Image
+
+from snapasset_desktop.imaging.composition import CompositionPlan, Expansion
+from snapasset_desktop.imaging.decode import load_image
+from snapasset_desktop.imaging.expansion import edit_inputs, paste_back
+from snapasset_desktop.providers.base import (
+    CancelCheck,
+    ExpandRequest,
+    ImageProvider,
+    PartialCallback,
+    WaitCallback,
+    expansion_prompt,
+)
 from snapasset_desktop.services.pricing import cost_text, estimate_cost, rates_for
 
 _TILE = 512
@@ -59,3 +75,38 @@ def input_image_tokens(size: tuple[int, int]) -> int:
     shrink = min(1.0, 768 / min(width, height))
     tiles = math.ceil(width * shrink / _TILE) * math.ceil(height * shrink / _TILE)
     return _BASE_TOKENS + _TILE_TOKENS * tiles
+
+
+def expand_source(
+    provider: ImageProvider,
+    source: Image.Image,
+    expansion: Expansion,
+    *,
+    prompt: str | None,
+    model: str,
+    quality: str = "auto",
+    partial_images: int = 0,
+    on_partial: PartialCallback | None = None,
+    should_cancel: CancelCheck | None = None,
+    on_wait: WaitCallback | None = None,
+) -> Image.Image:
+    """The source expanded as `expansion` plans: one provider call, the original pasted back.
+
+    `prompt` is what the source shows (None for an imported photo). Errors are the
+    provider's (a refusal is a ProviderError of kind "refused", never transient).
+    """
+    image, mask = edit_inputs(source, expansion)
+    request = ExpandRequest(
+        image=image,
+        mask=mask,
+        prompt=expansion_prompt(prompt),
+        size=expansion.size_param,
+        model=model,
+        quality=quality,
+        partial_images=partial_images,
+    )
+    painted = provider.expand(
+        request, on_partial=on_partial, should_cancel=should_cancel, on_wait=on_wait
+    )
+    answer = load_image(painted.data, what="expanded picture")
+    return paste_back(source, answer, expansion)

@@ -145,6 +145,20 @@ def test_a_subject_a_crop_would_hide_is_expanded_even_when_the_crop_loses_little
     assert cropped.platforms[0].warning == "Subject under the Story and Reels header."
 
 
+def test_a_subject_outside_a_narrow_strip_gets_room_the_other_way() -> None:
+    # YouTube's banner shows only the middle 29 % of its height everywhere but on TVs. From
+    # a 16:9 source the crop loses nothing and can't move: the subject high on a third
+    # needs room above, though a 16:9 platform would grow the source sideways.
+    banner = PlatformRegistry().resolve(["youtube-banner"])
+    options = {"focus": (0.36, 0.4), "subject": (0.3, 0.3, 0.42, 0.5)}
+    cropped = plan_composition((3392, 1920), banner, fit="cover", **options)  # type: ignore[arg-type]
+    assert cropped.platforms[0].warning == "Subject cut off everywhere but on TVs."
+    plan = plan_composition((3392, 1920), banner, **options)  # type: ignore[arg-type]
+    [expansion] = plan.expansions
+    assert expansion.canvas[1] > 1920 and expansion.canvas[0] == 3392  # grown taller
+    assert plan.platforms[0].subject_safe and plan.platforms[0].kept > 0.9
+
+
 def test_platforms_switched_back_to_crop_leave_their_expansion() -> None:
     plan = auto_plan(cover_only=plan_ids("tall"))
     assert "tall" not in [e.key for e in plan.expansions]

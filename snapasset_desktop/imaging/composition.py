@@ -162,6 +162,8 @@ def plan_composition(
         if 1 - cover.kept <= enough and cover.subject_safe:
             continue
         taller = platform.aspect <= source[0] / source[1]
+        if 1 - cover.kept <= enough:  # only the subject is in the way: room where it's needed
+            taller = _clearing_way(source, platform, taller, focus, subject, model)
         wanting.setdefault((shape_group(platform.aspect).key, taller), []).append(platform)
     expansions = []
     for (group_key, taller), members in sorted(wanting.items(), key=_group_order):
@@ -219,6 +221,25 @@ def _expand_group(
             return expansion, fits
         members = gaining
     return None
+
+
+def _clearing_way(
+    source: Size,
+    platform: Platform,
+    taller: bool,
+    focus: tuple[float, float],
+    subject: Rect | None,
+    model: str,
+) -> bool:
+    """Whether to grow the source taller for a platform whose crop loses little but hides
+    the subject: the way its shape grows when that clears the subject, else the other way
+    (YouTube's banner shows only the middle strip of a 16:9 crop: room above or below)."""
+    for way in (taller, not taller):
+        for aspect in _canvas_aspects(platform.aspect, way, model):
+            planned = _expansion("", source, [platform], way, aspect, focus, subject, model)
+            if planned is not None and planned[1][platform.id].subject_safe:
+                return way
+    return taller
 
 
 def _canvas_aspects(extreme: float, taller: bool, model: str) -> list[float]:

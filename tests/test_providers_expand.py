@@ -13,7 +13,7 @@ from snapasset_desktop.imaging.expansion import edit_inputs
 from snapasset_desktop.platforms import BUILTIN_PLATFORMS
 from snapasset_desktop.providers.base import ExpandRequest
 from snapasset_desktop.providers.openai_provider import OpenAIProvider
-from snapasset_desktop.services.composition import expand_source
+from snapasset_desktop.services.composition import expand_source, refused_note
 from tests.helpers.fake_openai import EDITS, FakeOpenAIServer, error
 from tests.helpers.images import photo
 
@@ -97,6 +97,9 @@ def test_a_refused_expansion_is_a_refusal_that_is_not_retried(
     fallback = plan_composition(SOURCE, BUILTIN_PLATFORMS, subject=SUBJECT, cover_only=refused)
     assert [e.key for e in fallback.expansions] == ["tall", "square", "wide"]
     assert {fallback.platform(pid).fit for pid in refused} == {"cover"}
+    assert refused_note(plan.expansion("banner")) == (
+        "OpenAI refused to extend the picture for the banners, so they are cropped instead."
+    )
 
 
 def test_a_mask_that_does_not_match_is_refused_by_the_server(

@@ -22,16 +22,13 @@ from snapasset_desktop.safe_zones import (
 )
 from snapasset_desktop.settings import SettingsStore, load_settings
 
-ONE_YEAR = datetime.timedelta(days=366)
-
 
 def test_every_builtin_platform_has_an_entry_with_source_and_date() -> None:
     data = builtin_zones()
     assert set(data) == {p.id for p in BUILTIN_PLATFORMS}  # no platform missing, none stray
-    today = datetime.date.today()
     for platform_id, entry in data.items():
         checked = datetime.date.fromisoformat(entry.checked)
-        assert today - ONE_YEAR <= checked <= today, platform_id
+        assert datetime.date(2026, 1, 1) <= checked <= datetime.date.today(), platform_id
         assert entry.source.startswith("https://"), platform_id
         assert entry.note, platform_id  # what the platform shows, even when nothing is covered
         for zone in entry.zones:

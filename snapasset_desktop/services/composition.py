@@ -2,7 +2,8 @@
 
 `quote` is what the composer shows before Generate ("2 expansions · $0.31");
 `expand_source` is the work of one expansion stage: the source placed on the canvas,
-the provider's edit, the original pixels pasted back.
+the provider's edit, the original pixels pasted back; `refused_note` is what the job
+says when OpenAI refuses one (its platforms are cropped instead).
 
 An expansion is one call to the edit endpoint. It is priced as an estimate, like every
 figure in `services.pricing`: the painted canvas like a generated image of the request's
@@ -75,6 +76,14 @@ def input_image_tokens(size: tuple[int, int]) -> int:
     shrink = min(1.0, 768 / min(width, height))
     tiles = math.ceil(width * shrink / _TILE) * math.ceil(height * shrink / _TILE)
     return _BASE_TOKENS + _TILE_TOKENS * tiles
+
+
+def refused_note(expansion: Expansion) -> str:
+    """The job's note when OpenAI refuses an expansion and its platforms crop instead."""
+    return (
+        f"OpenAI refused to extend the picture for the {expansion.label}, "
+        "so they are cropped instead."
+    )
 
 
 def expand_source(

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from snapasset_desktop.errors import InvalidInput, UnknownPlatform
+from snapasset_desktop.safe_zones import UnsafeZone, parse_zones
 
 MAX_SIDE = 10_000
 MAX_LABEL = 80  # characters of a preset's label or network: a table cell, not an essay
@@ -29,6 +30,8 @@ class Platform:
     height: int
     max_bytes: int | None = None
     custom: bool = False
+    # None: the built-in data for this id (safe_zones.zones_for); a custom preset's own otherwise.
+    safe_zones: tuple[UnsafeZone, ...] | None = None
 
     @property
     def size(self) -> tuple[int, int]:
@@ -47,7 +50,10 @@ class Platform:
         return f"{w}:{h}" if max(w, h) <= 32 else f"{self.aspect:.2f}:1"
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self) | {"aspect": self.aspect_label}
+        data = {k: v for k, v in asdict(self).items() if k != "safe_zones"}
+        if self.safe_zones is not None:
+            data["safe_zones"] = [zone.to_entry() for zone in self.safe_zones]
+        return data | {"aspect": self.aspect_label}
 
 
 def _p(id: str, network: str, label: str, w: int, h: int, max_mb: float | None = None) -> Platform:
@@ -84,7 +90,7 @@ ALIASES: Mapping[str, str] = {
 _ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,47}$")
 # Ids the library uses for itself (a job's source image is stored as "source").
 RESERVED_IDS = frozenset({"source", "all"})
-_ENTRY_FIELDS = frozenset({"id", "width", "height", "label", "network", "max_bytes"})
+_ENTRY_FIELDS = frozenset({"id", "width", "height", "label", "network", "max_bytes", "safe_zones"})
 
 
 def _parse_side(name: str, value: Any) -> int:
@@ -115,6 +121,7 @@ def make_custom_platform(
     label: str = "",
     network: str = "Custom",
     max_bytes: Any = None,
+    safe_zones: Any = None,
 ) -> Platform:
     """Validate a user's preset; refuse anything the pipeline could not honour."""
     clean_id = str(id).strip().lower()
@@ -140,6 +147,7 @@ def make_custom_platform(
         height=_parse_side("height", height),
         max_bytes=limit,
         custom=True,
+        safe_zones=None if safe_zones is None else parse_zones(safe_zones),
     )
 
 
@@ -152,7 +160,7 @@ def _text(name: str, value: Any) -> str:
 
 def preset_from_entry(entry: Any) -> Platform:
     """A custom preset from its settings table (`id`, `width`, `height`, optional `label`,
-    `network` and `max_bytes`), or InvalidInput saying what is wrong with it."""
+    `network`, `max_bytes` and `safe_zones`), or InvalidInput saying what is wrong with it."""
     if not isinstance(entry, Mapping):
         raise InvalidInput(
             f"A custom preset is a table with an id, a width and a height, not {str(entry)[:40]}."
@@ -168,7 +176,14 @@ def preset_from_entry(entry: Any) -> Platform:
 
 def preset_entry(platform: Platform) -> dict[str, Any]:
     """What goes back into settings for one custom preset."""
-    return {k: v for k, v in asdict(platform).items() if k != "custom" and v is not None}
+    entry = {
+        k: v
+        for k, v in asdict(platform).items()
+        if k not in ("custom", "safe_zones") and v is not None
+    }
+    if platform.safe_zones is not None:
+        entry["safe_zones"] = [zone.to_entry() for zone in platform.safe_zones]
+    return entry
 
 
 def custom_presets(

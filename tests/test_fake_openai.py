@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import base64
 import http.client
+import io
 import json
 import threading
 from urllib.parse import urlsplit
 
 import openai
 import pytest
+from PIL import Image
 
 from tests.helpers.fake_openai import FakeOpenAIServer, error, ok
 
@@ -101,4 +104,57 @@ def test_stop_returns_promptly_with_idle_keep_alive_connections() -> None:
     assert not stopper.is_alive()
     with pytest.raises(openai.APIConnectionError):
         client.images.generate(model="gpt-image-2", prompt="x", size="32x32")
+    client.close()
+
+
+def _png(image: Image.Image) -> bytes:
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+def test_edits_take_multipart_and_stream_edit_events(fake_openai: FakeOpenAIServer) -> None:
+    client = openai.OpenAI(api_key=fake_openai.api_key, base_url=fake_openai.base_url)
+    picture = _png(Image.new("RGB", (64, 32), (200, 10, 10)))
+    mask = Image.new("RGBA", (64, 32), (0, 0, 0, 0))
+    mask.paste((0, 0, 0, 255), (16, 0, 48, 32))
+    events = list(
+        client.images.edit(
+            image=("image.png", picture, "image/png"),
+            mask=("mask.png", _png(mask), "image/png"),
+            prompt="wider",
+            size="96x32",
+            stream=True,
+            partial_images=1,
+        )
+    )
+    assert [type(event).__name__ for event in events] == [
+        "ImageEditPartialImageEvent",
+        "ImageEditCompletedEvent",
+    ]
+    edited = Image.open(io.BytesIO(base64.b64decode(events[-1].b64_json)))
+    assert edited.size == (96, 32)
+    [sent] = fake_openai.requests
+    assert sent.body["prompt"] == "wider" and sent.files["image"].data == picture
+    client.close()
+
+
+@pytest.mark.parametrize(
+    ("mask", "says"),
+    [
+        (Image.new("RGB", (64, 32)), "alpha channel"),
+        (Image.new("RGBA", (32, 32)), "does not match"),
+    ],
+)
+def test_an_edit_mask_must_match_its_image(
+    fake_openai: FakeOpenAIServer, mask: Image.Image, says: str
+) -> None:
+    client = openai.OpenAI(api_key=fake_openai.api_key, base_url=fake_openai.base_url)
+    with pytest.raises(openai.BadRequestError) as caught:
+        client.images.edit(
+            image=("image.png", _png(Image.new("RGB", (64, 32))), "image/png"),
+            mask=("mask.png", _png(mask), "image/png"),
+            prompt="wider",
+        )
+    assert says in caught.value.message and caught.value.param == "mask"
     client.close()

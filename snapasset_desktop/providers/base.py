@@ -61,6 +61,21 @@ class ImageRequest:
     partial_images: int = 0
 
 
+@dataclass(frozen=True)
+class ExpandRequest:
+    """An expansion: `image` (PNG, the source placed on a larger canvas) and `mask` (PNG of
+    the same size: fully transparent where the model paints, opaque where it keeps)."""
+
+    image: bytes
+    mask: bytes
+    prompt: str
+    size: str  # "WxH": the canvas, exactly the size of `image`
+    model: str = "gpt-image-2"
+    quality: str = "auto"
+    output_format: str = "png"
+    partial_images: int = 0
+
+
 @dataclass
 class GeneratedImage:
     data: bytes
@@ -86,6 +101,32 @@ class ImageProvider(Protocol):
         should_cancel: CancelCheck | None = None,
         on_wait: WaitCallback | None = None,
     ) -> list[GeneratedImage]: ...
+
+    def expand(
+        self,
+        request: ExpandRequest,
+        *,
+        on_partial: PartialCallback | None = None,
+        should_cancel: CancelCheck | None = None,
+        on_wait: WaitCallback | None = None,
+    ) -> GeneratedImage: ...
+
+
+_EXPANSION_PROMPT = (
+    "Extend this picture beyond its edges into the transparent area. Continue the scene "
+    "naturally with the same light, perspective, colours and style; keep the existing "
+    "picture as it is; add no text, borders or frames."
+)
+
+
+def expansion_prompt(prompt: str | None) -> str:
+    """An expansion's prompt: how to expand, then what the picture shows when it is known
+    (an imported photo has no prompt)."""
+    scene = " ".join((prompt or "").split())
+    if not scene:
+        return _EXPANSION_PROMPT
+    lead = f"{_EXPANSION_PROMPT} The picture: "
+    return lead + scene[: MAX_PROMPT_CHARS - len(lead)]
 
 
 def validate_prompt(prompt: str) -> str:
@@ -161,4 +202,23 @@ def validate_request(request: ImageRequest) -> ImageRequest:
         quality=_one_of(request.quality, QUALITIES, "quality setting"),
         background=background,
         output_format=output_format,
+    )
+
+
+def validate_expand_request(request: ExpandRequest) -> ExpandRequest:
+    """A cleaned copy of an expansion request, or InvalidInput saying what to fix."""
+    size = parse_size(request.size)
+    if size is None:
+        raise InvalidInput("An expansion needs the canvas size in pixels, such as 1440x2560.")
+    if not request.image or not request.mask:
+        raise InvalidInput("An expansion needs the picture and its mask.")
+    if not 0 <= request.partial_images <= MAX_PARTIAL_IMAGES:
+        raise InvalidInput(f"Live previews can be 0 to {MAX_PARTIAL_IMAGES} per image.")
+    return replace(
+        request,
+        prompt=validate_prompt(request.prompt),
+        model=check_model(request.model),
+        size=f"{size[0]}x{size[1]}",
+        quality=_one_of(request.quality, QUALITIES, "quality setting"),
+        output_format=_one_of(request.output_format, OUTPUT_FORMATS, "supported image format"),
     )

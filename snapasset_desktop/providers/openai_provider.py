@@ -35,10 +35,12 @@ from PIL import Image, UnidentifiedImageError
 from snapasset_desktop.errors import Canceled, ProviderError, SnapAssetError
 from snapasset_desktop.providers.base import (
     CancelCheck,
+    ExpandRequest,
     GeneratedImage,
     ImageRequest,
     PartialCallback,
     WaitCallback,
+    validate_expand_request,
     validate_request,
 )
 from snapasset_desktop.providers.openai_errors import map_openai_error
@@ -242,6 +244,51 @@ class OpenAIProvider:
                 self._hold(error.retry_after)
             raise error from exc
 
+    def expand(
+        self,
+        request: ExpandRequest,
+        *,
+        on_partial: PartialCallback | None = None,
+        should_cancel: CancelCheck | None = None,
+        on_wait: WaitCallback | None = None,
+    ) -> GeneratedImage:
+        """An expansion through the edit endpoint (`images.edit`, image and mask as PNG
+        files), streamed when previews are wanted; paced, canceled and mapped to
+        ProviderError like `generate`, one attempt being one request."""
+        request = validate_expand_request(request)
+        client = self._sdk_client()
+        if should_cancel is not None and should_cancel():
+            raise Canceled()
+        self.pacer.turn(self.server_key, self.interval, should_cancel, on_wait=on_wait)
+        import openai
+
+        params: dict[str, Any] = {
+            "model": request.model,
+            "prompt": request.prompt,
+            "image": ("image.png", request.image, "image/png"),
+            "mask": ("mask.png", request.mask, "image/png"),
+            "size": request.size,
+            "quality": request.quality,
+            "output_format": request.output_format,
+            "n": 1,
+        }
+        try:
+            if on_partial is not None and request.partial_images > 0:
+                stream = client.images.edit(
+                    **params, stream=True, partial_images=request.partial_images
+                )
+                return _read_edit_stream(stream, request, on_partial, should_cancel)
+            response = client.images.edit(**params)
+            if not response.data:
+                raise _bad_response(NOT_AN_IMAGE_MESSAGE, "edit response had no data items")
+            output_format = response.output_format or request.output_format
+            return decode_image(response.data[0].b64_json, output_format, _usage(response))
+        except (openai.OpenAIError, *_garbled_answer_errors()) as exc:
+            error = map_openai_error(exc, model=request.model, secret=self._api_key)
+            if error.kind == "rate_limit" and error.retry_after:
+                self._hold(error.retry_after)
+            raise error from exc
+
     def _hold(self, seconds: float) -> None:
         """Every request to this account waits out a 429's retry-after, not only this job."""
         try:
@@ -284,3 +331,31 @@ class OpenAIProvider:
                 f"stream ended with {len(images)} of {request.n} images",
             )
         return images
+
+
+def _read_edit_stream(
+    stream: Any,
+    request: ExpandRequest,
+    on_partial: PartialCallback,
+    should_cancel: CancelCheck | None,
+) -> GeneratedImage:
+    """The edited image from `images.edit(stream=True)`, previews passed on as they come."""
+    with stream:  # closing drops the connection, so a canceled job stops OpenAI's work too
+        for event in stream:
+            kind = getattr(event, "type", None)
+            output_format = getattr(event, "output_format", None) or request.output_format
+            if kind == "image_edit.completed":
+                return decode_image(event.b64_json, output_format, _usage(event))
+            if kind == "image_edit.partial_image":
+                try:
+                    partial = decode_image(event.b64_json, output_format)
+                except ProviderError as exc:
+                    log.warning("unusable partial image skipped", extra={"detail": exc.detail})
+                else:
+                    on_partial(event.partial_image_index, partial.data)
+            if should_cancel is not None and should_cancel():
+                raise Canceled()
+    raise _bad_response(
+        "OpenAI's answer stopped before the image arrived; retrying.",
+        "edit stream ended without the edited image",
+    )

@@ -3,7 +3,8 @@
 Designers use it to try platforms and layouts without a key or network. The
 picture is deterministic for a prompt (same prompt, same colours), and carries
 structure — rule-of-thirds grid, concentric rings, a centre mark — so crops
-and focal points are visible in every platform variant.
+and focal points are visible in every platform variant. It expands a picture
+offline too: the area the mask leaves to paint gets a blurred mirror of the rest.
 """
 
 from __future__ import annotations
@@ -16,14 +17,17 @@ from io import BytesIO
 
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 
-from snapasset_desktop.errors import Canceled
+from snapasset_desktop.errors import Canceled, InvalidInput
+from snapasset_desktop.imaging.expansion import edge_fill
 from snapasset_desktop.providers.base import (
     CancelCheck,
+    ExpandRequest,
     GeneratedImage,
     ImageRequest,
     PartialCallback,
     WaitCallback,
     parse_size,
+    validate_expand_request,
     validate_request,
 )
 
@@ -215,3 +219,58 @@ class PlaceholderProvider:
                 )
             )
         return results
+
+    def expand(
+        self,
+        request: ExpandRequest,
+        *,
+        on_partial: PartialCallback | None = None,
+        should_cancel: CancelCheck | None = None,
+        on_wait: WaitCallback | None = None,
+    ) -> GeneratedImage:
+        """The picture with the mask's transparent area filled by a blurred mirror of the rest."""
+        request = validate_expand_request(request)
+        if should_cancel is not None and should_cancel():
+            raise Canceled()
+        size = parse_size(request.size) or AUTO_SIZE
+        picture = _opened(request.image, "picture")
+        mask = _opened(request.mask, "mask")
+        if mask.size != picture.size or "A" not in mask.getbands():
+            raise InvalidInput(
+                "The expansion mask must be a PNG with transparency, as big as the picture."
+            )
+        keep = mask.getchannel("A").point(lambda alpha: 255 if alpha else 0).getbbox()
+        if keep is None:
+            raise InvalidInput("The expansion mask keeps nothing of the picture.")
+        scale_x, scale_y = size[0] / picture.width, size[1] / picture.height
+        keep = (
+            round(keep[0] * scale_x),
+            round(keep[1] * scale_y),
+            round(keep[2] * scale_x),
+            round(keep[3] * scale_y),
+        )
+        mode = "RGBA" if request.output_format != "jpeg" and "A" in picture.getbands() else "RGB"
+        expanded = edge_fill(picture.convert(mode).resize(size, Image.Resampling.LANCZOS), keep)
+        partials = min(request.partial_images, MAX_PARTIALS) if on_partial is not None else 0
+        for partial in range(partials):
+            coarseness = 8 if partial < partials - 1 else 3  # coarse, then finer
+            on_partial(partial, _encode(_preview(expanded, coarseness), request.output_format))
+            if should_cancel is not None and should_cancel():
+                raise Canceled()
+        return GeneratedImage(
+            data=_encode(expanded, request.output_format),
+            output_format=request.output_format,
+            width=size[0],
+            height=size[1],
+        )
+
+
+def _opened(data: bytes, what: str) -> Image.Image:
+    try:
+        image = Image.open(BytesIO(data))
+        image.load()
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise InvalidInput(
+            f"The expansion's {what} isn't a readable image.", detail=f"{type(exc).__name__}: {exc}"
+        ) from exc
+    return image

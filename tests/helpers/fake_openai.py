@@ -1,5 +1,10 @@
 """A real HTTP server on loopback that speaks OpenAI's image-generation wire format.
 
+`POST /v1/images/generations` takes JSON; `POST /v1/images/edits` takes multipart form
+data (image and mask files plus the fields), checks the mask as OpenAI does (a PNG with
+an alpha channel, the image's size) and answers with the image repainted everywhere —
+the kept area shifted in colour too, as the real model does — at the requested size.
+
 Tests drive the official SDK against it, so retries, timeouts, SSE parsing and
 error classes are the SDK's own. Each request consumes the next scripted action
 (then plain success); every request is recorded for assertions:
@@ -32,12 +37,14 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from email.parser import BytesParser
+from email.policy import HTTP
 from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from io import BytesIO
 from typing import Any
 
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, UnidentifiedImageError
 
 DEFAULT_KEY = "sk-test-fake-0123456789abcdef"
 KNOWN_MODELS = frozenset(
@@ -135,12 +142,20 @@ def stream_error(code: str = "server_error", message: str = "Fake stream failure
     return Action("stream_error", {"code": code, "message": message})
 
 
+@dataclass(frozen=True)
+class UploadedFile:
+    filename: str
+    content_type: str
+    data: bytes
+
+
 @dataclass(eq=False)  # identity: two identical requests are still two records
 class RecordedRequest:
     method: str
     path: str
     headers: dict[str, str]
-    body: Any  # the parsed JSON body (None when it was not JSON)
+    body: Any  # the parsed JSON body, or a multipart body's fields (None when neither)
+    files: dict[str, UploadedFile] = field(default_factory=dict)  # a multipart body's files
     action: str = "ok"
     status: int | None = None
     events_sent: int = 0
@@ -170,12 +185,89 @@ def _image_b64(width: int, height: int, output_format: str, variant: int) -> str
     return base64.b64encode(out.getvalue()).decode("ascii")
 
 
+GENERATIONS = "/v1/images/generations"
+EDITS = "/v1/images/edits"
+_FORM_FLAGS = {"true": True, "false": False}
+
+
+def _multipart(content_type: str, raw: bytes) -> tuple[dict[str, Any], dict[str, UploadedFile]]:
+    """A multipart/form-data body as (fields, files), parsed by the standard library."""
+    message = BytesParser(policy=HTTP).parsebytes(
+        f"Content-Type: {content_type}\r\n\r\n".encode() + raw
+    )
+    fields: dict[str, Any] = {}
+    files: dict[str, UploadedFile] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        data = part.get_payload(decode=True) or b""
+        if part.get_filename() is not None:
+            files[name] = UploadedFile(part.get_filename(), part.get_content_type(), data)
+        else:
+            text = data.decode()
+            fields[name] = _FORM_FLAGS.get(text, text)  # form fields are text: "true", "2"
+    return fields, files
+
+
+def _invalid(param: str, message: str) -> Action:
+    return error(400, code="invalid_image", message=message, param=param)
+
+
+def _decoded(data: bytes) -> Image.Image | None:
+    try:
+        image = Image.open(BytesIO(data))
+        image.load()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        return None
+    return image
+
+
+def _edit_inputs_problem(files: dict[str, UploadedFile]) -> Action | None:
+    """OpenAI's refusals of an edit's inputs: no or unreadable image, a mask that is not a
+    PNG with an alpha channel of the image's size."""
+    if "image" not in files:
+        return error(400, code="missing_required_parameter", message="Missing 'image'.")
+    image = _decoded(files["image"].data)
+    if image is None or image.format not in ("PNG", "JPEG", "WEBP"):
+        return _invalid("image", "Invalid image file or mode for image 1; use PNG, JPEG or WebP.")
+    if "mask" not in files:
+        return None
+    mask = _decoded(files["mask"].data)
+    if mask is None or mask.format != "PNG":
+        return _invalid("mask", "Invalid mask image: it must be a PNG file.")
+    if "A" not in mask.getbands():
+        return _invalid("mask", f"Invalid mask image: it needs an alpha channel, got {mask.mode}.")
+    if mask.size != image.size:
+        return _invalid(
+            "mask",
+            f"Invalid mask image: mask size {mask.size} does not match image size {image.size}.",
+        )
+    return None
+
+
+def _edited_b64(files: dict[str, UploadedFile], size: tuple[int, int], output_format: str) -> str:
+    """The input image at `size`, every pixel shifted (the real model repaints the kept area
+    too) and the mask's transparent area painted with stripes."""
+    image = Image.open(BytesIO(files["image"].data)).convert("RGB").resize(size)
+    repainted = Image.blend(image, Image.new("RGB", size, (255, 0, 128)), 0.2)
+    if "mask" in files:
+        mask = Image.open(BytesIO(files["mask"].data)).getchannel("A").resize(size)
+        stripes = Image.new("RGB", size, (20, 150, 90))
+        draw = ImageDraw.Draw(stripes)
+        for x in range(0, size[0] + size[1], 24):
+            draw.line([(x, 0), (x - size[1], size[1])], fill=(230, 230, 90), width=8)
+        repainted = Image.composite(repainted, stripes, mask)
+    out = BytesIO()
+    pil_format = _PIL_FORMATS.get(output_format, "PNG")
+    repainted.save(out, pil_format, **({"compress_level": 1} if pil_format == "PNG" else {}))
+    return base64.b64encode(out.getvalue()).decode("ascii")
+
+
 class _ClientGone(Exception):
     pass
 
 
 class FakeOpenAIServer:
-    """OpenAI's `POST /v1/images/generations` on 127.0.0.1, scriptable per request."""
+    """OpenAI's image generation and edit endpoints on 127.0.0.1, scriptable per request."""
 
     def __init__(
         self,
@@ -310,12 +402,16 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        try:
-            body = json.loads(raw)
-        except ValueError:
-            body = None
+        files: dict[str, UploadedFile] = {}
+        if self.headers.get_content_type() == "multipart/form-data":
+            body, files = _multipart(self.headers.get("Content-Type", ""), raw)
+        else:
+            try:
+                body = json.loads(raw)
+            except ValueError:
+                body = None
         record = RecordedRequest(
-            "POST", self.path, {k.lower(): v for k, v in self.headers.items()}, body
+            "POST", self.path, {k.lower(): v for k, v in self.headers.items()}, body, files
         )
         self.fake._record(record)
         try:
@@ -354,7 +450,7 @@ class _Handler(BaseHTTPRequestHandler):
             supplied = (self.headers.get("Authorization") or "").removeprefix("Bearer ")
             message = f"Incorrect API key provided: {supplied}. You can find your API key at …"
             return self._error(record, error(401, code="invalid_api_key", message=message))
-        if self.path.split("?")[0] != "/v1/images/generations":
+        if self.path.split("?")[0] not in (GENERATIONS, EDITS):
             return self._error(record, error(404, message=f"Invalid URL (POST {self.path})"))
         if not isinstance(body, dict) or not isinstance(body.get("prompt"), str):
             message = "Missing required parameter: 'prompt'."
@@ -362,6 +458,8 @@ class _Handler(BaseHTTPRequestHandler):
                 record,
                 error(400, code="missing_required_parameter", message=message, param="prompt"),
             )
+        if record.path == EDITS and (refusal := _edit_inputs_problem(record.files)):
+            return self._error(record, refusal)
         retry_after = self.fake._admit()
         if retry_after is not None:
             record.action = "rate_limited"
@@ -406,15 +504,20 @@ class _Handler(BaseHTTPRequestHandler):
             "total_tokens": text_tokens + 1056,
         }
 
-    def _final_b64(self, settings: dict, action: Action) -> str:
+    def _final_b64(self, settings: dict, action: Action, record: RecordedRequest) -> str:
         if action.kind == "not_an_image":
             return base64.b64encode(b"<html>definitely not an image</html>").decode()
         width, height = _parse_size(settings["size"])
+        if record.path == EDITS:
+            return _edited_b64(record.files, (width, height), settings["output_format"])
         return _image_b64(width, height, settings["output_format"], 0)
+
+    def _event_name(self, record: RecordedRequest, kind: str) -> str:
+        return f"{'image_edit' if record.path == EDITS else 'image_generation'}.{kind}"
 
     def _complete(self, record: RecordedRequest, body: dict, action: Action) -> None:
         settings = self._settings(body)
-        final = self._final_b64(settings, action)
+        final = self._final_b64(settings, action, record)
         payload = {
             "created": int(time.time()),
             "data": [{"b64_json": final} for _ in range(int(body.get("n") or 1))],
@@ -442,7 +545,7 @@ class _Handler(BaseHTTPRequestHandler):
         for _ in range(int(body.get("n") or 1)):
             for index in range(partials):
                 event = {
-                    "type": "image_generation.partial_image",
+                    "type": self._event_name(record, "partial_image"),
                     "b64_json": _image_b64(width, height, settings["output_format"], index + 1),
                     "created_at": int(time.time()),
                     "partial_image_index": index,
@@ -458,8 +561,8 @@ class _Handler(BaseHTTPRequestHandler):
                     self._event(record, "error", json.dumps(failure))
                     return self._end_chunks()
             completed = {
-                "type": "image_generation.completed",
-                "b64_json": self._final_b64(settings, action),
+                "type": self._event_name(record, "completed"),
+                "b64_json": self._final_b64(settings, action, record),
                 "created_at": int(time.time()),
                 **settings,
                 "usage": self._usage(body),

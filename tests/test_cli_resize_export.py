@@ -38,7 +38,7 @@ def test_platforms_lists_builtins(capsys: pytest.CaptureFixture[str]) -> None:
     data = run_json(capsys, "platforms")
     ids = {p["id"]: p for p in data}
     assert ids["linkedin-banner"]["width"] == 1584
-    assert ids["youtube-thumbnail"]["max_bytes"] == 2 * 1024 * 1024
+    assert ids["youtube-thumbnail"]["max_bytes"] == 2_000_000
     assert main(["platforms"]) == 0
     assert "instagram-story" in capsys.readouterr().out
 

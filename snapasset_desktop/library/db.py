@@ -151,8 +151,19 @@ CREATE INDEX IF NOT EXISTS cloud_jobs_by_error ON cloud_jobs (error_at);
 CREATE INDEX jobs_by_status_created ON jobs (status, created_at, id);
 """
 
+# Each job's alt text (library/alt_text.py): suggested by the job, or the designer's own.
+SCHEMA_V3 = """
+CREATE TABLE alt_texts (
+    job_id TEXT PRIMARY KEY REFERENCES jobs(id) ON DELETE CASCADE,
+    text TEXT,
+    origin TEXT NOT NULL,
+    note TEXT,
+    updated_at REAL NOT NULL
+);
+"""
+
 # Append only: index i holds the script that takes a database to user_version i + 1.
-MIGRATIONS: tuple[str, ...] = (SCHEMA_V1, SCHEMA_V2)
+MIGRATIONS: tuple[str, ...] = (SCHEMA_V1, SCHEMA_V2, SCHEMA_V3)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 _BUSY = {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED}

@@ -37,6 +37,7 @@ class Settings:
     fit: str = _setting("cover", "How sources fit platforms: cover (crop) or contain (pad).")
     pad_color: str = _setting("#ffffff", "Padding colour for contain, or 'blur'.")
     partial_images: int = _setting(2, "Partial previews streamed while generating (0–3).")
+    alt_text: bool = _setting(True, "Suggest alt text for each job (one small OpenAI request).")
     openai_base_url: str = _setting("", "OpenAI-compatible server; empty for api.openai.com.")
     openai_timeout: float = _setting(180.0, "Seconds before one image request gives up.")
     openai_images_per_minute: int = _setting(

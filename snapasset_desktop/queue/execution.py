@@ -141,7 +141,8 @@ class JobExecutor:
         ):
             log.warning("finished a job whose lease was lost", extra={"job_id": job.id})
             return None
-        self.emitter.emit(job.id, "completed", assets=assets)
+        extra = {"alt_text": output.alt_text.event()} if output.alt_text else {}
+        self.emitter.emit(job.id, "completed", assets=assets, **extra)
         log.info(
             "job completed",
             extra={

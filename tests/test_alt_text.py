@@ -262,6 +262,17 @@ def test_an_edit_is_kept_over_suggestions_and_refused_when_too_long(
         context.library.set_alt_text("j_20260101_000000000_0000000000", EDITED)
 
 
+def test_a_file_already_carrying_its_alt_text_is_exported_as_it_is(
+    context: AppContext, tmp_path: Path
+) -> None:
+    [asset] = context.library.assets_for_job(run_job(context))
+    options = ExportOptions(destination=tmp_path / "out", template="{platform}")
+    result = Exporter(context.library, rules=context.platforms.preflight()).export([asset], options)
+    assert result.notes == []
+    exported = (tmp_path / "out" / result.files[0]).read_bytes()
+    assert exported == context.library.asset_path(asset).read_bytes()  # not encoded again
+
+
 @pytest.mark.parametrize("fmt", ["jpeg", "png", "webp"])
 def test_exported_files_and_manifests_carry_the_edited_alt_text(
     context: AppContext, tmp_path: Path, fmt: str

@@ -164,7 +164,9 @@ class Exporter:
                 if should_cancel and should_cancel():
                     raise Canceled("The export was canceled.")
                 alt_text = alt_texts.get(asset.job_id, "")
-                label = render(options.template, asset, index, len(assets), fmt or asset.format)
+                asked = fmt or asset.format
+                stem = render(options.template, asset, index, len(assets), asked)
+                label = f"{stem}.{extension(asked)}"
                 outcome = self._prepare(asset, fmt, options, alt_text, label, result.warnings)
                 name = None
                 if outcome is not None and outcome.data is not None:

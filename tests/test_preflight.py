@@ -238,6 +238,21 @@ def test_a_file_that_passes_is_written_byte_for_byte() -> None:
     data = encoded(photo((1600, 900)), "png")
     outcome = check_file(data, rule)
     assert outcome.data == data and outcome.notes == []
+    # Another sRGB profile (here: ours, made on another day) is sRGB too: nothing to change.
+    other = bytearray(srgb_icc_bytes())
+    other[24:26] = (2001).to_bytes(2, "big")  # the header's creation year
+    buffer = io.BytesIO()
+    photo((1600, 900)).save(buffer, "PNG", icc_profile=bytes(other))
+    assert check_file(buffer.getvalue(), rule).notes == []
+
+
+def test_a_format_the_platform_doesnt_take_is_not_written_even_when_asked() -> None:
+    rule = RULES.get("youtube-thumbnail")
+    assert rule is not None
+    outcome = check_file(encoded(photo((1280, 720)), "png"), rule, fmt="webp")
+    assert outcome.format == "jpeg" and outcome.data is not None
+    assert violations(rule, outcome.data) == []
+    assert outcome.notes == ["YouTube thumbnail: saved as JPEG — YouTube doesn't take WebP"]
 
 
 def test_the_plan_says_beforehand_what_the_check_does() -> None:

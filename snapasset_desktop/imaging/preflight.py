@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 
 from PIL import Image
 
-from snapasset_desktop.imaging.color import srgb_icc_bytes
+from snapasset_desktop.imaging.color import is_srgb_icc
 from snapasset_desktop.imaging.decode import load_image
 from snapasset_desktop.imaging.encode import (
     AssetMetadata,
@@ -137,7 +137,7 @@ def _read_header(data: bytes) -> _Header:
             format=fmt,
             width=image.width,
             height=image.height,
-            srgb=image.info.get("icc_profile") == srgb_icc_bytes(),
+            srgb=is_srgb_icc(image.info.get("icc_profile")),
             alpha=alpha,
             alt_text=embedded_alt_text(image),
         )

@@ -80,8 +80,8 @@ def _check_entry(platform: str, entry: Mapping[str, Any]) -> None:
 @cache
 def builtin_entries() -> Mapping[str, Mapping[str, Any]]:
     """The shipped rules file, read once."""
-    text = resources.files("snapasset_desktop.resources").joinpath(RULES_RESOURCE).read_text()
-    return parse_rules(text)
+    path = resources.files("snapasset_desktop") / "resources" / RULES_RESOURCE
+    return parse_rules(path.read_text(encoding="utf-8"))
 
 
 def builtin_max_bytes(platform_id: str) -> int | None:

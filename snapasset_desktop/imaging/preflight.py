@@ -69,7 +69,7 @@ def check_file(
     notes: list[str] = []
     target = fmt or header.format
     refusal = _refusal(rule, header.width, header.height)
-    if rule is not None and refusal:
+    if refusal:
         return PreflightOutcome(None, target, header.width, header.height, [refusal])
     size = _fitted_size(rule, header.width, header.height, notes)
     target = _accepted_format(rule, target, header.alpha, notes)

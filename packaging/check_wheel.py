@@ -11,6 +11,7 @@ import zipfile
 
 REQUIRED = (
     "snapasset_desktop/resources/snapasset.svg",
+    "snapasset_desktop/resources/preflight.toml",
     "snapasset_desktop/resources/icons/sparkles.svg",
     "snapasset_desktop/resources/icons/LICENSE-lucide.txt",
     "snapasset_desktop/resources/linux/snapasset-desktop.desktop",

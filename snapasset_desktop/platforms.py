@@ -14,11 +14,12 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from snapasset_desktop.errors import InvalidInput, UnknownPlatform
+from snapasset_desktop.preflight import PreflightRules, builtin_max_bytes
 from snapasset_desktop.safe_zones import UnsafeZone, parse_zones
 
 MAX_SIDE = 10_000
 MAX_LABEL = 80  # characters of a preset's label or network: a table cell, not an essay
-MB = 1024 * 1024
+MB = 1024 * 1024  # how the preset editor shows a custom preset's file-size limit
 
 
 @dataclass(frozen=True)
@@ -56,8 +57,9 @@ class Platform:
         return data | {"aspect": self.aspect_label}
 
 
-def _p(id: str, network: str, label: str, w: int, h: int, max_mb: float | None = None) -> Platform:
-    return Platform(id, network, label, w, h, int(max_mb * MB) if max_mb else None)
+def _p(id: str, network: str, label: str, w: int, h: int) -> Platform:
+    # The file-size limit is the platform's preflight rule's (resources/preflight.toml).
+    return Platform(id, network, label, w, h, builtin_max_bytes(id))
 
 
 BUILTIN_PLATFORMS: tuple[Platform, ...] = (
@@ -65,19 +67,19 @@ BUILTIN_PLATFORMS: tuple[Platform, ...] = (
     _p("instagram-portrait", "Instagram", "Portrait post", 1080, 1350),
     _p("instagram-grid", "Instagram", "Grid post (3:4)", 1080, 1440),
     _p("instagram-story", "Instagram", "Story / Reel", 1080, 1920),
-    _p("facebook-post", "Facebook", "Post", 1200, 630, 8),
+    _p("facebook-post", "Facebook", "Post", 1200, 630),
     _p("facebook-cover", "Facebook", "Page cover", 851, 315),
     _p("x-post", "X", "Post image", 1600, 900),
     _p("x-header", "X", "Header", 1500, 500),
     _p("linkedin-post", "LinkedIn", "Post image", 1200, 627),
     _p("linkedin-banner", "LinkedIn", "Profile banner", 1584, 396),
     _p("linkedin-company-cover", "LinkedIn", "Company cover", 1128, 191),
-    _p("youtube-thumbnail", "YouTube", "Thumbnail", 1280, 720, 2),
-    _p("youtube-banner", "YouTube", "Channel banner", 2560, 1440, 6),
+    _p("youtube-thumbnail", "YouTube", "Thumbnail", 1280, 720),
+    _p("youtube-banner", "YouTube", "Channel banner", 2560, 1440),
     _p("pinterest-pin", "Pinterest", "Standard pin", 1000, 1500),
     _p("tiktok", "TikTok", "Video cover", 1080, 1920),
     _p("threads", "Threads", "Post image", 1080, 1350),
-    _p("bluesky-card", "Bluesky", "Link card", 1200, 630, 2),
+    _p("bluesky-card", "Bluesky", "Link card", 1200, 630),
     _p("open-graph", "Web", "Open Graph image", 1200, 630),
 )
 
@@ -228,6 +230,10 @@ class PlatformRegistry:
     def size_limits(self) -> dict[str, int]:
         """File-size limits by platform id, for exports that convert formats."""
         return {p.id: p.max_bytes for p in self.all() if p.max_bytes}
+
+    def preflight(self) -> PreflightRules:
+        """What each of these platforms accepts, checked before an export writes a file."""
+        return PreflightRules.for_platforms(self.all())
 
     def networks(self) -> dict[str, list[Platform]]:
         grouped: dict[str, list[Platform]] = {}

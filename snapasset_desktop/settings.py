@@ -124,6 +124,7 @@ class Settings:
     partial_images: int = _setting(
         2, "Partial previews streamed while generating (0–3).", low=0, high=3
     )
+    alt_text: bool = _setting(True, "Suggest alt text for each job (one small OpenAI request).")
     openai_base_url: str = _setting("", "OpenAI-compatible server; empty for api.openai.com.")
     openai_timeout: float = _setting(
         180.0, "Seconds before one image request gives up.", low=1, high=3600

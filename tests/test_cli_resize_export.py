@@ -38,7 +38,7 @@ def test_platforms_lists_builtins(capsys: pytest.CaptureFixture[str]) -> None:
     data = run_json(capsys, "platforms")
     ids = {p["id"]: p for p in data}
     assert ids["linkedin-banner"]["width"] == 1584
-    assert ids["youtube-thumbnail"]["max_bytes"] == 2 * 1024 * 1024
+    assert ids["youtube-thumbnail"]["max_bytes"] == 2_000_000
     assert main(["platforms"]) == 0
     assert "instagram-story" in capsys.readouterr().out
 
@@ -111,6 +111,22 @@ def test_export_folder_with_template_and_csv_manifest(
     assert (out / "x-post-1600x900.jpg").read_bytes()[:3] == b"\xff\xd8\xff"
     rows = list(csv.DictReader(io.StringIO((out / "manifest.csv").read_text())))
     assert rows[0]["platform"] == "x-post"
+
+
+def test_export_prints_what_preflight_changed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["resize", str(make_photo(tmp_path / "city.png")), "-p", "tiktok"]) == 0
+    capsys.readouterr()
+    assert main(["export", "--to", str(tmp_path / "export"), "--template", "{platform}"]) == 0
+    note = "TikTok video cover: saved as JPEG — TikTok doesn't take PNG"
+    assert f"preflight: tiktok.jpg — {note}" in capsys.readouterr().out.splitlines()
+    again = str(tmp_path / "again")
+    summary = run_json(capsys, "export", "--to", again, "--template", "{platform}")
+    assert summary["preflight"] == [{"file": "tiktok.jpg", "platform": "tiktok", "note": note}]
+    assert main(["export", "--to", str(tmp_path / "as-is"), "--no-preflight"]) == 0
+    written = [p.suffix for p in (tmp_path / "as-is").iterdir() if p.name != "manifest.json"]
+    assert written == [".png"]
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="creating symbolic links")

@@ -14,18 +14,20 @@ import pytest
 from PIL import Image
 
 from snapasset_desktop.errors import Canceled, InvalidInput, StorageError
+from snapasset_desktop.imaging.color import srgb_icc_bytes
 from snapasset_desktop.library import AssetRecord, Library
 from snapasset_desktop.library.export import Exporter, ExportOptions
 
 
-def png(size: tuple[int, int] = (40, 20), noise: bool = False) -> bytes:
+def png(size: tuple[int, int] = (400, 200), noise: bool = False) -> bytes:
+    """An asset as the pipeline writes one: sRGB-tagged, so preflight keeps it as it is."""
     image = (
         Image.frombytes("RGB", size, os.urandom(size[0] * size[1] * 3))
         if noise
         else Image.new("RGB", size, "teal")
     )
     buffer = io.BytesIO()
-    image.save(buffer, "PNG")
+    image.save(buffer, "PNG", icc_profile=srgb_icc_bytes())
     return buffer.getvalue()
 
 
@@ -41,9 +43,9 @@ def assets(library: Library) -> list[AssetRecord]:
     fox = library.create_job("A red fox", ["x-post", "threads"], params)
     lake = library.create_job('=HYPERLINK("evil")', ["x-post"], params)
     return [
-        library.save_asset(fox.id, "x-post", png(), fmt="png", width=40, height=20),
-        library.save_asset(fox.id, "threads", png(), fmt="png", width=40, height=20),
-        library.save_asset(lake.id, "x-post", png(), fmt="png", width=40, height=20),
+        library.save_asset(fox.id, "x-post", png(), fmt="png", width=400, height=200),
+        library.save_asset(fox.id, "threads", png(), fmt="png", width=400, height=200),
+        library.save_asset(lake.id, "x-post", png(), fmt="png", width=400, height=200),
     ]
 
 
@@ -56,9 +58,9 @@ def test_folder_export_with_json_manifest(
         assets, ExportOptions(destination=destination), on_progress=lambda *p: progress.append(p)
     )
     assert result.files == [
-        "a-red-fox_x-post_40x20.png",
-        "a-red-fox_threads_40x20.png",
-        "hyperlink-evil_x-post_40x20.png",
+        "a-red-fox_x-post_400x200.png",
+        "a-red-fox_threads_400x200.png",
+        "hyperlink-evil_x-post_400x200.png",
     ]
     assert progress == [(1, 3), (2, 3), (3, 3)]
     assert result.manifest == "manifest.json" and result.warnings == []
@@ -94,19 +96,32 @@ def test_zip_export_with_csv_manifest(
     assert [p.name for p in tmp_path.glob("*.part")] == []
 
 
-def test_conversion_to_jpeg_writes_jpeg_and_honours_limits(
+def test_conversion_to_jpeg_writes_jpeg(library: Library, tmp_path: Path) -> None:
+    job = library.create_job("noise", ["newsletter-hero"], {})
+    noisy = library.save_asset(
+        job.id, "newsletter-hero", png((96, 96), noise=True), fmt="png", width=96, height=96
+    )
+    result = Exporter(library).export(
+        [noisy], ExportOptions(destination=tmp_path / "o", format="jpg")
+    )
+    assert result.files == ["noise_newsletter-hero_96x96.jpg"]
+    assert (tmp_path / "o" / result.files[0]).read_bytes()[:3] == b"\xff\xd8\xff"
+
+
+def test_a_custom_limit_that_cant_be_met_leaves_the_file_out(
     library: Library, tmp_path: Path
 ) -> None:
-    job = library.create_job("noise", ["youtube-thumbnail"], {})
+    job = library.create_job("noise", ["newsletter-hero"], {})
     noisy = library.save_asset(
-        job.id, "youtube-thumbnail", png((96, 96), noise=True), fmt="png", width=96, height=96
+        job.id, "newsletter-hero", png((96, 96), noise=True), fmt="png", width=96, height=96
     )
-    exporter = Exporter(library, limits={"youtube-thumbnail": 1_000})
+    exporter = Exporter(library, limits={"newsletter-hero": 1_000})
     result = exporter.export([noisy], ExportOptions(destination=tmp_path / "o", format="jpg"))
-    assert result.files == ["noise_youtube-thumbnail_96x96.jpg"]
-    data = (tmp_path / "o" / result.files[0]).read_bytes()
-    assert data[:3] == b"\xff\xd8\xff"
-    assert len(result.warnings) == 1  # noise can't fit 1 kB: said, not hidden
+    assert result.files == []
+    # Noise can't fit 1 kB: said, not hidden, and no file the platform would refuse.
+    [warning] = result.warnings
+    assert warning.startswith("Custom newsletter-hero: not exported — ")
+    assert warning.endswith("over this preset's 1 KB limit")
 
 
 def test_collisions_get_numbered_and_existing_files_survive(

@@ -38,11 +38,11 @@ def test_builtins_have_the_published_sizes() -> None:
     assert {p.id: p.size for p in BUILTIN_PLATFORMS} == EXPECTED
 
 
-def test_file_size_limits() -> None:
+def test_file_size_limits_come_from_the_preflight_rules() -> None:
     registry = PlatformRegistry()
-    assert registry.get("youtube-thumbnail").max_bytes == 2 * 1024 * 1024
-    assert registry.get("facebook-post").max_bytes == 8 * 1024 * 1024
-    assert registry.get("instagram-square").max_bytes is None
+    assert registry.get("youtube-thumbnail").max_bytes == 2_000_000
+    assert registry.get("bluesky-card").max_bytes == 1_000_000
+    assert registry.get("facebook-post").max_bytes == 4_000_000
 
 
 def test_aliases_resolve_to_current_ids() -> None:

@@ -9,11 +9,17 @@ from pathlib import Path
 import pytest
 
 from snapasset_desktop.errors import InvalidInput
+from snapasset_desktop.providers.alt_text import INSTRUCTIONS
 from snapasset_desktop.services.batch_files import parse_text
 from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.services.limits import check_job_rate
 from snapasset_desktop.services.monitor import Monitor
-from snapasset_desktop.services.pricing import cost_from_usage, estimate_cost, request_cost
+from snapasset_desktop.services.pricing import (
+    cost_from_usage,
+    estimate_cost,
+    request_cost,
+    text_request_cost,
+)
 from tests.conftest import write_settings
 from tests.helpers.fake_openai import FakeOpenAIServer
 
@@ -112,7 +118,11 @@ def test_reaching_the_monthly_budget_pauses_the_queue_with_a_clear_message(
     first = submit(ctx, "first image")
     assert ctx.queue.executor.execute(first.id) == "completed"
     cost = ctx.library.get_job(first.id).cost_usd
-    assert cost == pytest.approx((len("first image") // 4 * 5 + 1056 * 40) / 1e6)  # usage
+    image = (len("first image") // 4 * 5 + 1056 * 40) / 1e6  # the image's reported usage
+    # ... and its alt text's: one request, the tokens the fake server reports for it.
+    alt_text = {"input_tokens": 85 + len(INSTRUCTIONS) // 4, "output_tokens": 9}
+    assert cost == pytest.approx(image + text_request_cost("gpt-6-luna", alt_text))
+    assert 0 < text_request_cost("gpt-6-luna", alt_text) < 0.0001
     assert not ctx.jobs.is_paused()  # $0.042 of $0.05
 
     second = submit(ctx, "second image")

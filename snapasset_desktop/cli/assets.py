@@ -32,6 +32,12 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     export.add_argument("--format", choices=("png", "jpeg", "jpg", "webp"), help="convert to")
     export.add_argument("--quality", type=int, default=90, help="JPEG/WebP quality (1–100)")
     export.add_argument("--manifest", choices=("json", "csv", "none"), default="json")
+    export.add_argument(
+        "--no-preflight",
+        dest="preflight",
+        action="store_false",
+        help="write the files as they are, without each platform's checks",
+    )
     export.add_argument("--json", action="store_true")
     export.set_defaults(handler=run_export)
 
@@ -100,12 +106,13 @@ def run_export(args: argparse.Namespace, context: AppContext) -> int:
         format=args.format,
         quality=args.quality,
         manifest=None if args.manifest == "none" else args.manifest,
+        preflight=args.preflight,
         **({"template": args.template} if args.template else {}),
     )
     progress = ProgressLine()
     started = time.monotonic()
     try:
-        result = Exporter(context.library, limits=context.platforms.size_limits()).export(
+        result = Exporter(context.library, rules=context.platforms.preflight()).export(
             assets,
             options,
             on_progress=lambda done, total: progress.show(
@@ -121,9 +128,16 @@ def run_export(args: argparse.Namespace, context: AppContext) -> int:
                 "files": result.files,
                 "manifest": result.manifest,
                 "warnings": result.warnings,
+                "preflight": [
+                    {"file": note.file, "platform": note.platform, "note": note.text}
+                    for note in result.notes
+                ],
             }
         )
         return 0
+    for note in result.notes:
+        if note.file is not None:  # files left out are among the warnings
+            print(f"preflight: {note.file} — {note.text}")
     for warning in result.warnings:
         print(f"warning: {warning}")
     print(

@@ -193,7 +193,10 @@ def _finish(context: AppContext, job_id: str, after: int, args: argparse.Namespa
         result = Exporter(context.library).export(
             assets,
             ExportOptions(
-                destination=args.out, template="{platform}_{width}x{height}", manifest=None
+                destination=args.out,
+                template="{platform}_{width}x{height}",
+                manifest=None,
+                preflight=False,  # copies, as made; `export` prepares files for posting
             ),
         )
         copied = result.files

@@ -66,6 +66,16 @@ def to_srgb(image: Image.Image, icc: bytes | None) -> Image.Image:
         return image.convert("RGB")
 
 
+def is_srgb_icc(icc: bytes | None) -> bool:
+    """Whether an embedded profile is sRGB (ours, or any other that names itself so)."""
+    if not icc:
+        return False
+    if icc == srgb_icc_bytes():
+        return True
+    profile = _parse_profile(icc)
+    return profile is not None and _is_srgb(profile)
+
+
 def _parse_profile(icc: bytes) -> ImageCms.ImageCmsProfile | None:
     try:
         return ImageCms.ImageCmsProfile(io.BytesIO(icc))

@@ -2,7 +2,11 @@
 
 Every file embeds the sRGB ICC profile and says where it came from (prompt,
 model, job, platform, software): PNG as text chunks, JPEG and WebP as an XMP
-packet plus EXIF. Encoder settings are explicit and chosen for speed, because
+packet plus EXIF. A job's alt text is the file's description for screen readers
+and publishing tools: XMP `dc:description` and IPTC's "Alt Text (Accessibility)"
+(`Iptc4xmpCore:AltTextAccessibility`, in the same packet), EXIF ImageDescription
+in JPEG and WebP, and PNG's "Description" text; without alt text the description
+is the prompt, as before. Encoder settings are explicit and chosen for speed, because
 one job encodes up to a few dozen files. When a platform caps the file size,
 lossy formats search for the highest quality that fits; a PNG that does not
 fit is kept and carries a warning instead.
@@ -12,6 +16,7 @@ from __future__ import annotations
 
 import io
 import unicodedata
+import xml.etree.ElementTree as ET
 import zlib
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
@@ -28,7 +33,6 @@ _DISPLAY_NAMES = {"png": "PNG", "jpeg": "JPEG", "webp": "WebP"}
 MIN_QUALITY = 40  # below this, artefacts cost more than the limit is worth
 # JPEG and WebP keep EXIF and XMP in 64 KB segments; a prompt this long always fits.
 _MAX_EMBEDDED_PROMPT = 4000
-_MB = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,11 @@ class AssetMetadata:
     job_id: str = ""
     platform: str = ""
     software: str = "SnapAsset Desktop"
+    alt_text: str = ""
+
+    @property
+    def description(self) -> str:
+        return self.alt_text or self.prompt
 
 
 @dataclass(frozen=True)
@@ -169,7 +178,7 @@ def _limit_warning(
         return None
     name = _DISPLAY_NAMES[fmt]
     what = label or "this image"
-    size, limit = _megabytes(len(data)), _megabytes(max_bytes)
+    size, limit = size_text(len(data)), size_text(max_bytes)
     if fmt == "png":
         return (
             f"The PNG for {what} is {size}, over its {limit} limit — "
@@ -181,18 +190,19 @@ def _limit_warning(
     )
 
 
-def _megabytes(size: int) -> str:
-    """2 MB, 2.4 MB, or 350 KB for sizes under a megabyte."""
-    if size < _MB:
-        return f"{size / 1024:.0f} KB"
-    value = size / _MB
-    return f"{value:.0f} MB" if value == int(value) else f"{value:.1f} MB"
+def size_text(size: int) -> str:
+    """Decimal units, as platforms state their limits: 2 MB, 2.6 MB, or 850 KB."""
+    if size < 1_000_000:
+        return f"{size / 1000:.0f} KB"
+    value = size / 1_000_000
+    return f"{value:.0f} MB" if abs(value - round(value)) < 0.05 else f"{value:.1f} MB"
 
 
 def _png_text(metadata: AssetMetadata) -> PngImagePlugin.PngInfo:
     info = PngImagePlugin.PngInfo()
     fields = {
         "prompt": metadata.prompt,
+        "Description": metadata.alt_text,
         "model": metadata.model,
         "job_id": metadata.job_id,
         "platform": metadata.platform,
@@ -208,40 +218,67 @@ def _png_text(metadata: AssetMetadata) -> PngImagePlugin.PngInfo:
 
 def _exif(metadata: AssetMetadata) -> Image.Exif:
     exif = Image.Exif()
-    if metadata.prompt:
-        # EXIF text is ASCII; the exact prompt lives in the XMP packet.
-        exif[ExifTags.Base.ImageDescription] = _ascii(metadata.prompt[:_MAX_EMBEDDED_PROMPT])
+    if metadata.description:
+        # EXIF text is ASCII; the exact text lives in the XMP packet.
+        exif[ExifTags.Base.ImageDescription] = _ascii(metadata.description[:_MAX_EMBEDDED_PROMPT])
     if metadata.software:
         exif[ExifTags.Base.Software] = _ascii(metadata.software)
     return exif
 
 
 def _xmp(metadata: AssetMetadata, *, limit: int | None = _MAX_EMBEDDED_PROMPT) -> bytes:
-    prompt = metadata.prompt if limit is None else metadata.prompt[:limit]
-    description = (
-        "<dc:description><rdf:Alt>"
-        f'<rdf:li xml:lang="x-default">{_xml(prompt)}</rdf:li>'
-        "</rdf:Alt></dc:description>"
-        if prompt
-        else ""
-    )
+    description = metadata.description if limit is None else metadata.description[:limit]
+    elements = _lang_alt("dc:description", description)
+    if metadata.alt_text:
+        elements += _lang_alt("Iptc4xmpCore:AltTextAccessibility", metadata.alt_text)
+        prompt = metadata.prompt if limit is None else metadata.prompt[:limit]
+        elements += f"<snapasset:prompt>{_xml(prompt)}</snapasset:prompt>" if prompt else ""
     packet = (
         '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>'
         '<x:xmpmeta xmlns:x="adobe:ns:meta/">'
         '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
         '<rdf:Description rdf:about=""'
         ' xmlns:dc="http://purl.org/dc/elements/1.1/"'
+        f' xmlns:Iptc4xmpCore="{_IPTC_CORE}"'
         ' xmlns:xmp="http://ns.adobe.com/xap/1.0/"'
         ' xmlns:snapasset="https://snapasset.app/ns/1.0/"'
         f' xmp:CreatorTool="{_xml(metadata.software)}"'
         f' snapasset:model="{_xml(metadata.model)}"'
         f' snapasset:jobId="{_xml(metadata.job_id)}"'
         f' snapasset:platform="{_xml(metadata.platform)}">'
-        f"{description}"
+        f"{elements}"
         "</rdf:Description></rdf:RDF></x:xmpmeta>"
         '<?xpacket end="w"?>'
     )
     return packet.encode("utf-8")
+
+
+_IPTC_CORE = "http://iptc.org/std/Iptc4xmpCore/1.0/xmlns/"
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+
+
+def _lang_alt(name: str, text: str) -> str:
+    """An XMP language-alternative property with its default-language value."""
+    if not text:
+        return ""
+    return f'<{name}><rdf:Alt><rdf:li xml:lang="x-default">{_xml(text)}</rdf:li></rdf:Alt></{name}>'
+
+
+def embedded_alt_text(image: Image.Image) -> str | None:
+    """The alt text an opened PNG, JPEG or WebP carries in its XMP (None: none, or no XMP)."""
+    packet = image.info.get("xmp") or image.info.get("XML:com.adobe.xmp")
+    if not packet:
+        return None
+    raw = packet.encode("utf-8") if isinstance(packet, str) else bytes(packet)
+    start, end = raw.find(b"<x:xmpmeta"), raw.rfind(b"</x:xmpmeta>")
+    if start < 0 or end < 0:
+        return None
+    try:
+        root = ET.fromstring(raw[start : end + len(b"</x:xmpmeta>")])
+    except ET.ParseError:
+        return None
+    item = root.find(f".//{{{_IPTC_CORE}}}AltTextAccessibility/{{{_RDF}}}Alt/{{{_RDF}}}li")
+    return item.text or None if item is not None else None
 
 
 _XML_ENTITIES = {'"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}

@@ -158,8 +158,19 @@ SCHEMA_V3 = """
 DELETE FROM pacing;
 """
 
+# Each job's alt text (library/alt_text.py): suggested by the job, or the designer's own.
+SCHEMA_V4 = """
+CREATE TABLE alt_texts (
+    job_id TEXT PRIMARY KEY REFERENCES jobs(id) ON DELETE CASCADE,
+    text TEXT,
+    origin TEXT NOT NULL,
+    note TEXT,
+    updated_at REAL NOT NULL
+);
+"""
+
 # Append only: index i holds the script that takes a database to user_version i + 1.
-MIGRATIONS: tuple[str, ...] = (SCHEMA_V1, SCHEMA_V2, SCHEMA_V3)
+MIGRATIONS: tuple[str, ...] = (SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 _BUSY = {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED}

@@ -4,6 +4,12 @@ An export is all or nothing: a canceled or failed export removes what it wrote
 (a ZIP is built in a temp file and renamed at the end). A missing or broken
 asset file is skipped with a warning rather than stopping the rest. Nothing is
 written through a link inside the export folder, nor over an existing file.
+
+Before a file is written it passes its platform's preflight (`imaging.preflight`,
+rules in `resources/preflight.toml`): it is converted where the platform would
+refuse it, or left out when it can't be made acceptable, and each change is a
+note in the result and the manifest. `preview_notes` says the same beforehand.
+Each file carries its job's current alt text (and the manifest lists it).
 """
 
 from __future__ import annotations
@@ -23,8 +29,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from snapasset_desktop.errors import Canceled, ImageError, InvalidInput, StorageError
-from snapasset_desktop.imaging.decode import load_image
-from snapasset_desktop.imaging.encode import AssetMetadata, encode_image, normalise_format
+from snapasset_desktop.imaging.encode import AssetMetadata, normalise_format
+from snapasset_desktop.imaging.preflight import PreflightOutcome, check_file, plan_file
 from snapasset_desktop.library.files import atomic_write, ensure_folder, safe_remove, storage_error
 from snapasset_desktop.library.models import AssetRecord
 from snapasset_desktop.library.naming import (
@@ -36,6 +42,8 @@ from snapasset_desktop.library.naming import (
     validate_template,
 )
 from snapasset_desktop.library.store import Library
+from snapasset_desktop.platforms import PlatformRegistry
+from snapasset_desktop.preflight import PreflightRule, PreflightRules, platform_label
 
 MANIFEST_FIELDS = (
     "file",
@@ -47,6 +55,8 @@ MANIFEST_FIELDS = (
     "format",
     "job",
     "created",
+    "alt_text",
+    "preflight",
 )
 _MANIFESTS = ("json", "csv")
 
@@ -59,6 +69,17 @@ class ExportOptions:
     quality: int = 90
     template: str = DEFAULT_TEMPLATE
     manifest: str | None = "json"  # "json", "csv" or None
+    preflight: bool = True  # apply each platform's rules before writing
+
+
+@dataclass(frozen=True)
+class PreflightNote:
+    """What preflight changed (or why it left a file out), for one asset."""
+
+    asset_id: int
+    platform: str
+    file: str | None  # the exported name; None when the file was not written
+    text: str  # e.g. "YouTube thumbnail: JPEG q 86 to stay under 2 MB"
 
 
 @dataclass
@@ -67,6 +88,7 @@ class ExportResult:
     destination: Path
     manifest: str | None
     warnings: list[str] = field(default_factory=list)
+    notes: list[PreflightNote] = field(default_factory=list)
 
 
 class _Sink(Protocol):
@@ -77,16 +99,44 @@ class _Sink(Protocol):
 
 
 class Exporter:
-    def __init__(self, library: Library, *, limits: Mapping[str, int] | None = None) -> None:
-        """`limits` maps platform ids to their max file size, honoured when converting."""
+    def __init__(
+        self,
+        library: Library,
+        *,
+        rules: PreflightRules | None = None,
+        limits: Mapping[str, int] | None = None,
+    ) -> None:
+        """`rules`: what each platform accepts (`PlatformRegistry.preflight()`). Without them,
+        the built-in platforms' rules, and `limits` (platform id → max file size) for others."""
         self.library = library
-        self.limits = dict(limits or {})
+        self.rules = rules or _builtin_rules_with(limits or {})
 
     def preview_names(
         self, assets: Sequence[AssetRecord], options: ExportOptions, count: int = 5
     ) -> list[str]:
         fmt = normalise_format(options.format) if options.format else None
         return preview(options.template, assets, fmt, count)
+
+    def preview_notes(
+        self, assets: Sequence[AssetRecord], options: ExportOptions
+    ) -> list[PreflightNote]:
+        """What preflight is expected to change, from the library's records alone (no file is
+        read): cheap enough for the export dialog to show as the selection changes."""
+        if not options.preflight:
+            return []
+        fmt = normalise_format(options.format) if options.format else None
+        notes = []
+        for asset in assets:
+            planned = plan_file(
+                self.rules.get(asset.platform),
+                file_format=asset.format,
+                width=asset.width,
+                height=asset.height,
+                size=asset.bytes,
+                fmt=fmt,
+            )
+            notes.extend(PreflightNote(asset.id, asset.platform, None, text) for text in planned)
+        return notes
 
     def export(
         self,
@@ -108,18 +158,30 @@ class Exporter:
         names = UniqueNames(taken=sink.exists)
         result = ExportResult([], options.destination, None)
         rows: list[dict[str, Any]] = []
+        alt_texts = self.library.alt_texts([asset.job_id for asset in assets])
         try:
             for index, asset in enumerate(assets):
                 if should_cancel and should_cancel():
                     raise Canceled("The export was canceled.")
-                out = fmt or asset.format
-                stem = render(options.template, asset, index, len(assets), out)
-                data = self._read(asset, fmt, options, f"{stem}.{extension(out)}", result.warnings)
-                if data is not None:
-                    name = names.claim(stem, f".{extension(out)}")
-                    sink.add(name, data)
+                alt_text = alt_texts.get(asset.job_id, "")
+                asked = fmt or asset.format
+                stem = render(options.template, asset, index, len(assets), asked)
+                label = f"{stem}.{extension(asked)}"
+                outcome = self._prepare(asset, fmt, options, alt_text, label, result.warnings)
+                name = None
+                if outcome is not None and outcome.data is not None:
+                    stem = render(options.template, asset, index, len(assets), outcome.format)
+                    name = names.claim(stem, f".{extension(outcome.format)}")
+                    sink.add(name, outcome.data)
                     result.files.append(name)
-                    rows.append(_manifest_row(asset, name, out))
+                    rows.append(_manifest_row(asset, name, outcome, alt_text))
+                elif outcome is not None:  # the platform would refuse it: not written
+                    result.warnings.extend(outcome.notes)
+                if outcome is not None:
+                    result.notes.extend(
+                        PreflightNote(asset.id, asset.platform, name, text)
+                        for text in outcome.notes
+                    )
                 if on_progress:
                     on_progress(index + 1, len(assets))
             if options.manifest:
@@ -133,55 +195,66 @@ class Exporter:
             raise
         return result
 
-    def _read(
+    def _prepare(
         self,
         asset: AssetRecord,
         fmt: str | None,
         options: ExportOptions,
+        alt_text: str,
         label: str,
         warnings: list[str],
-    ) -> bytes | None:
-        """The bytes to export, converted when asked; None (and a warning) if unusable."""
+    ) -> PreflightOutcome | None:
+        """The file as it will be written (the asset's own bytes unless something must
+        change); None, and a warning, when the asset can't be read."""
+        rule = self.rules.get(asset.platform) if options.preflight else None
         path = self.library.asset_path(asset)
         if not path.is_file():
             warnings.append(f"The file for {label} is missing from the library; it was skipped.")
             return None
+        metadata = AssetMetadata(
+            prompt=asset.prompt,
+            model=asset.model,
+            job_id=asset.job_id,
+            platform=asset.platform,
+            alt_text=alt_text,
+        )
         try:
-            if fmt is None or fmt == asset.format:
-                return path.read_bytes()  # no re-encoding: the exported file is the asset
-            encoded = encode_image(
-                load_image(path, what=label),
-                fmt,
-                quality=options.quality,
-                metadata=AssetMetadata(
-                    prompt=asset.prompt,
-                    model=asset.model,
-                    job_id=asset.job_id,
-                    platform=asset.platform,
-                ),
-                max_bytes=self.limits.get(asset.platform),
-                label=label,
+            return check_file(
+                path.read_bytes(), rule, fmt=fmt, quality=options.quality, metadata=metadata
             )
         except (OSError, ImageError) as exc:
             warnings.append(f"{label} could not be read and was skipped ({exc}).")
             return None
-        if encoded.warning:
-            warnings.append(encoded.warning)
-        return encoded.data
 
 
-def _manifest_row(asset: AssetRecord, name: str, fmt: str) -> dict[str, Any]:
+def _builtin_rules_with(limits: Mapping[str, int]) -> PreflightRules:
+    """The built-in platforms' rules, and a size-limit rule for each other platform in `limits`."""
+    builtin = list(PlatformRegistry().preflight())
+    known = {rule.platform for rule in builtin}
+    custom = [
+        PreflightRule(platform, platform_label("Custom", platform), max_bytes=limit)
+        for platform, limit in limits.items()
+        if platform not in known
+    ]
+    return PreflightRules([*builtin, *custom])
+
+
+def _manifest_row(
+    asset: AssetRecord, name: str, outcome: PreflightOutcome, alt_text: str
+) -> dict[str, Any]:
     # Only these fields: job params may hold provider settings that are nobody's business.
     return {
         "file": name,
         "prompt": asset.prompt,
         "model": asset.model,
         "platform": asset.platform,
-        "width": asset.width,
-        "height": asset.height,
-        "format": fmt,
+        "width": outcome.width,
+        "height": outcome.height,
+        "format": outcome.format,
         "job": asset.job_id,
         "created": datetime.fromtimestamp(asset.created_at).isoformat(timespec="seconds"),
+        "alt_text": alt_text,
+        "preflight": outcome.notes,
     }
 
 
@@ -192,7 +265,8 @@ def _manifest(rows: list[dict[str, Any]], kind: str) -> bytes:
     writer = csv.DictWriter(buffer, fieldnames=MANIFEST_FIELDS)
     writer.writeheader()
     for row in rows:
-        writer.writerow({key: _csv_cell(value) for key, value in row.items()})
+        flat = row | {"preflight": "; ".join(row["preflight"])}
+        writer.writerow({key: _csv_cell(value) for key, value in flat.items()})
     # The BOM makes Excel read UTF-8 (prompts are often not ASCII).
     return buffer.getvalue().encode("utf-8-sig")
 

@@ -10,6 +10,7 @@ import uuid
 from types import TracebackType
 from typing import Any
 
+from snapasset_desktop.library.alt_text import AltTextsTable
 from snapasset_desktop.library.assets import AssetsTable
 from snapasset_desktop.library.events import EventsTable
 from snapasset_desktop.library.files import ensure_folder
@@ -20,7 +21,7 @@ from snapasset_desktop.paths import AppPaths, app_paths
 LIBRARY_ID_KEY = "library_id"
 
 
-class Library(AssetsTable, EventsTable):
+class Library(AssetsTable, EventsTable, AltTextsTable):
     def __init__(self, paths: AppPaths) -> None:
         super().__init__(paths)
         for folder in (paths.data_dir, paths.assets_dir, paths.thumbs_dir, paths.tmp_dir):

@@ -11,6 +11,12 @@ import os
 
 from snapasset_desktop.errors import InvalidInput
 from snapasset_desktop.logs import register_secret
+from snapasset_desktop.providers.alt_text import (
+    AltTextWriter,
+    FileNameAltText,
+    OpenAIAltText,
+    PromptAltText,
+)
 from snapasset_desktop.providers.base import (
     MAX_PROMPT_CHARS,
     RETIRED_MODELS,
@@ -48,6 +54,7 @@ __all__ = [
     "PartialCallback",
     "PlaceholderProvider",
     "check_model",
+    "create_alt_text_writer",
     "create_provider",
     "expansion_prompt",
     "parse_size",
@@ -86,3 +93,23 @@ def create_provider(
             requests_per_minute=settings.openai_images_per_minute,
         )
     raise InvalidInput(f"“{name}” isn't an image provider; choose one of {', '.join(PROVIDERS)}.")
+
+
+def create_alt_text_writer(
+    provider: str, *, settings: Settings, secrets: SecretStore | None = None
+) -> AltTextWriter:
+    """Who suggests alt text for a job made by `provider` ("openai", "placeholder", "import"):
+    OpenAI describes real pictures; the placeholder's labels, and imports with no key,
+    are described offline from the prompt or the file name."""
+    if provider == "placeholder":
+        return PromptAltText()
+    store = secrets if secrets is not None else SecretStore()
+    api_key = store.get(OPENAI_KEY)
+    if provider == "import" and not api_key:
+        return FileNameAltText()
+    register_secret(api_key)
+    return OpenAIAltText(
+        api_key=api_key,
+        base_url=settings.openai_base_url.strip() or os.environ.get("OPENAI_BASE_URL") or None,
+        timeout=min(settings.openai_timeout, 60.0),
+    )

@@ -38,6 +38,7 @@ from snapasset_desktop.library.store import Library
 from snapasset_desktop.logs import register_secret
 from snapasset_desktop.paths import AppPaths
 from snapasset_desktop.platforms import PlatformRegistry
+from snapasset_desktop.providers.alt_text import AltTextWriter
 from snapasset_desktop.providers.base import ImageProvider
 from snapasset_desktop.providers.pacing import RequestPacer, process_pacer
 from snapasset_desktop.queue.budget import Budget, RedisSpendLedger, SpendLedger, SqliteSpendLedger
@@ -103,8 +104,10 @@ class QueueBackend:
         memory: bool = False,
         kind: str = "app",
         uploader: Callable[[], Uploader | None] | None = None,
+        alt_text_for: Callable[[JobRecord], AltTextWriter | None] | None = None,
     ) -> None:
         self.paths = paths
+        self.alt_text_for = alt_text_for  # None, or answering None: no alt text
         self.uploader = uploader  # cloud sync, asked per job so turning it on applies at once
         self.settings = settings
         self.library = library
@@ -167,6 +170,7 @@ class QueueBackend:
                 self.platforms(),
                 lambda name: self.budget.metered(job.id, self.provider_for(name, pacer=self.pacer)),
                 uploader=self.uploader_for(job),
+                alt_text=self.alt_text_writer(job),
             ),
             policy=lambda: RetryPolicy.from_settings(self.settings.current),
             reschedule=lambda job, delay: self.enqueue(job, delay=delay),
@@ -222,6 +226,11 @@ class QueueBackend:
         if self.remote is None or job.origin in (None, self.origin):
             return self.library
         return self.remote
+
+    def alt_text_writer(self, job: JobRecord) -> AltTextWriter | None:
+        """Who suggests the job's alt text (its cost charged to the job); None when it is off."""
+        writer = self.alt_text_for(job) if self.alt_text_for is not None else None
+        return self.budget.metered_alt_text(job.id, writer) if writer is not None else None
 
     def uploader_for(self, job: JobRecord) -> Uploader | None:
         """Cloud sync for jobs whose files land in this library (others: "Sync now" later)."""

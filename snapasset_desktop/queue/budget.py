@@ -23,6 +23,7 @@ from typing import Any, Protocol
 import redis
 
 from snapasset_desktop.library.store import Library
+from snapasset_desktop.providers.alt_text import AltTextWriter, Description
 from snapasset_desktop.providers.base import (
     CancelCheck,
     GeneratedImage,
@@ -33,7 +34,7 @@ from snapasset_desktop.providers.base import (
 )
 from snapasset_desktop.queue.events import Emitter
 from snapasset_desktop.queue.redis_store import DEFAULT_PREFIX, redis_errors
-from snapasset_desktop.services.pricing import format_usd, request_cost
+from snapasset_desktop.services.pricing import format_usd, request_cost, text_request_cost
 from snapasset_desktop.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -194,6 +195,28 @@ class Budget:
         if getattr(provider, "name", "") not in METERED_PROVIDERS:
             return provider
         return MeteredProvider(provider, lambda usd: self.charge(job_id, usd))
+
+    def metered_alt_text(self, job_id: str, writer: AltTextWriter) -> AltTextWriter:
+        if writer.origin not in METERED_PROVIDERS:
+            return writer
+        return MeteredAltText(writer, lambda usd: self.charge(job_id, usd))
+
+
+class MeteredAltText:
+    """Prices each alt-text answer from OpenAI; offline suggestions cost nothing."""
+
+    def __init__(self, inner: AltTextWriter, on_cost: Callable[[float], None]) -> None:
+        self.inner = inner
+        self.origin = inner.origin
+        self.on_cost = on_cost
+
+    def describe(self, image: bytes, *, prompt: str, file_name: str | None) -> Description:
+        answer = self.inner.describe(image, prompt=prompt, file_name=file_name)
+        try:
+            self.on_cost(text_request_cost(answer.model, answer.usage))
+        except Exception:
+            log.warning("could not record what an alt-text request cost", exc_info=True)
+        return answer
 
 
 class MeteredProvider:

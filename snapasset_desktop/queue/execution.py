@@ -162,12 +162,15 @@ class JobExecutor:
     def _completed(self, job: JobRecord, owner: str, output: JobOutput) -> str | None:
         # Local assets by id; ones handed back through Redis by what the app needs to know.
         assets = [a.summary() if isinstance(a, RemoteAsset) else a.id for a in output.assets]
+        announce: dict[str, object] = {"assets": assets}
+        if output.alt_text:
+            announce["alt_text"] = output.alt_text.event()
         if not self._end(
             job,
             owner,
             "completed",
             "completed",
-            announce={"assets": assets},
+            announce=announce,
             progress=100.0,
             stage="save",
             focus_x=output.focus[0],

@@ -6,6 +6,8 @@ A worker whose library is not the job's origin keeps the generated source at
 after `ttl` and is at most `max_bytes`, so a queue nobody drains cannot fill
 Redis. Keys are the same on every try, so a retry on any worker finds the
 stored source (no second API call) and a re-run replaces rather than adds.
+The job's suggested alt text is kept the same way (`alttext:<job>`), so a retry
+never asks for it twice, and the origin app takes it with the images.
 The origin app ingests them into its library and deletes them (`queue.mirror`).
 """
 
@@ -25,6 +27,7 @@ from snapasset_desktop.library.models import SOURCE_PLATFORM, AssetRecord
 from snapasset_desktop.queue.redis_store import DEFAULT_PREFIX, redis_errors
 
 DEFAULT_TTL = 86_400.0
+_ALT_TEXT_FIELDS = ("text", "origin", "note")
 MAX_BYTES = 50 * 2**20
 
 
@@ -88,6 +91,9 @@ class RemoteArtifacts:
     def _asset_key(self, job_id: str, platform: str, variant: int) -> str:
         return f"{self.prefix}asset:{job_id}:{platform}:{variant}"
 
+    def _alt_text_key(self, job_id: str) -> str:
+        return f"{self.prefix}alttext:{job_id}"
+
     # -- what the job runner calls -------------------------------------------------------
 
     @redis_errors
@@ -105,6 +111,21 @@ class RemoteArtifacts:
         if not found or any(data is None for data in found) or len(found) != _variants(keys):
             return []
         return found
+
+    def suggested_alt_text(self, job_id: str) -> str | None:
+        """The text a retry reuses; a failed suggestion (no text) is asked again."""
+        stored = self.pending_alt_text(job_id)
+        return stored["text"] if stored else None
+
+    @redis_errors
+    def store_alt_text(
+        self, job_id: str, text: str | None, *, origin: str, note: str | None = None
+    ) -> None:
+        key = self._alt_text_key(job_id)
+        pipe = self.client.pipeline(transaction=True)
+        pipe.hset(key, mapping={"text": text or "", "origin": origin, "note": note or ""})
+        pipe.expire(key, max(1, int(self.ttl)))
+        pipe.execute()
 
     def store_source(
         self,
@@ -216,6 +237,18 @@ class RemoteArtifacts:
             pipe.delete(*keys)
             pipe.srem(index, *keys)
         pipe.execute()
+
+    @redis_errors
+    def pending_alt_text(self, job_id: str) -> dict[str, str | None] | None:
+        """The job's alt text as stored ({text, origin, note}; empty ones None), if any."""
+        raw = self.client.hgetall(self._alt_text_key(job_id))
+        if not raw:
+            return None
+        return {name: raw.get(name.encode(), b"").decode() or None for name in _ALT_TEXT_FIELDS}
+
+    @redis_errors
+    def discard_alt_text(self, job_id: str) -> None:
+        self.client.delete(self._alt_text_key(job_id))
 
     @redis_errors
     def has_pending(self, job_id: str) -> bool:

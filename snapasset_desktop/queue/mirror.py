@@ -4,16 +4,17 @@ In Redis mode the shared store is the truth about a job, while the designer's
 gallery and queue view read the local library. The mirror follows the event
 stream from a cursor kept in the library, and for each of this library's jobs
 an event mentions it copies the job's current state from Redis into the local
-row; once the job has ended it first ingests the images a remote worker handed
-back (`queue.handback`) and then deletes them from Redis. Every step is
-idempotent (assets are keyed by job, platform and variant), so a crash or a
-second mirror over the same library repeats work but never duplicates it. A
-periodic reconcile compares every unfinished local job with Redis, which
+row; once the job has ended it first ingests the images (and the alt text) a
+remote worker handed back (`queue.handback`) and then deletes them from Redis.
+Every step is idempotent (assets are keyed by job, platform and variant), so a
+crash or a second mirror over the same library repeats work but never
+duplicates it. A periodic reconcile compares every unfinished local job with Redis, which
 covers events missed while the app was closed or Redis was restarted.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import threading
@@ -171,3 +172,10 @@ class EventMirror:
         if items:
             self.artifacts.discard(job_id, [item.key for item in items])
             log.info("took back a job's images", extra={"job_id": job_id, "files": len(items)})
+        alt_text = self.artifacts.pending_alt_text(job_id)
+        if alt_text is not None:
+            with contextlib.suppress(InvalidInput):  # the job was deleted here: nothing to keep
+                self.library.store_alt_text(
+                    job_id, alt_text["text"], origin=alt_text["origin"] or "", note=alt_text["note"]
+                )
+            self.artifacts.discard_alt_text(job_id)

@@ -6,8 +6,11 @@ resize 50–90 · upload 90–95 (cloud sync only) · save 95–100.
 
 Steps are idempotent so a retry is cheap and safe: the generated source is
 stored before anything else happens to it, and a job that already has its
-source never calls (or pays for) the API again; assets are keyed by
-(job, platform, variant) and written atomically, so a re-run replaces them.
+source never calls (or pays for) the API again; its alt text is suggested once
+the source is stored (at the start of the decode band) and kept, so a retry
+never asks twice, and a suggestion that fails leaves a note, never fails the
+job; assets are keyed by (job, platform, variant) and written atomically, so a
+re-run replaces them.
 The runner does the work only; marking the job active, completed or failed,
 under a lease, is the queue's (`queue.execution`).
 
@@ -35,6 +38,7 @@ from snapasset_desktop.imaging.focal import estimate_focal_point
 from snapasset_desktop.imaging.render import RenderedAsset, RenderOptions, render_platforms
 from snapasset_desktop.library.models import AssetRecord, JobRecord
 from snapasset_desktop.platforms import PlatformRegistry
+from snapasset_desktop.providers.alt_text import AltTextWriter
 from snapasset_desktop.providers.base import ImageProvider, ImageRequest
 from snapasset_desktop.services.styles import apply_style
 
@@ -89,6 +93,12 @@ class Artifacts(Protocol):
         warning: str | None,
     ) -> AssetRecord: ...
 
+    def suggested_alt_text(self, job_id: str) -> str | None: ...
+
+    def store_alt_text(
+        self, job_id: str, text: str | None, *, origin: str, note: str | None = None
+    ) -> None: ...
+
 
 class Uploader(Protocol):
     """Cloud sync: sends a finished job's saved assets (`cloud.sync.CloudSync`)."""
@@ -105,9 +115,21 @@ class Uploader(Protocol):
 
 
 @dataclass(frozen=True)
+class AltTextOutcome:
+    text: str | None
+    origin: str
+    note: str | None = None  # why there is no text
+
+    def event(self) -> dict[str, str | None]:
+        """What the `completed` event carries, for views that show the job as it ends."""
+        return {"text": self.text, "origin": self.origin, "note": self.note}
+
+
+@dataclass(frozen=True)
 class JobOutput:
     assets: list[AssetRecord]
     focus: tuple[float, float]
+    alt_text: AltTextOutcome | None = None  # None: alt text is off
 
 
 class JobRunner:
@@ -123,11 +145,13 @@ class JobRunner:
         registry: PlatformRegistry,
         provider_for: Callable[[str], ImageProvider],
         uploader: Uploader | None = None,
+        alt_text: AltTextWriter | None = None,
     ) -> None:
         self.artifacts = artifacts
         self.registry = registry
         self.provider_for = provider_for
         self.uploader = uploader  # None: cloud sync off (or the job's files live elsewhere)
+        self.alt_text = alt_text  # None: alt text is off
 
     def run(
         self,
@@ -152,6 +176,8 @@ class JobRunner:
 
         sources = self._sources(job, report, should_cancel)
         check_cancel()
+        alt_text = self._alt_text(job, sources[0], report)
+        check_cancel()
 
         report("decode", 0, "Reading the image")
         images = [load_image(data, what=_source_name(job)) for data in sources]
@@ -162,7 +188,10 @@ class JobRunner:
         rendered: list[tuple[int, RenderedAsset]] = []
         total = len(images) * len(platforms)
         metadata = AssetMetadata(
-            prompt=job.prompt, model=job.params.get("model", ""), job_id=job.id
+            prompt=job.prompt,
+            model=job.params.get("model", ""),
+            job_id=job.id,
+            alt_text=(alt_text.text if alt_text else None) or "",
         )
         for variant, image in enumerate(images):
 
@@ -198,7 +227,38 @@ class JobRunner:
         if self.uploader is not None:
             self._upload(job, report, should_cancel)
         report("save", 1, "Done")
-        return JobOutput(saved, focus)
+        return JobOutput(saved, focus, alt_text)
+
+    def _alt_text(
+        self, job: JobRecord, source: bytes, report: Callable[..., None]
+    ) -> AltTextOutcome | None:
+        """The job's alt text: the stored one (a retry, or the designer's), else suggested
+        now. A failed suggestion is a note, never the job's failure."""
+        if self.alt_text is None:
+            return None
+        origin = self.alt_text.origin
+        stored = self.artifacts.suggested_alt_text(job.id)
+        if stored is not None:
+            return AltTextOutcome(stored, origin)
+        report("decode", 0, "Writing alt text")
+        try:
+            text = self.alt_text.describe(
+                source, prompt=job.prompt, file_name=job.params.get("file_name")
+            ).text
+        except Canceled:
+            raise
+        except Exception as exc:
+            error = describe_failure(exc)
+            log.warning(
+                "no alt text suggested",
+                extra={"job_id": job.id, "kind": error.kind, "detail": error.detail},
+            )
+            reason = _ALT_TEXT_FAILURES.get(error.kind, "the request for it failed")
+            note = f"No alt text yet — {reason}. Write it in the job's details."
+            self.artifacts.store_alt_text(job.id, None, origin=origin, note=note)
+            return AltTextOutcome(None, origin, note)
+        self.artifacts.store_alt_text(job.id, text, origin=origin)
+        return AltTextOutcome(text, origin)
 
     def _upload(
         self, job: JobRecord, report: Callable[..., None], should_cancel: Callable[[], bool] | None
@@ -270,6 +330,20 @@ class JobRunner:
             )
         report("generate", 1, "Image generated")
         return [image.data for image in images]
+
+
+# Why a suggestion failed, in words that don't promise a retry (the job goes on without it).
+_ALT_TEXT_FAILURES = {
+    "rate_limit": "OpenAI was busy (its rate limit)",
+    "timeout": "OpenAI took too long to answer",
+    "server": "OpenAI had a problem on its side",
+    "network": "OpenAI couldn't be reached",
+    "auth": "OpenAI refused the key",
+    "permission": "this OpenAI key may not use the description model",
+    "unknown_model": "this OpenAI key may not use the description model",
+    "quota": "the OpenAI account is out of credit",
+    "refused": "OpenAI's safety system declined to describe the picture",
+}
 
 
 def render_options_from_params(

@@ -7,11 +7,13 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from snapasset_desktop.library.models import JobRecord
 from snapasset_desktop.library.store import Library
 from snapasset_desktop.logs import setup_logging
 from snapasset_desktop.paths import AppPaths, app_paths
 from snapasset_desktop.platforms import PlatformRegistry
-from snapasset_desktop.providers import create_provider
+from snapasset_desktop.providers import create_alt_text_writer, create_provider
+from snapasset_desktop.providers.alt_text import AltTextWriter
 from snapasset_desktop.providers.base import ImageProvider
 from snapasset_desktop.providers.pacing import RequestPacer
 from snapasset_desktop.queue.backend import QueueBackend
@@ -58,6 +60,7 @@ class AppContext:
             provider_for=self.provider,
             kind=self.kind,
             uploader=lambda: self.cloud.uploader() if self.settings.current.cloud_sync else None,
+            alt_text_for=self.alt_text_writer,
         )
 
     @cached_property
@@ -90,6 +93,14 @@ class AppContext:
         return create_provider(
             name or settings.provider, settings=settings, secrets=self.secrets, pacer=pacer
         )
+
+    def alt_text_writer(self, job: JobRecord) -> AltTextWriter | None:
+        """Who suggests the job's alt text; None when the `alt_text` setting is off."""
+        settings = self.settings.current
+        if not settings.alt_text:
+            return None
+        provider = job.params.get("provider") or settings.provider
+        return create_alt_text_writer(provider, settings=settings, secrets=self.secrets)
 
     def close(self) -> None:
         if "cloud" in self.__dict__:

@@ -20,6 +20,7 @@ from snapasset_desktop.errors import ImageError, InvalidInput, SnapAssetError, S
 from snapasset_desktop.imaging.decode import MAX_FILE_BYTES, image_info, load_image
 from snapasset_desktop.imaging.encode import FORMATS as OUTPUT_FORMATS
 from snapasset_desktop.imaging.encode import encode_image
+from snapasset_desktop.library.alt_text import AltText
 from snapasset_desktop.library.models import Event, JobRecord
 from snapasset_desktop.queue.backend import QueueBackend
 from snapasset_desktop.queue.events import FINAL_EVENTS
@@ -249,6 +250,14 @@ class JobService:
 
     def get(self, job_id: str) -> JobRecord:
         return self.store.get(job_id)
+
+    def alt_text(self, job_id: str) -> AltText | None:
+        """The job's alt text: suggested, the designer's, or (text None) why there is none."""
+        return self.library.alt_text(job_id)
+
+    def set_alt_text(self, job_id: str, text: str) -> AltText:
+        """The designer's alt text for the job; exports from now on carry it."""
+        return self.library.set_alt_text(job_id, text)
 
     def list(
         self,

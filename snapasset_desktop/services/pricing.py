@@ -100,6 +100,35 @@ def request_cost(
     return estimate_cost(model, quality, size, n=n, prompt=prompt)
 
 
+@dataclass(frozen=True)
+class TextRates:
+    """USD per million tokens for a text model that reads images (estimates)."""
+
+    input: float
+    output: float
+
+
+# Estimates, as above. Alt text (providers/alt_text.py) is written by a small vision model.
+TEXT_RATES: dict[str, TextRates] = {
+    "gpt-6-luna": TextRates(input=0.10, output=0.50),
+    "gpt-5.6-luna": TextRates(input=0.20, output=1.20),
+}
+TEXT_FALLBACK = TextRates(input=2.0, output=10.0)  # priced like a larger model: a cap errs early
+# A `detail: low` image plus the instructions, and two sentences back.
+TEXT_ESTIMATE_TOKENS = (200, 80)
+
+
+def text_request_cost(model: str, usage: Mapping[str, Any] | None) -> float:
+    """USD for one text answer: its reported tokens, else a typical alt-text request's."""
+    name = (model or "").strip().lower()
+    matches = [prefix for prefix in TEXT_RATES if name.startswith(prefix)]
+    rates = TEXT_RATES[max(matches, key=len)] if matches else TEXT_FALLBACK
+    tokens_in, tokens_out = TEXT_ESTIMATE_TOKENS
+    if usage and isinstance(usage.get("input_tokens"), int | float):
+        tokens_in, tokens_out = usage["input_tokens"], usage.get("output_tokens") or 0
+    return (tokens_in * rates.input + tokens_out * rates.output) / 1_000_000
+
+
 def format_usd(amount: float) -> str:
     return f"${amount:,.0f}" if amount >= 10 and amount == int(amount) else f"${amount:,.2f}"
 

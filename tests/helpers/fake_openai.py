@@ -18,6 +18,12 @@ error classes are the SDK's own. Each request consumes the next scripted action
 HTTP/1.1 with keep-alive; JSON answers carry Content-Length, streams are
 `text/event-stream` sent chunked, one flushed chunk per event — as api.openai.com does.
 
+`POST /v1/responses` answers as the Responses API does for a vision request
+(the alt text a job asks for): it checks the model and that an `input_image` is a
+data URL of a real image, and answers a `response` object whose message says
+`text_answer`. Those requests are kept apart — recorded in `text_requests`,
+scripted with `script_text` — so image tests count and script image calls alone.
+
 `FakeOpenAIServer(rate_limit=(n, seconds))` also enforces a rate limit: at most
 n image requests start in any `seconds` window; beyond it a request gets 429
 with `retry-after` (whole seconds until a slot frees) and consumes no scripted
@@ -69,7 +75,10 @@ _ERROR_TYPES = {
     404: "invalid_request_error",
     429: "requests",
 }
+TEXT_MODELS = frozenset({"gpt-6-luna", "gpt-6-sol", "gpt-5.6-luna", "gpt-5.5"})
+DEFAULT_TEXT_ANSWER = "A yellow square on a blue background."
 _PIL_FORMATS = {"png": "PNG", "jpeg": "JPEG", "webp": "WEBP"}
+_IMAGE_DETAILS = ("low", "high", "auto", "original")
 
 
 @dataclass(frozen=True)
@@ -266,6 +275,92 @@ class _ClientGone(Exception):
     pass
 
 
+def _responses_problem(body: Any, models: frozenset[str]) -> Action | None:
+    """The 400 the Responses API gives a malformed vision request, if this is one."""
+    if not isinstance(body, dict) or not body.get("model"):
+        return error(
+            400,
+            code="missing_required_parameter",
+            message="Missing required parameter: 'model'.",
+            param="model",
+        )
+    if body["model"] not in models:
+        message = f"The requested model '{body['model']}' does not exist."
+        return error(400, code="model_not_found", message=message, param="model")
+    images = [
+        part
+        for item in body.get("input") or []
+        if isinstance(item, dict)
+        for part in item.get("content") or []
+        if isinstance(part, dict) and part.get("type") == "input_image"
+    ]
+    for part in images:
+        if part.get("detail") not in _IMAGE_DETAILS:
+            return error(400, code="invalid_value", message="Invalid 'detail'.", param="detail")
+        url = str(part.get("image_url") or "")
+        header, _, payload = url.partition(",")
+        try:
+            if not header.startswith("data:image/") or not header.endswith(";base64"):
+                raise ValueError("not a base64 data URL")
+            with Image.open(BytesIO(base64.b64decode(payload, validate=True))) as image:
+                image.verify()
+        except Exception:
+            message = "Invalid image: the data URL does not contain a supported image."
+            return error(400, code="invalid_image", message=message, param="image_url")
+    if not images:
+        return error(400, code="invalid_value", message="The request has no image to describe.")
+    return None
+
+
+def _response_object(body: dict, text: str, record: Any) -> dict[str, Any]:
+    """A completed `response` with one assistant message, in the Responses API's shape."""
+    number = id(record) % 10_000
+    input_tokens = 85 + max(1, len(str(body.get("instructions") or "")) // 4)
+    output_tokens = max(1, len(text) // 4)
+    return {
+        "id": f"resp_fake_{number:04d}",
+        "object": "response",
+        "created_at": int(time.time()),
+        "status": "completed",
+        "background": False,
+        "error": None,
+        "incomplete_details": None,
+        "instructions": body.get("instructions"),
+        "max_output_tokens": body.get("max_output_tokens"),
+        "model": body["model"],
+        "output": [
+            {
+                "id": f"msg_fake_{number:04d}",
+                "type": "message",
+                "status": "completed",
+                "role": "assistant",
+                "content": [
+                    {"type": "output_text", "text": text, "annotations": [], "logprobs": []}
+                ],
+            }
+        ],
+        "parallel_tool_calls": True,
+        "previous_response_id": None,
+        "reasoning": {"effort": (body.get("reasoning") or {}).get("effort"), "summary": None},
+        "store": bool(body.get("store", True)),
+        "temperature": 1.0,
+        "text": {"format": {"type": "text"}, "verbosity": "medium"},
+        "tool_choice": "auto",
+        "tools": [],
+        "top_p": 1.0,
+        "truncation": "disabled",
+        "usage": {
+            "input_tokens": input_tokens,
+            "input_tokens_details": {"cached_tokens": 0},
+            "output_tokens": output_tokens,
+            "output_tokens_details": {"reasoning_tokens": 0},
+            "total_tokens": input_tokens + output_tokens,
+        },
+        "user": None,
+        "metadata": {},
+    }
+
+
 class FakeOpenAIServer:
     """OpenAI's image generation and edit endpoints on 127.0.0.1, scriptable per request."""
 
@@ -285,6 +380,10 @@ class FakeOpenAIServer:
         self._wait_until = 0.0
         self.requests: list[RecordedRequest] = []
         self._script: list[Action] = []
+        self.text_models = TEXT_MODELS
+        self.text_answer = DEFAULT_TEXT_ANSWER
+        self.text_requests: list[RecordedRequest] = []  # POST /v1/responses
+        self._text_script: list[Action] = []
         self._changed = threading.Condition()
         self._stopping = threading.Event()
         self._connections: set[socket.socket] = set()
@@ -326,6 +425,11 @@ class FakeOpenAIServer:
         with self._changed:
             self._script.extend(actions)
 
+    def script_text(self, actions: Iterable[Action]) -> None:
+        """Like `script`, for the Responses API's requests."""
+        with self._changed:
+            self._text_script.extend(actions)
+
     def wait_until(self, predicate: Callable[[], bool], timeout: float = 5.0) -> bool:
         """Block until `predicate()` holds (re-checked whenever a request changes state)."""
         with self._changed:
@@ -351,16 +455,18 @@ class FakeOpenAIServer:
             self._wait_until = max(self._wait_until, now + wait)
             return wait
 
-    def _next_action(self) -> Action:
+    def _next_action(self, text: bool = False) -> Action:
         with self._changed:
-            return self._script.pop(0) if self._script else ok()
+            script = self._text_script if text else self._script
+            return script.pop(0) if script else ok()
 
     def _record(self, record: RecordedRequest, **changes: Any) -> None:
         with self._changed:
             for name, value in changes.items():
                 setattr(record, name, value)
-            if record not in self.requests:
-                self.requests.append(record)
+            kept = self.text_requests if record.path.startswith("/v1/responses") else self.requests
+            if record not in kept:
+                kept.append(record)
             self._changed.notify_all()
 
     def _pause(self, seconds: float) -> None:
@@ -450,6 +556,8 @@ class _Handler(BaseHTTPRequestHandler):
             supplied = (self.headers.get("Authorization") or "").removeprefix("Bearer ")
             message = f"Incorrect API key provided: {supplied}. You can find your API key at …"
             return self._error(record, error(401, code="invalid_api_key", message=message))
+        if self.path.split("?")[0] == "/v1/responses":
+            return self._respond(record, body)
         if self.path.split("?")[0] not in (GENERATIONS, EDITS):
             return self._error(record, error(404, message=f"Invalid URL (POST {self.path})"))
         if not isinstance(body, dict) or not isinstance(body.get("prompt"), str):
@@ -485,6 +593,25 @@ class _Handler(BaseHTTPRequestHandler):
         if body.get("stream"):
             return self._stream(record, body, action)
         return self._complete(record, body, action)
+
+    def _respond(self, record: RecordedRequest, body: Any) -> None:
+        """`POST /v1/responses` with an image to describe, as the Responses API answers it."""
+        problem = _responses_problem(body, self.fake.text_models)
+        if problem is not None:
+            return self._error(record, problem)
+        action = self.fake._next_action(text=True)
+        record.action = action.kind
+        if action.kind == "error":
+            return self._error(record, action)
+        if action.kind == "drop_connection":
+            return self._hang_up()
+        if action.kind == "latency":
+            self.fake._pause(action.params["seconds"])
+        data = json.dumps(_response_object(body, self.fake.text_answer, record)).encode()
+        if action.kind == "malformed_json":
+            data = data[: len(data) // 2]
+        self._start(record, 200, "application/json", length=len(data))
+        self._write(data)
 
     def _settings(self, body: dict) -> dict[str, Any]:
         quality = body.get("quality") or "auto"

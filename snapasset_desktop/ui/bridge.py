@@ -14,25 +14,19 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict, deque
+from functools import partial
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtGui import QImage
 
 from snapasset_desktop.library.models import Event
 from snapasset_desktop.queue.backend import QueueBackend
+from snapasset_desktop.ui import tasks
 
 DELIVERY_INTERVAL_MS = 100
 LOG_POLL_MS = 150  # the window's jobs run in a worker process: this is how they arrive
+CLOSE_WAIT_MS = 2000
 _SEEN_LIMIT = 4096
-
-
-class _PreviewLoad(QRunnable):
-    def __init__(self, bridge: EngineBridge, event: Event) -> None:
-        super().__init__()
-        self.bridge, self.event = bridge, event
-
-    def run(self) -> None:
-        self.bridge._preview_loaded(self.event, QImage(str(self.event.data["path"])))
 
 
 class EngineBridge(QObject):
@@ -56,19 +50,18 @@ class EngineBridge(QObject):
         self._closed = False
         self._wake.connect(self._schedule)  # queued: emitted from engine threads
         self._unsubscribe = backend.hub.subscribe(self._on_engine_event)
-        self._previews = QThreadPool(self)
-        self._previews.setMaxThreadCount(1)
         self._poll = QTimer(self)
         self._poll.setInterval(LOG_POLL_MS)
         self._poll.timeout.connect(self._read_log)
         self._poll.start()
 
     def close(self) -> None:
-        """Stop delivering: after this, nothing reaches the views (their library may close)."""
+        """Stop delivering: after this, nothing reaches the views (their library may close).
+        Previews still being decoded are waited for, briefly."""
         self._closed = True
         self._poll.stop()
         self._unsubscribe()
-        self._previews.waitForDone(2000)
+        tasks.wait(self, msecs=CLOSE_WAIT_MS)
 
     # -- engine threads ---------------------------------------------------------------
 
@@ -112,8 +105,14 @@ class EngineBridge(QObject):
         fresh = [e for e in events if e.seq not in self._seen]
         for event in fresh:
             if event.type == "partial" and event.data.get("path"):
-                # Another process's preview: a file, decoded off the GUI thread.
-                self._previews.start(_PreviewLoad(self, event))
+                # Another process's preview: a file, decoded off the GUI thread; a newer
+                # preview of the same job replaces one still on its way.
+                tasks.run(
+                    partial(QImage, str(event.data["path"])),
+                    owner=self,
+                    latest=("preview", event.job_id),
+                    done=partial(self._preview_loaded, event),
+                )
         with self._lock:
             self._pending.extend(e for e in fresh if e.type != "partial")
         self._deliver()
@@ -165,7 +164,7 @@ class EngineBridge(QObject):
             )
 
     def _preview_loaded(self, event: Event, image: QImage) -> None:
-        """From a preview-loading thread: queue it like any in-process event."""
+        """A decoded preview: queued like any in-process event."""
         if image.isNull() or self._closed:
             return
         self._on_engine_event(

@@ -10,13 +10,13 @@ the GUI thread and the button follows the bridge's `queuePaused`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from functools import partial
 
 from PySide6.QtCore import (
     QModelIndex,
     QSize,
     Qt,
-    QThreadPool,
     QTimer,
     Signal,
 )
@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from snapasset_desktop.errors import SnapAssetError
 from snapasset_desktop.services.context import AppContext
+from snapasset_desktop.ui import tasks
 from snapasset_desktop.ui.bridge import EngineBridge
 from snapasset_desktop.ui.queue.delegates import ROW_HEIGHT, ProgressDelegate, PromptDelegate
 from snapasset_desktop.ui.queue.model import (
@@ -46,7 +47,6 @@ from snapasset_desktop.ui.queue.model import (
     QueueModel,
 )
 from snapasset_desktop.ui.shared.icons import icon, icon_size
-from snapasset_desktop.ui.workers import error_message, run_in_background
 
 FILTER_LABELS = {
     "all": "All",
@@ -63,6 +63,7 @@ EMPTY_TEXTS = {
     "done": "No finished jobs yet.",
 }
 COUNTS_INTERVAL_MS = 250
+CLOSE_WAIT_MS = 3000  # bounded: a queue that stopped answering must not hold the quit
 COLUMN_WIDTHS = {
     Column.STATUS: 104,
     Column.PLATFORMS: 150,
@@ -103,12 +104,13 @@ class QueuePanel(QWidget):
         self._paused = False
         self.model = QueueModel(ctx, bridge, self)
         self.counts: dict[str, int] = {}  # jobs per filter, in the whole library
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)  # queue-wide changes happen in order
-        self._count_pool = QThreadPool(self)
-        self._count_pool.setMaxThreadCount(1)
-        self._counting = False  # a count is running
-        self._count_again = False  # something changed while it ran
+        self._counting = tasks.Refresh(
+            self,
+            ctx.library.job_counts,
+            done=self._show_counts,
+            failed=self._on_background_failed,
+            pool=tasks.FILES,
+        )
         # A throttle, not a debounce: a steady stream of changes still refreshes the counts.
         self._counts_timer = QTimer(self)
         self._counts_timer.setSingleShot(True)
@@ -303,16 +305,7 @@ class QueuePanel(QWidget):
             self._counts_timer.start()
 
     def _update_counts(self) -> None:
-        if self._counting:
-            self._count_again = True
-            return
-        self._counting = True
-        run_in_background(
-            self.ctx.library.job_counts,
-            on_result=self._show_counts,
-            on_error=self._on_count_failed,
-            pool=self._count_pool,
-        )
+        self._counting.request()
 
     def _show_counts(self, by_status: dict[str, int]) -> None:
         self.counts = {  # "all" (no statuses) counts every status
@@ -321,17 +314,6 @@ class QueuePanel(QWidget):
         }
         for name, button in self.filter_buttons.items():
             button.setText(f"{FILTER_LABELS[name]}  {self.counts[name]:,}")
-        self._count_done()
-
-    def _on_count_failed(self, exc: BaseException) -> None:
-        self._on_background_failed(exc)
-        self._count_done()
-
-    def _count_done(self) -> None:
-        self._counting = False
-        if self._count_again:
-            self._count_again = False
-            self.schedule_counts()
 
     # -- selection and actions --------------------------------------------------------
 
@@ -360,6 +342,14 @@ class QueuePanel(QWidget):
         if not index.isValid() or not self.table.selectionModel().isRowSelected(index.row()):
             return None
         return index
+
+    def _act(
+        self, work: Callable[[], object], *, done: Callable[..., object] | None = None
+    ) -> None:
+        """Off the GUI thread, in order; a failure is said in the notice line."""
+        tasks.run(
+            work, owner=self, pool=tasks.ACTIONS, done=done, failed=self._on_background_failed
+        )
 
     def _run_on_jobs(self, ids: list[str], act: Callable[[str], object]) -> None:
         problems = []
@@ -428,22 +418,14 @@ class QueuePanel(QWidget):
             if answer != QMessageBox.StandardButton.Yes:
                 return
         self.model.remove_ids(ids)
-        library = self.ctx.library
-
-        def work() -> None:  # folders of images: off the GUI thread
-            for job_id in ids:
-                library.delete_job(job_id)
-
-        def removed(_: object) -> None:
-            self.schedule_counts()
-            self.jobsRemoved.emit(ids)
-
-        run_in_background(
-            work,
-            on_result=removed,
-            on_error=self._on_background_failed,
-            pool=self._pool,
+        self._act(
+            partial(_each, ids, self.ctx.library.delete_job), done=partial(self._removed, ids)
         )
+
+    def _removed(self, ids: list[str], problems: list[str]) -> None:
+        self.schedule_counts()
+        self._show_notice(problems[0] if problems else "")
+        self.jobsRemoved.emit(ids)
 
     def open_result(self) -> None:
         index = self._current_index()
@@ -459,11 +441,7 @@ class QueuePanel(QWidget):
     def _on_pause_toggled(self, paused: bool) -> None:
         self._paint_pause(paused)
         jobs = self.ctx.jobs
-        run_in_background(
-            jobs.pause if paused else jobs.resume,
-            on_error=self._on_background_failed,
-            pool=self._pool,
-        )
+        self._act(jobs.pause if paused else jobs.resume)
 
     def _show_paused(self, paused: bool) -> None:
         self.pause_button.blockSignals(True)
@@ -483,7 +461,7 @@ class QueuePanel(QWidget):
         self._show_notice("")
 
     def _on_background_failed(self, exc: BaseException) -> None:
-        self._show_notice(error_message(exc))
+        self._show_notice(tasks.error_message(exc))
 
     def _show_notice(self, text: str) -> None:
         if not text and self._paused:
@@ -496,8 +474,19 @@ class QueuePanel(QWidget):
         """Stop live updates and wait for background actions (call before `ctx.close()`)."""
         self.model.close()
         self._counts_timer.stop()
-        self._pool.waitForDone()
-        self._count_pool.waitForDone()
+        self._counting.cancel()
+        tasks.wait(self, msecs=CLOSE_WAIT_MS)
 
     def sizeHint(self) -> QSize:
         return QSize(960, 420)
+
+
+def _each(items: Sequence[object], act: Callable[[object], object]) -> list[str]:
+    """A pool thread: `act` on every item; what was refused, in the designer's words."""
+    problems = []
+    for item in items:
+        try:
+            act(item)
+        except SnapAssetError as exc:
+            problems.append(exc.message)
+    return problems

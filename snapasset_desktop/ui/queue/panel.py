@@ -4,8 +4,9 @@ A `QTableView` over `QueueModel`, which reads the chosen filter from the library
 a page at a time as the table scrolls; its prompt and progress cells are drawn
 by `ui.queue.delegates`. The filter buttons count every job in the library
 (one GROUP BY, off the GUI thread, at most every 250 ms while jobs change).
-Actions work on the selection; pausing and resuming the whole queue runs off
-the GUI thread and the button follows the bridge's `queuePaused`.
+Actions work on the selection off the GUI thread, one after another in the order
+they were asked (they talk to the job queue: Redis, in Redis mode); so do pausing
+and resuming the whole queue, and the button follows the bridge's `queuePaused`.
 """
 
 from __future__ import annotations
@@ -95,6 +96,7 @@ class QueuePanel(QWidget):
 
     openJob = Signal(str)
     jobsRemoved = Signal(list)  # job ids deleted with their images (the gallery drops them)
+    pausedChanged = Signal(bool)  # what the pause button shows now
 
     def __init__(
         self, ctx: AppContext, bridge: EngineBridge | None, parent: QWidget | None = None
@@ -102,6 +104,7 @@ class QueuePanel(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self._paused = False
+        self._pause_asked = False  # pause or resume pressed here since the panel opened
         self.model = QueueModel(ctx, bridge, self)
         self.counts: dict[str, int] = {}  # jobs per filter, in the whole library
         self._counting = tasks.Refresh(
@@ -141,7 +144,8 @@ class QueuePanel(QWidget):
             # Jobs outside the filter shown change too, and they count.
             bridge.jobsAdded.connect(self.schedule_counts)
             bridge.jobChanged.connect(self.schedule_counts)
-        self._show_paused(ctx.jobs.is_paused())
+        self._paint_pause(False)  # until the queue says
+        self._act(ctx.jobs.is_paused, done=self._show_paused_at_start, pool=tasks.QUEUE)
         self._update_counts()
         self._update_actions()
 
@@ -344,20 +348,20 @@ class QueuePanel(QWidget):
         return index
 
     def _act(
-        self, work: Callable[[], object], *, done: Callable[..., object] | None = None
+        self,
+        work: Callable[[], object],
+        *,
+        done: Callable[..., object] | None = None,
+        pool: str = tasks.ACTIONS,
     ) -> None:
-        """Off the GUI thread, in order; a failure is said in the notice line."""
-        tasks.run(
-            work, owner=self, pool=tasks.ACTIONS, done=done, failed=self._on_background_failed
-        )
+        """Off the GUI thread; a failure is said in the notice line."""
+        tasks.run(work, owner=self, pool=pool, done=done, failed=self._on_background_failed)
 
     def _run_on_jobs(self, ids: list[str], act: Callable[[str], object]) -> None:
-        problems = []
-        for job_id in ids:
-            try:
-                act(job_id)
-            except SnapAssetError as exc:
-                problems.append(exc.message)
+        if ids:
+            self._act(partial(_each, ids, act), done=partial(self._ran_on_jobs, ids))
+
+    def _ran_on_jobs(self, ids: list[str], problems: list[str]) -> None:
         self.model.refresh(ids)
         self._show_notice(problems[0] if problems else "")
         self._update_actions()
@@ -389,13 +393,16 @@ class QueuePanel(QWidget):
             if job.status in ("queued", "retrying"):
                 level = max(-10, min(10, (job.priority // 10 + step) * 10))
                 groups.setdefault(level, []).append(job_id)
-        try:
-            for level, ids in groups.items():
-                self.ctx.jobs.set_priority(ids, level)
-        except SnapAssetError as exc:
-            self._show_notice(exc.message)
-        self.model.refresh([i for ids in groups.values() for i in ids])
-        self._update_actions()
+        jobs = self.ctx.jobs
+
+        def set_priority(level_and_ids: tuple[int, list[str]]) -> object:
+            level, ids = level_and_ids
+            return jobs.set_priority(ids, level)
+
+        changed = [job_id for ids in groups.values() for job_id in ids]
+        if changed:
+            work = partial(_each, list(groups.items()), set_priority)
+            self._act(work, done=partial(self._ran_on_jobs, changed))
 
     def remove_selected(self, *, confirm: bool = True) -> None:
         """Delete finished jobs and their files (after asking); running ones are left alone."""
@@ -423,6 +430,7 @@ class QueuePanel(QWidget):
         )
 
     def _removed(self, ids: list[str], problems: list[str]) -> None:
+        self.model.refresh(ids)  # a re-read that was on its way must not bring a row back
         self.schedule_counts()
         self._show_notice(problems[0] if problems else "")
         self.jobsRemoved.emit(ids)
@@ -438,10 +446,23 @@ class QueuePanel(QWidget):
 
     # -- pause ------------------------------------------------------------------------
 
+    @property
+    def paused(self) -> bool:
+        return self._paused
+
+    def set_paused(self, paused: bool) -> None:
+        """Pause or resume the whole queue, as the button does."""
+        self.pause_button.setChecked(paused)
+
     def _on_pause_toggled(self, paused: bool) -> None:
+        self._pause_asked = True
         self._paint_pause(paused)
         jobs = self.ctx.jobs
         self._act(jobs.pause if paused else jobs.resume)
+
+    def _show_paused_at_start(self, paused: bool) -> None:
+        if not self._pause_asked:  # the designer's own click since is newer
+            self._show_paused(paused)
 
     def _show_paused(self, paused: bool) -> None:
         self.pause_button.blockSignals(True)
@@ -459,6 +480,7 @@ class QueuePanel(QWidget):
         )
         self._paused = paused
         self._show_notice("")
+        self.pausedChanged.emit(paused)
 
     def _on_background_failed(self, exc: BaseException) -> None:
         self._show_notice(tasks.error_message(exc))
@@ -475,7 +497,7 @@ class QueuePanel(QWidget):
         self.model.close()
         self._counts_timer.stop()
         self._counting.cancel()
-        tasks.wait(self, msecs=CLOSE_WAIT_MS)
+        tasks.wait(self, self.model, msecs=CLOSE_WAIT_MS)
 
     def sizeHint(self) -> QSize:
         return QSize(960, 420)

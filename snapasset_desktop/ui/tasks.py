@@ -51,7 +51,9 @@ class Task:
     request) calls nothing at all.
     """
 
-    def __init__(self, owner: QObject, pool: str = FILES, *, latest: Hashable | None = None):
+    def __init__(
+        self, owner: QObject, pool: str = FILES, *, latest: Hashable | None = None
+    ) -> None:
         self.owner = owner
         self.pool = pool
         self.latest = latest
@@ -96,10 +98,6 @@ class Task:
 
     def is_canceled(self) -> bool:
         return self._canceled.is_set()
-
-    def is_running(self) -> bool:
-        """Queued or running: its work has not returned yet."""
-        return not self._returned.is_set()
 
     def report(self, done: int, total: int) -> None:
         """Progress, from the work (any thread); only the newest figure is shown."""

@@ -154,7 +154,8 @@ def test_prompt_history_persists_and_recalls_with_arrow_keys(
     panel.picker.set_selected(["x-post"])
     for prompt in ("an old prompt", "a newer prompt", "an old prompt"):
         panel.set_prompt(prompt)
-        assert panel.add_to_queue()
+        with qtbot.waitSignal(panel.submitted):  # queued off the GUI thread
+            panel.add_to_queue()
     history_file = ctx.paths.config_dir / "prompt_history.json"
     assert PromptHistory(history_file).entries() == ["an old prompt", "a newer prompt"]
 

@@ -140,8 +140,9 @@ def test_apply_focal_point_rerenders_from_the_stored_source(qtbot: QtBot, ctx, p
     qtbot.mouseMove(editor, target)
     qtbot.mouseRelease(editor, Qt.MouseButton.LeftButton, pos=target)
     assert apply.isEnabled()
-    apply.click()
-    assert ctx.jobs.get(job_id).status == "queued" and pane.progress.isVisible()
+    apply.click()  # queued off the GUI thread; the pane shows it once it is
+    qtbot.waitUntil(lambda: pane.job.status == "queued" and pane.progress.isVisible())
+    assert ctx.jobs.get(job_id).status == "queued"
 
     with qtbot.waitSignal(bridge.jobFinished, timeout=5000):
         assert ctx.queue.executor.execute(job_id) == "completed"

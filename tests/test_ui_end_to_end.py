@@ -19,7 +19,7 @@ from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.ui.export.dialog import ExportDialog
 from snapasset_desktop.ui.gallery.model import GalleryRole
 from snapasset_desktop.ui.main_window import MainWindow
-from snapasset_desktop.ui.queue.model import JOB_ID_ROLE
+from snapasset_desktop.ui.queue.model import JOB_ID_ROLE, STATUS_ROLE
 from tests.conftest import write_settings
 from tests.helpers.fake_openai import FakeOpenAIServer, error
 
@@ -143,7 +143,7 @@ def test_removing_a_finished_job_takes_its_cards_out_of_the_gallery(
     qtbot.waitUntil(lambda: window.context.jobs.get(job_id).status == "completed", timeout=30_000)
     model = window.gallery.model
     qtbot.waitUntil(lambda: model.rowCount() == 1, timeout=10_000)
-    select_job(qtbot, window, job_id)
+    select_job(qtbot, window, job_id, lambda index: index.data(STATUS_ROLE) == "completed")
     with qtbot.waitSignal(window.queue_panel.jobsRemoved, timeout=10_000):
         window.queue_panel.remove_selected(confirm=False)
     assert model.rowCount() == 0  # its images are gone from disk: no card points at them

@@ -105,6 +105,7 @@ def test_cancel_leaves_no_zip_behind(qtbot: QtBot, ctx: AppContext, tmp_path: Pa
 
     dialog.start()
     assert dialog.is_running()
+    qtbot.waitUntil(lambda: dialog.progress.value() > 0)  # under way: files being written
     dialog.close_button.click()  # "Cancel export" while it runs
     qtbot.waitUntil(lambda: not dialog.is_running(), timeout=10_000)
 

@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 from snapasset_desktop.library.db import open_database
 from snapasset_desktop.library.models import AssetQuery, AssetSort
 from snapasset_desktop.services.context import AppContext
+from snapasset_desktop.ui import tasks
 from snapasset_desktop.ui.bridge import EngineBridge
 from snapasset_desktop.ui.gallery.model import PAGE, GalleryRole
 from snapasset_desktop.ui.gallery.view import GalleryView
@@ -191,7 +192,7 @@ def test_scrolled_away_thumbnail_requests_are_cancelled(qtbot: QtBot, ctx) -> No
         for row in range(model.rowCount()):
             model.data(model.index(row), Qt.ItemDataRole.DecorationRole)  # ask for all
         model.keep_thumbnails_for(range(0, 10))
-        assert model.loader.pending() <= 10 + model.loader.pool.maxThreadCount()
+        assert model.loader.pending() <= 10 + tasks.THREADS[tasks.THUMBNAILS]
         qtbot.waitUntil(lambda: model.loader.pending() == 0)
         assert model.data(model.index(0), GalleryRole.THUMB_STATE) == "broken"  # no file
     finally:

@@ -14,6 +14,7 @@ from snapasset_desktop.errors import InvalidInput
 from snapasset_desktop.queue.consumer import EmbeddedConsumer
 from snapasset_desktop.services.batch_files import parse_text
 from snapasset_desktop.services.context import AppContext
+from snapasset_desktop.ui import tasks
 from snapasset_desktop.ui.bridge import EngineBridge
 from snapasset_desktop.ui.queue.model import (
     DETAIL_ROLE,
@@ -60,6 +61,7 @@ def model(ctx: AppContext, bridge: EngineBridge) -> Iterator[QueueModel]:
     queue_model = QueueModel(ctx, bridge)
     yield queue_model
     queue_model.close()
+    tasks.wait(queue_model)
 
 
 def submit(ctx: AppContext, prompt: str = "a lighthouse", **kw: object) -> str:
@@ -149,13 +151,13 @@ def test_cancel_and_retry_from_the_panel(ctx: AppContext, panel: QueuePanel, qtb
     qtbot.waitUntil(lambda: panel.model.row_of(job_id) is not None)
     select_job(panel, job_id)
     assert panel.cancel_action.isEnabled() and not panel.retry_action.isEnabled()
-    panel.cancel_action.trigger()
+    panel.cancel_action.trigger()  # off the GUI thread: the row follows when it is done
+    qtbot.waitUntil(lambda: status_in_model(panel.model, job_id) == "canceled")
     assert ctx.jobs.get(job_id).status == "canceled"
-    assert status_in_model(panel.model, job_id) == "canceled"
     assert panel.retry_action.isEnabled()
     panel.retry_action.trigger()
-    assert ctx.jobs.get(job_id).status == "queued"
     qtbot.waitUntil(lambda: status_in_model(panel.model, job_id) == "queued")
+    assert ctx.jobs.get(job_id).status == "queued"
 
 
 def test_failed_jobs_show_the_designers_reason(
@@ -169,6 +171,7 @@ def test_failed_jobs_show_the_designers_reason(
         error_message="Your OpenAI key was rejected — check it in Settings.",
     )
     panel.model.on_job_changed(job_id)
+    qtbot.waitUntil(lambda: status_in_model(panel.model, job_id) == "failed")
     index = panel.model.index(panel.model.row_of(job_id), Column.PROMPT)
     assert index.data(ERROR_ROLE) == "Your OpenAI key was rejected — check it in Settings."
     assert "check it in Settings" in index.data(Qt.ItemDataRole.ToolTipRole)
@@ -180,12 +183,18 @@ def test_raise_priority_of_a_waiting_job(ctx: AppContext, panel: QueuePanel, qtb
     job_id = submit(ctx, priority="low")
     qtbot.waitUntil(lambda: panel.model.row_of(job_id) is not None)
     select_job(panel, job_id)
+
+    def priority_shown() -> str:
+        return panel.model.index(panel.model.row_of(job_id), Column.PRIORITY).data()
+
     panel.raise_action.trigger()
+    qtbot.waitUntil(lambda: priority_shown() == "Normal")
     assert ctx.jobs.get(job_id).priority == 0
     panel.raise_action.trigger()
+    qtbot.waitUntil(lambda: priority_shown() == "High")
     assert ctx.jobs.get(job_id).priority == 10
-    assert panel.model.index(panel.model.row_of(job_id), Column.PRIORITY).data() == "High"
     panel.lower_action.trigger()
+    qtbot.waitUntil(lambda: priority_shown() == "Normal")
     assert ctx.jobs.get(job_id).priority == 0
 
 
@@ -292,8 +301,8 @@ def test_failed_jobs_among_the_oldest_are_counted_and_listed(
         # Retrying one acts on it wherever it was, and it leaves the Failed list.
         select_job(panel, failed[3])
         panel.retry_action.trigger()
-        assert ctx.jobs.get(failed[3]).status == "queued"
-        assert panel.model.row_of(failed[3]) is None and panel.model.rowCount() == 6
+        qtbot.waitUntil(lambda: panel.model.row_of(failed[3]) is None)
+        assert ctx.jobs.get(failed[3]).status == "queued" and panel.model.rowCount() == 6
         qtbot.waitUntil(lambda: panel.counts.get("failed") == 6)
         assert panel.counts["waiting"] == 1194
     finally:
@@ -342,7 +351,7 @@ def test_status_changes_move_rows_between_filters(
     panel.set_filter("failed")
     ctx.library.update_job(old[5], status="failed", error_message="No.")
     panel.model.on_job_changed(old[5])
-    assert shown_ids(panel.model) == [old[5]]
+    qtbot.waitUntil(lambda: shown_ids(panel.model) == [old[5]])
 
     # A job retried from Done goes back to Waiting, in its place by age.
     panel.set_filter("done")
@@ -404,6 +413,7 @@ def test_finished_jobs_show_their_cost_in_the_detail_line_and_tooltip(
         failed, status="failed", error_message="The image was refused.", cost_usd=1.5
     )
     model.refresh([paid, free, failed])
+    qtbot.waitUntil(lambda: status_in_model(model, failed) == "failed")
 
     def cell(job_id: str, column: Column, role: int) -> str:
         return model.index(model.row_of(job_id), column).data(role)

@@ -3,36 +3,33 @@
 Engine events arrive on whatever thread emitted them through the `EventHub`
 (what this process does itself: submitting, canceling, pausing), and — for the
 jobs, which run in the window's worker process or on headless workers — from
-the durable event log, which the bridge reads a page at a time from its cursor.
-Either way they are queued here and delivered to the GUI thread in batches at
-most every 100 ms, with progress coalesced per job, so hundreds of jobs and
-fast progress never flood the event loop. Preview images are decoded off the
-GUI thread.
+the durable event log, which the bridge reads a page at a time from its cursor,
+off the GUI thread (in Redis mode that is a network round trip). Either way they
+are queued here and delivered to the GUI thread in batches at most every 100 ms,
+with progress coalesced per job, so hundreds of jobs and fast progress never
+flood the event loop. Preview images are decoded off the GUI thread. A log that
+fails to answer, or takes more than READ_STALL_S to, is said with
+`queueReachable(False)`; the next answer says `True`.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict, deque
+from functools import partial
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtGui import QImage
 
 from snapasset_desktop.library.models import Event
 from snapasset_desktop.queue.backend import QueueBackend
+from snapasset_desktop.ui import tasks
 
 DELIVERY_INTERVAL_MS = 100
 LOG_POLL_MS = 150  # the window's jobs run in a worker process: this is how they arrive
+READ_STALL_S = 3.0  # a read of the log takes milliseconds; this long, the queue is not answering
+CLOSE_WAIT_MS = 2000
 _SEEN_LIMIT = 4096
-
-
-class _PreviewLoad(QRunnable):
-    def __init__(self, bridge: EngineBridge, event: Event) -> None:
-        super().__init__()
-        self.bridge, self.event = bridge, event
-
-    def run(self) -> None:
-        self.bridge._preview_loaded(self.event, QImage(str(self.event.data["path"])))
 
 
 class EngineBridge(QObject):
@@ -43,6 +40,7 @@ class EngineBridge(QObject):
     jobFinished = Signal(str, str)  # job id, "completed" | "failed" | "canceled"
     queuePaused = Signal(bool)
     queueNotice = Signal(str)  # why the queue changed by itself (e.g. the monthly budget)
+    queueReachable = Signal(bool)  # the event log answers again (True) or not (False)
     _wake = Signal()
 
     def __init__(self, backend: QueueBackend, parent: QObject | None = None) -> None:
@@ -51,24 +49,30 @@ class EngineBridge(QObject):
         self._lock = threading.Lock()
         self._pending: deque[Event] = deque()
         self._seen: OrderedDict[int, None] = OrderedDict()
-        self._cursor = backend.event_log.last_seq()
+        self._cursor: int | None = None  # the log's end, found by the first read
+        self.reachable = True
         self._scheduled = False
         self._closed = False
         self._wake.connect(self._schedule)  # queued: emitted from engine threads
         self._unsubscribe = backend.hub.subscribe(self._on_engine_event)
-        self._previews = QThreadPool(self)
-        self._previews.setMaxThreadCount(1)
+        self._reads = tasks.Refresh(
+            self, self._read_page, done=self._log_read, failed=self._log_failed
+        )
         self._poll = QTimer(self)
         self._poll.setInterval(LOG_POLL_MS)
         self._poll.timeout.connect(self._read_log)
         self._poll.start()
+        self._read_log()
 
     def close(self) -> None:
-        """Stop delivering: after this, nothing reaches the views (their library may close)."""
+        """Stop delivering: after this, nothing reaches the views (their library may close).
+        A read of the log still on its way is waited for, briefly: a queue that stopped
+        answering must not hold the quit."""
         self._closed = True
         self._poll.stop()
+        self._reads.cancel()
         self._unsubscribe()
-        self._previews.waitForDone(2000)
+        tasks.wait(self, msecs=CLOSE_WAIT_MS)
 
     # -- engine threads ---------------------------------------------------------------
 
@@ -99,24 +103,48 @@ class EngineBridge(QObject):
 
     @Slot()
     def _read_log(self) -> None:
-        """Events from other processes (workers), one page per tick."""
+        """Events from other processes (workers), one page per tick, read off the GUI thread."""
         if self._closed:
             return
-        try:
-            events = self.backend.event_log.read(self._cursor, limit=500)
-        except Exception:  # the backend is down: health shows it, nothing to deliver
+        if self._reads.running_for() > READ_STALL_S:
+            self._set_reachable(False)
+        self._reads.request()
+
+    def _read_page(self) -> tuple[int, list[Event]]:
+        """A pool thread: the next page after the cursor (the log's end, the first time)."""
+        log, cursor = self.backend.event_log, self._cursor
+        if cursor is None:
+            return log.last_seq(), []
+        return cursor, log.read(cursor, limit=500)
+
+    def _log_failed(self, exc: BaseException) -> None:
+        self._set_reachable(False)
+
+    def _log_read(self, page: tuple[int, list[Event]]) -> None:
+        self._set_reachable(True)
+        cursor, events = page
+        self._cursor = events[-1].seq if events else cursor
+        if self._closed or not events:
             return
-        if not events:
-            return
-        self._cursor = events[-1].seq
         fresh = [e for e in events if e.seq not in self._seen]
         for event in fresh:
             if event.type == "partial" and event.data.get("path"):
-                # Another process's preview: a file, decoded off the GUI thread.
-                self._previews.start(_PreviewLoad(self, event))
+                # Another process's preview: a file, decoded off the GUI thread; a newer
+                # preview of the same job replaces one still on its way.
+                tasks.run(
+                    partial(QImage, str(event.data["path"])),
+                    owner=self,
+                    latest=("preview", event.job_id),
+                    done=partial(self._preview_loaded, event),
+                )
         with self._lock:
             self._pending.extend(e for e in fresh if e.type != "partial")
         self._deliver()
+
+    def _set_reachable(self, reachable: bool) -> None:
+        if reachable != self.reachable and not self._closed:
+            self.reachable = reachable
+            self.queueReachable.emit(reachable)
 
     @Slot()
     def _deliver(self) -> None:
@@ -165,7 +193,7 @@ class EngineBridge(QObject):
             )
 
     def _preview_loaded(self, event: Event, image: QImage) -> None:
-        """From a preview-loading thread: queue it like any in-process event."""
+        """A decoded preview: queued like any in-process event."""
         if image.isNull() or self._closed:
             return
         self._on_engine_event(

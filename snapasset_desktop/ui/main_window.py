@@ -10,6 +10,7 @@ the library) are therefore imported inside `attach`, not at the top."""
 from __future__ import annotations
 
 import logging
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -37,15 +38,17 @@ from PySide6.QtWidgets import (
 from snapasset_desktop.errors import SnapAssetError
 from snapasset_desktop.paths import AppPaths
 from snapasset_desktop.queue.worker_process import WorkerProcess
+from snapasset_desktop.ui import tasks
 from snapasset_desktop.ui.shared.icons import app_icon, icon
 
 if TYPE_CHECKING:
-    from snapasset_desktop.library.models import AssetRecord
+    from snapasset_desktop.library.models import AssetRecord, JobRecord
     from snapasset_desktop.services.context import AppContext
 
 log = logging.getLogger(__name__)
 
 WORKER_CHECK_MS = 5000
+QUIT_WAIT_MS = 3000
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".gif", ".tif", ".tiff", ".bmp"}
 
 
@@ -203,7 +206,7 @@ class MainWindow(QMainWindow):
         queue_menu.addSeparator()
         self.pause_action = self._action("Pause queue", self.toggle_pause, "Ctrl+P", "pause")
         self.pause_action.setCheckable(True)
-        self.pause_action.setChecked(self.context.jobs.is_paused())
+        self.pause_action.setChecked(self.queue_panel.paused)  # and follows it (see _connect)
         queue_menu.addAction(self.pause_action)
 
         view_menu = self._menus["&View"]
@@ -227,7 +230,7 @@ class MainWindow(QMainWindow):
         self.queue_panel.jobsRemoved.connect(lambda _ids: self.gallery.model.refresh())
         self.compose.submitted.connect(self._on_submitted)
         self.bridge.jobFinished.connect(self._on_job_finished)
-        self.bridge.queuePaused.connect(self.pause_action.setChecked)
+        self.queue_panel.pausedChanged.connect(self.pause_action.setChecked)
         self.bridge.queueNotice.connect(self._on_queue_notice)
         self.banner.settingsRequested.connect(self.open_settings)
 
@@ -262,6 +265,9 @@ class MainWindow(QMainWindow):
         self.queue_panel.close_engine()
         self.bridge.close()
         self.status.stop()
+        # The engine closes next: what still runs ends first (bounded: a queue that stopped
+        # answering must not hold the quit for its whole timeout).
+        tasks.wait(msecs=QUIT_WAIT_MS)
 
     # -- actions ----------------------------------------------------------------------
 
@@ -284,15 +290,20 @@ class MainWindow(QMainWindow):
         if not platforms:
             self.statusBar().showMessage("Pick the platforms to resize for first.", 6000)
             return
-        imported = 0
-        for path in paths:
-            try:
-                request = self.context.build_request(path.stem, platforms, provider="import")
-                self.context.jobs.import_image(path, request)
-                imported += 1
-            except SnapAssetError as exc:
-                self.statusBar().showMessage(exc.message, 8000)
-        if imported:
+        self.statusBar().showMessage(f"Importing {len(paths)} image(s)…")
+        tasks.run(
+            partial(_import_images, self.context, paths, platforms),
+            owner=self,
+            pool=tasks.ACTIONS,
+            done=self._imported,
+            failed=lambda exc: self.statusBar().showMessage(tasks.error_message(exc), 8000),
+        )
+
+    def _imported(self, outcome: tuple[int, list[str]]) -> None:
+        imported, problems = outcome
+        if problems:
+            self.statusBar().showMessage(problems[-1], 8000)
+        elif imported:
             self.statusBar().showMessage(f"Resizing {imported} image(s)…", 4000)
 
     @Slot()
@@ -328,11 +339,7 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def toggle_pause(self) -> None:
-        if self.context.jobs.is_paused():
-            self.context.jobs.resume()
-        else:
-            self.context.jobs.pause()
-        self.pause_action.setChecked(self.context.jobs.is_paused())
+        self.queue_panel.set_paused(not self.queue_panel.paused)
 
     @Slot()
     def preview_selected(self) -> None:
@@ -377,9 +384,19 @@ class MainWindow(QMainWindow):
     def _on_job_finished(self, job_id: str, status: str) -> None:
         if self._tray is None or self.isActiveWindow():
             return
-        job = self.context.jobs.get(job_id)
+        tasks.run(
+            partial(_finished_job, self.context, job_id),
+            owner=self,
+            pool=tasks.QUEUE,
+            done=partial(self._notify_finished, status),
+        )
+
+    def _notify_finished(self, status: str, found: tuple[JobRecord, dict | None]) -> None:
+        """In the tray: a job's outcome, or a batch's once its last job is done."""
+        job, summary = found
+        if self._tray is None:
+            return
         if job.batch_id:
-            summary = self.context.library.batch_summary(job.batch_id)
             if summary and summary["finished"] == summary["total"]:
                 from snapasset_desktop.services.pricing import cost_text
 
@@ -442,3 +459,26 @@ class MainWindow(QMainWindow):
         stored.setValue("state", self.saveState())
         stored.sync()
         super().closeEvent(event)
+
+
+def _import_images(
+    context: AppContext, paths: list[Path], platforms: list[str]
+) -> tuple[int, list[str]]:
+    """A pool thread: each image read, checked and queued to resize; how many were, and
+    why the others weren't."""
+    imported, problems = 0, []
+    for path in paths:
+        try:
+            request = context.build_request(path.stem, platforms, provider="import")
+            context.jobs.import_image(path, request)
+            imported += 1
+        except SnapAssetError as exc:
+            problems.append(exc.message)
+    return imported, problems
+
+
+def _finished_job(context: AppContext, job_id: str) -> tuple[JobRecord, dict | None]:
+    """A pool thread: the job, and its batch's summary when it belongs to one."""
+    job = context.jobs.get(job_id)
+    summary = context.library.batch_summary(job.batch_id) if job.batch_id else None
+    return job, summary

@@ -2,20 +2,17 @@
 
 Lines are checked as the designer types (debounced, off the GUI thread) with
 the same validation the engine applies, so the count and the lines that will
-be skipped are known before anything is queued. The batch itself (up to
-thousands of jobs) is submitted from a thread pool; lines refused there are
-reported too.
+be skipped are known before anything is queued; only the latest check's answer
+is shown. The batch itself (up to thousands of jobs) is submitted off the GUI
+thread too; lines refused there are reported as well.
 """
 
 from __future__ import annotations
 
-import contextlib
-import logging
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QDialog,
@@ -35,40 +32,13 @@ from snapasset_desktop.services.batch_files import BatchLine, parse_csv, parse_t
 from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.services.jobs import BatchResult
 from snapasset_desktop.services.requests import GenerationRequest
+from snapasset_desktop.ui import tasks
 from snapasset_desktop.ui.shared.icons import icon, icon_size
 from snapasset_desktop.ui.shared.styling import message_style, primary_button_style
-
-log = logging.getLogger(__name__)
 
 MAX_IMPORT_BYTES = 20 * 2**20
 CHECK_DELAY_MS = 250
 REASONS_SHOWN = 3
-
-# -- work off the GUI thread ----------------------------------------------------------
-
-
-class _Relay(QObject):
-    done = Signal(int, object)  # generation, result
-
-
-class _Task(QRunnable):
-    def __init__(self, relay: _Relay, generation: int, work: Callable[[], Any]) -> None:
-        super().__init__()
-        self.relay, self.generation, self.work = relay, generation, work
-
-    def run(self) -> None:
-        try:
-            result: Any = self.work()
-        except SnapAssetError as exc:
-            result = exc
-        except Exception as exc:  # never leave the dialog waiting for an answer
-            log.exception("batch work failed")
-            result = SnapAssetError(
-                "Something went wrong inside SnapAsset; the details are in the log.",
-                detail=f"{type(exc).__name__}: {exc}",
-            )
-        with contextlib.suppress(RuntimeError):  # the dialog is gone; nobody is waiting
-            self.relay.done.emit(self.generation, result)
 
 
 def parse_batch(text: str, csv_mode: bool) -> list[BatchLine]:
@@ -123,12 +93,8 @@ class BatchDialog(QDialog):
         self.priority = str(options.pop("priority", "normal"))
         self.options = options
         self.csv_mode = False
-        self._generation = 0
         self._busy = False
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)
-        self._relay = _Relay(self)
-        self._relay.done.connect(self._on_done)
+        self._check: tasks.Task | None = None
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(CHECK_DELAY_MS)
@@ -266,7 +232,6 @@ class BatchDialog(QDialog):
     # -- checking ---------------------------------------------------------------------
 
     def _start_check(self) -> None:
-        self._generation += 1
         text, csv_mode = self.edit.toPlainText(), self.csv_mode
         platform_ids, options, ctx = self.platform_ids, self.options, self.ctx
 
@@ -274,7 +239,15 @@ class BatchDialog(QDialog):
             lines = parse_batch(text, csv_mode)
             return len(lines), check_batch(ctx, lines, platform_ids, options)
 
-        self._pool.start(_Task(self._relay, self._generation, work))
+        self._check = tasks.run(
+            work, owner=self, latest="check", done=self._checked, failed=self._check_failed
+        )
+
+    def _checked(self, result: tuple[int, list[tuple[int, str]]]) -> None:
+        self._update_count(*result)
+
+    def _check_failed(self, exc: BaseException) -> None:
+        self._update_count(0, [], tasks.error_message(exc))
 
     def _update_count(self, count: int, refused: list[tuple[int, str]], error: str = "") -> None:
         ready = count - len(refused)
@@ -298,12 +271,11 @@ class BatchDialog(QDialog):
     # -- queueing ---------------------------------------------------------------------
 
     def queue(self) -> None:
-        """Submit the batch from the thread pool; the dialog shows it's busy meanwhile."""
+        """Submit the batch off the GUI thread; the dialog shows it's busy meanwhile."""
         if self._busy:
             return
         self._timer.stop()
         self._set_busy(True)
-        self._generation += 1
         text, csv_mode = self.edit.toPlainText(), self.csv_mode
         jobs, platform_ids, options = self.ctx.jobs, self.platform_ids, self.options
         name, priority = self.name_edit.text().strip(), self.priority
@@ -312,7 +284,11 @@ class BatchDialog(QDialog):
             lines = parse_batch(text, csv_mode)
             return jobs.submit_batch(lines, platform_ids, name=name, priority=priority, **options)
 
-        self._pool.start(_Task(self._relay, -self._generation, work))
+        if self._check is not None:
+            self._check.discard()  # what this queues answers it now
+        tasks.run(
+            work, owner=self, pool=tasks.ACTIONS, done=self._queued, failed=self._queue_failed
+        )
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
@@ -322,22 +298,12 @@ class BatchDialog(QDialog):
         self.queue_button.setEnabled(not busy)
         self.close_button.setEnabled(not busy)
 
-    @Slot(int, object)
-    def _on_done(self, generation: int, result: object) -> None:
-        if abs(generation) != self._generation:
-            return  # an older check; a newer one is on its way
-        if generation > 0:
-            if isinstance(result, SnapAssetError):
-                self._update_count(0, [], result.message)
-            else:
-                count, refused = result  # type: ignore[misc]
-                self._update_count(count, refused)
-            return
+    def _queue_failed(self, exc: BaseException) -> None:
         self._set_busy(False)
-        if isinstance(result, SnapAssetError):
-            self._show_error(result.message)
-            return
-        assert isinstance(result, BatchResult)
+        self._show_error(tasks.error_message(exc))
+
+    def _queued(self, result: BatchResult) -> None:
+        self._set_busy(False)
         self.batchQueued.emit(result)
         if not result.refused:
             self.accept()
@@ -358,5 +324,4 @@ class BatchDialog(QDialog):
 
     def done(self, code: int) -> None:
         self._timer.stop()
-        self._pool.waitForDone(5000)
         super().done(code)

@@ -2,14 +2,16 @@
 
 Bad input is explained inline (the engine's `InvalidInput.message`), never in
 a dialog. Before anything is sent the panel shows the source size the engine
-will ask for and how much each platform's crop will discard. A single submit
-is one insert and one enqueue, so it runs on the GUI thread; batches go
-through `BatchDialog`, which submits off the GUI thread.
+will ask for and how much each platform's crop will discard. The request is
+checked on the GUI thread, as the designer types; the submit itself (a write and
+an enqueue — a network round trip in Redis mode) runs off it, and batches go
+through `BatchDialog`, which does the same.
 """
 
 from __future__ import annotations
 
 import time
+from functools import partial
 
 from PySide6.QtCore import QDateTime, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QPalette, QShortcut
@@ -32,11 +34,13 @@ from PySide6.QtWidgets import (
 from snapasset_desktop.errors import InvalidInput, SnapAssetError
 from snapasset_desktop.imaging.encode import normalise_format
 from snapasset_desktop.imaging.planning import plan_source_size
+from snapasset_desktop.library.models import JobRecord
 from snapasset_desktop.providers.base import SUPPORTED_MODELS
 from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.services.jobs import BatchResult
 from snapasset_desktop.services.requests import BACKGROUNDS, MAX_VARIATIONS, QUALITIES
 from snapasset_desktop.services.styles import STYLE_PRESETS
+from snapasset_desktop.ui import tasks
 from snapasset_desktop.ui.compose.batch_dialog import BatchDialog
 from snapasset_desktop.ui.compose.platform_picker import PlatformPicker
 from snapasset_desktop.ui.compose.prompt_history import PromptHistory
@@ -297,33 +301,40 @@ class ComposePanel(QWidget):
 
     # -- submitting -------------------------------------------------------------------
 
-    def generate_now(self) -> list[str]:
-        return self.submit("high")
+    def generate_now(self) -> None:
+        self.submit("high")
 
-    def add_to_queue(self) -> list[str]:
-        return self.submit(self.priority_combo.currentData() or "normal")
+    def add_to_queue(self) -> None:
+        self.submit(self.priority_combo.currentData() or "normal")
 
-    def submit(self, priority: str) -> list[str]:
-        """Validate, queue one job; on bad input show why inline and queue nothing."""
+    def submit(self, priority: str) -> None:
+        """Validate, then queue one job off the GUI thread; on bad input show why inline
+        and queue nothing. `submitted` says when it is queued."""
         self._attempted = True
         self.status_label.hide()
+        prompt = self.prompt()
         try:
-            request = self.ctx.build_request(
-                self.prompt(), self.picker.selected_ids(), **self.options()
-            )
-            job = self.ctx.jobs.submit(request, priority=priority, run_at=self.run_at())
+            request = self.ctx.build_request(prompt, self.picker.selected_ids(), **self.options())
         except SnapAssetError as exc:
             self._show_message(exc.message)
-            return []
+            return
         self._show_message("")
-        self.history.add(self.prompt())
+        tasks.run(
+            partial(self.ctx.jobs.submit, request, priority=priority, run_at=self.run_at()),
+            owner=self,
+            pool=tasks.ACTIONS,
+            done=partial(self._queued, prompt, priority),
+            failed=lambda exc: self._show_message(tasks.error_message(exc)),
+        )
+
+    def _queued(self, prompt: str, priority: str, job: JobRecord) -> None:
+        self.history.add(prompt)
         self._history_pos, self._draft = -1, ""
         when = " for later" if job.run_at and job.run_at > time.time() else ""
         self._show_status(
             f"Queued{when} at {priority} priority — {len(job.platforms)} platform(s)."
         )
         self.submitted.emit([job.id])
-        return [job.id]
 
     def open_batch_dialog(self) -> BatchDialog:
         dialog = BatchDialog(

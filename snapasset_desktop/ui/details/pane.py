@@ -4,11 +4,13 @@ Shows the prompt and parameters, the source in a focal point editor (drag the
 point, the crops follow; Apply re-renders from the stored source without an
 API call) and a strip of the variants with their sizes. A job still running is
 shown live: its partial previews, then its results when the bridge says so.
+Re-rendering and regenerating go to the queue off the GUI thread.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 
 from PySide6.QtCore import QSize, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QGuiApplication, QImage, QPalette
@@ -32,6 +34,7 @@ from snapasset_desktop.library.models import AssetRecord, JobRecord
 from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.services.pricing import cost_text
 from snapasset_desktop.services.requests import IMPORT_PROVIDER
+from snapasset_desktop.ui import tasks
 from snapasset_desktop.ui.bridge import EngineBridge
 from snapasset_desktop.ui.details.focal_point_editor import FocalPointEditor
 from snapasset_desktop.ui.details.variants import JobDetails, JobDetailsLoader, VariantModel
@@ -377,11 +380,18 @@ class DetailPane(QWidget):
         """Re-render every platform around the editor's point, from the stored source."""
         if self.job_id is None:
             return
-        try:
-            job = self.ctx.jobs.rerender(self.job_id, focus=self.editor.focus())
-        except SnapAssetError as exc:
-            self._say(exc.message, error=True)
-            return
+        self.applyFocusButton.setEnabled(False)  # until the job says how it went
+        tasks.run(
+            partial(self.ctx.jobs.rerender, self.job_id, focus=self.editor.focus()),
+            owner=self,
+            pool=tasks.ACTIONS,
+            done=self._rerendering,
+            failed=self._action_failed,
+        )
+
+    def _rerendering(self, job: JobRecord) -> None:
+        if job.id != self.job_id:
+            return  # another job is shown now
         self.job = job
         self._show_status(job)
         self._update_actions()
@@ -396,14 +406,26 @@ class DetailPane(QWidget):
         options = {k: job.params[k] for k in _BUILD_OPTIONS if job.params.get(k) not in (None, "")}
         try:
             request = self.ctx.build_request(job.prompt, job.platforms, **options)
-            new = self.ctx.jobs.submit(request)
         except SnapAssetError as exc:
             self._say(exc.message, error=True)
             return
+        tasks.run(
+            partial(self.ctx.jobs.submit, request),
+            owner=self,
+            pool=tasks.ACTIONS,
+            done=self._regenerated,
+            failed=self._action_failed,
+        )
+
+    def _regenerated(self, new: JobRecord) -> None:
         self.jobSubmitted.emit(new.id)
         self.statusMessage.emit("Queued a new version of this prompt.")
         self._want_asset = None
         self.show_job(new.id)
+
+    def _action_failed(self, exc: BaseException) -> None:
+        self._say(tasks.error_message(exc), error=True)
+        self._update_actions()
 
     @Slot()
     def toggle_favourite(self) -> None:

@@ -1,16 +1,17 @@
 """What the detail pane shows of one job: its source and platform variants, loaded off-thread.
 
 `JobDetailsLoader` reads the job and its assets and decodes a screen-sized copy
-of the source in a worker, so even a 4K source never stalls the window.
+of the source off the GUI thread, so even a 4K source never stalls the window;
+only the latest request's answer is shown.
 `VariantModel` lists the source and every variant as cards (same roles as the
 gallery, plus how much of the source each crop gives up).
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +20,8 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
-    QRunnable,
     QSize,
     Qt,
-    QThreadPool,
     Signal,
     Slot,
 )
@@ -32,12 +31,12 @@ from snapasset_desktop.errors import SnapAssetError
 from snapasset_desktop.formatting import file_size
 from snapasset_desktop.imaging.geometry import crop_loss
 from snapasset_desktop.library.models import AssetRecord, JobRecord
+from snapasset_desktop.library.store import Library
 from snapasset_desktop.platforms import Platform
 from snapasset_desktop.services.context import AppContext
+from snapasset_desktop.ui import tasks
 from snapasset_desktop.ui.gallery.model import GalleryRole
 from snapasset_desktop.ui.gallery.thumbnail_loader import ThumbnailLoader
-
-log = logging.getLogger(__name__)
 
 PREVIEW_SIDE = 1280  # the focal point editor's copy of the source, longest side
 
@@ -62,46 +61,18 @@ def decode_scaled(path: Path, longest: int) -> QImage:
     return reader.read()
 
 
-class _Relay(QObject):
-    loaded = Signal(int, object)  # ticket, JobDetails
-    failed = Signal(int, str)  # ticket, message
-    image = Signal(int, QImage)  # ticket, a full-size image (copy to clipboard)
-
-
-class _LoadJob(QRunnable):
-    def __init__(self, relay: _Relay, ctx: AppContext, ticket: int, job_id: str) -> None:
-        super().__init__()
-        self.relay, self.ctx, self.ticket, self.job_id = relay, ctx, ticket, job_id
-
-    def run(self) -> None:
-        library = self.ctx.library
-        try:
-            job = library.get_job(self.job_id)
-            assets = library.assets_for_job(self.job_id, include_source=True)
-            order = {p: i for i, p in enumerate(job.platforms)}
-            assets.sort(key=lambda a: (not a.is_source, order.get(a.platform, 99), a.variant))
-            details = JobDetails(job, assets)
-            source = next((a for a in assets if a.is_source and a.variant == 0), None)
-            if source is not None:
-                details.source = decode_scaled(library.asset_path(source), PREVIEW_SIDE)
-                details.source_size = (source.width, source.height)
-        except SnapAssetError as exc:
-            self.relay.failed.emit(self.ticket, exc.message)
-            return
-        except Exception as exc:  # never let a worker die silently
-            log.exception("loading job details failed")
-            self.relay.failed.emit(self.ticket, f"This job can't be shown: {exc}")
-            return
-        self.relay.loaded.emit(self.ticket, details)
-
-
-class _DecodeJob(QRunnable):
-    def __init__(self, relay: _Relay, ticket: int, path: Path) -> None:
-        super().__init__()
-        self.relay, self.ticket, self.path = relay, ticket, path
-
-    def run(self) -> None:
-        self.relay.image.emit(self.ticket, QImage(str(self.path)))
+def load_details(library: Library, job_id: str) -> JobDetails:
+    """A pool thread: the job, its assets in order, and a screen-sized copy of its source."""
+    job = library.get_job(job_id)
+    assets = library.assets_for_job(job_id, include_source=True)
+    order = {p: i for i, p in enumerate(job.platforms)}
+    assets.sort(key=lambda a: (not a.is_source, order.get(a.platform, 99), a.variant))
+    details = JobDetails(job, assets)
+    source = next((a for a in assets if a.is_source and a.variant == 0), None)
+    if source is not None:
+        details.source = decode_scaled(library.asset_path(source), PREVIEW_SIDE)
+        details.source_size = (source.width, source.height)
+    return details
 
 
 class JobDetailsLoader(QObject):
@@ -114,40 +85,27 @@ class JobDetailsLoader(QObject):
     def __init__(self, ctx: AppContext, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(2)
-        self._relay = _Relay(self)
-        self._relay.loaded.connect(self._loaded)
-        self._relay.failed.connect(self._failed)
-        self._relay.image.connect(self._image)
-        self._ticket = 0
-        self._image_ticket = 0
 
     def load(self, job_id: str) -> None:
-        self._ticket += 1
-        self.pool.start(_LoadJob(self._relay, self.ctx, self._ticket, job_id))
+        tasks.run(
+            partial(load_details, self.ctx.library, job_id),
+            owner=self,
+            latest="details",
+            done=self.loaded.emit,
+            failed=self._failed,
+        )
 
     def decode_full(self, path: Path) -> None:
-        self._image_ticket += 1
-        self.pool.start(_DecodeJob(self._relay, self._image_ticket, path))
+        tasks.run(partial(QImage, str(path)), owner=self, latest="image", done=self.imageReady.emit)
 
     def wait(self, msecs: int = 3000) -> None:
-        self.pool.waitForDone(msecs)
+        tasks.wait(self, msecs=msecs)
 
-    @Slot(int, object)
-    def _loaded(self, ticket: int, details: JobDetails) -> None:
-        if ticket == self._ticket:
-            self.loaded.emit(details)
-
-    @Slot(int, str)
-    def _failed(self, ticket: int, message: str) -> None:
-        if ticket == self._ticket:
-            self.failed.emit(message)
-
-    @Slot(int, QImage)
-    def _image(self, ticket: int, image: QImage) -> None:
-        if ticket == self._image_ticket:
-            self.imageReady.emit(image)
+    def _failed(self, exc: BaseException) -> None:
+        if isinstance(exc, SnapAssetError):
+            self.failed.emit(exc.message)
+        else:  # logged with its traceback where it happened
+            self.failed.emit(f"This job can't be shown: {exc}")
 
 
 class VariantModel(QAbstractListModel):

@@ -2,7 +2,7 @@
 
 The names preview updates as the template is typed (the Exporter renders the
 first few names; a bad template shows its sentence inline and disables
-Export). The export itself runs on a worker thread with a progress bar; a
+Export). The export itself runs off the GUI thread with a progress bar; a
 canceled or failed export leaves nothing behind (the Exporter's promise).
 The last destination, format and template are remembered in the config dir.
 """
@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QStringListModel, Qt, QThreadPool, Signal
+from PySide6.QtCore import QSettings, QStringListModel, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QFont, QPalette
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -40,10 +41,10 @@ from snapasset_desktop.library.export import Exporter, ExportOptions, ExportResu
 from snapasset_desktop.library.models import AssetRecord
 from snapasset_desktop.library.naming import DEFAULT_TEMPLATE, FIELDS, validate_template
 from snapasset_desktop.services.context import AppContext
+from snapasset_desktop.ui import tasks
 from snapasset_desktop.ui.shared.desktop import open_folder
 from snapasset_desktop.ui.shared.icons import icon
 from snapasset_desktop.ui.shared.styling import error_label, show_error
-from snapasset_desktop.ui.workers import BackgroundTask, error_message
 
 PREVIEW_COUNT = 5
 FORMATS = (("Keep each file's format", None), ("PNG", "png"), ("JPEG", "jpeg"), ("WebP", "webp"))
@@ -74,9 +75,7 @@ class ExportDialog(QDialog):
         self.opener = opener
         self.exporter = Exporter(ctx.library, limits=ctx.platforms.size_limits())
         self.result: ExportResult | None = None
-        self._task: BackgroundTask | None = None
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)
+        self._task: tasks.Task | None = None
         self._state = ui_state(ctx)
         self.setWindowTitle("Export")
         self.setMinimumWidth(640)
@@ -378,7 +377,7 @@ class ExportDialog(QDialog):
     # -- running ------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Run the export on a worker thread; the dialog stays responsive and cancellable."""
+        """Run the export off the GUI thread; the dialog stays responsive and cancellable."""
         if self._task is not None or not self.start_button.isEnabled():
             return
         options = self.options()
@@ -393,20 +392,21 @@ class ExportDialog(QDialog):
         show_error(self.failure_label, None)
         self._set_inputs_enabled(False)
         self.close_button.setText("Cancel export")
-        task = BackgroundTask(self._run, options)
-        task.progressed.connect(self._progressed)
-        task.succeeded.connect(self._succeeded)
-        task.failed.connect(self._failed)
-        task.finished.connect(self._finished)
-        self._task = task
+        task = self._task = tasks.Task(self, tasks.LONG)
         self._validate()
-        task.start(self._pool)
-
-    def _run(self, options: ExportOptions) -> ExportResult:
-        task = self._task
-        assert task is not None
-        return self.exporter.export(
-            self.assets, options, on_progress=task.report, should_cancel=task.is_canceled
+        export = partial(
+            self.exporter.export,
+            self.assets,
+            options,
+            on_progress=task.report,
+            should_cancel=task.is_canceled,
+        )
+        task.start(
+            export,
+            done=self._succeeded,
+            failed=self._failed,
+            progress=self._progressed,
+            finished=self._finished,
         )
 
     def cancel(self) -> None:
@@ -445,7 +445,7 @@ class ExportDialog(QDialog):
             self.status_label.show()
         else:
             self.status_label.hide()
-            show_error(self.failure_label, error_message(exc))
+            show_error(self.failure_label, tasks.error_message(exc))
 
     def _finished(self) -> None:
         self._task = None
@@ -495,5 +495,4 @@ class ExportDialog(QDialog):
         if self._task is not None:
             self.cancel()
             return
-        self._pool.waitForDone(5000)
         super().reject()

@@ -1,12 +1,12 @@
 """Gallery thumbnails, made and decoded off the GUI thread.
 
 A request goes to the library's thumbnail cache (rendered once, found again by
-the image's sha256) in the loader's own two-thread pool; the small cached file
-is decoded there too (and scaled down to the card if bigger), and only the
-finished QImage crosses to the GUI thread. Requests for the same asset are
-merged, and those for cards scrolled out of view are cancelled: a cancelled
-request that reaches a thread returns at once without touching the disk. On the
-GUI thread the pictures wait in a `PixmapCache` bounded in bytes.
+the image's sha256) in the thumbnails' own pool (`ui.tasks.THUMBNAILS`); the
+small cached file is decoded there too (and scaled down to the card if bigger),
+and only the finished QImage crosses to the GUI thread. Requests for the same
+asset are merged, and those for cards scrolled out of view are cancelled: a
+cancelled request never starts. On the GUI thread the pictures wait in a
+`PixmapCache` bounded in bytes.
 """
 
 from __future__ import annotations
@@ -14,74 +14,39 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from collections.abc import Iterable
-from contextlib import suppress
+from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QRunnable, QSize, Qt, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QSize, Qt, Signal
 from PySide6.QtGui import QImage, QPixmap
 
 from snapasset_desktop.library.models import AssetRecord
 from snapasset_desktop.library.thumbnails import ThumbnailCache
+from snapasset_desktop.ui import tasks
 
 log = logging.getLogger(__name__)
 
 THUMB_SIZE = 256  # the cache's size: big enough for a card on a 2x screen
 
 
-class _Relay(QObject):
-    """Carries a worker's result to the GUI thread (queued: it lives there)."""
-
-    done = Signal(int, str, QImage)  # asset id, sha256, image (null when it failed)
-
-
-class _Ticket:
-    """One request as the GUI thread sees it; the runnable itself belongs to the pool."""
-
-    __slots__ = ("cancelled", "sha256")
-
-    def __init__(self, sha256: str) -> None:
-        self.sha256 = sha256
-        self.cancelled = False  # set on the GUI thread, read once by the worker
-
-
-class _ThumbnailJob(QRunnable):
-    def __init__(
-        self,
-        relay: _Relay,
-        cache: ThumbnailCache,
-        ticket: _Ticket,
-        asset_id: int,
-        path: Path,
-        target: QSize,
-    ) -> None:
-        super().__init__()
-        self.relay = relay
-        self.cache = cache
-        self.ticket = ticket
-        self.asset_id = asset_id
-        self.sha256 = ticket.sha256
-        self.path = path
-        self.target = target
-
-    def run(self) -> None:
-        if self.ticket.cancelled:
-            return
-        image = QImage()
-        try:
-            thumb = self.cache.get(self.path, THUMB_SIZE, key=self.sha256)
-            image = QImage(str(thumb))
-            # Down only: enlarging adds no detail (the card's painter scales anyway) but
-            # costs memory: a 256 px thumbnail made 300×300 was 1.4× the bytes, a 96 px 10×.
-            if not image.isNull() and _larger(image.size(), self.target):
-                image = image.scaled(
-                    self.target,
-                    Qt.AspectRatioMode.KeepAspectRatio,
-                    Qt.TransformationMode.SmoothTransformation,
-                )
-        except Exception as exc:  # a missing or damaged file shows as a broken card
-            log.debug("thumbnail failed for asset %s: %s", self.asset_id, exc)
-        with suppress(RuntimeError):  # the loader was deleted while this ran (window closing)
-            self.relay.done.emit(self.asset_id, self.sha256, image)
+def make_thumbnail(cache: ThumbnailCache, path: Path, sha256: str, target: QSize) -> QImage:
+    """A pool thread: the cached thumbnail (made once), no bigger than `target`; a null
+    image when the file is missing or damaged (the card shows it broken)."""
+    image = QImage()
+    try:
+        thumb = cache.get(path, THUMB_SIZE, key=sha256)
+        image = QImage(str(thumb))
+        # Down only: enlarging adds no detail (the card's painter scales anyway) but
+        # costs memory: a 256 px thumbnail made 300×300 was 1.4× the bytes, a 96 px 10×.
+        if not image.isNull() and _larger(image.size(), target):
+            image = image.scaled(
+                target,
+                Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation,
+            )
+    except Exception as exc:
+        log.debug("thumbnail failed for %s: %s", path.name, exc)
+    return image
 
 
 class ThumbnailLoader(QObject):
@@ -97,40 +62,42 @@ class ThumbnailLoader(QObject):
         parent: QObject | None = None,
         *,
         target: QSize | None = None,
-        threads: int = 2,
     ) -> None:
         super().__init__(parent)
         self.cache = cache
         self.data_dir = data_dir
         self.target = target or QSize(THUMB_SIZE, THUMB_SIZE)
-        self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(threads)
-        self._relay = _Relay(self)
-        self._relay.done.connect(self._finished)
-        self._tickets: dict[int, _Ticket] = {}
+        self._requests: dict[int, tuple[str, tasks.Task]] = {}  # asset id -> (sha256, task)
 
     def request(self, asset: AssetRecord) -> None:
         """Queue the asset's thumbnail unless that version of it is already on its way."""
-        ticket = self._tickets.get(asset.id)
-        if ticket is not None:
-            if ticket.sha256 == asset.sha256:
+        asked = self._requests.get(asset.id)
+        if asked is not None:
+            if asked[0] == asset.sha256:
                 return
-            ticket.cancelled = True  # re-rendered since: the old picture is no use
-        ticket = self._tickets[asset.id] = _Ticket(asset.sha256)
-        path = self.data_dir / asset.path
-        self.pool.start(_ThumbnailJob(self._relay, self.cache, ticket, asset.id, path, self.target))
+            asked[1].cancel()  # re-rendered since: the old picture is no use
+        work = partial(
+            make_thumbnail, self.cache, self.data_dir / asset.path, asset.sha256, self.target
+        )
+        task = tasks.run(
+            work,
+            owner=self,
+            pool=tasks.THUMBNAILS,
+            done=partial(self._finished, asset.id, asset.sha256),
+        )
+        self._requests[asset.id] = (asset.sha256, task)
 
     def pending(self) -> int:
-        return len(self._tickets)
+        return len(self._requests)
 
     def retain(self, asset_ids: Iterable[int]) -> int:
         """Cancel requests for assets not in `asset_ids` (scrolled away); returns how many.
 
         A request already being made finishes; its result is still delivered."""
         keep = set(asset_ids)
-        dropped = [asset_id for asset_id in self._tickets if asset_id not in keep]
+        dropped = [asset_id for asset_id in self._requests if asset_id not in keep]
         for asset_id in dropped:
-            self._tickets.pop(asset_id).cancelled = True
+            self._requests.pop(asset_id)[1].cancel()
         return len(dropped)
 
     def cancel_all(self) -> None:
@@ -139,13 +106,12 @@ class ThumbnailLoader(QObject):
     def shutdown(self, msecs: int = 3000) -> None:
         """Drop what waits and let running requests finish (call before the app quits)."""
         self.cancel_all()
-        self.pool.waitForDone(msecs)
+        tasks.wait(self, msecs=msecs)
 
-    @Slot(int, str, QImage)
     def _finished(self, asset_id: int, sha256: str, image: QImage) -> None:
-        ticket = self._tickets.get(asset_id)
-        if ticket is not None and ticket.sha256 == sha256:
-            del self._tickets[asset_id]
+        asked = self._requests.get(asset_id)
+        if asked is not None and asked[0] == sha256:
+            del self._requests[asset_id]
         if image.isNull():
             self.failed.emit(asset_id)
         else:

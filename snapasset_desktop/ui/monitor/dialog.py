@@ -1,9 +1,9 @@
 """The monitor window: health cards, live metric tiles and charts, and the log.
 
-Every two seconds the `Monitor` is asked for health and stats on a worker
-thread (both read databases, and health may ask Redis); the GUI thread only
-lays out what comes back. A refresh still running when the next tick comes
-is not doubled up.
+Every two seconds the `Monitor` is asked for health and stats off the GUI thread
+(both read databases, and health may ask Redis); the GUI thread only lays out
+what comes back. A refresh still running when the next tick comes is not
+doubled up.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QFont, QPalette, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
@@ -30,12 +30,12 @@ from PySide6.QtWidgets import (
 from snapasset_desktop.formatting import duration, file_size, percent
 from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.services.monitor import Health, Monitor, Stats
+from snapasset_desktop.ui import tasks
 from snapasset_desktop.ui.monitor.cards import Card, StatusDot
 from snapasset_desktop.ui.monitor.charts import BarListChart, TimelineChart, TimelinePoint
 from snapasset_desktop.ui.monitor.log_viewer import LogViewer
 from snapasset_desktop.ui.shared.icons import icon
 from snapasset_desktop.ui.shared.styling import BAD
-from snapasset_desktop.ui.workers import BackgroundTask, error_message
 
 REFRESH_MS = 2000
 LOW_DISK_SHARE = 0.1
@@ -45,6 +45,7 @@ LOW_DISK_SHARE = 0.1
 class Snapshot:
     health: Health
     stats: Stats
+    key_checked: bool  # health asked OpenAI about the key this time
 
 
 class MonitorDialog(QDialog):
@@ -64,10 +65,9 @@ class MonitorDialog(QDialog):
         self.monitor = monitor or Monitor.from_context(ctx)
         self._owns_monitor = monitor is None
         self.snapshot: Snapshot | None = None
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(2)
-        self._task: BackgroundTask | None = None
         self._check_key_next = False
+        self._close_monitor = False  # once the refresh on its way has answered
+        self._reads = tasks.Refresh(self, self._measure, done=self._show, failed=self._failed)
 
         self.status_dot = StatusDot()
         self.status_label = QLabel("Checking…", objectName="monitorStatus")
@@ -211,35 +211,37 @@ class MonitorDialog(QDialog):
     # -- refreshing -------------------------------------------------------------------
 
     def refresh(self) -> None:
-        """Ask for a new snapshot off the GUI thread (skipped while one is on its way)."""
-        if self._task is not None:
-            return
-        check_key, self._check_key_next = self._check_key_next, False
-        task = BackgroundTask(self._measure, check_key)
-        task.succeeded.connect(self._show)
-        task.failed.connect(self._failed)
-        task.finished.connect(self._task_done)
-        self._task = task.start(self._pool)
+        """Ask for a new snapshot off the GUI thread (once more after one on its way)."""
+        self._reads.request()
 
     def check_key(self) -> None:
         self._check_key_next = True
         self.health_cards["key"].show_value("Checking…", "Asking OpenAI about the key…")
-        if self._task is None:
-            self.refresh()
+        self.refresh()
 
-    def _measure(self, check_key: bool) -> Snapshot:
-        return Snapshot(self.monitor.health(check_key=check_key), self.monitor.stats())
-
-    def _task_done(self) -> None:
-        self._task = None
-        if self._check_key_next:
-            self.refresh()
+    def _measure(self) -> Snapshot:
+        """A pool thread: health (with the key checked when asked) and stats."""
+        check_key = self._check_key_next
+        health = self.monitor.health(check_key=check_key)
+        return Snapshot(health, self.monitor.stats(), key_checked=check_key)
 
     def _failed(self, exc: BaseException) -> None:
+        self._check_key_next = False  # answered too: not asked again on every tick
+        self._answered()
         self.status_dot.set_state("bad")
-        self.status_label.setText(error_message(exc))
+        self.status_label.setText(tasks.error_message(exc))
+
+    def _answered(self) -> None:
+        """A refresh answered: the monitor can close now if the dialog did meanwhile (the
+        next refresh, if any, starts only after this)."""
+        if self._close_monitor:
+            self._close_monitor = False
+            self.monitor.close()
 
     def _show(self, snapshot: Snapshot) -> None:
+        if snapshot.key_checked:
+            self._check_key_next = False
+        self._answered()
         self.snapshot = snapshot
         self._show_health(snapshot.health, snapshot.stats)
         self._show_stats(snapshot.stats)
@@ -360,12 +362,16 @@ class MonitorDialog(QDialog):
         super().done(result)
 
     def shutdown(self) -> None:
-        """Stop refreshing and wait for work in flight; safe to call twice."""
+        """Stop refreshing; the monitor it made closes now, or once the refresh on its way
+        has answered (never waited for: a Redis that stopped answering must not hold the
+        window). Safe to call twice."""
         self._timer.stop()
         self.log_viewer.stop()
-        self._pool.waitForDone(5000)
+        self._reads.cancel()
         if self._owns_monitor:
-            self.monitor.close()
+            self._close_monitor = True
+            if not self._reads.running():
+                self._answered()
 
     def sizeHint(self) -> QSize:
         return QSize(980, 720)

@@ -23,7 +23,6 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
-    QThreadPool,
     QTimer,
 )
 from PySide6.QtGui import QAction, QColor
@@ -40,9 +39,9 @@ from PySide6.QtWidgets import (
 )
 
 from snapasset_desktop.services.context import AppContext
+from snapasset_desktop.ui import tasks
 from snapasset_desktop.ui.shared.icons import icon
 from snapasset_desktop.ui.shared.styling import BAD, WARN
-from snapasset_desktop.ui.workers import BackgroundTask
 
 TAIL_LINES = 2000
 MAX_ROWS = 10_000
@@ -228,9 +227,7 @@ class LogViewer(QWidget):
         super().__init__(parent)
         self.path = path or ctx.paths.log_dir / "snapasset.jsonl"
         self._offset: int | None = None  # None until the first tail read lands
-        self._reading: BackgroundTask | None = None
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)
+        self._reads = tasks.Refresh(self, self._read, done=self._read_done, pool=tasks.FILES)
 
         self.model = LogModel(self)
         self.proxy = LogFilterModel(self)
@@ -301,21 +298,19 @@ class LogViewer(QWidget):
             self.level_combo.setCurrentIndex(index)
 
     def refresh(self) -> None:
-        """Read what is new (the tail the first time), unless a read is still running."""
-        if self._reading is not None:
-            return
-        if self._offset is None:
-            task = BackgroundTask(read_tail, self.path)
-        else:
-            task = BackgroundTask(read_from, self.path, self._offset)
-        task.succeeded.connect(self._read_done)
-        task.finished.connect(self._read_finished)
-        self._reading = task.start(self._pool)
+        """Read what is new (the tail the first time) off the GUI thread, or once more
+        after a read still on its way."""
+        self._reads.request()
+
+    def _read(self) -> tuple[list[LogEntry], int]:
+        """A pool thread: the entries after the last read's offset."""
+        offset = self._offset
+        return read_tail(self.path) if offset is None else read_from(self.path, offset)
 
     def stop(self) -> None:
-        """Stop following and wait for a read in flight (before the window goes)."""
+        """Stop following (a read on its way still lands, if the viewer is still there)."""
         self._timer.stop()
-        self._pool.waitForDone(2000)
+        self._reads.cancel()
 
     def resume(self) -> None:
         self._timer.start()
@@ -332,9 +327,6 @@ class LogViewer(QWidget):
         self.model.append(entries)
         if entries and at_bottom:
             self.table.scrollToBottom()
-
-    def _read_finished(self) -> None:
-        self._reading = None
 
     def _level_changed(self) -> None:
         self.proxy.set_min_level(self.level_combo.currentData())

@@ -4,13 +4,16 @@ A filter (all, waiting, active, failed, done) is a set of statuses asked of the
 library in SQL, a page at a time: the first page on load, older ones through
 `canFetchMore`/`fetchMore` as the view scrolls, each a keyset read from the
 last loaded job, so the list is complete however long the queue is. Then it
-follows the bridge: new jobs go on top, a changed job is re-read and moves into
-or out of the filter, and progress only touches memory and the cells that show
-it (no database read). Every update is idempotent — the bridge may repeat itself.
+follows the bridge: new jobs go on top, a changed job is re-read (off the GUI
+thread, from the job queue — Redis in Redis mode — in one read for every job that
+changed meanwhile) and moves into or out of the filter, and progress only touches
+memory and the cells that show it (no read at all). Every update is idempotent —
+the bridge may repeat itself.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass
 from enum import IntEnum
@@ -26,10 +29,11 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import QApplication
 
-from snapasset_desktop.errors import SnapAssetError
+from snapasset_desktop.errors import InvalidInput, SnapAssetError
 from snapasset_desktop.library.models import JobRecord
 from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.services.pricing import cost_text
+from snapasset_desktop.ui import tasks
 from snapasset_desktop.ui.bridge import EngineBridge
 from snapasset_desktop.ui.queue.text import (
     PRIORITY_LABELS,
@@ -115,6 +119,9 @@ class QueueModel(QAbstractTableModel):
         self._exhausted = True  # no older job left in the library for this filter
         self._labels: dict[str, str] = {}
         self._icons: dict[tuple[str, str], Any] = {}
+        self._stale: dict[str, None] = {}  # jobs to re-read, in the order they changed
+        self._stale_lock = threading.Lock()  # the GUI thread adds, a read takes
+        self._reads = tasks.Refresh(self, self._read_stale, done=self._apply)
         self.reload()
         self._bridge = bridge
         if bridge is not None:
@@ -129,6 +136,7 @@ class QueueModel(QAbstractTableModel):
     def close(self) -> None:
         """Stop following the bridge (before the engine closes, e.g. on quit)."""
         self._clock.stop()
+        self._reads.cancel()
         bridge, self._bridge = self._bridge, None
         if bridge is not None:
             bridge.jobsAdded.disconnect(self.on_jobs_added)
@@ -210,44 +218,11 @@ class QueueModel(QAbstractTableModel):
         if len(job_ids) > REFETCH_LIMIT:  # a big batch: one page read beats a read per job
             self.reload()
             return
-        fresh = []
-        for job_id in dict.fromkeys(job_ids):
-            if job_id in self._index:  # a repeated signal
-                self.on_job_changed(job_id)
-                continue
-            try:
-                job = self.ctx.jobs.get(job_id)
-            except SnapAssetError:  # deleted before we got to it
-                continue
-            if self._shows(job) and self._within_loaded(job):
-                fresh.append(job)
-        fresh.sort(key=_key, reverse=True)
-        if fresh and (not self._rows or _key(fresh[-1]) > _key(self._rows[0].job)):
-            self.beginInsertRows(_ROOT, 0, len(fresh) - 1)  # the usual case: all on top
-            self._rows[0:0] = [_Row.of(job) for job in fresh]
-            self._reindex()
-            self.endInsertRows()
-            return
-        for job in fresh:
-            self._insert_sorted(job)
+        self.refresh(job_ids)
 
     def on_job_changed(self, job_id: str) -> None:
         """Re-read one job: update its row, or move it into or out of this filter."""
-        try:
-            job = self.ctx.jobs.get(job_id)
-        except SnapAssetError:
-            self.remove_ids([job_id])
-            return
-        row = self._index.get(job_id)
-        if not self._shows(job):
-            if row is not None:
-                self.remove_ids([job_id])
-            return
-        if row is not None:
-            self._rows[row] = _Row.of(job)
-            self._row_changed(row)
-        elif self._within_loaded(job):
-            self._insert_sorted(job)
+        self.refresh([job_id])
 
     def on_job_progress(self, job_id: str, stage: str, percent: float, message: str) -> None:
         row = self._index.get(job_id)
@@ -269,9 +244,50 @@ class QueueModel(QAbstractTableModel):
         self.dataChanged.emit(self.index(row, Column.PROMPT), self.index(row, Column.PROMPT))
 
     def refresh(self, job_ids: list[str]) -> None:
-        """Re-read these rows now (after an action the bridge might not announce)."""
-        for job_id in job_ids:
-            self.on_job_changed(job_id)
+        """Re-read these jobs soon (after an action the bridge might not announce)."""
+        with self._stale_lock:
+            self._stale.update(dict.fromkeys(job_ids))
+        self._reads.request()
+
+    def _read_stale(self) -> dict[str, JobRecord | None]:
+        """A pool thread: every job changed since the last read (None: deleted). Jobs the
+        queue can't give now wait for the next read."""
+        with self._stale_lock:
+            job_ids, self._stale = list(self._stale), {}
+        found: dict[str, JobRecord | None] = {}
+        for n, job_id in enumerate(job_ids):
+            try:
+                found[job_id] = self.ctx.jobs.get(job_id)
+            except InvalidInput:
+                found[job_id] = None
+            except SnapAssetError:
+                with self._stale_lock:
+                    self._stale = dict.fromkeys(job_ids[n:]) | self._stale
+                break
+        return found
+
+    def _apply(self, found: dict[str, JobRecord | None]) -> None:
+        """Each job re-read: its row updated, moved out of this filter, or added in place."""
+        fresh = []
+        for job_id, job in found.items():
+            row = self._index.get(job_id)
+            if job is None or not self._shows(job):
+                if row is not None:
+                    self.remove_ids([job_id])
+            elif row is not None:
+                self._rows[row] = _Row.of(job)
+                self._row_changed(row)
+            elif self._within_loaded(job):
+                fresh.append(job)
+        fresh.sort(key=_key, reverse=True)
+        if fresh and (not self._rows or _key(fresh[-1]) > _key(self._rows[0].job)):
+            self.beginInsertRows(_ROOT, 0, len(fresh) - 1)  # the usual case: all on top
+            self._rows[0:0] = [_Row.of(job) for job in fresh]
+            self._reindex()
+            self.endInsertRows()
+            return
+        for job in fresh:
+            self._insert_sorted(job)
 
     def remove_ids(self, job_ids: list[str]) -> None:
         rows = sorted((self._index[i] for i in set(job_ids) if i in self._index), reverse=True)
@@ -299,7 +315,10 @@ class QueueModel(QAbstractTableModel):
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(Column) - 1))
 
     def _tick(self) -> None:
-        """Elapsed times move on their own; repaint just that column of live rows."""
+        """Elapsed times move on their own; repaint just that column of live rows. Jobs
+        the queue could not give last time are asked for again."""
+        if self._stale and not self._reads.running():
+            self._reads.request()
         live = [n for n, row in enumerate(self._rows) if row.job.status in LIVE_STATUSES]
         if live:
             self.dataChanged.emit(

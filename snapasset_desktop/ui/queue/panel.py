@@ -4,19 +4,20 @@ A `QTableView` over `QueueModel`, which reads the chosen filter from the library
 a page at a time as the table scrolls; its prompt and progress cells are drawn
 by `ui.queue.delegates`. The filter buttons count every job in the library
 (one GROUP BY, off the GUI thread, at most every 250 ms while jobs change).
-Actions work on the selection; pausing and resuming the whole queue runs off
-the GUI thread and the button follows the bridge's `queuePaused`.
+Actions work on the selection off the GUI thread, one after another in the order
+they were asked (they talk to the job queue: Redis, in Redis mode); so do pausing
+and resuming the whole queue, and the button follows the bridge's `queuePaused`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from functools import partial
 
 from PySide6.QtCore import (
     QModelIndex,
     QSize,
     Qt,
-    QThreadPool,
     QTimer,
     Signal,
 )
@@ -36,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from snapasset_desktop.errors import SnapAssetError
 from snapasset_desktop.services.context import AppContext
+from snapasset_desktop.ui import tasks
 from snapasset_desktop.ui.bridge import EngineBridge
 from snapasset_desktop.ui.queue.delegates import ROW_HEIGHT, ProgressDelegate, PromptDelegate
 from snapasset_desktop.ui.queue.model import (
@@ -46,7 +48,6 @@ from snapasset_desktop.ui.queue.model import (
     QueueModel,
 )
 from snapasset_desktop.ui.shared.icons import icon, icon_size
-from snapasset_desktop.ui.workers import error_message, run_in_background
 
 FILTER_LABELS = {
     "all": "All",
@@ -63,6 +64,7 @@ EMPTY_TEXTS = {
     "done": "No finished jobs yet.",
 }
 COUNTS_INTERVAL_MS = 250
+CLOSE_WAIT_MS = 3000  # bounded: a queue that stopped answering must not hold the quit
 COLUMN_WIDTHS = {
     Column.STATUS: 104,
     Column.PLATFORMS: 150,
@@ -94,6 +96,7 @@ class QueuePanel(QWidget):
 
     openJob = Signal(str)
     jobsRemoved = Signal(list)  # job ids deleted with their images (the gallery drops them)
+    pausedChanged = Signal(bool)  # what the pause button shows now
 
     def __init__(
         self, ctx: AppContext, bridge: EngineBridge | None, parent: QWidget | None = None
@@ -101,14 +104,16 @@ class QueuePanel(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self._paused = False
+        self._pause_asked = False  # pause or resume pressed here since the panel opened
         self.model = QueueModel(ctx, bridge, self)
         self.counts: dict[str, int] = {}  # jobs per filter, in the whole library
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)  # queue-wide changes happen in order
-        self._count_pool = QThreadPool(self)
-        self._count_pool.setMaxThreadCount(1)
-        self._counting = False  # a count is running
-        self._count_again = False  # something changed while it ran
+        self._counting = tasks.Refresh(
+            self,
+            ctx.library.job_counts,
+            done=self._show_counts,
+            failed=self._on_background_failed,
+            pool=tasks.FILES,
+        )
         # A throttle, not a debounce: a steady stream of changes still refreshes the counts.
         self._counts_timer = QTimer(self)
         self._counts_timer.setSingleShot(True)
@@ -139,7 +144,8 @@ class QueuePanel(QWidget):
             # Jobs outside the filter shown change too, and they count.
             bridge.jobsAdded.connect(self.schedule_counts)
             bridge.jobChanged.connect(self.schedule_counts)
-        self._show_paused(ctx.jobs.is_paused())
+        self._paint_pause(False)  # until the queue says
+        self._act(ctx.jobs.is_paused, done=self._show_paused_at_start, pool=tasks.QUEUE)
         self._update_counts()
         self._update_actions()
 
@@ -303,16 +309,7 @@ class QueuePanel(QWidget):
             self._counts_timer.start()
 
     def _update_counts(self) -> None:
-        if self._counting:
-            self._count_again = True
-            return
-        self._counting = True
-        run_in_background(
-            self.ctx.library.job_counts,
-            on_result=self._show_counts,
-            on_error=self._on_count_failed,
-            pool=self._count_pool,
-        )
+        self._counting.request()
 
     def _show_counts(self, by_status: dict[str, int]) -> None:
         self.counts = {  # "all" (no statuses) counts every status
@@ -321,17 +318,6 @@ class QueuePanel(QWidget):
         }
         for name, button in self.filter_buttons.items():
             button.setText(f"{FILTER_LABELS[name]}  {self.counts[name]:,}")
-        self._count_done()
-
-    def _on_count_failed(self, exc: BaseException) -> None:
-        self._on_background_failed(exc)
-        self._count_done()
-
-    def _count_done(self) -> None:
-        self._counting = False
-        if self._count_again:
-            self._count_again = False
-            self.schedule_counts()
 
     # -- selection and actions --------------------------------------------------------
 
@@ -361,13 +347,21 @@ class QueuePanel(QWidget):
             return None
         return index
 
+    def _act(
+        self,
+        work: Callable[[], object],
+        *,
+        done: Callable[..., object] | None = None,
+        pool: str = tasks.ACTIONS,
+    ) -> None:
+        """Off the GUI thread; a failure is said in the notice line."""
+        tasks.run(work, owner=self, pool=pool, done=done, failed=self._on_background_failed)
+
     def _run_on_jobs(self, ids: list[str], act: Callable[[str], object]) -> None:
-        problems = []
-        for job_id in ids:
-            try:
-                act(job_id)
-            except SnapAssetError as exc:
-                problems.append(exc.message)
+        if ids:
+            self._act(partial(_each, ids, act), done=partial(self._ran_on_jobs, ids))
+
+    def _ran_on_jobs(self, ids: list[str], problems: list[str]) -> None:
         self.model.refresh(ids)
         self._show_notice(problems[0] if problems else "")
         self._update_actions()
@@ -399,13 +393,16 @@ class QueuePanel(QWidget):
             if job.status in ("queued", "retrying"):
                 level = max(-10, min(10, (job.priority // 10 + step) * 10))
                 groups.setdefault(level, []).append(job_id)
-        try:
-            for level, ids in groups.items():
-                self.ctx.jobs.set_priority(ids, level)
-        except SnapAssetError as exc:
-            self._show_notice(exc.message)
-        self.model.refresh([i for ids in groups.values() for i in ids])
-        self._update_actions()
+        jobs = self.ctx.jobs
+
+        def set_priority(level_and_ids: tuple[int, list[str]]) -> object:
+            level, ids = level_and_ids
+            return jobs.set_priority(ids, level)
+
+        changed = [job_id for ids in groups.values() for job_id in ids]
+        if changed:
+            work = partial(_each, list(groups.items()), set_priority)
+            self._act(work, done=partial(self._ran_on_jobs, changed))
 
     def remove_selected(self, *, confirm: bool = True) -> None:
         """Delete finished jobs and their files (after asking); running ones are left alone."""
@@ -428,22 +425,15 @@ class QueuePanel(QWidget):
             if answer != QMessageBox.StandardButton.Yes:
                 return
         self.model.remove_ids(ids)
-        library = self.ctx.library
-
-        def work() -> None:  # folders of images: off the GUI thread
-            for job_id in ids:
-                library.delete_job(job_id)
-
-        def removed(_: object) -> None:
-            self.schedule_counts()
-            self.jobsRemoved.emit(ids)
-
-        run_in_background(
-            work,
-            on_result=removed,
-            on_error=self._on_background_failed,
-            pool=self._pool,
+        self._act(
+            partial(_each, ids, self.ctx.library.delete_job), done=partial(self._removed, ids)
         )
+
+    def _removed(self, ids: list[str], problems: list[str]) -> None:
+        self.model.refresh(ids)  # a re-read that was on its way must not bring a row back
+        self.schedule_counts()
+        self._show_notice(problems[0] if problems else "")
+        self.jobsRemoved.emit(ids)
 
     def open_result(self) -> None:
         index = self._current_index()
@@ -456,14 +446,23 @@ class QueuePanel(QWidget):
 
     # -- pause ------------------------------------------------------------------------
 
+    @property
+    def paused(self) -> bool:
+        return self._paused
+
+    def set_paused(self, paused: bool) -> None:
+        """Pause or resume the whole queue, as the button does."""
+        self.pause_button.setChecked(paused)
+
     def _on_pause_toggled(self, paused: bool) -> None:
+        self._pause_asked = True
         self._paint_pause(paused)
         jobs = self.ctx.jobs
-        run_in_background(
-            jobs.pause if paused else jobs.resume,
-            on_error=self._on_background_failed,
-            pool=self._pool,
-        )
+        self._act(jobs.pause if paused else jobs.resume)
+
+    def _show_paused_at_start(self, paused: bool) -> None:
+        if not self._pause_asked:  # the designer's own click since is newer
+            self._show_paused(paused)
 
     def _show_paused(self, paused: bool) -> None:
         self.pause_button.blockSignals(True)
@@ -481,9 +480,10 @@ class QueuePanel(QWidget):
         )
         self._paused = paused
         self._show_notice("")
+        self.pausedChanged.emit(paused)
 
     def _on_background_failed(self, exc: BaseException) -> None:
-        self._show_notice(error_message(exc))
+        self._show_notice(tasks.error_message(exc))
 
     def _show_notice(self, text: str) -> None:
         if not text and self._paused:
@@ -496,8 +496,19 @@ class QueuePanel(QWidget):
         """Stop live updates and wait for background actions (call before `ctx.close()`)."""
         self.model.close()
         self._counts_timer.stop()
-        self._pool.waitForDone()
-        self._count_pool.waitForDone()
+        self._counting.cancel()
+        tasks.wait(self, self.model, msecs=CLOSE_WAIT_MS)
 
     def sizeHint(self) -> QSize:
         return QSize(960, 420)
+
+
+def _each(items: Sequence[object], act: Callable[[object], object]) -> list[str]:
+    """A pool thread: `act` on every item; what was refused, in the designer's words."""
+    problems = []
+    for item in items:
+        try:
+            act(item)
+        except SnapAssetError as exc:
+            problems.append(exc.message)
+    return problems

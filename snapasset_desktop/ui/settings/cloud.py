@@ -9,9 +9,9 @@ Save keeps only the plain settings (sync on or off, the bucket). Network work
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QThreadPool
 from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -28,9 +28,9 @@ from PySide6.QtWidgets import (
 from snapasset_desktop.cloud import CloudSync, CloudUser, SyncReport, check_anon_key
 from snapasset_desktop.errors import InvalidInput
 from snapasset_desktop.secrets import SecretSource
+from snapasset_desktop.ui import tasks
 from snapasset_desktop.ui.shared.icons import icon
 from snapasset_desktop.ui.shared.styling import BAD, GOOD, error_label, show_error
-from snapasset_desktop.ui.workers import BackgroundTask, error_message
 
 NO_KEYRING = (
     "No system keyring was found on this computer: you stay signed in until SnapAsset "
@@ -39,11 +39,10 @@ NO_KEYRING = (
 
 
 class CloudPage(QWidget):
-    def __init__(self, cloud: CloudSync, pool: QThreadPool, parent: QWidget | None = None) -> None:
+    def __init__(self, cloud: CloudSync, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.cloud = cloud
-        self.pool = pool
-        self.task: BackgroundTask | None = None
+        self.task: tasks.Task | None = None
         self.sync_note = ""  # what the last "Sync now" did, shown after its time
         settings = cloud.settings.current
 
@@ -194,17 +193,15 @@ class CloudPage(QWidget):
         self.progress.setRange(0, 0)
         self.progress.show()
         self._paint(self.sync_label, "Syncing…", good=None)
-        task_box: list[BackgroundTask] = []
+        task = tasks.Task(self, tasks.LONG)
+        cloud = self.cloud
 
         def work() -> tuple[SyncReport, SyncReport]:
-            task = task_box[0]
-            up = self.cloud.sync_now(lambda d, t, _m: task.report(d, t), task.is_canceled)
-            down = self.cloud.pull(lambda d, t, _m: task.report(d, t), task.is_canceled)
+            up = cloud.sync_now(lambda d, t, _m: task.report(d, t), task.is_canceled)
+            down = cloud.pull(lambda d, t, _m: task.report(d, t), task.is_canceled)
             return up, down
 
-        task = self._start(work, self._synced)
-        task_box.append(task)
-        task.progressed.connect(self._progressed)
+        self._start(work, self._synced, task=task, progress=self._progressed)
 
     def _progressed(self, done: int, total: int) -> None:
         self.progress.setRange(0, max(total, 1))
@@ -221,22 +218,33 @@ class CloudPage(QWidget):
         self._paint(self.sync_label, "", good=not failed)
         self.refresh()
 
-    def _start(self, fn: Any, done: Any) -> BackgroundTask:
-        task = BackgroundTask(fn)
-        task.succeeded.connect(done)
-        task.failed.connect(self._failed)
-        task.finished.connect(lambda: self._finished(task))
+    def _start(
+        self,
+        work: Callable[[], Any],
+        done: Callable[[Any], object],
+        *,
+        task: tasks.Task | None = None,
+        progress: Callable[[int, int], object] | None = None,
+    ) -> None:
+        """`work()` off the GUI thread (the network); the page is busy until it answers.
+        `task`: made beforehand when the work reports progress through it."""
+        task = task or tasks.Task(self, tasks.LONG)
         self.task = task
         self.refresh()
-        task.start(self.pool)
-        return task
+        task.start(
+            work,
+            done=done,
+            failed=self._failed,
+            progress=progress,
+            finished=lambda: self._finished(task),
+        )
 
     def _failed(self, exc: BaseException) -> None:
         self.progress.hide()
         self.refresh()
-        self._paint(self.status_label, error_message(exc), good=False)
+        self._paint(self.status_label, tasks.error_message(exc), good=False)
 
-    def _finished(self, task: BackgroundTask) -> None:
+    def _finished(self, task: tasks.Task) -> None:
         if self.task is task:  # a late word from an earlier task must not end this one
             self.task = None
         self.refresh()

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSize, QThreadPool
+from PySide6.QtCore import QSize
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from snapasset_desktop.errors import SnapAssetError
 from snapasset_desktop.services.context import AppContext
+from snapasset_desktop.ui import tasks
 from snapasset_desktop.ui.settings.cloud import CloudPage
 from snapasset_desktop.ui.settings.forms import note_label
 from snapasset_desktop.ui.settings.general import GeneralPage
@@ -39,7 +40,6 @@ from snapasset_desktop.ui.settings.queue import QueuePage
 from snapasset_desktop.ui.shared.desktop import open_folder
 from snapasset_desktop.ui.shared.icons import icon
 from snapasset_desktop.ui.shared.styling import BAD
-from snapasset_desktop.ui.workers import error_message
 
 NAV = (  # the sidebar: each page's title and icon
     ("General", "sliders-horizontal"),
@@ -63,18 +63,15 @@ class SettingsDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self._pool = QThreadPool(self)  # "Test key" and "Test connection"
-        self._pool.setMaxThreadCount(2)
         self.setWindowTitle("Settings")
         self.resize(820, 600)
 
         self.general_page = GeneralPage(ctx)
-        self.key_page = KeyPage(ctx, endpoint=self.general_page.endpoint, pool=self._pool)
-        self.queue_page = QueuePage(ctx, pool=self._pool)
+        self.key_page = KeyPage(ctx, endpoint=self.general_page.endpoint)
+        self.queue_page = QueuePage(ctx)
         self.library_page = LibraryPage(ctx, opener=opener)
         self.presets_page = PresetsPage(ctx)
-        # The global pool: a sync goes on after the dialog closes (this one's pool would wait).
-        self.cloud_page = CloudPage(ctx.cloud, QThreadPool.globalInstance())
+        self.cloud_page = CloudPage(ctx.cloud)  # a sync goes on after the dialog closes
         self.form_pages: tuple[SettingsPage, ...] = (
             self.general_page,
             self.key_page,
@@ -155,12 +152,7 @@ class SettingsDialog(QDialog):
         try:
             self.ctx.settings.update(**changes)  # one atomic write of the whole file
         except (OSError, SnapAssetError) as exc:
-            self.summary.setText(f"The settings could not be saved: {error_message(exc)}")
+            self.summary.setText(f"The settings could not be saved: {tasks.error_message(exc)}")
             self.summary.show()
             return
-        self._pool.waitForDone(100)
         super().accept()
-
-    def reject(self) -> None:
-        self._pool.waitForDone(100)
-        super().reject()

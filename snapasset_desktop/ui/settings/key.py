@@ -11,18 +11,17 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 
-from PySide6.QtCore import QThreadPool
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QPushButton, QWidget
 
 from snapasset_desktop.secrets import OPENAI_KEY, SecretSource, describe_source
 from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.services.monitor import check_openai_key
+from snapasset_desktop.ui import tasks
 from snapasset_desktop.ui.settings.forms import note_label
 from snapasset_desktop.ui.settings.page import SettingsPage
 from snapasset_desktop.ui.shared.icons import icon
 from snapasset_desktop.ui.shared.styling import show_error
-from snapasset_desktop.ui.workers import error_message
 
 KEY_TEST_TIMEOUT = 10.0
 
@@ -36,10 +35,8 @@ class KeyPage(SettingsPage):
         parent: QWidget | None = None,
         *,
         endpoint: Callable[[], tuple[str, str]],
-        pool: QThreadPool | None = None,
     ) -> None:
-        """`endpoint()` gives the server address ("" for OpenAI's) and model to test against;
-        `pool` runs the test (None: the global pool)."""
+        """`endpoint()` gives the server address ("" for OpenAI's) and model to test against."""
         super().__init__(
             "OpenAI key",
             "Your key is stored in the system keyring, never in the settings file.",
@@ -47,7 +44,6 @@ class KeyPage(SettingsPage):
         )
         self.secrets = ctx.secrets
         self.endpoint = endpoint
-        self.pool = pool
         self.api_key_edit = QLineEdit(objectName="apiKeyEdit")
         self.api_key_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.api_key_edit.setPlaceholderText("sk-…  (leave empty to test the saved key)")
@@ -131,12 +127,11 @@ class KeyPage(SettingsPage):
         self.test_key_button.setEnabled(False)
         self.paint(self.key_test_label, "Asking the server…", good=None)
         self.run(
-            self.pool,
             lambda: check_openai_key(
                 key, base_url=base_url or None, model=model, timeout=KEY_TEST_TIMEOUT
             ),
             self._key_tested,
-            lambda exc: self._key_tested((None, error_message(exc), True)),
+            lambda exc: self._key_tested((None, tasks.error_message(exc), True)),
         )
 
     def _key_tested(self, outcome: tuple[bool | None, str, bool]) -> None:

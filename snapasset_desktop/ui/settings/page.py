@@ -12,14 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QThreadPool
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QLabel, QSpinBox, QVBoxLayout, QWidget
 
 from snapasset_desktop.errors import SnapAssetError
+from snapasset_desktop.ui import tasks
 from snapasset_desktop.ui.settings.forms import form_field, form_page
 from snapasset_desktop.ui.shared.styling import BAD, GOOD, error_label, show_error
-from snapasset_desktop.ui.workers import BackgroundTask
 
 Check = tuple[QLabel, Callable[[], dict[str, Any]]]  # an inline error and what fills it
 
@@ -91,15 +90,12 @@ class SettingsPage(QWidget):
 
     def run(
         self,
-        pool: QThreadPool | None,
-        fn: Callable[[], Any],
+        work: Callable[[], Any],
         done: Callable[[Any], None],
         failed: Callable[[BaseException], None],
     ) -> None:
-        task = BackgroundTask(fn)
-        task.succeeded.connect(done)
-        task.failed.connect(failed)
-        task.start(pool)
+        """`work()` off the GUI thread (a network check), answered on it."""
+        tasks.run(work, owner=self, pool=tasks.LONG, done=done, failed=failed)
 
     def paint(self, label: QLabel, text: str, *, good: bool | None) -> None:
         """Show `text` under a check: green or red with its outcome, plain while it runs."""

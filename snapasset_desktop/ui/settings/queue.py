@@ -10,18 +10,17 @@ import os
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QThreadPool
 from PySide6.QtWidgets import QFileDialog, QLineEdit, QPushButton, QToolButton, QWidget
 
 from snapasset_desktop.errors import InvalidInput
 from snapasset_desktop.queue.runtime import check_redis_url, ping_redis
 from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.settings import Settings
+from snapasset_desktop.ui import tasks
 from snapasset_desktop.ui.settings.forms import note_label
 from snapasset_desktop.ui.settings.page import Check, SettingsPage, spin_box
 from snapasset_desktop.ui.shared.icons import icon
 from snapasset_desktop.ui.shared.styling import show_error
-from snapasset_desktop.ui.workers import error_message
 
 MAX_CONCURRENCY = 16
 
@@ -34,17 +33,13 @@ def _budget(shown: int, current: float) -> float:
 class QueuePage(SettingsPage):
     """How the queue runs, where it lives, and what guards the budget."""
 
-    def __init__(
-        self, ctx: AppContext, parent: QWidget | None = None, *, pool: QThreadPool | None = None
-    ) -> None:
-        """`pool` runs "Test connection" (None: the global pool)."""
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(
             "Queue",
             "Jobs run in the background. The embedded queue needs nothing installed; a Redis "
             "server lets several machines share the work.",
             parent,
         )
-        self.pool = pool
         form = self.form
         # Any number is accepted here and checked on save, so the reason can be shown.
         self.concurrency_spin = spin_box("concurrencySpin", 0, 99, " at once")
@@ -146,7 +141,7 @@ class QueuePage(SettingsPage):
         self.test_redis_button.setEnabled(False)
         self.paint(self.redis_test_label, "Connecting…", good=None)
         ca_file = self.redis_ca_edit.text().strip()  # as edited: test before saving
-        self.run(self.pool, lambda: ping_redis(url, ca_file), self._redis_ok, self._redis_failed)
+        self.run(lambda: ping_redis(url, ca_file), self._redis_ok, self._redis_failed)
 
     def _choose_ca_file(self) -> None:
         name, _ = QFileDialog.getOpenFileName(
@@ -164,7 +159,7 @@ class QueuePage(SettingsPage):
 
     def _redis_failed(self, exc: BaseException) -> None:
         self.test_redis_button.setEnabled(True)
-        self.paint(self.redis_test_label, error_message(exc), good=False)
+        self.paint(self.redis_test_label, tasks.error_message(exc), good=False)
 
     # -- saving -------------------------------------------------------------------------
 

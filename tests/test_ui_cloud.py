@@ -48,14 +48,14 @@ def test_sign_in_sync_now_and_save(qtbot: QtBot, cloud_env: CloudEnv) -> None:
     page.password_edit.setText(PASSWORD)
     page.sign_in()
     assert page.password_edit.text() == "" and page.key_edit.text() == ""
-    qtbot.waitUntil(lambda: not page.busy(), timeout=5000)
+    qtbot.waitUntil(lambda: not page.busy(), timeout=20_000)
     assert page.status_label.text() == EMAIL
     assert page.sync_button.isEnabled() and page.sign_out_button.isEnabled()
     assert (SERVICE, "supabase-anon-key") in env.keyring.entries
 
     page.sync_now()
-    qtbot.waitUntil(lambda: "uploaded" in page.sync_label.text(), timeout=5000)
-    qtbot.waitUntil(lambda: not page.busy(), timeout=5000)
+    qtbot.waitUntil(lambda: "uploaded" in page.sync_label.text(), timeout=20_000)
+    qtbot.waitUntil(lambda: not page.busy(), timeout=20_000)
     assert "1 job(s) uploaded" in page.sync_label.text(), page.status_label.text()
     assert len(env.server.objects) == 2
 
@@ -66,5 +66,5 @@ def test_sign_in_sync_now_and_save(qtbot: QtBot, cloud_env: CloudEnv) -> None:
     assert saved.supabase_anon_key == ""
 
     page.sign_out()
-    qtbot.waitUntil(lambda: not page.busy(), timeout=5000)
+    qtbot.waitUntil(lambda: not page.busy(), timeout=20_000)
     assert page.status_label.text() == "Not signed in." and not page.sync_button.isEnabled()

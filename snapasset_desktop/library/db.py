@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -217,8 +218,8 @@ def open_database(path: Path) -> sqlite3.Connection:
     ensure_folder(path.parent)
     with sqlite_errors(path):
         # isolation_level=None: we open transactions ourselves (see `transaction`).
-        # check_same_thread=False only lets the owner close every thread's connection
-        # at shutdown; each thread still uses its own (see ConnectionHolder).
+        # check_same_thread=False only lets the holder close a thread's connection from
+        # elsewhere (at shutdown, as the thread ends); each thread uses its own.
         conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         try:
             private_file(path)  # prompts and history: the user's alone (-wal/-shm copy it)
@@ -272,30 +273,60 @@ def _statements(script: str) -> Iterator[str]:
 
 
 class ConnectionHolder:
-    """One connection per thread (SQLite connections must not be shared mid-use)."""
+    """One connection per thread, closed when its thread ends.
+
+    SQLite connections must not be shared mid-use, so each thread opens its own. A
+    connection is three open files (the database, its WAL and shared memory) and a
+    page cache, and threads come and go (a job's heartbeat, Qt's pooled threads):
+    keeping one for every thread that ever asked ran a worker out of file handles.
+    So a thread's slot holds its connection and the slot's finalizer closes it:
+    Python drops a thread's locals as the thread ends, however it was started.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._local = threading.local()
         self._lock = threading.Lock()
-        self._all: list[sqlite3.Connection] = []
+        self._open: set[sqlite3.Connection] = set()
         self._closed = False
 
     def get(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            if self._closed:
-                raise RuntimeError("the library is closed")
-            conn = open_database(self.path)
-            with self._lock:
-                self._all.append(conn)
-            self._local.conn = conn
-        return conn
+        slot: _Slot | None = getattr(self._local, "slot", None)
+        if slot is None:
+            slot = self._local.slot = _Slot(self._connect())
+            # Not at exit: daemon threads may still be mid-query then.
+            weakref.finalize(slot, self._release, slot.conn).atexit = False
+        return slot.conn
 
     def close(self) -> None:
         with self._lock:
             self._closed = True
-            connections, self._all = self._all, []
+            connections, self._open = self._open, set()
         for conn in connections:
             conn.close()
         self._local = threading.local()
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._closed:
+            raise RuntimeError("the library is closed")
+        conn = open_database(self.path)
+        with self._lock:
+            if self._closed:  # closed while this one opened: it must not outlive the rest
+                conn.close()
+                raise RuntimeError("the library is closed")
+            self._open.add(conn)
+        return conn
+
+    def _release(self, conn: sqlite3.Connection) -> None:
+        with self._lock:
+            self._open.discard(conn)
+        conn.close()
+
+
+class _Slot:
+    """A thread's connection; when the thread's locals are dropped, it is closed."""
+
+    __slots__ = ("__weakref__", "conn")
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn

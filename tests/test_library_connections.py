@@ -1,16 +1,24 @@
-"""The library's per-thread connections end with their threads."""
+"""The library's per-thread connections end with their threads, and running out of file
+handles reads as what it is, not as an unwritable folder."""
 
 from __future__ import annotations
 
 import os
 import sqlite3
 import threading
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
+from snapasset_desktop.errors import StorageError
 from snapasset_desktop.library import Library
+from snapasset_desktop.library.files import atomic_write
+from snapasset_desktop.paths import app_paths
+
+resource = pytest.importorskip("resource")  # POSIX: file-handle limits
 
 FD_DIR = Path("/proc/self/fd")
 needs_proc = pytest.mark.skipif(not FD_DIR.is_dir(), reason="counts open files in /proc")
@@ -83,3 +91,44 @@ def test_closing_the_library_closes_living_threads_connections() -> None:
     finally:
         finish.set()
         thread.join()
+
+
+@contextmanager
+def at_the_open_files_limit() -> Iterator[None]:
+    """This process at its open-files limit, as a worker that leaked was."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    highest = max(int(name) for name in os.listdir(FD_DIR))
+    fillers: list[int] = []
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(highest + 64, hard), hard))
+    try:
+        while True:
+            try:
+                fillers.append(os.open(os.devnull, os.O_RDONLY))
+            except OSError:
+                break
+        yield
+    finally:
+        for fd in fillers:
+            os.close(fd)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+@needs_proc
+def test_opening_the_library_without_file_handles_says_so() -> None:
+    app_paths().ensure()  # the folders exist: only opening files can fail
+    with at_the_open_files_limit(), pytest.raises(StorageError) as caught:
+        Library.open()
+    assert "too many files open" in caught.value.message
+    assert "can't write" not in caught.value.message
+    assert caught.value.transient  # handles come back as other work ends
+    with Library.open() as library:  # and then it opens
+        assert library.stats()["jobs"]["queued"] == 0
+
+
+@needs_proc
+def test_saving_a_file_without_file_handles_says_so(tmp_path: Path) -> None:
+    with at_the_open_files_limit(), pytest.raises(StorageError) as caught:
+        atomic_write(tmp_path / "asset.png", b"png")
+    assert "too many files open" in caught.value.message
+    assert caught.value.transient
+    assert list(tmp_path.iterdir()) == []

@@ -7,6 +7,8 @@ SnapAsset is refused rather than half-understood.
 
 from __future__ import annotations
 
+import errno
+import os
 import sqlite3
 import threading
 import weakref
@@ -15,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from snapasset_desktop.errors import StorageError
-from snapasset_desktop.library.files import ensure_folder
+from snapasset_desktop.library.files import ensure_folder, too_many_open_files
 from snapasset_desktop.paths import private_file
 
 BUSY_TIMEOUT_MS = 10_000
@@ -176,6 +178,8 @@ def database_error(exc: sqlite3.Error, path: Path) -> StorageError:
         return StorageError(
             f"The library file {path} is damaged or is not a SnapAsset library.", detail=detail
         )
+    if primary == sqlite3.SQLITE_CANTOPEN and _out_of_file_handles():
+        return too_many_open_files(detail)
     if primary in _NOT_WRITABLE:
         return StorageError(
             f"SnapAsset can't write to {path.parent} — check that the folder exists "
@@ -188,6 +192,16 @@ def database_error(exc: sqlite3.Error, path: Path) -> StorageError:
         detail=detail,
         transient=True,
     )
+
+
+def _out_of_file_handles() -> bool:
+    """Whether opening a file fails now for want of handles: SQLite says only that it
+    couldn't open the database, which would otherwise read as an unwritable folder."""
+    try:
+        os.close(os.open(os.devnull, os.O_RDONLY))
+    except OSError as exc:
+        return exc.errno in (errno.EMFILE, errno.ENFILE)
+    return False
 
 
 @contextmanager

@@ -3,6 +3,7 @@ handles reads as what it is, not as an unwritable folder."""
 
 from __future__ import annotations
 
+import gc
 import os
 import sqlite3
 import threading
@@ -67,6 +68,16 @@ def test_threads_that_come_and_go_leave_no_files_open() -> None:
         # may keep a closed connection's files for the next to reuse while others hold
         # locks on them: at most those of the three threads that ran at once.
         assert open_files() - before <= 3 * 3
+
+
+@needs_proc
+def test_a_library_nobody_closed_closes_its_connection_once_dropped() -> None:
+    Library.open().close()  # the database exists: only connections are counted
+    before = open_files()
+    for _ in range(10):
+        Library.open().stats()
+    gc.collect()
+    assert open_files() == before
 
 
 def test_closing_the_library_closes_living_threads_connections() -> None:

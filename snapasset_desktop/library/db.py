@@ -308,14 +308,17 @@ class ConnectionHolder:
         slot: _Slot | None = getattr(self._local, "slot", None)
         if slot is None:
             slot = self._local.slot = _Slot(self._connect())
-            # Not at exit: daemon threads may still be mid-query then.
-            weakref.finalize(slot, self._release, slot.conn).atexit = False
+            # Not through `self`, so a library nobody closed can still be collected (and
+            # its connections closed); not at exit, when daemon threads may be mid-query.
+            finalizer = weakref.finalize(slot, _forget, self._open, self._lock, slot.conn)
+            finalizer.atexit = False
         return slot.conn
 
     def close(self) -> None:
         with self._lock:
             self._closed = True
-            connections, self._open = self._open, set()
+            connections = list(self._open)
+            self._open.clear()
         for conn in connections:
             conn.close()
         self._local = threading.local()
@@ -331,10 +334,13 @@ class ConnectionHolder:
             self._open.add(conn)
         return conn
 
-    def _release(self, conn: sqlite3.Connection) -> None:
-        with self._lock:
-            self._open.discard(conn)
-        conn.close()
+
+def _forget(
+    open_connections: set[sqlite3.Connection], lock: threading.Lock, conn: sqlite3.Connection
+) -> None:
+    with lock:
+        open_connections.discard(conn)
+    conn.close()
 
 
 class _Slot:

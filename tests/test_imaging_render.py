@@ -153,16 +153,18 @@ def test_platform_size_limit_reaches_the_encoder() -> None:
     assert len(jpeg.data) <= 2 * 1024 * 1024 and jpeg.warning is None
 
 
-def test_progress_is_reported_once_per_platform_in_order() -> None:
-    calls: list[tuple[int, int]] = []
+def test_progress_is_reported_once_per_platform_in_order_on_the_caller_s_thread() -> None:
+    calls: list[tuple[int, int, int]] = []
     render_platforms(
         photo((256, 256)),
         BUILTIN_PLATFORMS[:6],
         RenderOptions(),
-        on_progress=lambda d, t: calls.append((d, t)),
+        on_progress=lambda d, t: calls.append((d, t, threading.get_ident())),
         workers=3,
     )
-    assert calls == [(done, 6) for done in range(1, 7)]
+    # The render threads end with the call: what progress writes to (the job's database
+    # connection, say) must not be opened by them.
+    assert calls == [(done, 6, threading.get_ident()) for done in range(1, 7)]
 
 
 def test_cancel_before_start_raises_and_renders_nothing() -> None:

@@ -15,7 +15,7 @@ import os
 import re
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 
 from PIL import Image, ImageColor, ImageFilter
@@ -98,32 +98,26 @@ def render_platforms(
 ) -> list[RenderedAsset]:
     """Render every platform, in parallel; results come back in the order of `platforms`.
 
-    `on_progress(done, total)` runs after each platform, on a worker thread,
-    one call at a time with `done` increasing. `should_cancel()` is asked before
-    each platform starts; when it says yes, `Canceled` is raised once running
-    platforms finish and nothing else starts.
+    `on_progress(done, total)` runs after each platform, on the calling thread,
+    with `done` increasing: the render threads live for one call, and what a
+    progress report touches (the job's database connection, its Redis client)
+    belongs to the job's own thread. `should_cancel()` is asked before each
+    platform starts, on a render thread; when it says yes, `Canceled` is raised
+    once running platforms finish and nothing else starts.
     """
     if not platforms:
         return []
     source = _usable(source)
     focus = options.focus or estimate_focal_point(source)
     total = len(platforms)
-    done = 0
-    progress_lock = threading.Lock()
     pixels = _SharedPixels(source, options, focus, [p.size for p in platforms])
 
     def render_one(platform: Platform) -> RenderedAsset:
-        nonlocal done
         if should_cancel is not None and should_cancel():
             raise Canceled()
-        asset = _encode_platform(
+        return _encode_platform(
             pixels.take(platform.size), source.size, platform, options, metadata
         )
-        with progress_lock:
-            done += 1
-            if on_progress is not None:
-                on_progress(done, total)
-        return asset
 
     # Biggest first (longest-job-first keeps both cores busy to the end); a size's
     # later platforms go after every first one, so they find its pixels ready.
@@ -143,9 +137,15 @@ def render_platforms(
     with ThreadPoolExecutor(max_workers=count, thread_name_prefix="snapasset-render") as pool:
         for index in order:
             futures[index] = pool.submit(render_one, platforms[index])
-        wait(futures, return_when=FIRST_EXCEPTION)
-        for future in futures:
-            future.cancel()  # after a failure start nothing more; running ones finish
+        try:
+            for done, future in enumerate(as_completed(futures), start=1):
+                if future.exception() is not None:
+                    break
+                if on_progress is not None:
+                    on_progress(done, total)
+        finally:
+            for future in futures:
+                future.cancel()  # after a failure start nothing more; running ones finish
     failures = [f.exception() for f in futures if not f.cancelled() and f.exception()]
     if failures:
         # A cancel request wins over errors it may have caused elsewhere.

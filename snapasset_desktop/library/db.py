@@ -7,14 +7,17 @@ SnapAsset is refused rather than half-understood.
 
 from __future__ import annotations
 
+import errno
+import os
 import sqlite3
 import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from snapasset_desktop.errors import StorageError
-from snapasset_desktop.library.files import ensure_folder
+from snapasset_desktop.library.files import ensure_folder, too_many_open_files
 from snapasset_desktop.paths import private_file
 
 BUSY_TIMEOUT_MS = 10_000
@@ -193,6 +196,8 @@ def database_error(exc: sqlite3.Error, path: Path) -> StorageError:
         return StorageError(
             f"The library file {path} is damaged or is not a SnapAsset library.", detail=detail
         )
+    if primary == sqlite3.SQLITE_CANTOPEN and _out_of_file_handles():
+        return too_many_open_files(detail)
     if primary in _NOT_WRITABLE:
         return StorageError(
             f"SnapAsset can't write to {path.parent} — check that the folder exists "
@@ -205,6 +210,16 @@ def database_error(exc: sqlite3.Error, path: Path) -> StorageError:
         detail=detail,
         transient=True,
     )
+
+
+def _out_of_file_handles() -> bool:
+    """Whether opening a file fails now for want of handles: SQLite says only that it
+    couldn't open the database, which would otherwise read as an unwritable folder."""
+    try:
+        os.close(os.open(os.devnull, os.O_RDONLY))
+    except OSError as exc:
+        return exc.errno in (errno.EMFILE, errno.ENFILE)
+    return False
 
 
 @contextmanager
@@ -235,8 +250,8 @@ def open_database(path: Path) -> sqlite3.Connection:
     ensure_folder(path.parent)
     with sqlite_errors(path):
         # isolation_level=None: we open transactions ourselves (see `transaction`).
-        # check_same_thread=False only lets the owner close every thread's connection
-        # at shutdown; each thread still uses its own (see ConnectionHolder).
+        # check_same_thread=False only lets the holder close a thread's connection from
+        # elsewhere (at shutdown, as the thread ends); each thread uses its own.
         conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         try:
             private_file(path)  # prompts and history: the user's alone (-wal/-shm copy it)
@@ -290,30 +305,66 @@ def _statements(script: str) -> Iterator[str]:
 
 
 class ConnectionHolder:
-    """One connection per thread (SQLite connections must not be shared mid-use)."""
+    """One connection per thread, closed when its thread ends.
+
+    SQLite connections must not be shared mid-use, so each thread opens its own. A
+    connection is three open files (the database, its WAL and shared memory) and a
+    page cache, and threads come and go (a job's heartbeat, Qt's pooled threads):
+    keeping one for every thread that ever asked ran a worker out of file handles.
+    So a thread's slot holds its connection and the slot's finalizer closes it:
+    Python drops a thread's locals as the thread ends, however it was started.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._local = threading.local()
         self._lock = threading.Lock()
-        self._all: list[sqlite3.Connection] = []
+        self._open: set[sqlite3.Connection] = set()
         self._closed = False
 
     def get(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            if self._closed:
-                raise RuntimeError("the library is closed")
-            conn = open_database(self.path)
-            with self._lock:
-                self._all.append(conn)
-            self._local.conn = conn
-        return conn
+        slot: _Slot | None = getattr(self._local, "slot", None)
+        if slot is None:
+            slot = self._local.slot = _Slot(self._connect())
+            # Not through `self`, so a library nobody closed can still be collected (and
+            # its connections closed); not at exit, when daemon threads may be mid-query.
+            finalizer = weakref.finalize(slot, _forget, self._open, self._lock, slot.conn)
+            finalizer.atexit = False
+        return slot.conn
 
     def close(self) -> None:
         with self._lock:
             self._closed = True
-            connections, self._all = self._all, []
+            connections = list(self._open)
+            self._open.clear()
         for conn in connections:
             conn.close()
         self._local = threading.local()
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._closed:
+            raise RuntimeError("the library is closed")
+        conn = open_database(self.path)
+        with self._lock:
+            if self._closed:  # closed while this one opened: it must not outlive the rest
+                conn.close()
+                raise RuntimeError("the library is closed")
+            self._open.add(conn)
+        return conn
+
+
+def _forget(
+    open_connections: set[sqlite3.Connection], lock: threading.Lock, conn: sqlite3.Connection
+) -> None:
+    with lock:
+        open_connections.discard(conn)
+    conn.close()
+
+
+class _Slot:
+    """A thread's connection; when the thread's locals are dropped, it is closed."""
+
+    __slots__ = ("__weakref__", "conn")
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn

@@ -19,6 +19,18 @@ log = logging.getLogger(__name__)
 
 _DISK_FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
 _NOT_WRITABLE = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOENT, errno.ENOTDIR}
+_OUT_OF_HANDLES = {errno.EMFILE, errno.ENFILE}
+
+
+def too_many_open_files(detail: str) -> StorageError:
+    """No folder is at fault when the process runs out of file handles, and files in
+    use close as their work ends, so the queue may retry."""
+    return StorageError(
+        "SnapAsset has too many files open at once — try again in a moment; if it keeps "
+        "happening, run fewer jobs at the same time.",
+        detail=detail,
+        transient=True,
+    )
 
 
 def storage_error(exc: OSError, path: Path, *, is_folder: bool = False) -> StorageError:
@@ -27,6 +39,8 @@ def storage_error(exc: OSError, path: Path, *, is_folder: bool = False) -> Stora
     detail = f"{path}: {exc}"
     if exc.errno in _DISK_FULL:
         return StorageError("Your disk is full — free some space and try again.", detail=detail)
+    if exc.errno in _OUT_OF_HANDLES:
+        return too_many_open_files(detail)
     if exc.errno in _NOT_WRITABLE:
         return StorageError(
             f"SnapAsset can't write to {folder} — check that the folder exists "

@@ -1,7 +1,8 @@
 """The Library: one object over the library database and the asset folders.
 
 It is composed of the jobs, assets and events tables (one module each) and is
-safe to use from many threads: each thread gets its own SQLite connection.
+safe to use from many threads: each thread gets its own SQLite connection,
+closed when the thread ends.
 """
 
 from __future__ import annotations

@@ -9,7 +9,9 @@ health, and runs the sweeper; in Redis mode the app (or the window's own
 worker, which shares the window's library) also runs the event mirror
 (`queue.mirror`) on its own short timer, so the library follows jobs that
 other machines run. A worker process loads what every job needs before it
-announces itself, so its first jobs run as fast as the rest. Stopping is
+announces itself, so its first jobs run as fast as the rest, and hands its
+image buffers back to the system as jobs end (`queue.allocator`), so its
+memory stays flat over a long batch. Stopping is
 graceful: no new tasks are taken, running jobs get `grace` seconds to finish,
 then they are handed back unfinished — never lost.
 """
@@ -26,6 +28,7 @@ from typing import TYPE_CHECKING
 
 from huey.consumer import Consumer
 
+from snapasset_desktop.queue.allocator import return_large_buffers_promptly
 from snapasset_desktop.queue.cleanup import cleanup_due, run_cleanup
 from snapasset_desktop.queue.sweeper import sweep
 from snapasset_desktop.secrets import SecretStore
@@ -186,6 +189,7 @@ def run_worker(
         # The window's worker yields the CPU to the window: its images can wait a
         # few milliseconds, a designer's scrolling can't.
         os.nice(WINDOW_WORKER_NICENESS)
+    return_large_buffers_promptly()  # before the first job: memory stays flat over long runs
     warm_up(backend)
     consumer = EmbeddedConsumer(backend, concurrency, mirror=True if parent_pid else None)
     stop = threading.Event()

@@ -10,14 +10,15 @@ MISSING = "–"
 
 
 def file_size(count: float | None) -> str:
-    """1,536 → "1.5 KB"; None → "–"."""
+    """1,500 → "1.5 KB"; None → "–". Decimal units, as platforms state their limits
+    (Bluesky's 1,000,000 bytes is "1.0 MB") and as macOS and GNOME show files."""
     if count is None:
         return MISSING
     value = float(count)
     for unit in ("B", "KB", "MB", "GB", "TB"):
-        if abs(value) < 1024 or unit == "TB":
+        if abs(value) < 1000 or unit == "TB":
             return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
+        value /= 1000
     return f"{value:.1f} TB"
 
 

@@ -12,9 +12,10 @@ from snapasset_desktop.formatting import duration, file_size, percent
     [
         (None, "–"),
         (512, "512 B"),
-        (1536, "1.5 KB"),
-        (2 * 1024**2, "2.0 MB"),
-        (3 * 1024**3, "3.0 GB"),
+        (1500, "1.5 KB"),
+        (2_000_000, "2.0 MB"),
+        (1_000_000, "1.0 MB"),
+        (3 * 1000**3, "3.0 GB"),
     ],
 )
 def test_file_size(count: int | None, text: str) -> None:

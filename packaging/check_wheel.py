@@ -1,8 +1,8 @@
 """Check a built wheel carries what `pip install` users need besides the code.
 
 The icons the window draws, the app icon, the fonts text layers use (with their
-licences), and the Linux desktop entry, metainfo and
-icons that `snapasset-desktop install-desktop-entry` copies. Exits 1 naming what is missing.
+licences), and the Linux desktop entry, metainfo and icons that
+`snapasset-desktop install-desktop-entry` copies. Exits 1 naming what is missing.
 """
 
 from __future__ import annotations

@@ -116,8 +116,10 @@ def test_a_few_bright_pixels_dont_count_a_band_does() -> None:
 
 def test_a_scrim_is_just_opaque_enough() -> None:
     light = Image.new("RGB", (300, 100), (220, 225, 230))
-    opacity = scrim_opacity(light, (255, 255, 255), (17, 24, 39), 4.95)
-    assert opacity is not None and 0.3 < opacity < 1
+    found = scrim_opacity(light, (255, 255, 255), (17, 24, 39), 4.95)
+    assert found is not None
+    opacity, reached = found
+    assert 0.3 < opacity < 1 and reached >= 4.95
     veiled = Image.blend(light, Image.new("RGB", light.size, (17, 24, 39)), opacity)
     assert backdrop_contrast(veiled, (255, 255, 255)) >= 4.95
     thinner = Image.blend(light, Image.new("RGB", light.size, (17, 24, 39)), opacity - 0.07)

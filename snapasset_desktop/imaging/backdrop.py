@@ -71,10 +71,10 @@ def make_legible(
                 image.paste(shaded, text_box[:2])
                 return Backdrop("shadow", colour, None, measured, substituted)
         elif step == "scrim":
-            opacity = scrim_opacity(region, text, colour, TARGET)
-            if opacity is not None and opacity < 1.0:
+            found = scrim_opacity(region, text, colour, TARGET)
+            if found is not None:
+                opacity, measured = found
                 _veil(image, backdrop_box, colour, opacity, radius)
-                measured = backdrop_contrast(image.crop(text_box), text)
                 return Backdrop("scrim", colour, backdrop_box, measured, substituted)
         else:
             _veil(image, backdrop_box, colour, 1.0, radius)

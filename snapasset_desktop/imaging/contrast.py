@@ -18,6 +18,7 @@ from PIL import Image
 WCAG_AA = 4.5  # normal text; large text needs 3:1, which 4.5:1 meets too
 COVERAGE = 0.95
 _SAMPLE_PIXELS = 6000
+_OPACITY_STEP = 1 / 16
 
 RGB = tuple[int, int, int]
 
@@ -27,7 +28,7 @@ def _linear(channel: float) -> float:
     return value / 12.92 if value <= 0.04045 else ((value + 0.055) / 1.055) ** 2.4
 
 
-def relative_luminance(rgb: RGB) -> float:
+def relative_luminance(rgb: tuple[float, float, float]) -> float:
     """WCAG 2's relative luminance of an sRGB colour, 0 (black) to 1 (white)."""
     r, g, b = (_linear(c) for c in rgb[:3])
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
@@ -53,24 +54,46 @@ def backdrop_contrast(region: Image.Image, text: RGB) -> float:
     return _contrast_of(_sample(region), relative_luminance(text))
 
 
-def scrim_opacity(region: Image.Image, text: RGB, scrim: RGB, target: float) -> float | None:
-    """The least opacity (0..1) of a `scrim`-coloured veil over `region` that lifts the
-    text's contrast to `target`; None when even an opaque one can't."""
+def scrim_opacity(
+    region: Image.Image, text: RGB, scrim: RGB, target: float
+) -> tuple[float, float] | None:
+    """The least opacity (0..1, in steps of 1/16) of a `scrim`-coloured veil over `region`
+    that lifts the text's contrast to `target`, and the contrast it gives; None when only
+    an opaque one would (or not even that)."""
     sample = _sample(region)
     text_luminance = relative_luminance(text)
-    if _contrast_of(sample, text_luminance) >= target:
-        return 0.0
     if colour_contrast(scrim, text) < target:
         return None
+    # First estimate on the pixel that decides (the one at the coverage quantile, taken
+    # as a grey), then check on the pixels and thicken the veil until they agree.
+    worst = _encoded(_quantile_luminance(sample, text_luminance))
+    opacity = _least_opacity(worst, text_luminance, scrim, target)
     solid = Image.new("RGB", sample.size, scrim)
+    while opacity < 1.0:
+        reached = _contrast_of(Image.blend(sample, solid, opacity), text_luminance)
+        if reached >= target:
+            return opacity, reached
+        opacity = min(1.0, opacity + _OPACITY_STEP)
+    return None
+
+
+def _least_opacity(grey: float, text_luminance: float, scrim: RGB, target: float) -> float:
     low, high = 0.0, 1.0
-    for _ in range(5):  # to within 1/32 of opaque: finer than a veil needs
+    for _ in range(12):
         middle = (low + high) / 2
-        if _contrast_of(Image.blend(sample, solid, middle), text_luminance) >= target:
+        r, g, b = (grey * (1 - middle) + channel * middle for channel in scrim)
+        blended = (r, g, b)
+        if contrast_ratio(relative_luminance(blended), text_luminance) >= target:
             high = middle
         else:
             low = middle
     return high
+
+
+def _encoded(luminance: float) -> float:
+    """The sRGB grey level (0..255) of a luminance."""
+    value = luminance * 12.92 if luminance <= 0.0031308 else 1.055 * luminance ** (1 / 2.4) - 0.055
+    return 255 * value
 
 
 def _sample(region: Image.Image) -> Image.Image:
@@ -81,6 +104,11 @@ def _sample(region: Image.Image) -> Image.Image:
 
 
 def _contrast_of(sample: Image.Image, text_luminance: float) -> float:
+    return contrast_ratio(text_luminance, _quantile_luminance(sample, text_luminance))
+
+
+def _quantile_luminance(sample: Image.Image, text_luminance: float) -> float:
+    """The luminance of the pixel at the coverage quantile, counted from the text's."""
     counts = _luminance_histogram(sample)
     allowed = sum(counts) * (1 - COVERAGE)
     # Contrast falls as a pixel's luminance nears the text's: walk the bins from the
@@ -100,7 +128,7 @@ def _contrast_of(sample: Image.Image, text_luminance: float) -> float:
             above += 1
         seen += counts[index]
         if seen > allowed:
-            return contrast_ratio(text_luminance, levels[index])
+            return levels[index]
 
 
 def _luminance_histogram(sample: Image.Image) -> list[int]:

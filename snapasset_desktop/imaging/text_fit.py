@@ -130,15 +130,14 @@ def _laid_out(
     lines = _wrap(tokens, face, box[0] / scale, max_lines)
     if not lines or len(lines) > max_lines:
         return None
-    font = load_font(face, size)
-    ascent, descent = font.getmetrics()
+    ascent, descent = load_font(face, size).getmetrics()
     fitted = FittedText(
         lines=tuple(lines),
         size=size,
         line_step=round(size * line_spacing),
         ascent=ascent,
         descent=descent,
-        ink=tuple(font.getbbox(line, anchor="ls") for line in lines),
+        ink=tuple(_ink(face, size, line) for line in lines),
     )
     return fitted if fitted.width <= box[0] and fitted.height <= box[1] else None
 
@@ -266,6 +265,12 @@ def _without_orphan(
     if widths[moved] + gap + widths[last] > width:
         return lines
     return [*lines[:-2], lines[-2][:-1], [moved, last]]
+
+
+@functools.lru_cache(maxsize=4096)
+def _ink(face: FontFace, size: int, line: str) -> tuple[int, int, int, int]:
+    """A line's ink box from its baseline start; platforms of one width share their lines."""
+    return load_font(face, size).getbbox(line, anchor="ls")
 
 
 _reference_lock = threading.Lock()

@@ -1,7 +1,8 @@
 """Check a built wheel carries what `pip install` users need besides the code.
 
-The icons the window draws, the app icon, and the Linux desktop entry, metainfo and
-icons that `snapasset-desktop install-desktop-entry` copies. Exits 1 naming what is missing.
+The icons the window draws, the app icon, the fonts text layers use (with their
+licences), and the Linux desktop entry, metainfo and icons that
+`snapasset-desktop install-desktop-entry` copies. Exits 1 naming what is missing.
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ import zipfile
 REQUIRED = (
     "snapasset_desktop/resources/snapasset.svg",
     "snapasset_desktop/resources/preflight.toml",
+    "snapasset_desktop/resources/fonts/fonts.toml",
+    "snapasset_desktop/resources/fonts/Inter-Bold.otf",
+    "snapasset_desktop/resources/fonts/OFL-Inter.txt",
     "snapasset_desktop/resources/icons/sparkles.svg",
     "snapasset_desktop/resources/icons/LICENSE-lucide.txt",
     "snapasset_desktop/resources/linux/snapasset-desktop.desktop",

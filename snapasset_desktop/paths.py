@@ -60,6 +60,11 @@ class AppPaths:
         return self.data_dir / "tmp"
 
     @property
+    def brand_dir(self) -> Path:
+        """Brand kits: a folder per kit (library/kits.py)."""
+        return self.data_dir / "brand"
+
+    @property
     def settings_file(self) -> Path:
         return self.config_dir / "settings.toml"
 

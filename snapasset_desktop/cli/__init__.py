@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from snapasset_desktop.cli import assets, cloud, desktop, jobs, make, monitor, presets
+    from snapasset_desktop.cli import assets, brand, cloud, desktop, jobs, make, monitor, presets
 
     parser = argparse.ArgumentParser(
         prog="snapasset-desktop",
@@ -46,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     self_test.add_argument("--timeout", type=float, default=60.0, help="seconds (default 60)")
     presets.add_parser(commands)
+    brand.add_parser(commands)
     make.add_parsers(commands)
     jobs.add_parsers(commands)
     assets.add_parsers(commands)

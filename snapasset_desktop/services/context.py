@@ -18,6 +18,7 @@ from snapasset_desktop.providers.base import ImageProvider
 from snapasset_desktop.providers.pacing import RequestPacer
 from snapasset_desktop.queue.backend import QueueBackend
 from snapasset_desktop.secrets import SecretStore
+from snapasset_desktop.services.brand import BrandService
 from snapasset_desktop.services.jobs import JobService
 from snapasset_desktop.services.requests import GenerationRequest
 from snapasset_desktop.settings import SettingsStore
@@ -69,6 +70,11 @@ class AppContext:
         from snapasset_desktop.cloud import CloudSession, CloudSync  # the client loads slowly
 
         return CloudSync(CloudSession(self.settings, self.secrets), self.library, self.settings)
+
+    @cached_property
+    def brand(self) -> BrandService:
+        """Brand kits: the Brand page's and `brand` command's service."""
+        return BrandService(self.paths)
 
     @cached_property
     def jobs(self) -> JobService:

@@ -16,6 +16,7 @@ from PIL import Image
 from snapasset_desktop.errors import Canceled, InvalidInput, StorageError
 from snapasset_desktop.library import AssetRecord, Library
 from snapasset_desktop.library.export import Exporter, ExportOptions
+from tests.helpers.specs import make_spec
 
 
 def png(size: tuple[int, int] = (40, 20), noise: bool = False) -> bytes:
@@ -37,9 +38,10 @@ def library() -> Iterator[Library]:
 
 @pytest.fixture
 def assets(library: Library) -> list[AssetRecord]:
-    params = {"model": "gpt-image-2", "api_key": "sk-secret-never-exported"}
-    fox = library.create_job("A red fox", ["x-post", "threads"], params)
-    lake = library.create_job('=HYPERLINK("evil")', ["x-post"], params)
+    fox = library.create_job(
+        make_spec("A red fox", ["x-post", "threads"], provider="openai", style="vivid")
+    )
+    lake = library.create_job(make_spec('=HYPERLINK("evil")', ["x-post"], provider="openai"))
     return [
         library.save_asset(fox.id, "x-post", png(), fmt="png", width=40, height=20),
         library.save_asset(fox.id, "threads", png(), fmt="png", width=40, height=20),
@@ -68,7 +70,7 @@ def test_folder_export_with_json_manifest(
     manifest = json.loads(text)
     assert manifest[0]["prompt"] == "A red fox" and manifest[0]["model"] == "gpt-image-2"
     assert {row["file"] for row in manifest} == set(result.files)
-    assert "sk-secret" not in text and "api_key" not in text
+    assert "vivid" not in text and "partial_images" not in text  # the rest of the spec stays out
 
 
 def test_zip_export_with_csv_manifest(
@@ -86,18 +88,19 @@ def test_zip_export_with_csv_manifest(
             "x-post/3.png",
             "manifest.csv",
         ]
-        rows = list(csv.DictReader(io.StringIO(archive.read("manifest.csv").decode("utf-8-sig"))))
+        manifest = archive.read("manifest.csv").decode("utf-8-sig")
+        rows = list(csv.DictReader(io.StringIO(manifest)))
         assert archive.read("threads/2.png") == library.asset_path(assets[1]).read_bytes()
     assert [row["file"] for row in rows] == result.files
     assert rows[2]["prompt"].startswith("'=")  # a spreadsheet shows it, never runs it
-    assert "sk-secret" not in target.read_bytes().decode("latin-1")
+    assert "vivid" not in manifest
     assert [p.name for p in tmp_path.glob("*.part")] == []
 
 
 def test_conversion_to_jpeg_writes_jpeg_and_honours_limits(
     library: Library, tmp_path: Path
 ) -> None:
-    job = library.create_job("noise", ["youtube-thumbnail"], {})
+    job = library.create_job(make_spec("noise", ["youtube-thumbnail"]))
     noisy = library.save_asset(
         job.id, "youtube-thumbnail", png((96, 96), noise=True), fmt="png", width=96, height=96
     )

@@ -68,6 +68,7 @@ def job_json(job: JobRecord) -> dict:
         "error": (
             {"kind": job.error_kind, "message": job.error_message} if job.error_message else None
         ),
+        "spec": job.spec.to_dict(),
     }
 
 

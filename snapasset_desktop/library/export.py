@@ -171,7 +171,7 @@ class Exporter:
 
 
 def _manifest_row(asset: AssetRecord, name: str, fmt: str) -> dict[str, Any]:
-    # Only these fields: job params may hold provider settings that are nobody's business.
+    # Only these fields: the rest of a job's spec (its imported file's name…) is nobody's business.
     return {
         "file": name,
         "prompt": asset.prompt,

@@ -287,8 +287,7 @@ class MainWindow(QMainWindow):
         imported = 0
         for path in paths:
             try:
-                request = self.context.build_request(path.stem, platforms, provider="import")
-                self.context.jobs.import_image(path, request)
+                self.context.jobs.import_image(path, platforms)
                 imported += 1
             except SnapAssetError as exc:
                 self.statusBar().showMessage(exc.message, 8000)

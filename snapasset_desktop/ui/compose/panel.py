@@ -279,7 +279,7 @@ class ComposePanel(QWidget):
         self.prompt_edit.setPlainText(text)
 
     def options(self) -> dict[str, object]:
-        """The build options (as `ctx.build_request` and `submit_batch` take them)."""
+        """The build options (as `ctx.specs.build` and `submit_batch` take them)."""
         style = self.style_combo.currentText()
         return {
             "model": self.model_combo.currentText().strip() or None,
@@ -308,10 +308,8 @@ class ComposePanel(QWidget):
         self._attempted = True
         self.status_label.hide()
         try:
-            request = self.ctx.build_request(
-                self.prompt(), self.picker.selected_ids(), **self.options()
-            )
-            job = self.ctx.jobs.submit(request, priority=priority, run_at=self.run_at())
+            spec = self.ctx.specs.build(self.prompt(), self.picker.selected_ids(), **self.options())
+            job = self.ctx.jobs.submit(spec, priority=priority, run_at=self.run_at())
         except SnapAssetError as exc:
             self._show_message(exc.message)
             return []
@@ -364,7 +362,7 @@ class ComposePanel(QWidget):
     def _validate_live(self) -> None:
         """Say what's wrong as the designer types — except an empty prompt before a try."""
         try:
-            self.ctx.build_request(self.prompt(), self.picker.selected_ids(), **self.options())
+            self.ctx.specs.build(self.prompt(), self.picker.selected_ids(), **self.options())
         except InvalidInput as exc:
             quiet = not self._attempted and (
                 not self.prompt().strip() or not self.picker.selected_ids()

@@ -31,7 +31,6 @@ from snapasset_desktop.errors import SnapAssetError, UnknownPlatform
 from snapasset_desktop.library.models import AssetRecord, JobRecord
 from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.services.pricing import cost_text
-from snapasset_desktop.services.requests import IMPORT_PROVIDER
 from snapasset_desktop.ui.bridge import EngineBridge
 from snapasset_desktop.ui.details.focal_point_editor import FocalPointEditor
 from snapasset_desktop.ui.details.variants import JobDetails, JobDetailsLoader, VariantModel
@@ -43,17 +42,6 @@ STRIP_CARD = QSize(184, 204)
 STAR = "#f5b301"
 ERROR, ERROR_DARK = "#c62828", "#ff8a80"  # readable red on light and on dark windows
 COST_TIP = "What this job's OpenAI calls cost — an estimate from list prices, not an invoice."
-_BUILD_OPTIONS = (
-    "provider",
-    "model",
-    "quality",
-    "background",
-    "asset_format",
-    "image_quality",
-    "fit",
-    "pad",
-    "variations",
-)
 
 
 class DetailPane(QWidget):
@@ -325,7 +313,7 @@ class DetailPane(QWidget):
         favourite = bool(asset and asset.favourite)
         self.favouriteButton.setIcon(icon("star", STAR if favourite else None))
         self.favouriteButton.setToolTip("Remove from favourites" if favourite else "Favourite")
-        can_regenerate = bool(job and job.params.get("provider") != IMPORT_PROVIDER)
+        can_regenerate = bool(job and job.spec.generates)
         self.regenerateButton.setEnabled(can_regenerate)
         can_focus = finished and self.editor.has_source() and bool(job and job.platforms)
         self.applyFocusButton.setEnabled(can_focus and self._focus_edited())
@@ -393,10 +381,9 @@ class DetailPane(QWidget):
         job = self.job
         if job is None:
             return
-        options = {k: job.params[k] for k in _BUILD_OPTIONS if job.params.get(k) not in (None, "")}
         try:
-            request = self.ctx.build_request(job.prompt, job.platforms, **options)
-            new = self.ctx.jobs.submit(request)
+            # A new picture: its focal point is found again.
+            new = self.ctx.jobs.submit(self.ctx.specs.rebuild(job.spec, focus=None))
         except SnapAssetError as exc:
             self._say(exc.message, error=True)
             return
@@ -480,21 +467,11 @@ class DetailPane(QWidget):
 
 
 def _describe(job: JobRecord) -> str:
-    params = job.params
-    parts = []
-    model = params.get("model") or params.get("provider") or ""
-    if params.get("provider") == IMPORT_PROVIDER:
-        model = f"imported {params.get('file_name') or 'image'}"
-    if model:
-        parts.append(str(model))
-    if params.get("quality"):
-        parts.append(f"{params['quality']} quality")
-    if job.source_width and job.source_height:
-        parts.append(f"source {job.source_width} × {job.source_height}")
-    elif params.get("size"):
-        parts.append(f"size {params['size']}")
-    if params.get("fit"):
-        parts.append(str(params["fit"]))
+    spec = job.spec
+    parts = [spec.source_label(), f"{spec.quality} quality"]
+    width, height = (job.source_width, job.source_height) if job.source_width else spec.size
+    parts.append(f"source {width} × {height}")
+    parts.append(spec.render.fit)
     parts.append(datetime.fromtimestamp(job.created_at).strftime("%d %b %Y, %H:%M"))
     cost = cost_text(job.cost_usd)
     if cost:

@@ -202,7 +202,7 @@ def test_rows_of_the_previous_schema_become_specs() -> None:
         assert (broken.prompt, broken.platforms) == ("a pier", ["x-post"])
     conn = sqlite3.connect(path)
     columns = {row[1] for row in conn.execute("PRAGMA table_info(jobs)")}
-    assert {"spec", "prompt", "platforms"} <= columns and "params" not in columns
+    assert {"spec", "retry_of", "prompt", "platforms"} <= columns and "params" not in columns
     # The index columns still answer queries, written from the spec.
     assert conn.execute("SELECT prompt FROM jobs WHERE id = 'j_asked'").fetchone() == ("a red fox",)
     conn.close()

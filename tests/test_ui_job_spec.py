@@ -127,3 +127,56 @@ def test_a_placeholder_job_made_in_the_window_records_no_model(
     Exporter(window.context.library).export(assets, ExportOptions(tmp_path / "out"))
     [row] = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
     assert row["model"] == ""
+
+
+def test_a_no_key_job_retried_from_the_queue_after_switching_to_the_placeholder_completes(
+    window: MainWindow, qtbot: QtBot
+) -> None:
+    job_id = compose(qtbot, window.compose, "a red barn", ["x-post"])
+    finished(qtbot, window, job_id, "failed")
+    assert window.context.jobs.get(job_id).error_kind == "auth"
+    window.context.settings.update(provider="placeholder")  # as the Settings dialog does
+
+    panel = window.queue_panel
+    qtbot.waitUntil(lambda: panel.model.row_of(job_id) is not None)
+    panel.table.selectRow(panel.model.row_of(job_id))
+    qtbot.waitUntil(panel.retry_action.isEnabled)
+    panel.retry_action.trigger()
+    finished(qtbot, window, job_id)
+    job = window.context.jobs.get(job_id)
+    assert (job.spec.provider, job.spec.model) == ("placeholder", "")
+    assert job.history[-1]["message"].startswith("Retried with placeholder, as Settings now say")
+
+
+def test_edit_and_retry_from_the_details_makes_a_linked_job(
+    window: MainWindow, qtbot: QtBot
+) -> None:
+    window.context.settings.update(provider="placeholder")
+    old_id = compose(qtbot, window.compose, "a red barn", ["x-post"])
+    finished(qtbot, window, old_id)
+    window.detail.show_job(old_id)
+    edit_button = window.detail.editRetryButton
+    qtbot.waitUntil(edit_button.isEnabled)
+    edit_button.click()
+
+    banner = window.compose.retry_banner
+    assert banner.isVisible() and f"Editing a retry of “a red barn” ({old_id})" in (
+        banner.label.text()
+    )
+    assert window.compose.prompt() == "a red barn"
+    window.compose.picker.set_selected(["x-post", "tiktok"])
+    with qtbot.waitSignal(window.compose.submitted) as submitted:
+        window.compose.findChild(QPushButton, "generateButton").click()
+    [new_id] = submitted.args[0]
+    assert not banner.isVisible()
+    finished(qtbot, window, new_id)
+    new = window.context.jobs.get(new_id)
+    assert (new.retry_of, new.prompt, new.platforms) == (old_id, "a red barn", ["x-post", "tiktok"])
+    meta = window.detail.findChild(QLabel, "detailMeta")
+    qtbot.waitUntil(lambda: meta.text().endswith(f"retry of {old_id}"))
+
+    edit_button.click()  # load it again, then change one's mind
+    banner.cancel_button.click()
+    assert not banner.isVisible()
+    plain_id = compose(qtbot, window.compose, "a blue barn", ["x-post"])
+    assert window.context.jobs.get(plain_id).retry_of is None

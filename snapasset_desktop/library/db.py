@@ -163,7 +163,7 @@ DELETE FROM pacing;
 Migration = str | Callable[[sqlite3.Connection], None]
 
 # Append only: index i holds the step that takes a database to user_version i + 1.
-# Version 4 is `library.job_specs`: each job's params become its spec.
+# Version 4 is `library.job_specs`: each job's params become its spec; jobs gain `retry_of`.
 MIGRATIONS: tuple[Migration, ...] = (SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, adopt_job_specs)
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -5,6 +5,7 @@ Each row's spec is made from them by the spec's own step from version 0 — the 
 reads Redis records and cloud rows of that time too — and `params` goes. A row whose
 settings can't be read keeps its prompt and platforms: a job that hadn't ended fails
 with a sentence saying so (it can't run as asked), one that had keeps its outcome.
+A job also gains `retry_of`: the job it retries with changes (edit and retry).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ _ENDED = ("completed", "failed", "canceled")
 
 def adopt_job_specs(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE jobs ADD COLUMN spec TEXT NOT NULL DEFAULT '{}'")
+    conn.execute("ALTER TABLE jobs ADD COLUMN retry_of TEXT")
     rows = conn.execute(
         "SELECT id, status, prompt, platforms, params, focus_x, focus_y FROM jobs"
     ).fetchall()

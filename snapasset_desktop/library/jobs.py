@@ -67,9 +67,10 @@ class JobsTable(LibraryBase):
         status: str = "queued",
         run_at: float | None = None,
         origin: str | None = None,
+        retry_of: str | None = None,
     ) -> JobRecord:
         """A new job row; `origin` is the submitting library's id (Redis mode: where the
-        assets go back)."""
+        assets go back); `retry_of` the job it retries with changes."""
         job_id = check_name(job_id, "job id") if job_id is not None else self.new_job_id()
         _check_status(status)
         now = time.time()
@@ -83,6 +84,7 @@ class JobsTable(LibraryBase):
                 "max_attempts": max_attempts,
                 "run_at": run_at,
                 "origin": origin,
+                "retry_of": retry_of,
                 "created_at": now,
                 "updated_at": now,
             }

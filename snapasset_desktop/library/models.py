@@ -61,6 +61,7 @@ class JobRecord:
     cancel_requested: bool = False
     origin: str | None = None  # the library that submitted it (Redis: where assets go back)
     cost_usd: float | None = None  # what its OpenAI calls cost (estimated; queue.budget)
+    retry_of: str | None = None  # the job this one retries with changes (edit and retry)
 
     @property
     def prompt(self) -> str:

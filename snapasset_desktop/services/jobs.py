@@ -67,6 +67,7 @@ class JobService:
         *,
         priority: int | str = 0,
         run_at: float | None = None,
+        retry_of: str | None = None,
     ) -> JobRecord:
         settings = self.backend.settings.current
         if run_at is not None and run_at < time.time() - 60:
@@ -78,6 +79,7 @@ class JobService:
             max_attempts=settings.retry_attempts,
             run_at=run_at,
             origin=self.backend.origin,
+            retry_of=retry_of,
         )
         return self._enqueue_new(job)
 
@@ -196,8 +198,44 @@ class JobService:
         return outcome
 
     def retry(self, job_id: str) -> JobRecord:
-        job = self.store.requeue(job_id)
-        return self._enqueue_new(job)
+        """Run a failed or canceled job again. One that failed for something the settings
+        may have fixed since (no key, a rejected key, an unknown model) takes the provider
+        and model in force now, and its history says so."""
+        job = self.store.get(job_id)
+        if job.status == "failed":
+            spec = self.specs().with_settings_after(job.spec, job.error_kind)
+            if spec != job.spec:
+                note = {
+                    "at": time.time(),
+                    "kind": "settings",
+                    "message": f"Retried with {spec.source_label()}, as Settings now say "
+                    f"(it failed with {job.spec.source_label()}).",
+                }
+                self.backend.amend_job(job_id, spec=spec, history=[*job.history, note])
+        return self._enqueue_new(self.store.requeue(job_id))
+
+    def retry_edited(
+        self,
+        job_id: str,
+        *,
+        priority: int | str = 0,
+        run_at: float | None = None,
+        **changes: object,
+    ) -> JobRecord:
+        """A new job from an ended one's spec with `changes` (as `SpecBuilder.rebuild` takes
+        them), linked to it by `retry_of`."""
+        job = self.store.get(job_id)
+        if not job.finished:
+            raise InvalidInput(
+                "This job is still in the queue; wait for it to end, or cancel it, "
+                "before retrying it with changes."
+            )
+        if not job.spec.generates:
+            raise InvalidInput(
+                "An imported image can't be retried with changes; import it again instead."
+            )
+        spec = self.specs().rebuild(job.spec, **changes)
+        return self.submit(spec, priority=priority, run_at=run_at, retry_of=job.id)
 
     def rerender(
         self,

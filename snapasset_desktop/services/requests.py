@@ -4,8 +4,9 @@
 dialog, the CLI's generate, resize and batch, an imported image, the self-test —
 into a `JobSpec`, or raises `InvalidInput` with a sentence the designer
 understands. What was not asked comes from the settings in force, here and
-nowhere else. `rebuild` takes the same path for a job that exists, changing some
-of its inputs and keeping the rest (Generate again).
+nowhere else. `rebuild` takes the same path for a job that exists: an edit and
+retry changes some of its inputs and keeps the rest, and a retry after a failure
+the settings may have fixed since takes what the failure was about from them again.
 """
 
 from __future__ import annotations
@@ -29,6 +30,14 @@ QUALITIES = tuple(quality.value for quality in Quality)
 BACKGROUNDS = tuple(background.value for background in Background)
 MAX_VARIATIONS = 4
 IMPORT_PROVIDER = Provider.IMPORT
+
+# Failures the settings may have fixed since (a key added, another provider or model
+# chosen), with the inputs they were about: a retry takes those from the settings again.
+FIXED_BY_SETTINGS: dict[str, tuple[str, ...]] = {
+    "auth": ("provider",),
+    "permission": ("provider", "model"),
+    "unknown_model": ("provider", "model"),
+}
 
 
 @dataclass(frozen=True)
@@ -121,6 +130,12 @@ class SpecBuilder:
         too; None takes the settings' value again), checked and planned like a new job."""
         inputs = _inputs(spec) | changes
         return self.build(inputs.pop("prompt"), inputs.pop("platform_ids"), **inputs)
+
+    def with_settings_after(self, spec: JobSpec, failure_kind: str | None) -> JobSpec:
+        """`spec` with the inputs a failure of this kind was about taken from the settings
+        again (the same spec when the settings can't have fixed it)."""
+        fixable = FIXED_BY_SETTINGS.get(failure_kind or "", ())
+        return self.rebuild(spec, **dict.fromkeys(fixable)) if fixable else spec
 
 
 def _inputs(spec: JobSpec) -> dict[str, Any]:

@@ -40,7 +40,7 @@ from snapasset_desktop.queue.worker_process import WorkerProcess
 from snapasset_desktop.ui.shared.icons import app_icon, icon
 
 if TYPE_CHECKING:
-    from snapasset_desktop.library.models import AssetRecord
+    from snapasset_desktop.library.models import AssetRecord, JobRecord
     from snapasset_desktop.services.context import AppContext
 
 log = logging.getLogger(__name__)
@@ -223,6 +223,7 @@ class MainWindow(QMainWindow):
         self.detail.statusMessage.connect(lambda text: self.statusBar().showMessage(text, 6000))
         self.detail.assetsDeleted.connect(lambda _ids: self.gallery.model.refresh())
         self.detail.favouriteChanged.connect(self.gallery.model.set_favourite)
+        self.detail.editRetryRequested.connect(self._edit_retry)
         self.queue_panel.openJob.connect(self.detail.show_job)
         self.queue_panel.jobsRemoved.connect(lambda _ids: self.gallery.model.refresh())
         self.compose.submitted.connect(self._on_submitted)
@@ -358,6 +359,12 @@ class MainWindow(QMainWindow):
     def _on_gallery_selection(self, assets: list[AssetRecord]) -> None:
         if len(assets) == 1:
             self.detail.show_asset(assets[0])
+
+    @Slot(object)
+    def _edit_retry(self, job: JobRecord) -> None:
+        self._docks["compose"].show()
+        self._docks["compose"].raise_()
+        self.compose.edit_retry(job)
 
     @Slot(list)
     def _on_submitted(self, job_ids: list[str]) -> None:

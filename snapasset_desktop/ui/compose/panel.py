@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from snapasset_desktop.errors import InvalidInput, SnapAssetError
 from snapasset_desktop.imaging.encode import normalise_format
 from snapasset_desktop.imaging.planning import plan_source_size
+from snapasset_desktop.library.models import JobRecord
 from snapasset_desktop.providers.base import SUPPORTED_MODELS
 from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.services.jobs import BatchResult
@@ -40,6 +41,7 @@ from snapasset_desktop.services.styles import STYLE_PRESETS
 from snapasset_desktop.ui.compose.batch_dialog import BatchDialog
 from snapasset_desktop.ui.compose.platform_picker import PlatformPicker
 from snapasset_desktop.ui.compose.prompt_history import PromptHistory
+from snapasset_desktop.ui.compose.retry_banner import RetryBanner
 from snapasset_desktop.ui.shared.icons import icon, icon_size
 from snapasset_desktop.ui.shared.styling import message_style, primary_button_style
 
@@ -75,6 +77,7 @@ class ComposePanel(QWidget):
         self.picker.selectionChanged.connect(self._on_options_changed)
         options = self._build_options()
         self._build_footer()
+        self.retry_banner = RetryBanner(self)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 12, 12, 12)
@@ -87,6 +90,7 @@ class ComposePanel(QWidget):
         layout.addLayout(options)
         layout.addSpacing(4)
         layout.addWidget(self.plan_label)
+        layout.addWidget(self.retry_banner)
         layout.addWidget(self.message_label)
         layout.addWidget(self.status_label)
         layout.addLayout(self._buttons)
@@ -290,6 +294,21 @@ class ComposePanel(QWidget):
             "style": None if style == "none" else style,
         }
 
+    def edit_retry(self, job: JobRecord) -> None:
+        """Load an ended job's prompt, platforms and options; Generate (or Add to queue)
+        then retries it with what is changed here, as a new job linked to it."""
+        spec = job.spec
+        self.set_prompt(spec.prompt)
+        self.picker.set_selected(list(spec.platforms))
+        self.model_combo.setCurrentText(spec.model or self.ctx.settings.current.model)
+        self.quality_combo.setCurrentText(spec.quality)
+        self.background_combo.setCurrentText(spec.background)
+        self.format_combo.setCurrentText(spec.render.format)
+        self.style_combo.setCurrentText(spec.style or "none")
+        self.variations_spin.setValue(spec.variations)
+        self.retry_banner.show_job(job)
+        self.prompt_edit.setFocus()
+
     def run_at(self) -> float | None:
         if not self.run_at_check.isChecked():
             return None
@@ -308,8 +327,7 @@ class ComposePanel(QWidget):
         self._attempted = True
         self.status_label.hide()
         try:
-            spec = self.ctx.specs.build(self.prompt(), self.picker.selected_ids(), **self.options())
-            job = self.ctx.jobs.submit(spec, priority=priority, run_at=self.run_at())
+            job = self._submit_one(priority)
         except SnapAssetError as exc:
             self._show_message(exc.message)
             return []
@@ -322,6 +340,24 @@ class ComposePanel(QWidget):
         )
         self.submitted.emit([job.id])
         return [job.id]
+
+    def _submit_one(self, priority: str) -> JobRecord:
+        retried = self.retry_banner.job_id
+        if retried is None:
+            spec = self.ctx.specs.build(self.prompt(), self.picker.selected_ids(), **self.options())
+            return self.ctx.jobs.submit(spec, priority=priority, run_at=self.run_at())
+        # The composer has no provider: the retry takes the one in Settings, as a new job would.
+        job = self.ctx.jobs.retry_edited(
+            retried,
+            priority=priority,
+            run_at=self.run_at(),
+            prompt=self.prompt(),
+            platform_ids=self.picker.selected_ids(),
+            provider=None,
+            **self.options(),
+        )
+        self.retry_banner.clear()
+        return job
 
     def open_batch_dialog(self) -> BatchDialog:
         dialog = BatchDialog(

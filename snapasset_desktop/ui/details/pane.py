@@ -46,6 +46,7 @@ COST_TIP = "What this job's OpenAI calls cost — an estimate from list prices, 
 
 class DetailPane(QWidget):
     jobSubmitted = Signal(str)  # a regenerate queued this new job
+    editRetryRequested = Signal(object)  # JobRecord: to load into the composer
     assetsDeleted = Signal(list)  # list[int]
     favouriteChanged = Signal(list, bool)  # asset ids, favourite
     statusMessage = Signal(str)
@@ -126,6 +127,12 @@ class DetailPane(QWidget):
             "Generate again with the same prompt and settings",
             self.regenerate,
         )
+        self.editRetryButton = self._tool(
+            "editRetryButton",
+            "pencil",
+            "Edit and retry… — load this job into the composer to change it and run it again",
+            self.edit_retry,
+        )
         self.deleteButton = self._tool(
             "deleteButton", "trash-2", "Delete this asset…", self.delete_current
         )
@@ -134,6 +141,7 @@ class DetailPane(QWidget):
         for button in (self.favouriteButton, self.copyButton, self.openFolderButton):
             actions.addWidget(button)
         actions.addStretch(1)
+        actions.addWidget(self.editRetryButton)
         actions.addWidget(self.regenerateButton)
         actions.addWidget(self.deleteButton)
 
@@ -315,6 +323,7 @@ class DetailPane(QWidget):
         self.favouriteButton.setToolTip("Remove from favourites" if favourite else "Favourite")
         can_regenerate = bool(job and job.spec.generates)
         self.regenerateButton.setEnabled(can_regenerate)
+        self.editRetryButton.setEnabled(can_regenerate and finished)
         can_focus = finished and self.editor.has_source() and bool(job and job.platforms)
         self.applyFocusButton.setEnabled(can_focus and self._focus_edited())
         self.resetFocusButton.setEnabled(can_focus and self._focus_edited())
@@ -391,6 +400,11 @@ class DetailPane(QWidget):
         self.statusMessage.emit("Queued a new version of this prompt.")
         self._want_asset = None
         self.show_job(new.id)
+
+    @Slot()
+    def edit_retry(self) -> None:
+        if self.job is not None and self.job.finished:
+            self.editRetryRequested.emit(self.job)
 
     @Slot()
     def toggle_favourite(self) -> None:
@@ -473,6 +487,8 @@ def _describe(job: JobRecord) -> str:
     parts.append(f"source {width} × {height}")
     parts.append(spec.render.fit)
     parts.append(datetime.fromtimestamp(job.created_at).strftime("%d %b %Y, %H:%M"))
+    if job.retry_of:
+        parts.append(f"retry of {job.retry_of}")
     cost = cost_text(job.cost_usd)
     if cost:
         parts.append(cost)

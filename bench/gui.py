@@ -222,10 +222,8 @@ from PIL import Image, ImageDraw
 from snapasset_desktop.services.context import AppContext
 context = AppContext.open()
 library = context.library
-request = context.build_request("x", ["instagram-square"], provider="placeholder")
-params = request.params()
 per_job = 10
-rows = [dict(prompt=f"gallery prompt {{i}}", platforms=["instagram-square"], params=params)
+rows = [dict(spec=context.specs.build(f"gallery prompt {{i}}", ["instagram-square"]))
         for i in range({GALLERY_ASSETS} // per_job)]
 job_ids = library.create_jobs(rows)
 platforms = [p.id for p in context.platforms.all()][:per_job]

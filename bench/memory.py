@@ -92,10 +92,7 @@ def worker(table: Table) -> None:
             buffer = io.BytesIO()
             photo_like((2048, 2048)).save(buffer, "PNG", compress_level=1)
             source.write_bytes(buffer.getvalue())
-            request = context.build_request(
-                "a big one", [p.id for p in BUILTIN_PLATFORMS], provider="import"
-            )
-            job = context.jobs.import_image(source, request)
+            job = context.jobs.import_image(source, [p.id for p in BUILTIN_PLATFORMS])
             assert wait_for(lambda: context.jobs.get(job.id).finished, 120, 0.1)
             status = context.jobs.get(job.id).status
             peak = proc_status_kb(process.pid, "VmHWM") / 1024

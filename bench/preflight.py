@@ -26,6 +26,7 @@ from snapasset_desktop.imaging.render import RenderOptions, render_platforms
 from snapasset_desktop.library import Library
 from snapasset_desktop.library.export import Exporter, ExportOptions
 from snapasset_desktop.platforms import BUILTIN_PLATFORMS, PlatformRegistry
+from tests.helpers.specs import make_spec
 
 REPEAT = 5
 PREVIEW_ASSETS = 1000
@@ -40,7 +41,7 @@ def photo_like(size: tuple[int, int]) -> Image.Image:
 def main() -> None:
     print(machine())
     with app_dirs(), Library.open() as library:
-        job = library.create_job("Dusk", [p.id for p in BUILTIN_PLATFORMS], {})
+        job = library.create_job(make_spec("Dusk", [p.id for p in BUILTIN_PLATFORMS]))
         rendered = render_platforms(photo_like((1536, 1024)), BUILTIN_PLATFORMS, RenderOptions())
         assets = [
             library.save_asset(

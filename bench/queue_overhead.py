@@ -68,7 +68,7 @@ def throughput(table: Table) -> None:
         def plain_loop() -> None:
             rounds[0] += 1
             rows = [
-                {"prompt": f"plain {rounds[0]}-{i}", "platforms": PLATFORMS, "params": params()}
+                {"spec": context.specs.build(f"plain {rounds[0]}-{i}", PLATFORMS)}
                 for i in range(JOBS)
             ]
             for job_id in plain.library.create_jobs(rows):
@@ -80,10 +80,6 @@ def throughput(table: Table) -> None:
             finished = FinishedJobs(context, JOBS)
             context.jobs.submit_batch(lines, PLATFORMS, provider="placeholder")
             assert finished.wait(300), "the queue did not finish the jobs"
-
-        def params() -> dict:
-            request = context.build_request("x", PLATFORMS, provider="placeholder")
-            return request.params() | {"partial_images": context.settings.current.partial_images}
 
         try:
             times = interleaved({"plain": plain_loop, "queue": job_system}, repeat=3, warmup=1)
@@ -165,7 +161,7 @@ def idle_latency(table: Table, backend: str, redis_url: str | None, target_ms: f
             rng = random.Random(1)
             for i in range(LATENCY_SAMPLES):
                 time.sleep(rng.uniform(0.8, 1.6))  # idle again: polling at its slowest
-                request = context.build_request(f"latency {i}", ["instagram-square"])
+                request = context.specs.build(f"latency {i}", ["instagram-square"])
                 submitted = time.time()
                 job = context.jobs.submit(request)
                 assert wait_for(lambda job=job: context.jobs.get(job.id).started_at, 10, 0.002)

@@ -49,9 +49,9 @@ def main() -> int:
     SettingsStore(context.paths.settings_file).update(provider="placeholder")
     context.settings = SettingsStore(context.paths.settings_file)
     for prompt in PROMPTS:
-        job = context.jobs.submit(context.build_request(prompt, PLATFORMS))
+        job = context.jobs.submit(context.specs.build(prompt, PLATFORMS))
         context.queue.executor.execute(job.id)
-    failed = context.jobs.submit(context.build_request("a famous cartoon mouse", ["x-post"]))
+    failed = context.jobs.submit(context.specs.build("a famous cartoon mouse", ["x-post"]))
     context.library.update_job(
         failed.id,
         status="failed",
@@ -61,7 +61,7 @@ def main() -> int:
         "this request may violate the content policy.",
     )
     for prompt in ("summer collection teaser", "team offsite photo collage", "product launch"):
-        context.jobs.submit(context.build_request(prompt, PLATFORMS[:3]))
+        context.jobs.submit(context.specs.build(prompt, PLATFORMS[:3]))
 
     from snapasset_desktop.ui.export.dialog import ExportDialog
     from snapasset_desktop.ui.main_window import MainWindow

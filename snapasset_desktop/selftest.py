@@ -137,8 +137,7 @@ def _check_everything(timeout: float) -> str:
     try:
         window.show()
         window.start_queue()
-        request = context.build_request(PROMPT, PLATFORMS, provider="placeholder")
-        job = context.jobs.submit(request)
+        job = context.jobs.submit(context.specs.build(PROMPT, PLATFORMS, provider="placeholder"))
         status = _wait_for(window, job.id, timeout)
         if status != "completed":
             record = context.jobs.get(job.id)

@@ -147,7 +147,7 @@ def context(
 
 
 def run_job(ctx: AppContext, prompt: str = "a lighthouse at dawn", **options: object) -> str:
-    job = ctx.jobs.submit(ctx.build_request(prompt, ["x-post"], **options))
+    job = ctx.jobs.submit(ctx.specs.build(prompt, ["x-post"], **options))
     assert ctx.queue.executor.execute(job.id) == "completed"
     return job.id
 
@@ -320,7 +320,7 @@ def test_the_alt_text_reaches_the_app_through_the_event(
         opened.append(ctx)
     app, worker = opened
     try:
-        job = app.jobs.submit(app.build_request("a harbour at night", ["x-post"]))
+        job = app.jobs.submit(app.specs.build("a harbour at night", ["x-post"]))
         assert worker.queue.executor.execute(job.id) == "completed"
         assert worker.library.stats()["jobs"]["completed"] == 0  # nothing on the worker's disk
         assert app.jobs.wait(job.id, timeout=10).status == "completed"

@@ -114,7 +114,7 @@ def test_watch_ends_when_nothing_runs_the_queue(
     context: AppContext, capsys: pytest.CaptureFixture[str]
 ) -> None:
     write_settings(lease_seconds=1.0, sweep_interval=0.3)  # patience: 3 × 0.3 + 1.0 s
-    job = context.jobs.submit(context.build_request("x", ["x-post"]))
+    job = context.jobs.submit(context.specs.build("x", ["x-post"]))
     assert main(["watch", job.id]) == 1
     assert "Nothing is running the queue" in capsys.readouterr().err
     assert context.jobs.get(job.id).status == "queued"

@@ -144,7 +144,12 @@ def test_pull_brings_a_teammates_generation_into_the_library(cloud_env: CloudEnv
     job = env.ctx.library.get_job(job_id)
     assert (job.status, job.origin, job.prompt) == ("completed", None, "a red fox")
     assert (job.focus_x, job.focus_y) == (0.4, 0.6)
-    assert "secret_path" not in job.params and job.params["model"] == "gpt-image-2"
+    # Uploaded by an earlier SnapAsset: its params read through the spec's migration.
+    assert (job.spec.provider, job.spec.model, job.spec.render.focus) == (
+        "openai",
+        "gpt-image-2",
+        (0.4, 0.6),
+    )
     (asset,) = env.ctx.library.assets_for_job(job_id)
     assert env.ctx.library.asset_path(asset).read_bytes() == data
     assert env.ctx.library.source_image_path(job_id) is not None

@@ -17,6 +17,7 @@ from snapasset_desktop.errors import Canceled, InvalidInput, StorageError
 from snapasset_desktop.imaging.color import srgb_icc_bytes
 from snapasset_desktop.library import AssetRecord, Library
 from snapasset_desktop.library.export import Exporter, ExportOptions
+from tests.helpers.specs import custom_spec, make_spec
 
 
 def png(size: tuple[int, int] = (400, 200), noise: bool = False) -> bytes:
@@ -39,9 +40,10 @@ def library() -> Iterator[Library]:
 
 @pytest.fixture
 def assets(library: Library) -> list[AssetRecord]:
-    params = {"model": "gpt-image-2", "api_key": "sk-secret-never-exported"}
-    fox = library.create_job("A red fox", ["x-post", "threads"], params)
-    lake = library.create_job('=HYPERLINK("evil")', ["x-post"], params)
+    fox = library.create_job(
+        make_spec("A red fox", ["x-post", "threads"], provider="openai", style="vivid")
+    )
+    lake = library.create_job(make_spec('=HYPERLINK("evil")', ["x-post"], provider="openai"))
     return [
         library.save_asset(fox.id, "x-post", png(), fmt="png", width=400, height=200),
         library.save_asset(fox.id, "threads", png(), fmt="png", width=400, height=200),
@@ -70,7 +72,7 @@ def test_folder_export_with_json_manifest(
     manifest = json.loads(text)
     assert manifest[0]["prompt"] == "A red fox" and manifest[0]["model"] == "gpt-image-2"
     assert {row["file"] for row in manifest} == set(result.files)
-    assert "sk-secret" not in text and "api_key" not in text
+    assert "vivid" not in text and "partial_images" not in text  # the rest of the spec stays out
 
 
 def test_zip_export_with_csv_manifest(
@@ -88,16 +90,17 @@ def test_zip_export_with_csv_manifest(
             "x-post/3.png",
             "manifest.csv",
         ]
-        rows = list(csv.DictReader(io.StringIO(archive.read("manifest.csv").decode("utf-8-sig"))))
+        manifest = archive.read("manifest.csv").decode("utf-8-sig")
+        rows = list(csv.DictReader(io.StringIO(manifest)))
         assert archive.read("threads/2.png") == library.asset_path(assets[1]).read_bytes()
     assert [row["file"] for row in rows] == result.files
     assert rows[2]["prompt"].startswith("'=")  # a spreadsheet shows it, never runs it
-    assert "sk-secret" not in target.read_bytes().decode("latin-1")
+    assert "vivid" not in manifest
     assert [p.name for p in tmp_path.glob("*.part")] == []
 
 
 def test_conversion_to_jpeg_writes_jpeg(library: Library, tmp_path: Path) -> None:
-    job = library.create_job("noise", ["newsletter-hero"], {})
+    job = library.create_job(custom_spec("noise", "newsletter-hero"))
     noisy = library.save_asset(
         job.id, "newsletter-hero", png((96, 96), noise=True), fmt="png", width=96, height=96
     )
@@ -111,7 +114,7 @@ def test_conversion_to_jpeg_writes_jpeg(library: Library, tmp_path: Path) -> Non
 def test_a_custom_limit_that_cant_be_met_leaves_the_file_out(
     library: Library, tmp_path: Path
 ) -> None:
-    job = library.create_job("noise", ["newsletter-hero"], {})
+    job = library.create_job(custom_spec("noise", "newsletter-hero"))
     noisy = library.save_asset(
         job.id, "newsletter-hero", png((96, 96), noise=True), fmt="png", width=96, height=96
     )

@@ -74,8 +74,7 @@ def test_every_input_format_resizes_to_every_platform(
     path = tmp_path / name
     path.write_bytes(make())
     platforms = context.platforms.all()
-    request = context.build_request("", [p.id for p in platforms], provider="import")
-    job = context.jobs.import_image(path, request)
+    job = context.jobs.import_image(path, [p.id for p in platforms])
     assert context.queue.executor.execute(job.id) == "completed"
     assets = {a.platform: a for a in context.library.assets_for_job(job.id, include_source=True)}
     assert assets.pop("source").format == "png"  # written losslessly, in a format we write
@@ -91,7 +90,7 @@ def test_every_input_format_resizes_to_every_platform(
 def test_an_imported_jpeg_is_kept_as_it_is(context: AppContext, tmp_path: Path) -> None:
     path = tmp_path / "holiday.jpg"
     path.write_bytes(encoded(photo((320, 240)), "JPEG", quality=90))
-    job = context.jobs.import_image(path, context.build_request("", ["x-post"], provider="import"))
+    job = context.jobs.import_image(path, ["x-post"])
     [source] = [
         a for a in context.library.assets_for_job(job.id, include_source=True) if a.is_source
     ]
@@ -106,9 +105,8 @@ def test_an_import_that_cannot_be_stored_leaves_no_job(context: AppContext, tmp_
     assets_dir = context.library.paths.assets_dir  # the library open, its folders made
     assets_dir.rmdir()
     assets_dir.write_bytes(b"a file where the assets folder should be")
-    request = context.build_request("", ["x-post"], provider="import")
     with pytest.raises(StorageError, match=r"^SnapAsset can't write to "):
-        context.jobs.import_image(path, request)
+        context.jobs.import_image(path, ["x-post"])
     assert context.library.list_jobs() == []
 
 
@@ -116,9 +114,8 @@ def test_an_image_that_cannot_be_read_leaves_no_job(context: AppContext, tmp_pat
     path = tmp_path / "cut.gif"
     data = encoded(photo((320, 240)), "GIF")
     path.write_bytes(data[: len(data) // 2])
-    request = context.build_request("", ["x-post"], provider="import")
     with pytest.raises(ImageError, match=r"^cut\.gif looks cut off"):
-        context.jobs.import_image(path, request)
+        context.jobs.import_image(path, ["x-post"])
     assert context.library.list_jobs() == []
 
 

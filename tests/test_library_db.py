@@ -12,6 +12,7 @@ from snapasset_desktop.errors import StorageError
 from snapasset_desktop.library import Library
 from snapasset_desktop.library.db import SCHEMA_VERSION, open_database
 from snapasset_desktop.paths import app_paths
+from tests.helpers.specs import make_spec
 
 
 def test_fresh_database_is_at_the_latest_version_with_pragmas() -> None:
@@ -33,7 +34,7 @@ def test_fresh_database_is_at_the_latest_version_with_pragmas() -> None:
 
 def test_reopening_keeps_data_and_version() -> None:
     with Library.open() as library:
-        library.create_job("a fox", ["x-post"], {})
+        library.create_job(make_spec("a fox", ["x-post"]))
     with Library.open() as library:
         assert len(library.list_jobs()) == 1
 
@@ -105,7 +106,7 @@ def test_each_thread_gets_its_own_connection() -> None:
         def work(n: int) -> None:
             try:
                 for i in range(10):
-                    library.create_job(f"prompt {n}-{i}", ["x-post"], {})
+                    library.create_job(make_spec(f"prompt {n}-{i}", ["x-post"]))
             except BaseException as exc:
                 errors.append(exc)
 

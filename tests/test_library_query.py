@@ -11,6 +11,7 @@ from snapasset_desktop.errors import InvalidInput
 from snapasset_desktop.library import AssetQuery, Library
 from snapasset_desktop.library.assets import select_sql
 from snapasset_desktop.library.db import open_database
+from tests.helpers.specs import make_spec
 
 DAY = 86_400.0
 PLATFORMS = ("x-post", "instagram-square", "youtube-thumbnail", "threads")
@@ -26,6 +27,9 @@ def seed(library: Library, jobs: int, per_job: int = 4, *, start: float = 1_700_
     """Bulk-insert rows straight into the database (files are not needed for queries)."""
     conn = open_database(library.paths.library_db)
     prompts = ["a red fox in snow", "Neon city at night", "50% off summer_sale", "a calm lake"]
+    specs = [
+        make_spec(prompt, PLATFORMS[:per_job], provider="openai").to_json() for prompt in prompts
+    ]
     job_rows, asset_rows = [], []
     for j in range(jobs):
         created = start + j * 60
@@ -35,7 +39,7 @@ def seed(library: Library, jobs: int, per_job: int = 4, *, start: float = 1_700_
                 "completed",
                 prompts[j % 4],
                 json.dumps(PLATFORMS[:per_job]),
-                json.dumps({"model": "gpt-image-2"}),
+                specs[j % 4],
                 created,
                 created,
             )
@@ -58,7 +62,7 @@ def seed(library: Library, jobs: int, per_job: int = 4, *, start: float = 1_700_
     with conn:
         conn.execute("BEGIN")
         conn.executemany(
-            "INSERT INTO jobs (id, status, prompt, platforms, params, created_at, updated_at) "
+            "INSERT INTO jobs (id, status, prompt, platforms, spec, created_at, updated_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
             job_rows,
         )
@@ -117,7 +121,7 @@ def test_selection_by_ids_and_batch(library: Library) -> None:
     ids = [a.id for a in library.query_assets(limit=3)]
     assert sorted(a.id for a in library.query_assets(AssetQuery(asset_ids=ids))) == sorted(ids)
     batch = library.create_batch("launch", 1)
-    job = library.create_job("batch prompt", ["x-post"], {}, batch_id=batch)
+    job = library.create_job(make_spec("batch prompt", ["x-post"]), batch_id=batch)
     library.save_asset(job.id, "x-post", b"png", fmt="png", width=1, height=1)
     assert [a.batch_id for a in library.query_assets(AssetQuery(batch_id=batch))] == [batch]
     assert library.set_favourite(ids, True) == 3

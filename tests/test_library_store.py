@@ -13,6 +13,7 @@ from PIL import Image
 
 from snapasset_desktop.errors import InvalidInput
 from snapasset_desktop.library import AssetQuery, Library
+from tests.helpers.specs import make_spec
 
 
 def png(width: int = 8, height: int = 8, color: str = "red") -> bytes:
@@ -41,15 +42,13 @@ def test_job_ids_are_sortable_and_filename_safe(library: Library) -> None:
 def test_job_crud(library: Library) -> None:
     batch = library.create_batch("Spring campaign", 2)
     job = library.create_job(
-        "a red fox",
-        ["x-post", "instagram-square"],
-        {"model": "gpt-image-2"},
+        make_spec("a red fox", ["x-post", "instagram-square"]),
         batch_id=batch,
         priority=5,
     )
     assert job.status == "queued" and job.attempts == 0 and job.history == []
     assert job.platforms == ["x-post", "instagram-square"]
-    assert job.params == {"model": "gpt-image-2"} and job.batch_id == batch
+    assert job.spec.prompt == "a red fox" and job.batch_id == batch
 
     library.update_job(job.id, status="active", progress=0.25, history=[{"stage": "validate"}])
     again = library.get_job(job.id)
@@ -60,7 +59,7 @@ def test_job_crud(library: Library) -> None:
     )
     assert again.updated_at >= job.updated_at
 
-    other = library.create_job("a blue whale", ["x-post"], {}, status="failed")
+    other = library.create_job(make_spec("a blue whale", ["x-post"]), status="failed")
     assert [j.id for j in library.list_jobs()] == [other.id, job.id]  # newest first
     assert [j.id for j in library.list_jobs("failed")] == [other.id]
     assert len(library.list_jobs(["active", "failed"])) == 2
@@ -73,14 +72,14 @@ def test_job_errors_are_clear(library: Library) -> None:
     with pytest.raises(InvalidInput, match="No job"):
         library.update_job("nope", status="active")
     with pytest.raises(InvalidInput, match="not a job status"):
-        library.create_job("p", ["x-post"], {}, status="exploded")
+        library.create_job(make_spec("p", ["x-post"]), status="exploded")
     with pytest.raises(InvalidInput, match="can't be used as a job id"):
-        library.create_job("p", ["x-post"], {}, job_id="../escape")
+        library.create_job(make_spec("p", ["x-post"]), job_id="../escape")
     with pytest.raises(InvalidInput, match="No batch"):
-        library.create_job("p", ["x-post"], {}, batch_id="b_missing")
-    job = library.create_job("p", ["x-post"], {}, job_id="fixed-id")
+        library.create_job(make_spec("p", ["x-post"]), batch_id="b_missing")
+    job = library.create_job(make_spec("p", ["x-post"]), job_id="fixed-id")
     with pytest.raises(InvalidInput, match="already exists"):
-        library.create_job("p", ["x-post"], {}, job_id=job.id)
+        library.create_job(make_spec("p", ["x-post"]), job_id=job.id)
     with pytest.raises(TypeError, match="colour"):
         library.update_job(job.id, colour="red")
 
@@ -91,7 +90,7 @@ def test_job_dir_uses_local_creation_date(library: Library) -> None:
 
 
 def test_save_asset_twice_keeps_one_row_and_one_file(library: Library) -> None:
-    job = library.create_job("a fox", ["x-post"], {"model": "gpt-image-2"})
+    job = library.create_job(make_spec("a fox", ["x-post"], provider="openai"))
     first = library.save_asset(job.id, "x-post", png(color="red"), fmt="png", width=8, height=8)
     library.set_favourite([first.id], True)
     data = png(color="blue")
@@ -108,7 +107,7 @@ def test_save_asset_twice_keeps_one_row_and_one_file(library: Library) -> None:
 
 
 def test_format_change_removes_old_file(library: Library) -> None:
-    job = library.create_job("a fox", ["x-post"], {})
+    job = library.create_job(make_spec("a fox", ["x-post"]))
     old = library.asset_path(
         library.save_asset(job.id, "x-post", png(), fmt="png", width=8, height=8)
     )
@@ -118,7 +117,7 @@ def test_format_change_removes_old_file(library: Library) -> None:
 
 
 def test_variants_get_their_own_file(library: Library) -> None:
-    job = library.create_job("a fox", ["x-post"], {})
+    job = library.create_job(make_spec("a fox", ["x-post"]))
     library.save_asset(job.id, "x-post", png(), fmt="png", width=8, height=8)
     variant = library.save_asset(job.id, "x-post", png(), fmt="png", width=8, height=8, variant=2)
     assert library.asset_path(variant).name == "x-post-v2.png"
@@ -126,7 +125,7 @@ def test_variants_get_their_own_file(library: Library) -> None:
 
 
 def test_save_asset_refuses_bad_names_and_missing_jobs(library: Library) -> None:
-    job = library.create_job("a fox", ["x-post"], {})
+    job = library.create_job(make_spec("a fox", ["x-post"]))
     with pytest.raises(InvalidInput):
         library.save_asset(job.id, "../evil", png(), fmt="png", width=8, height=8)
     with pytest.raises(InvalidInput, match="reserved"):
@@ -136,7 +135,7 @@ def test_save_asset_refuses_bad_names_and_missing_jobs(library: Library) -> None
 
 
 def test_source_is_stored_recorded_and_hidden_from_the_gallery(library: Library) -> None:
-    job = library.create_job("a fox", ["x-post"], {})
+    job = library.create_job(make_spec("a fox", ["x-post"]))
     assert library.source_image_path(job.id) is None
     data = png(32, 16)
     path = library.store_source(job.id, data, "png", 32, 16)
@@ -154,7 +153,7 @@ def test_source_is_stored_recorded_and_hidden_from_the_gallery(library: Library)
 
 
 def test_delete_assets_keeps_the_job(library: Library) -> None:
-    job = library.create_job("a fox", ["x-post", "threads"], {})
+    job = library.create_job(make_spec("a fox", ["x-post", "threads"]))
     a = library.save_asset(job.id, "x-post", png(), fmt="png", width=8, height=8)
     b = library.save_asset(job.id, "threads", png(), fmt="png", width=8, height=8)
     assert library.delete_assets([a.id, 999_999]) == 1
@@ -167,7 +166,7 @@ def test_delete_assets_keeps_the_job(library: Library) -> None:
 
 
 def test_delete_job_removes_rows_and_files(library: Library) -> None:
-    job = library.create_job("a fox", ["x-post"], {})
+    job = library.create_job(make_spec("a fox", ["x-post"]))
     library.store_source(job.id, png(), "png", 8, 8)
     asset = library.save_asset(job.id, "x-post", png(), fmt="png", width=8, height=8)
     folder = library.asset_path(asset).parent
@@ -197,7 +196,7 @@ def test_meta_and_stats(library: Library) -> None:
     library.set_meta("paused", None)
     assert library.get_meta("paused", "default") == "default"
 
-    job = library.create_job("a fox", ["x-post"], {}, status="completed")
+    job = library.create_job(make_spec("a fox", ["x-post"]), status="completed")
     data = png()
     library.save_asset(job.id, "x-post", data, fmt="png", width=8, height=8)
     stats = library.stats()
@@ -213,7 +212,7 @@ def test_closed_library_refuses_work() -> None:
 
 
 def test_library_thumbnails_use_the_recorded_hash(library: Library) -> None:
-    job = library.create_job("a fox", ["x-post"], {})
+    job = library.create_job(make_spec("a fox", ["x-post"]))
     asset = library.save_asset(job.id, "x-post", png(64, 32), fmt="png", width=64, height=32)
     thumb = library.thumbnails.get(library.asset_path(asset), 16, key=asset.sha256)
     assert thumb.parent.parent == library.paths.thumbs_dir and asset.sha256 in thumb.name
@@ -222,7 +221,7 @@ def test_library_thumbnails_use_the_recorded_hash(library: Library) -> None:
 
 
 def test_transaction_rolls_back_on_error(library: Library) -> None:
-    job = library.create_job("a fox", ["x-post"], {})
+    job = library.create_job(make_spec("a fox", ["x-post"]))
     with pytest.raises(RuntimeError), library.transaction() as conn:
         conn.execute("UPDATE jobs SET status = 'active' WHERE id = ?", (job.id,))
         raise RuntimeError("boom")
@@ -230,8 +229,8 @@ def test_transaction_rolls_back_on_error(library: Library) -> None:
 
 
 def test_source_variants_and_header_sizes(library: Library) -> None:
-    job = library.create_job("a fox", ["x-post"], {}, focus=(0.8, 0.25))
-    assert (job.focus_x, job.focus_y) == (0.8, 0.25)
+    job = library.create_job(make_spec("a fox", ["x-post"], focus=(0.8, 0.25)))
+    assert job.spec.render.focus == (0.8, 0.25)
     assert library.source_images(job.id) == []
     first, second = png(30, 10, "red"), png(12, 24, "blue")
     library.store_source(job.id, second, fmt="png", variant=1)
@@ -245,7 +244,7 @@ def test_source_variants_and_header_sizes(library: Library) -> None:
 
 
 def test_a_batch_summary_adds_up_its_jobs_and_their_cost(library: Library) -> None:
-    rows = [{"prompt": f"p{n}", "platforms": ["x-post"], "params": {}} for n in range(3)]
+    rows = [{"spec": make_spec(f"p{n}")} for n in range(3)]
     paid = library.create_batch("paid", 3)
     first, second, third = library.create_jobs(rows, batch_id=paid)
     library.update_job(first, status="completed", cost_usd=0.04)

@@ -8,6 +8,7 @@ import pytest
 
 from snapasset_desktop.cli import main
 from snapasset_desktop.services.context import AppContext
+from tests.helpers.specs import make_spec
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
@@ -80,7 +81,7 @@ def test_health_prints_each_problem_on_its_own_line(capsys: pytest.CaptureFixtur
 def test_stats_json_shape(capsys: pytest.CaptureFixture[str]) -> None:
     context = AppContext.open()
     try:
-        context.library.create_job("a lighthouse", ["x-post"], {})
+        context.library.create_job(make_spec("a lighthouse", ["x-post"]))
     finally:
         context.close()
     code, out = run(capsys, "stats", "--json")

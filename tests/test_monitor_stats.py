@@ -11,6 +11,7 @@ from snapasset_desktop.library.store import Library
 from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.services.monitor import DAY, Monitor
 from tests.helpers.images import encoded, photo
+from tests.helpers.specs import make_spec
 
 # A fixed "now" 30 s into a minute, so every timeline bucket below is known exactly.
 NOW = (time.time() // 60) * 60 + 30
@@ -32,7 +33,7 @@ def monitor(context: AppContext) -> Iterator[Monitor]:
 
 
 def add_job(library: Library, status: str = "queued", **fields: object) -> str:
-    job = library.create_job("a lighthouse", ["instagram-square"], {}, status=status)
+    job = library.create_job(make_spec("a lighthouse", ["instagram-square"]), status=status)
     if fields:
         library.update_job(job.id, **fields)
     return job.id
@@ -168,7 +169,7 @@ def test_an_empty_library_has_zeros_and_no_rates(monitor: Monitor) -> None:
 
 
 def test_process_and_library_figures(monitor: Monitor, context: AppContext) -> None:
-    job = context.library.create_job("a lighthouse", ["x-post"], {}, status="completed")
+    job = context.library.create_job(make_spec("a lighthouse", ["x-post"]), status="completed")
     data = encoded(photo((64, 48)), "png")
     context.library.store_source(job.id, data, variant=0, fmt="png")
     stats = monitor.stats()
@@ -210,7 +211,8 @@ def test_cpu_meter_reads_this_process() -> None:
 
 def test_stats_on_ten_thousand_jobs(monitor: Monitor, context: AppContext) -> None:
     lib = context.library
-    rows = [{"prompt": f"p{i}", "platforms": ["x-post"], "params": {}} for i in range(10_000)]
+    spec = make_spec("p")
+    rows = [{"spec": spec} for _ in range(10_000)]
     lib.create_jobs(rows)
     with lib.transaction() as conn:
         # rowid % 10: 0-5 completed over the last day, 6 failed, 7 active, 8-9 waiting.

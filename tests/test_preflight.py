@@ -27,6 +27,7 @@ from snapasset_desktop.library.export import Exporter, ExportOptions
 from snapasset_desktop.platforms import BUILTIN_PLATFORMS, PlatformRegistry, make_custom_platform
 from snapasset_desktop.preflight import PreflightRule, builtin_entries, parse_rules
 from tests.helpers.images import noisy, photo
+from tests.helpers.specs import make_spec
 
 RULES = PlatformRegistry().preflight()
 ENTRIES = builtin_entries()
@@ -299,7 +300,7 @@ def library() -> Iterator[Library]:
 def test_every_builtin_platforms_export_passes_its_rules(library: Library, tmp_path: Path) -> None:
     """Rendered from one grainy source as the pipeline does, then exported: every file the
     export writes is one its platform takes, and what changed is said per file."""
-    job = library.create_job("Grain at dusk", [p.id for p in BUILTIN_PLATFORMS], {})
+    job = library.create_job(make_spec("Grain at dusk", [p.id for p in BUILTIN_PLATFORMS]))
     source = noisy((1536, 1024))
     assets = [
         library.save_asset(
@@ -331,7 +332,7 @@ def test_every_builtin_platforms_export_passes_its_rules(library: Library, tmp_p
 
 
 def test_preflight_can_be_turned_off_for_an_export(library: Library, tmp_path: Path) -> None:
-    job = library.create_job("a fox", ["tiktok"], {})
+    job = library.create_job(make_spec("a fox", ["tiktok"]))
     asset = library.save_asset(
         job.id, "tiktok", encoded(photo((1080, 1920)), "png"), fmt="png", width=1080, height=1920
     )

@@ -36,7 +36,7 @@ def context(isolated_dirs: Path) -> Iterator[AppContext]:
 
 
 def submit(ctx: AppContext, prompt: str, platforms=("x-post",)):
-    return ctx.jobs.submit(ctx.build_request(prompt, list(platforms)))
+    return ctx.jobs.submit(ctx.specs.build(prompt, list(platforms)))
 
 
 def test_embedded_consumer_runs_jobs_and_keeps_the_apps_signal_handlers(

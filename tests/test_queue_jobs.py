@@ -29,7 +29,7 @@ def context(isolated_dirs, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppConte
 
 
 def submit(ctx: AppContext, prompt: str = "a lighthouse", platforms=("x-post",), **kw):
-    request = ctx.build_request(prompt, list(platforms))
+    request = ctx.specs.build(prompt, list(platforms))
     return ctx.jobs.submit(request, **kw)
 
 

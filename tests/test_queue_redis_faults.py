@@ -57,7 +57,7 @@ def test_a_worker_says_once_that_redis_is_gone_and_once_that_it_is_back(
         time.sleep(OUTAGE)  # the outage itself
         redis_server.start()  # same address, empty
         wait_for(lambda: "reachable again" in stderr_path.read_text())
-        job = app.jobs.submit(app.build_request("after the outage", ["x-post"]))
+        job = app.jobs.submit(app.specs.build("after the outage", ["x-post"]))
         assert app.jobs.wait(job.id, timeout=30).status == "completed"  # it works on
     finally:
         worker.send_signal(signal.SIGINT)
@@ -72,10 +72,10 @@ def test_a_worker_says_once_that_redis_is_gone_and_once_that_it_is_back(
 
 
 def test_a_damaged_job_record_fails_that_job_at_once_with_a_reason(app: AppContext) -> None:
-    broken = app.jobs.submit(app.build_request("broken", ["x-post"]))
-    fine = app.jobs.submit(app.build_request("fine", ["x-post"]))
+    broken = app.jobs.submit(app.specs.build("broken", ["x-post"]))
+    fine = app.jobs.submit(app.specs.build("fine", ["x-post"]))
     key = f"snapasset:job:{broken.id}"
-    app.queue.redis.hset(key, mapping={"params": "{not json", "history": '"a string"'})
+    app.queue.redis.hset(key, mapping={"spec": "{not json", "history": '"a string"'})
     consumer = EmbeddedConsumer(app.queue, concurrency=1)
     consumer.start()
     try:
@@ -85,17 +85,18 @@ def test_a_damaged_job_record_fails_that_job_at_once_with_a_reason(app: AppConte
         consumer.stop()
     assert (failed.status, failed.error_kind) == ("failed", "damaged")
     assert failed.error_message == (
-        "This job's record in the shared queue was damaged (history, params unreadable), "
+        "This job's record in the shared queue was damaged (history, spec unreadable), "
         "so it could not run — submit it again."
     )
     assert "{not json" in failed.error_detail
     assert failed.lease_owner is None and failed.attempts <= 1  # never left active
     stored = app.queue.redis.hgetall(key)  # reset, so every reader can read it from now on
-    assert json.loads(stored[b"params"]) == {} and json.loads(stored[b"history"]) == []
+    assert b"spec" not in stored and json.loads(stored[b"history"]) == []
     events = [e for e in app.queue.event_log.read(0, 1000) if e.job_id == broken.id]
     assert [e.type for e in events][-1] == "failed"
     assert events[-1].data["message"] == failed.error_message
-    assert app.library.get_job(broken.id).status == "failed"  # the app's library follows
+    kept = app.library.get_job(broken.id)
+    assert (kept.status, kept.prompt) == ("failed", "broken")  # the app's library follows
     app.queue.redis.hset(f"snapasset:job:{fine.id}", "history", "[garbage")
     ended = app.queue.store.get(fine.id)  # a job that had ended keeps its outcome
     assert (ended.status, ended.history) == ("completed", [])

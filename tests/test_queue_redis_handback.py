@@ -58,7 +58,7 @@ def hand_back_keys(client: redis.Redis, job_id: str) -> list[bytes]:
 def test_a_worker_on_another_disk_hands_the_assets_back(open_context) -> None:
     app, worker = open_context("app"), open_context("worker", "worker")
     assert app.queue.name == "redis" and app.queue.origin != worker.queue.origin
-    job = app.jobs.submit(app.build_request("a lighthouse at dawn", PLATFORMS))
+    job = app.jobs.submit(app.specs.build("a lighthouse at dawn", PLATFORMS))
     assert job.origin == app.library.library_id()
     assert app.library.get_job(job.id).status == "queued"
 
@@ -97,7 +97,7 @@ def test_a_retry_elsewhere_uses_the_stored_source(
     monkeypatch.setenv("OPENAI_API_KEY", fake_openai.api_key)
     app, worker = open_context("app"), open_context("worker", "worker")
     app.settings.update(provider="openai")
-    job = app.jobs.submit(app.build_request("a lighthouse", ["instagram-square"]))
+    job = app.jobs.submit(app.specs.build("a lighthouse", ["instagram-square"]))
     # An earlier attempt (elsewhere) got as far as storing the generated image.
     RemoteArtifacts(app.queue.redis).store_source(
         job.id, encoded(photo((1024, 1024)), "png"), "png"
@@ -112,7 +112,7 @@ def test_an_imported_image_reaches_a_worker_on_another_disk(open_context, tmp_pa
     app, worker = open_context("app"), open_context("worker", "worker")
     picture = tmp_path / "photo.png"
     picture.write_bytes(encoded(photo((800, 600)), "png"))
-    job = app.jobs.import_image(picture, app.build_request("photo", ["x-post"]))
+    job = app.jobs.import_image(picture, ["x-post"])
     assert worker.queue.executor.execute(job.id) == "completed"
     assert app.jobs.wait(job.id, timeout=10).status == "completed"
     [asset] = app.library.assets_for_job(job.id)
@@ -134,9 +134,9 @@ def test_jobs_lost_with_redis_or_submitted_while_it_was_away_are_registered_agai
     open_context, redis_server: RedisServer
 ) -> None:
     app, worker = open_context("app"), open_context("worker", "worker")
-    before = app.jobs.submit(app.build_request("before the outage", ["x-post"]))
+    before = app.jobs.submit(app.specs.build("before the outage", ["x-post"]))
     redis_server.stop()
-    during = app.jobs.submit(app.build_request("during the outage", ["x-post"]))
+    during = app.jobs.submit(app.specs.build("during the outage", ["x-post"]))
     assert app.library.get_job(during.id).status == "queued"  # kept, not refused
     with pytest.raises(StorageError):
         sweep(app.queue)
@@ -155,14 +155,14 @@ def test_jobs_lost_with_redis_or_submitted_while_it_was_away_are_registered_agai
 
 def test_the_mirror_follows_a_restarted_stream(open_context, redis_server: RedisServer) -> None:
     app, worker = open_context("app"), open_context("worker", "worker")
-    first = app.jobs.submit(app.build_request("first", ["x-post"]))
+    first = app.jobs.submit(app.specs.build("first", ["x-post"]))
     worker.queue.executor.execute(first.id)
     app.queue.mirror.run_once()
     assert app.library.get_job(first.id).status == "completed"
     cursor = app.library.get_meta("redis_events_cursor")
     redis_server.stop()
     redis_server.start()
-    second = app.jobs.submit(app.build_request("second", ["x-post"]))
+    second = app.jobs.submit(app.specs.build("second", ["x-post"]))
     worker.queue.executor.execute(second.id)
     app.queue.mirror.run_once()  # new epoch: reads the new stream from its start
     assert app.library.get_meta("redis_events_cursor") != cursor

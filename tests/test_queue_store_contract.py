@@ -19,6 +19,7 @@ from snapasset_desktop.queue.redis_events import RedisEventLog
 from snapasset_desktop.queue.redis_store import RedisJobStore
 from snapasset_desktop.queue.sqlite_store import SqliteJobStore
 from snapasset_desktop.queue.store import JobStore, WorkerInfo
+from tests.helpers.specs import make_spec
 
 BACKENDS = ["sqlite", pytest.param("redis", marks=pytest.mark.redis)]
 LEASE = 30.0
@@ -43,7 +44,7 @@ def kit(request: pytest.FixtureRequest) -> Iterator[Kit]:
         store, events = SqliteJobStore(library), SqliteEventLog(library)
 
     def new_job(**options: Any) -> JobRecord:
-        job = library.create_job("a lighthouse", ["instagram-square"], {"n": 1}, **options)
+        job = library.create_job(make_spec("a lighthouse", ["instagram-square"]), **options)
         if client is not None:
             assert store.create_jobs([job]) == [job.id]
         return store.get(job.id)

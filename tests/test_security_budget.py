@@ -33,7 +33,7 @@ def context(isolated_dirs: Path) -> Iterator[AppContext]:
 
 
 def submit(ctx: AppContext, prompt: str = "a lighthouse"):
-    return ctx.jobs.submit(ctx.build_request(prompt, ["x-post"]))
+    return ctx.jobs.submit(ctx.specs.build(prompt, ["x-post"]))
 
 
 # -- rate limit -----------------------------------------------------------------------
@@ -159,6 +159,6 @@ def test_raising_the_cap_lets_jobs_run_and_placeholders_cost_nothing(
     ctx.settings.update(monthly_budget_usd=50.0)
     ctx.jobs.resume()
     assert ctx.queue.budget.exceeded() is None
-    free = ctx.jobs.submit(ctx.build_request("free", ["x-post"], provider="placeholder"))
+    free = ctx.jobs.submit(ctx.specs.build("free", ["x-post"], provider="placeholder"))
     assert ctx.queue.executor.execute(free.id) == "completed"
     assert ctx.library.get_job(free.id).cost_usd is None

@@ -118,16 +118,15 @@ def test_values_from_the_library_cannot_add_folders(tmp_path: Path) -> None:
 def test_imports_are_bounded_in_bytes_and_pixels(isolated_dirs: Path, tmp_path: Path) -> None:
     ctx = AppContext.open()
     try:
-        request = ctx.build_request("", ["x-post"], provider="import")
         huge = tmp_path / "huge.png"
         with huge.open("wb") as handle:
             handle.truncate(MAX_FILE_BYTES + 1)  # sparse: no real disk used
         with pytest.raises(ImageError, match=r"huge\.png is too large: an image can be at most"):
-            ctx.jobs.import_image(huge, request)
+            ctx.jobs.import_image(huge, ["x-post"])
         bomb = tmp_path / "bomb.png"
         bomb.write_bytes(png_claiming(20_000, 20_000))
         with pytest.raises(ImageError, match="too large to open safely"):
-            ctx.jobs.import_image(bomb, request)
+            ctx.jobs.import_image(bomb, ["x-post"])
         assert ctx.library.list_jobs() == []  # nothing stored for either
     finally:
         ctx.close()

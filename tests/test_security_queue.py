@@ -134,7 +134,7 @@ def poison_and_prove_nothing_runs(ctx: AppContext, tmp_path: Path) -> None:
         assert rejections(ctx) == len(payloads)
         assert not marker.exists() and ran == []
         # The same worker goes on to run real work.
-        job = ctx.jobs.submit(ctx.build_request("still working", ["x-post"]))
+        job = ctx.jobs.submit(ctx.specs.build("still working", ["x-post"]))
         done = ctx.jobs.wait(job.id, timeout=20)
         assert done.status == "completed"
         assert consumer.running
@@ -165,7 +165,7 @@ def test_hostile_messages_in_redis_are_dropped_and_the_worker_carries_on(
 
 
 def test_real_tasks_go_on_the_queue_as_small_json_references(context: AppContext) -> None:
-    job = context.jobs.submit(context.build_request("a secret-free prompt", ["x-post"]))
+    job = context.jobs.submit(context.specs.build("a secret-free prompt", ["x-post"]))
     (raw,) = context.queue.huey.storage.enqueued_items()
     assert len(raw) < 400 and b"secret-free" not in raw  # a job id, not the prompt
     assert json.loads(raw)["d"]["$msg"]["args"] == [job.id]

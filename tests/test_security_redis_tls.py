@@ -193,7 +193,7 @@ def test_a_job_round_trips_over_tls_with_a_password(
         consumer = EmbeddedConsumer(ctx.queue, concurrency=1)
         consumer.start()
         try:
-            job = ctx.jobs.submit(ctx.build_request("over TLS", ["x-post"]))
+            job = ctx.jobs.submit(ctx.specs.build("over TLS", ["x-post"]))
             done = ctx.jobs.wait(job.id, timeout=20)
         finally:
             consumer.stop()

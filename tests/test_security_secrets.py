@@ -50,7 +50,7 @@ def test_the_key_appears_in_no_file_and_no_dialog(
     ctx = AppContext.open()
     try:
         ctx.secrets.set(OPENAI_KEY, KEY)  # no keyring in tests: a session secret
-        request = ctx.build_request("a fox in the snow", ["x-post", "instagram-story"])
+        request = ctx.specs.build("a fox in the snow", ["x-post", "instagram-story"])
 
         fake_openai.api_key = "the-server-expects-another-key"  # so it echoes ours in a 401
         failing = ctx.jobs.submit(request)

@@ -11,19 +11,16 @@ from snapasset_desktop.errors import InvalidInput
 from snapasset_desktop.library.store import Library
 from snapasset_desktop.platforms import PlatformRegistry
 from snapasset_desktop.providers.base import MAX_PROMPT_CHARS
-from snapasset_desktop.services.requests import GenerationRequest
+from snapasset_desktop.services.requests import SpecBuilder
 from snapasset_desktop.services.styles import STYLE_PRESETS, apply_style
 from snapasset_desktop.settings import Settings
+from snapasset_desktop.spec import JobSpec
 from tests.helpers.fake_openai import FakeOpenAIServer
 
 
-def build(prompt: str = "a lighthouse", **options: object) -> GenerationRequest:
-    return GenerationRequest.build(
-        prompt,
-        ["x-post"],
-        registry=PlatformRegistry.from_settings([]),
-        settings=Settings(),
-        **options,
+def build(prompt: str = "a lighthouse", **options: object) -> JobSpec:
+    return SpecBuilder(PlatformRegistry.from_settings([]), Settings()).build(
+        prompt, ["x-post"], **options
     )
 
 
@@ -36,12 +33,12 @@ def test_every_preset_but_none_adds_its_own_wording() -> None:
     assert len(set(styled.values())) == len(styled)
 
 
-def test_request_params_carry_the_style_and_keep_the_designers_prompt() -> None:
-    request = build(style="Vivid ")
-    assert request.prompt == "a lighthouse"
-    assert request.params()["style"] == "vivid"
-    assert build().params()["style"] is None
-    assert build(style="none").params()["style"] is None
+def test_the_spec_carries_the_style_and_keeps_the_designers_prompt() -> None:
+    spec = build(style="Vivid ")
+    assert spec.prompt == "a lighthouse"
+    assert spec.style == "vivid"
+    assert build().style is None
+    assert build(style="none").style is None
 
 
 def test_unknown_style_lists_the_choices() -> None:
@@ -75,7 +72,7 @@ def test_openai_receives_the_styled_prompt_and_the_job_keeps_the_plain_one(
     assert STYLE_PRESETS["illustration"] in request.body["prompt"]
     with Library.open() as library:
         job = library.get_job(json.loads(captured.out)["job"])
-        assert job.prompt == "a lighthouse" and job.params["style"] == "illustration"
+        assert job.prompt == "a lighthouse" and job.spec.style == "illustration"
 
 
 def test_batch_style_option_reaches_every_job(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -87,4 +84,4 @@ def test_batch_style_option_reaches_every_job(tmp_path, capsys: pytest.CaptureFi
     with Library.open() as library:
         jobs = library.list_jobs()
         assert len(jobs) == 2
-        assert {job.params["style"] for job in jobs} == {"natural"}
+        assert {job.spec.style for job in jobs} == {"natural"}

@@ -51,7 +51,7 @@ def test_generate_queues_a_high_priority_job(
     assert job.prompt == "a lighthouse at dawn"
     assert job.priority == PRIORITIES["high"]
     assert job.platforms == ["instagram-square", "x-post"]
-    assert job.params["style"] == "vivid"
+    assert job.spec.style == "vivid"
     assert not panel.findChild(QLabel, "validationLabel").isVisible()
 
 

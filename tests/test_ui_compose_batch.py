@@ -49,7 +49,7 @@ def test_twenty_prompts_one_refused_queues_nineteen(ctx: AppContext, qtbot: QtBo
     assert len(jobs) == 19
     assert {job.batch_id for job in jobs} == {result.batch_id}
     assert {job.priority for job in jobs} == {-10}
-    assert {job.params["style"] for job in jobs} == {"natural"}
+    assert {job.spec.style for job in jobs} == {"natural"}
     assert "were skipped: line 7" in skipped.text()
 
 

@@ -53,7 +53,7 @@ def pane(qtbot: QtBot, ctx: AppContext, bridge: EngineBridge) -> Iterator[Detail
 
 
 def finished_job(ctx: AppContext, prompt: str = "a lighthouse on a cliff") -> str:
-    job = ctx.jobs.submit(ctx.build_request(prompt, PLATFORMS))
+    job = ctx.jobs.submit(ctx.specs.build(prompt, PLATFORMS))
     assert ctx.queue.executor.execute(job.id) == "completed"
     return job.id
 
@@ -166,15 +166,13 @@ def test_regenerate_queues_the_same_request(qtbot: QtBot, ctx, pane) -> None:
     old = ctx.jobs.get(job_id)
     assert new.id != old.id and new.status == "queued"
     assert (new.prompt, new.platforms) == (old.prompt, old.platforms)
-    assert {k: new.params[k] for k in ("quality", "fit", "size")} == {
-        k: old.params[k] for k in ("quality", "fit", "size")
-    }
+    assert new.spec == old.spec
     assert pane.job_id == new.id  # follows the new job live
     qtbot.waitUntil(lambda: pane.progress.isVisible())
 
 
 def test_running_job_is_shown_live(qtbot: QtBot, ctx, pane, bridge) -> None:
-    job = ctx.jobs.submit(ctx.build_request("a live one", ["x-post"]))
+    job = ctx.jobs.submit(ctx.specs.build("a live one", ["x-post"]))
     pane.show_job(job.id)
     qtbot.waitUntil(lambda: pane.job is not None and pane.progress.isVisible())
     assert not pane.findChild(QPushButton, "applyFocusButton").isEnabled()
@@ -219,7 +217,7 @@ def test_meta_line_shows_what_a_paid_job_cost_and_nothing_for_a_free_one(
     pane = DetailPane(ctx)
     qtbot.addWidget(pane)
     try:
-        paid = ctx.jobs.submit(ctx.build_request("a paid lighthouse", ["x-post"]))
+        paid = ctx.jobs.submit(ctx.specs.build("a paid lighthouse", ["x-post"]))
         assert ctx.queue.executor.execute(paid.id) == "completed"  # priced by the real budget
         cost = ctx.library.get_job(paid.id).cost_usd
         assert cost and cost > 0.005
@@ -228,7 +226,7 @@ def test_meta_line_shows_what_a_paid_job_cost_and_nothing_for_a_free_one(
         assert pane.meta.text().endswith(f"·  {format_usd(cost)}")
         assert "estimate" in pane.meta.toolTip()
 
-        free = ctx.jobs.submit(ctx.build_request("free", ["x-post"], provider="placeholder"))
+        free = ctx.jobs.submit(ctx.specs.build("free", ["x-post"], provider="placeholder"))
         assert ctx.queue.executor.execute(free.id) == "completed"
         assert ctx.library.get_job(free.id).cost_usd is None
         pane.show_job(free.id)

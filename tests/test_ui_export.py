@@ -22,7 +22,7 @@ def ctx() -> Iterator[AppContext]:
     context = AppContext.open()
     try:
         for prompt in ("Sunrise over a lake", "Neon street at night"):
-            job = context.jobs.submit(context.build_request(prompt, ["x-post", "instagram-square"]))
+            job = context.jobs.submit(context.specs.build(prompt, ["x-post", "instagram-square"]))
             context.queue.executor.execute(job.id)
         yield context
     finally:

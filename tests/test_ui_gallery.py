@@ -20,6 +20,7 @@ from snapasset_desktop.ui.bridge import EngineBridge
 from snapasset_desktop.ui.gallery.model import PAGE, GalleryRole
 from snapasset_desktop.ui.gallery.view import GalleryView
 from tests.conftest import write_settings
+from tests.helpers.specs import make_spec
 
 PLATFORMS = ("x-post", "instagram-square", "youtube-thumbnail", "threads")
 
@@ -43,7 +44,7 @@ def make_jobs(ctx: AppContext, count: int, platforms=("x-post", "instagram-story
     """Real jobs through the real queue code, run synchronously (placeholder provider)."""
     ids = []
     for n in range(count):
-        job = ctx.jobs.submit(ctx.build_request(f"harbour at dawn number {n}", list(platforms)))
+        job = ctx.jobs.submit(ctx.specs.build(f"harbour at dawn number {n}", list(platforms)))
         assert ctx.queue.executor.execute(job.id) == "completed"
         ids.append(job.id)
     return ids
@@ -53,11 +54,19 @@ def seed_rows(ctx: AppContext, jobs: int) -> None:
     """Bulk rows straight into library.db (4 assets a job; files are not needed to page)."""
     start = time.time() - jobs * 60
     prompts = ["a red fox in snow", "neon city at night", "summer sale banner", "a calm lake"]
+    specs = [make_spec(prompt, PLATFORMS).to_json() for prompt in prompts]
     job_rows, asset_rows = [], []
     for j in range(jobs):
         created = start + j * 60
         job_rows.append(
-            (f"job{j:05d}", "completed", prompts[j % 4], json.dumps(PLATFORMS), "{}", created)
+            (
+                f"job{j:05d}",
+                "completed",
+                prompts[j % 4],
+                json.dumps(PLATFORMS),
+                specs[j % 4],
+                created,
+            )
         )
         for p in PLATFORMS:
             path = f"assets/x/{j}/{p}.png"
@@ -66,7 +75,7 @@ def seed_rows(ctx: AppContext, jobs: int) -> None:
     conn = open_database(ctx.library.paths.library_db)
     with conn:
         conn.executemany(
-            "INSERT INTO jobs (id, status, prompt, platforms, params, created_at, updated_at) "
+            "INSERT INTO jobs (id, status, prompt, platforms, spec, created_at, updated_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?6)",
             job_rows,
         )
@@ -205,7 +214,7 @@ def test_finished_job_appears_at_the_top_once(qtbot: QtBot, ctx, bridge) -> None
     model = view.model
     try:
         assert model.rowCount() == 2
-        job = ctx.jobs.submit(ctx.build_request("a new lighthouse", ["youtube-thumbnail"]))
+        job = ctx.jobs.submit(ctx.specs.build("a new lighthouse", ["youtube-thumbnail"]))
         with qtbot.waitSignal(bridge.jobFinished, timeout=5000):
             ctx.queue.executor.execute(job.id)
         assert model.rowCount() == 3 and model.asset(0).job_id == job.id
@@ -214,7 +223,7 @@ def test_finished_job_appears_at_the_top_once(qtbot: QtBot, ctx, bridge) -> None
 
         view.filters.search.setText("lighthouse")
         view.filters._search_now()
-        other = ctx.jobs.submit(ctx.build_request("a red barn", ["x-post"]))
+        other = ctx.jobs.submit(ctx.specs.build("a red barn", ["x-post"]))
         with qtbot.waitSignal(bridge.jobFinished, timeout=5000):
             ctx.queue.executor.execute(other.id)
         assert [model.asset(r).job_id for r in range(model.rowCount())] == [job.id]

@@ -40,7 +40,7 @@ def test_monitor_shows_health_and_stats_after_its_first_refresh(
     qtbot: QtBot, ctx: AppContext
 ) -> None:
     for prompt in ("One", "Two", "Three"):
-        job = ctx.jobs.submit(ctx.build_request(prompt, ["x-post"]))
+        job = ctx.jobs.submit(ctx.specs.build(prompt, ["x-post"]))
         ctx.queue.executor.execute(job.id)
     dialog = MonitorDialog(ctx)
     qtbot.addWidget(dialog)

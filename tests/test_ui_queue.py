@@ -29,6 +29,7 @@ from snapasset_desktop.ui.queue.model import (
 )
 from snapasset_desktop.ui.queue.panel import QueuePanel
 from tests.conftest import write_settings
+from tests.helpers.specs import make_spec
 
 
 @pytest.fixture
@@ -65,7 +66,7 @@ def model(ctx: AppContext, bridge: EngineBridge) -> Iterator[QueueModel]:
 
 
 def submit(ctx: AppContext, prompt: str = "a lighthouse", **kw: object) -> str:
-    return ctx.jobs.submit(ctx.build_request(prompt, ["x-post"]), **kw).id
+    return ctx.jobs.submit(ctx.specs.build(prompt, ["x-post"]), **kw).id
 
 
 def status_in_model(model: QueueModel, job_id: str) -> str | None:
@@ -82,10 +83,7 @@ def select_job(panel: QueuePanel, job_id: str) -> None:
 
 def bulk_jobs(ctx: AppContext, count: int, prompt: str = "job") -> list[str]:
     """`count` queued jobs in one transaction, newest last (one batch shares its created_at)."""
-    rows = [
-        {"prompt": f"{prompt} {n}", "platforms": ["x-post"], "params": {"provider": "placeholder"}}
-        for n in range(count)
-    ]
+    rows = [{"spec": make_spec(f"{prompt} {n}")} for n in range(count)]
     return ctx.library.create_jobs(rows)
 
 

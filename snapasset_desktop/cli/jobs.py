@@ -8,12 +8,16 @@ import time
 from datetime import datetime
 
 from snapasset_desktop.cli.assets import limit_arg
-from snapasset_desktop.cli.follow import WatchCheck, describe_event
+from snapasset_desktop.cli.follow import WatchCheck, describe_event, follow_job
 from snapasset_desktop.cli.output import print_json, print_table
+from snapasset_desktop.imaging.render import FITS
 from snapasset_desktop.library.models import JOB_STATUSES, Event, JobRecord
+from snapasset_desktop.providers import PROVIDERS
 from snapasset_desktop.queue.consumer import run_worker
 from snapasset_desktop.queue.events import FINAL_EVENTS, follow
 from snapasset_desktop.services.context import AppContext
+from snapasset_desktop.services.requests import BACKGROUNDS, QUALITIES
+from snapasset_desktop.services.styles import STYLE_PRESETS
 
 
 def add_parsers(commands: argparse._SubParsersAction) -> None:
@@ -29,13 +33,10 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     watch.add_argument("--json", action="store_true", help="one JSON object per event")
     watch.set_defaults(handler=run_watch)
 
-    for name, text, handler in (
-        ("cancel", "cancel waiting or running jobs", run_cancel),
-        ("retry", "run failed or canceled jobs again", run_retry),
-    ):
-        sub = commands.add_parser(name, help=text)
-        sub.add_argument("jobs", nargs="+", metavar="JOB")
-        sub.set_defaults(handler=handler)
+    cancel = commands.add_parser("cancel", help="cancel waiting or running jobs")
+    cancel.add_argument("jobs", nargs="+", metavar="JOB")
+    cancel.set_defaults(handler=run_cancel)
+    _add_retry_parser(commands)
 
     priority = commands.add_parser("priority", help="change the priority of waiting jobs")
     priority.add_argument("level", choices=("high", "normal", "low"))
@@ -49,6 +50,47 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     worker.add_argument("--concurrency", type=int, help="jobs at the same time")
     worker.add_argument("--parent", type=int, metavar="PID", help=argparse.SUPPRESS)
     worker.set_defaults(handler=run_worker_command, kind="worker")
+
+
+def _add_retry_parser(commands: argparse._SubParsersAction) -> None:
+    retry = commands.add_parser(
+        "retry",
+        help="run failed or canceled jobs again; with changes, as new jobs linked to them",
+    )
+    retry.add_argument("jobs", nargs="+", metavar="JOB")
+    retry.add_argument(
+        "--wait", action="store_true", help="follow them to their end (run here if need be)"
+    )
+    changes = retry.add_argument_group(
+        "changes", "a new job from the old one's settings with these changed (edit and retry)"
+    )
+    changes.add_argument("--prompt")
+    changes.add_argument("--provider", choices=PROVIDERS)
+    changes.add_argument("--model")
+    changes.add_argument(
+        "-p", "--platform", action="append", dest="platform_ids", metavar="PLATFORM"
+    )
+    changes.add_argument("--quality", choices=QUALITIES)
+    changes.add_argument("--background", choices=BACKGROUNDS)
+    changes.add_argument("--style", choices=tuple(STYLE_PRESETS))
+    changes.add_argument("-n", "--variations", type=int)
+    changes.add_argument("--fit", choices=FITS)
+    changes.add_argument("--format", dest="asset_format", choices=("png", "jpeg", "jpg", "webp"))
+    retry.set_defaults(handler=run_retry)
+
+
+_RETRY_CHANGES = (
+    "prompt",
+    "provider",
+    "model",
+    "platform_ids",
+    "quality",
+    "background",
+    "style",
+    "variations",
+    "fit",
+    "asset_format",
+)
 
 
 def job_json(job: JobRecord) -> dict:
@@ -68,6 +110,8 @@ def job_json(job: JobRecord) -> dict:
         "error": (
             {"kind": job.error_kind, "message": job.error_message} if job.error_message else None
         ),
+        "retry_of": job.retry_of,
+        "spec": job.spec.to_dict(),
     }
 
 
@@ -163,9 +207,22 @@ def run_cancel(args: argparse.Namespace, context: AppContext) -> int:
 
 
 def run_retry(args: argparse.Namespace, context: AppContext) -> int:
+    changes = {name: getattr(args, name) for name in _RETRY_CHANGES}
+    changes = {name: value for name, value in changes.items() if value is not None}
+    after = context.queue.event_log.last_seq()
+    retried = []
     for job_id in args.jobs:
-        context.jobs.retry(job_id)
-        print(f"{job_id}: queued again")
+        if changes:
+            job = context.jobs.retry_edited(job_id, **changes)
+            print(f"{job_id}: retried with changes as {job.id}")
+        else:
+            job = context.jobs.retry(job_id)
+            print(f"{job_id}: queued again ({job.spec.source_label()})")
+        retried.append(job.id)
+    if args.wait:
+        for job_id in retried:
+            follow_job(context, job_id, after=after)
+            print(f"{job_id}: completed")
     return 0
 
 

@@ -16,7 +16,6 @@ from snapasset_desktop.library.export import Exporter, ExportOptions
 from snapasset_desktop.providers import PROVIDERS
 from snapasset_desktop.services.batch_files import read_batch_file
 from snapasset_desktop.services.context import AppContext
-from snapasset_desktop.services.requests import IMPORT_PROVIDER
 from snapasset_desktop.services.styles import STYLE_PRESETS
 
 MAX_AHEAD = timedelta(days=366)  # --at: a queue holds work for this year, not for 2999
@@ -119,25 +118,30 @@ def _parse_when(text: str) -> float:
 
 
 def _options(args: argparse.Namespace) -> dict:
+    return _render_options(args) | {
+        "provider": args.provider,
+        "model": args.model,
+        "quality": args.quality,
+        "background": args.background,
+        "variations": args.variations,
+        "style": args.style,
+    }
+
+
+def _render_options(args: argparse.Namespace) -> dict:
     return {
-        "provider": getattr(args, "provider", None),
-        "model": getattr(args, "model", None),
-        "quality": getattr(args, "quality", None),
-        "background": getattr(args, "background", None),
         "asset_format": args.format,
         "image_quality": args.image_quality,
         "fit": args.fit,
         "pad": args.pad,
         "focus": args.focus,
-        "variations": getattr(args, "variations", 1),
-        "style": getattr(args, "style", None),
     }
 
 
 def run_generate(args: argparse.Namespace, context: AppContext) -> int:
-    request = context.build_request(args.prompt, args.platforms, **_options(args))
+    spec = context.specs.build(args.prompt, args.platforms, **_options(args))
     after = context.queue.event_log.last_seq()
-    job = context.jobs.submit(request, priority=args.priority, run_at=args.at)
+    job = context.jobs.submit(spec, priority=args.priority, run_at=args.at)
     if args.wait:
         return _finish(context, job.id, after, args)
     if args.json:
@@ -154,10 +158,8 @@ def run_generate(args: argparse.Namespace, context: AppContext) -> int:
 
 
 def run_resize(args: argparse.Namespace, context: AppContext) -> int:
-    options = _options(args) | {"provider": IMPORT_PROVIDER}
-    request = context.build_request(args.image.stem, args.platforms, **options)
     after = context.queue.event_log.last_seq()
-    job = context.jobs.import_image(args.image, request)
+    job = context.jobs.import_image(args.image, args.platforms, **_render_options(args))
     return _finish(context, job.id, after, args)
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import PurePosixPath
 from typing import Any
@@ -30,6 +30,7 @@ from snapasset_desktop.library.models import SOURCE_PLATFORM, AssetRecord, JobRe
 from snapasset_desktop.library.store import Library
 from snapasset_desktop.secrets import SecretSource
 from snapasset_desktop.settings import SettingsStore
+from snapasset_desktop.spec import JobSpec
 
 log = logging.getLogger(__name__)
 
@@ -37,20 +38,6 @@ CONTENT_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp"}
 GENERATIONS = "generations"
 ASSETS = "assets"
 PAGE = 500
-# The request parameters worth keeping with a generation (no local paths, nothing private).
-SHARED_PARAMS = (
-    "provider",
-    "model",
-    "quality",
-    "background",
-    "size",
-    "style",
-    "variations",
-    "fit",
-    "pad",
-    "asset_format",
-    "image_quality",
-)
 
 SyncProgress = Callable[[int, int, str], None]  # done, total, what is happening
 
@@ -341,20 +328,16 @@ class CloudSync:
             return  # an earlier pull was cut short, or it was made here: fill it in
         except InvalidInput:
             pass
-        platforms = [p for p in row.get("platforms") or [] if isinstance(p, str)]
-        params = {k: v for k, v in (row.get("params") or {}).items() if k in SHARED_PARAMS}
-        params["cloud_user"] = row.get("user_id")
         focus = row.get("focus_x"), row.get("focus_y")
-        self.library.create_job(
-            str(row.get("prompt") or ""),
-            platforms,
-            params,
-            job_id=job_id,
-            status="completed",
-            focus=focus if None not in focus else None,  # type: ignore[arg-type]
+        self.library.create_job(_pulled_spec(row), job_id=job_id, status="completed")
+        self.library.update_job(
+            job_id,
+            stage="save",
+            progress=100.0,
+            finished_at=time.time(),
+            focus_x=focus[0],
+            focus_y=focus[1],
         )
-        now = time.time()
-        self.library.update_job(job_id, stage="save", progress=100.0, finished_at=now)
 
     # -- health ------------------------------------------------------------------------
 
@@ -404,18 +387,37 @@ class CloudSync:
 
 
 def generation_row(job: JobRecord, user: CloudUser) -> dict[str, Any]:
+    # The spec goes whole but for the imported file's name: a local name is nobody's business.
+    spec = replace(job.spec, file_name=None)
     return {
         "id": job.id,
         "user_id": user.id,
-        "prompt": job.prompt,
-        "platforms": list(job.platforms),
-        "params": {k: v for k, v in job.params.items() if k in SHARED_PARAMS},
-        "model": job.params.get("model"),
+        "prompt": spec.prompt,
+        "platforms": list(spec.platforms),
+        "params": spec.to_dict(),
+        "model": spec.model or None,
         "focus_x": job.focus_x,
         "focus_y": job.focus_y,
         "created_at": _iso(job.created_at),
         "finished_at": _iso(job.finished_at or time.time()),
     }
+
+
+def _pulled_spec(row: dict[str, Any]) -> JobSpec:
+    """The spec of a generation in the cloud: its `params` are a spec, or (uploaded by an
+    earlier SnapAsset) the shared part of a params dict, read with its prompt, platforms
+    and focal point."""
+    params = row.get("params")
+    if isinstance(params, dict) and "version" in params:
+        return JobSpec.from_dict(params)
+    platforms = [p for p in row.get("platforms") or [] if isinstance(p, str)]
+    focus = row.get("focus_x"), row.get("focus_y")
+    return JobSpec.from_legacy(
+        params or {},
+        str(row.get("prompt") or ""),
+        platforms,
+        None if None in focus else focus,  # type: ignore[arg-type]
+    )
 
 
 def asset_row(job: JobRecord, user: CloudUser, asset: AssetRecord) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from snapasset_desktop.library.models import SOURCE_PLATFORM, AssetQuery, AssetR
 from snapasset_desktop.library.naming import extension
 
 _SELECT = """
-SELECT a.*, j.prompt AS prompt, json_extract(j.params, '$.model') AS model,
+SELECT a.*, j.prompt AS prompt, json_extract(j.spec, '$.model') AS model,
        j.batch_id AS batch_id, j.created_at AS job_created_at
 FROM assets a JOIN jobs j ON j.id = a.job_id
 """

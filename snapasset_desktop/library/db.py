@@ -1,7 +1,8 @@
 """The library database: connection settings, schema migrations and SQLite error mapping.
 
-Migrations are SQL scripts applied in order and counted by `PRAGMA user_version`,
-so a database always knows which of them it has. A database written by a newer
+Migrations are SQL scripts (or, where rows must be read and rewritten, functions)
+applied in order and counted by `PRAGMA user_version`, so a database always knows
+which of them it has. A database written by a newer
 SnapAsset is refused rather than half-understood.
 """
 
@@ -12,12 +13,13 @@ import os
 import sqlite3
 import threading
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from snapasset_desktop.errors import StorageError
 from snapasset_desktop.library.files import ensure_folder, too_many_open_files
+from snapasset_desktop.library.job_specs import adopt_job_specs
 from snapasset_desktop.paths import private_file
 
 BUSY_TIMEOUT_MS = 10_000
@@ -172,8 +174,11 @@ CREATE TABLE alt_texts (
 );
 """
 
-# Append only: index i holds the script that takes a database to user_version i + 1.
-MIGRATIONS: tuple[str, ...] = (SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4)
+Migration = str | Callable[[sqlite3.Connection], None]
+
+# Append only: index i holds the step that takes a database to user_version i + 1.
+# Version 5 is `library.job_specs`: each job's params become its spec; jobs gain `retry_of`.
+MIGRATIONS: tuple[Migration, ...] = (SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4, adopt_job_specs)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 _BUSY = {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED}
@@ -279,8 +284,12 @@ def migrate(conn: sqlite3.Connection, path: Path) -> None:
             # Another process may have migrated while we waited for the write lock.
             if schema_version(conn) != version:
                 continue
-            for statement in _statements(MIGRATIONS[version]):
-                conn.execute(statement)
+            step = MIGRATIONS[version]
+            if callable(step):
+                step(conn)
+            else:
+                for statement in _statements(step):
+                    conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {version + 1}")
 
 

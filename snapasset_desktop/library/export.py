@@ -242,7 +242,7 @@ def _builtin_rules_with(limits: Mapping[str, int]) -> PreflightRules:
 def _manifest_row(
     asset: AssetRecord, name: str, outcome: PreflightOutcome, alt_text: str
 ) -> dict[str, Any]:
-    # Only these fields: job params may hold provider settings that are nobody's business.
+    # Only these fields: the rest of a job's spec (its imported file's name…) is nobody's business.
     return {
         "file": name,
         "prompt": asset.prompt,

@@ -13,7 +13,8 @@ from typing import Any
 
 from snapasset_desktop.errors import InvalidInput
 from snapasset_desktop.library.base import LibraryBase, check_name
-from snapasset_desktop.library.models import JOB_COLUMNS, JOB_STATUSES, JSON_COLUMNS, JobRecord
+from snapasset_desktop.library.models import JOB_COLUMNS, JOB_STATUSES, JobRecord, column_text
+from snapasset_desktop.spec import JobSpec
 
 _UPDATABLE = frozenset(JOB_COLUMNS) - {"id"}
 
@@ -25,8 +26,15 @@ def _new_id(prefix: str) -> str:
     return f"{prefix}_{now:%Y%m%d_%H%M%S}{now.microsecond // 1000:03d}_{secrets.token_hex(5)}"
 
 
-def _encode(name: str, value: Any) -> Any:
-    return json.dumps(value, ensure_ascii=False) if name in JSON_COLUMNS else value
+def _columns(fields: dict[str, Any]) -> dict[str, Any]:
+    """The columns that keep these job fields. `prompt` and `platforms` are the spec's,
+    written with it and never on their own: they index it for search and queries."""
+    columns = {name: column_text(name, value) for name, value in fields.items()}
+    spec = fields.get("spec")
+    if isinstance(spec, JobSpec):
+        columns["prompt"] = spec.prompt
+        columns["platforms"] = json.dumps(list(spec.platforms), ensure_ascii=False)
+    return columns
 
 
 def _check_status(status: str) -> None:
@@ -50,9 +58,7 @@ class JobsTable(LibraryBase):
 
     def create_job(
         self,
-        prompt: str,
-        platforms: list[str],
-        params: dict[str, Any],
+        spec: JobSpec,
         *,
         job_id: str | None = None,
         batch_id: str | None = None,
@@ -60,30 +66,29 @@ class JobsTable(LibraryBase):
         max_attempts: int = 3,
         status: str = "queued",
         run_at: float | None = None,
-        focus: tuple[float, float] | None = None,
         origin: str | None = None,
+        retry_of: str | None = None,
     ) -> JobRecord:
-        """A new job row; `focus` is the designer's focal point (0–1 each way), if they set one;
-        `origin` is the submitting library's id (Redis mode: where the assets go back)."""
+        """A new job row; `origin` is the submitting library's id (Redis mode: where the
+        assets go back); `retry_of` the job it retries with changes."""
         job_id = check_name(job_id, "job id") if job_id is not None else self.new_job_id()
         _check_status(status)
         now = time.time()
-        row = {
-            "id": job_id,
-            "batch_id": batch_id,
-            "status": status,
-            "prompt": prompt,
-            "platforms": list(platforms),
-            "params": dict(params),
-            "priority": priority,
-            "max_attempts": max_attempts,
-            "run_at": run_at,
-            "focus_x": focus[0] if focus else None,
-            "focus_y": focus[1] if focus else None,
-            "origin": origin,
-            "created_at": now,
-            "updated_at": now,
-        }
+        row = _columns(
+            {
+                "id": job_id,
+                "batch_id": batch_id,
+                "status": status,
+                "spec": spec,
+                "priority": priority,
+                "max_attempts": max_attempts,
+                "run_at": run_at,
+                "origin": origin,
+                "retry_of": retry_of,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
         with self._write() as conn:
             if conn.execute("SELECT 1 FROM jobs WHERE id = ?", (job_id,)).fetchone():
                 raise InvalidInput(f"A job with the id “{job_id}” already exists.")
@@ -94,7 +99,7 @@ class JobsTable(LibraryBase):
                 raise InvalidInput(f"No batch “{batch_id}” in the library.")
             conn.execute(
                 f"INSERT INTO jobs ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
-                [_encode(name, value) for name, value in row.items()],
+                list(row.values()),
             )
         return self.get_job(job_id)
 
@@ -103,31 +108,28 @@ class JobsTable(LibraryBase):
     ) -> list[str]:
         """Many new `queued` jobs in one transaction (a batch of 1,000 in milliseconds).
 
-        Each row has prompt, platforms, params and optionally priority, max_attempts,
-        run_at, focus and origin, as for `create_job`."""
+        Each row has a spec and optionally priority, max_attempts, run_at and origin,
+        as for `create_job`."""
         now = time.time()
         records = []
         for n, row in enumerate(rows):
-            focus = row.get("focus")
             # A microsecond apart: newest-first lists keep the batch's own order.
             created = now + n * 1e-6
             records.append(
-                {
-                    "id": self.new_job_id(),
-                    "batch_id": batch_id,
-                    "status": "queued",
-                    "prompt": row["prompt"],
-                    "platforms": list(row["platforms"]),
-                    "params": dict(row["params"]),
-                    "priority": row.get("priority", 0),
-                    "max_attempts": row.get("max_attempts", 3),
-                    "run_at": row.get("run_at"),
-                    "focus_x": focus[0] if focus else None,
-                    "focus_y": focus[1] if focus else None,
-                    "origin": row.get("origin"),
-                    "created_at": created,
-                    "updated_at": created,
-                }
+                _columns(
+                    {
+                        "id": self.new_job_id(),
+                        "batch_id": batch_id,
+                        "status": "queued",
+                        "spec": row["spec"],
+                        "priority": row.get("priority", 0),
+                        "max_attempts": row.get("max_attempts", 3),
+                        "run_at": row.get("run_at"),
+                        "origin": row.get("origin"),
+                        "created_at": created,
+                        "updated_at": created,
+                    }
+                )
             )
         if not records:
             return []
@@ -135,7 +137,7 @@ class JobsTable(LibraryBase):
         with self._write() as conn:
             conn.executemany(
                 f"INSERT INTO jobs ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
-                [[_encode(name, record[name]) for name in columns] for record in records],
+                [[record[name] for name in columns] for record in records],
             )
         return [record["id"] for record in records]
 
@@ -172,8 +174,9 @@ class JobsTable(LibraryBase):
         if "status" in fields:
             _check_status(fields["status"])
         fields.setdefault("updated_at", time.time())
-        assignments = ", ".join(f"{name} = ?" for name in fields)
-        values = [_encode(name, value) for name, value in fields.items()]
+        columns = _columns(fields)
+        assignments = ", ".join(f"{name} = ?" for name in columns)
+        values = list(columns.values())
         with self._write() as conn:
             cursor = conn.execute(f"UPDATE jobs SET {assignments} WHERE id = ?", [*values, job_id])
         if cursor.rowcount == 0:

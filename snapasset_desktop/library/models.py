@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from typing import Any
 
+from snapasset_desktop.spec import JobSpec
+
 JOB_STATUSES = ("queued", "active", "retrying", "completed", "failed", "canceled")
 # The generated image a job's platform assets are cut from; stored as an asset row
 # with this platform so it has a hash, a size and a thumbnail like any other.
@@ -30,9 +32,7 @@ class AssetSort(StrEnum):
 class JobRecord:
     id: str
     status: str
-    prompt: str
-    platforms: list[str]
-    params: dict[str, Any]
+    spec: JobSpec  # what was asked; `prompt` and `platforms` are read from it
     created_at: float
     updated_at: float
     batch_id: str | None = None
@@ -61,6 +61,15 @@ class JobRecord:
     cancel_requested: bool = False
     origin: str | None = None  # the library that submitted it (Redis: where assets go back)
     cost_usd: float | None = None  # what its OpenAI calls cost (estimated; queue.budget)
+    retry_of: str | None = None  # the job this one retries with changes (edit and retry)
+
+    @property
+    def prompt(self) -> str:
+        return self.spec.prompt
+
+    @property
+    def platforms(self) -> list[str]:
+        return list(self.spec.platforms)
 
     @property
     def finished(self) -> bool:
@@ -71,13 +80,24 @@ class JobRecord:
         values = {name: row[name] for name in JOB_COLUMNS}
         for name in JSON_COLUMNS:
             values[name] = json.loads(values[name]) if values[name] else JSON_COLUMNS[name]()
+        values["spec"] = JobSpec.from_json(values["spec"])
         values["progress"] = values["progress"] or 0.0
         values["cancel_requested"] = bool(values["cancel_requested"])
         return cls(**values)
 
 
 JOB_COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(JobRecord))
-JSON_COLUMNS: dict[str, type] = {"platforms": list, "params": dict, "history": list}
+JSON_COLUMNS: dict[str, type] = {"history": list}  # the spec is JSON too: JobSpec.to_json
+
+
+def column_text(name: str, value: Any) -> Any:
+    """A job field as its column (or Redis field) keeps it: the spec and the JSON columns
+    as JSON text, anything else as it is."""
+    if name == "spec":
+        return value.to_json()
+    if name in JSON_COLUMNS:
+        return json.dumps(value, ensure_ascii=False)
+    return value
 
 
 @dataclass

@@ -181,8 +181,9 @@ def _one_of(value: str, choices: tuple[str, ...], what: str) -> str:
     return cleaned
 
 
-def validate_request(request: ImageRequest) -> ImageRequest:
-    """A cleaned copy of the request, or InvalidInput saying what to fix."""
+def validate_request(request: ImageRequest, *, needs_model: bool = True) -> ImageRequest:
+    """A cleaned copy of the request, or InvalidInput saying what to fix; `needs_model`:
+    False for a provider that uses no model (the placeholder)."""
     parsed = parse_size(request.size)
     output_format = _one_of(request.output_format, OUTPUT_FORMATS, "supported image format")
     background = _one_of(request.background, BACKGROUNDS, "background setting")
@@ -197,7 +198,7 @@ def validate_request(request: ImageRequest) -> ImageRequest:
     return replace(
         request,
         prompt=validate_prompt(request.prompt),
-        model=check_model(request.model),
+        model=check_model(request.model) if needs_model else request.model,
         size="auto" if parsed is None else f"{parsed[0]}x{parsed[1]}",
         quality=_one_of(request.quality, QUALITIES, "quality setting"),
         background=background,

@@ -193,7 +193,7 @@ class PlaceholderProvider:
         should_cancel: CancelCheck | None = None,
         on_wait: WaitCallback | None = None,
     ) -> list[GeneratedImage]:
-        request = validate_request(request)
+        request = validate_request(request, needs_model=False)
         width, height = parse_size(request.size) or AUTO_SIZE
 
         def check_cancel() -> None:

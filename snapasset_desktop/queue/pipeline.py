@@ -26,8 +26,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, Protocol
+from dataclasses import dataclass, replace
+from typing import Protocol
 
 from PIL import Image
 
@@ -35,7 +35,7 @@ from snapasset_desktop.errors import Canceled, ImageError, SnapAssetError
 from snapasset_desktop.imaging.decode import load_image
 from snapasset_desktop.imaging.encode import AssetMetadata
 from snapasset_desktop.imaging.focal import estimate_focal_point
-from snapasset_desktop.imaging.render import RenderedAsset, RenderOptions, render_platforms
+from snapasset_desktop.imaging.render import RenderedAsset, render_platforms
 from snapasset_desktop.library.models import AssetRecord, JobRecord
 from snapasset_desktop.platforms import PlatformRegistry
 from snapasset_desktop.providers.alt_text import AltTextWriter
@@ -184,12 +184,12 @@ class JobRunner:
         focus = _focus(job, images[0])
         report("decode", 1)
 
-        options = render_options_from_params(job.params, focus)
+        options = replace(job.spec.render, focus=focus)
         rendered: list[tuple[int, RenderedAsset]] = []
         total = len(images) * len(platforms)
         metadata = AssetMetadata(
             prompt=job.prompt,
-            model=job.params.get("model", ""),
+            model=job.spec.model,
             job_id=job.id,
             alt_text=(alt_text.text if alt_text else None) or "",
         )
@@ -243,7 +243,7 @@ class JobRunner:
         report("decode", 0, "Writing alt text")
         try:
             text = self.alt_text.describe(
-                source, prompt=job.prompt, file_name=job.params.get("file_name")
+                source, prompt=job.prompt, file_name=job.spec.file_name
             ).text
         except Canceled:
             raise
@@ -286,19 +286,19 @@ class JobRunner:
         if stored:
             report("generate", 1, "Using the stored source image")
             return stored
-        params = job.params
-        if params.get("provider") == "import":
+        spec = job.spec
+        if not spec.generates:
             raise ImageError("The imported image is missing from the library; import it again.")
-        provider = self.provider_for(params.get("provider", "openai"))
+        provider = self.provider_for(spec.provider)
         request = ImageRequest(
-            prompt=apply_style(job.prompt, params.get("style")),
-            model=params.get("model") or "gpt-image-2",
-            size=params.get("size", "1024x1024"),
-            quality=params.get("quality", "auto"),
-            background=params.get("background", "auto"),
+            prompt=apply_style(spec.prompt, spec.style),
+            model=spec.model,
+            size=spec.size_param,
+            quality=spec.quality,
+            background=spec.background,
             output_format="png",
-            n=int(params.get("variations", 1)),
-            partial_images=int(params.get("partial_images", 2)),
+            n=spec.variations,
+            partial_images=spec.partial_images,
         )
         report("generate", 0, "Generating the image")
 
@@ -346,27 +346,19 @@ _ALT_TEXT_FAILURES = {
 }
 
 
-def render_options_from_params(
-    params: dict[str, Any], focus: tuple[float, float] | None
-) -> RenderOptions:
-    return RenderOptions(
-        fit=params.get("fit", "cover"),
-        focus=focus,
-        pad=params.get("pad", "#ffffff"),
-        format=params.get("asset_format", "png"),
-        quality=int(params.get("image_quality", 90)),
-    )
-
-
 def _focus(job: JobRecord, image: Image.Image) -> tuple[float, float]:
+    """The designer's focal point; else the one found on an earlier run (the same source
+    gives the same point), else found now."""
+    if job.spec.render.focus is not None:
+        return job.spec.render.focus
     if job.focus_x is not None and job.focus_y is not None:
         return (job.focus_x, job.focus_y)
     return estimate_focal_point(image)
 
 
 def _source_name(job: JobRecord) -> str:
-    if job.params.get("provider") == "import":
-        return job.params.get("file_name") or "the imported image"
+    if not job.spec.generates:
+        return job.spec.file_name or "the imported image"
     return "the generated image"
 
 

@@ -13,7 +13,9 @@ sharing a queue should keep their clocks in sync (NTP).
 A record that can't be read (anyone with access to the Redis can write
 anything) fails its job at once, with the reason, the moment a read meets it
 (a job that had ended keeps its outcome): its unreadable fields are reset so
-it reads cleanly from then on, and `on_damaged` announces the failure.
+it reads cleanly from then on, and `on_damaged` announces the failure. A record
+written before job specs (a `params` dict beside its prompt and platforms) is read
+through the spec's own step from that version.
 """
 
 from __future__ import annotations
@@ -28,9 +30,10 @@ from typing import Any, ParamSpec, TypeVar
 import redis
 
 from snapasset_desktop.errors import InvalidInput, StorageError
-from snapasset_desktop.library.models import JOB_COLUMNS, JSON_COLUMNS, JobRecord
+from snapasset_desktop.library.models import JOB_COLUMNS, JSON_COLUMNS, JobRecord, column_text
 from snapasset_desktop.queue.sqlite_store import _stall_entry, _stalled_message
 from snapasset_desktop.queue.store import LeaseState, WorkerInfo, end_of_run
+from snapasset_desktop.spec import JobSpec, SpecError
 
 log = logging.getLogger(__name__)
 
@@ -99,8 +102,8 @@ def redis_errors(func: Callable[P, R]) -> Callable[P, R]:
 
 
 def encode_value(name: str, value: Any) -> str:
-    if name in JSON_COLUMNS:
-        return json.dumps(value, ensure_ascii=False)
+    if name == "spec" or name in JSON_COLUMNS:
+        return column_text(name, value)
     if isinstance(value, bool) or name == "cancel_requested":
         return "1" if value else "0"
     if name in _FLOATS:
@@ -127,12 +130,45 @@ def decode_job(raw: dict[bytes, bytes]) -> JobRecord:
             values[name] = _decode_value(name, value)
         except (ValueError, TypeError):
             damaged[name] = value or ""
+    if "spec" not in text and not damaged:
+        try:
+            values["spec"] = _legacy_spec(text, values)
+        except SpecError:
+            damaged |= {
+                name: text[name]
+                for name in ("params", "platforms", "focus_x", "focus_y")
+                if name in text
+            }
     if damaged:
         raise DamagedRecord(damaged)
     return JobRecord(**values)
 
 
+def _legacy_spec(text: dict[str, str], values: dict[str, Any]) -> JobSpec:
+    """The spec of a record written before specs: its params with its prompt, platforms and
+    focal point, read through the spec's own step from version 0."""
+    focus = (values["focus_x"], values["focus_y"])
+    return JobSpec.from_legacy(
+        _legacy_json(text.get("params"), {}),
+        text.get("prompt", ""),
+        _legacy_json(text.get("platforms"), []),
+        None if None in focus else focus,
+    )
+
+
+def _legacy_json(value: str | None, empty: Any) -> Any:
+    try:
+        return json.loads(value) if value else empty
+    except ValueError:
+        return value  # refused by the spec's step, which names it
+
+
 def _decode_value(name: str, value: str | None) -> Any:
+    if name == "spec":
+        try:
+            return None if value is None else JobSpec.from_json(value)
+        except SpecError as exc:
+            raise ValueError(exc.detail) from exc
     if value is None:
         if name in JSON_COLUMNS:
             return JSON_COLUMNS[name]()

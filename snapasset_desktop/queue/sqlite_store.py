@@ -12,12 +12,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from snapasset_desktop.errors import InvalidInput
-from snapasset_desktop.library.models import JOB_COLUMNS, JSON_COLUMNS, JobRecord
+from snapasset_desktop.library.models import JOB_COLUMNS, JobRecord, column_text
 from snapasset_desktop.library.store import Library
 from snapasset_desktop.queue.store import WAITING, LeaseState, WorkerInfo, end_of_run
 
 PAUSED_KEY = "queue_paused"
-_WRITABLE = frozenset(JOB_COLUMNS) - {"id", "created_at"}
+# A run writes its state, never its inputs: the spec changes only through the library
+# (`Library.update_job`), which keeps the columns that index it in step.
+_WRITABLE = frozenset(JOB_COLUMNS) - {"id", "created_at", "spec"}
 
 
 def _assignments(fields: dict[str, Any]) -> tuple[str, list[Any]]:
@@ -25,7 +27,7 @@ def _assignments(fields: dict[str, Any]) -> tuple[str, list[Any]]:
     if unknown:
         raise TypeError(f"unknown job fields: {', '.join(sorted(unknown))}")
     fields = {**fields, "updated_at": time.time()}
-    values = [json.dumps(v) if k in JSON_COLUMNS else v for k, v in fields.items()]
+    values = [column_text(k, v) for k, v in fields.items()]
     return ", ".join(f"{name} = ?" for name in fields), values
 
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from snapasset_desktop.library.models import JobRecord
 from snapasset_desktop.library.store import Library
@@ -20,7 +19,7 @@ from snapasset_desktop.queue.backend import QueueBackend
 from snapasset_desktop.secrets import SecretStore
 from snapasset_desktop.services.brand import BrandService
 from snapasset_desktop.services.jobs import JobService
-from snapasset_desktop.services.requests import GenerationRequest
+from snapasset_desktop.services.requests import SpecBuilder
 from snapasset_desktop.settings import SettingsStore
 
 if TYPE_CHECKING:
@@ -78,18 +77,12 @@ class AppContext:
 
     @cached_property
     def jobs(self) -> JobService:
-        return JobService(self.queue, self.build_request)
+        return JobService(self.queue, lambda: self.specs)
 
-    def build_request(
-        self, prompt: str, platform_ids: Sequence[str], **options: Any
-    ) -> GenerationRequest:
-        return GenerationRequest.build(
-            prompt,
-            platform_ids,
-            registry=self.platforms,
-            settings=self.settings.current,
-            **options,
-        )
+    @property
+    def specs(self) -> SpecBuilder:
+        """Builds job specs from loose input, with the settings and presets in force now."""
+        return SpecBuilder(self.platforms, self.settings.current)
 
     def provider(
         self, name: str | None = None, *, pacer: RequestPacer | None = None
@@ -105,8 +98,9 @@ class AppContext:
         settings = self.settings.current
         if not settings.alt_text:
             return None
-        provider = job.params.get("provider") or settings.provider
-        return create_alt_text_writer(provider, settings=settings, secrets=self.secrets)
+        return create_alt_text_writer(
+            job.spec.provider.value, settings=settings, secrets=self.secrets
+        )
 
     def close(self) -> None:
         if "cloud" in self.__dict__:

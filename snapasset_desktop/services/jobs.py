@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from snapasset_desktop.errors import ImageError, InvalidInput, SnapAssetError, StorageError
@@ -26,7 +26,8 @@ from snapasset_desktop.queue.backend import QueueBackend
 from snapasset_desktop.queue.events import FINAL_EVENTS
 from snapasset_desktop.services.batch_files import BatchLine
 from snapasset_desktop.services.limits import check_job_rate
-from snapasset_desktop.services.requests import IMPORT_PROVIDER, GenerationRequest
+from snapasset_desktop.services.requests import IMPORT_PROVIDER, SpecBuilder
+from snapasset_desktop.spec import JobSpec
 from snapasset_desktop.user_files import safe_read
 
 log = logging.getLogger(__name__)
@@ -53,39 +54,46 @@ class BatchResult:
 
 
 class JobService:
-    def __init__(
-        self, backend: QueueBackend, build_request: Callable[..., GenerationRequest]
-    ) -> None:
+    def __init__(self, backend: QueueBackend, specs: Callable[[], SpecBuilder]) -> None:
         self.backend = backend
         self.library = backend.library
         self.store = backend.store
-        self.build_request = build_request
+        self.specs = specs  # the builder for the settings and presets in force
 
     # -- submitting -------------------------------------------------------------------
 
     def submit(
-        self, request: GenerationRequest, *, priority: int | str = 0, run_at: float | None = None
+        self,
+        spec: JobSpec,
+        *,
+        priority: int | str = 0,
+        run_at: float | None = None,
+        retry_of: str | None = None,
     ) -> JobRecord:
         settings = self.backend.settings.current
         if run_at is not None and run_at < time.time() - 60:
             raise InvalidInput("That start time is in the past.")
         check_job_rate(self.library, settings, 1)
         job = self.library.create_job(
-            request.prompt,
-            request.platform_ids,
-            self._params(request),
+            spec,
             priority=parse_priority(priority),
             max_attempts=settings.retry_attempts,
             run_at=run_at,
-            focus=request.render.focus,
             origin=self.backend.origin,
+            retry_of=retry_of,
         )
         return self._enqueue_new(job)
 
     def import_image(
-        self, path: Path, request: GenerationRequest, *, priority: int | str = "high"
+        self,
+        path: Path,
+        platform_ids: Sequence[str],
+        *,
+        priority: int | str = "high",
+        **options: object,
     ) -> JobRecord:
-        """Copy an image into the library as a new job's source, queued to render.
+        """Copy an image into the library as a new job's source, queued to render;
+        `options` as the spec builder takes them (fit, format…).
 
         All or nothing: a file that can't be used is refused before the job exists,
         and a job whose source could not be stored is removed again.
@@ -96,18 +104,17 @@ class JobService:
             # GIF, TIFF and BMP are read but not written: the source becomes a lossless
             # PNG of what was decoded (the first frame of an animation).
             data, fmt = encode_image(load_image(data, what=path.name), "png").data, "png"
-        params = self._params(request) | {
-            "provider": IMPORT_PROVIDER,
-            "model": "",
-            "size": f"{width}x{height}",
-            "file_name": path.name,
-        }
+        spec = self.specs().build(
+            "",  # the file's name is its prompt
+            platform_ids,
+            **options,
+            provider=IMPORT_PROVIDER,
+            file_name=path.name,
+            source_size=(width, height),
+        )
         job = self.library.create_job(
-            request.prompt or path.stem,
-            request.platform_ids,
-            params,
+            spec,
             priority=parse_priority(priority),
-            focus=request.render.focus,
             status="canceled",  # not runnable until its source is stored
             origin=self.backend.origin,
         )
@@ -140,23 +147,19 @@ class JobService:
     ) -> BatchResult:
         """Queue many prompts as one batch; lines that can't run are reported, not queued."""
         settings = self.backend.settings.current
+        specs = self.specs()
         rows, refused = [], []
         for line in lines:
             try:
-                request = self.build_request(
-                    line.prompt, list(line.platforms or platform_ids), **options
-                )
+                spec = specs.build(line.prompt, list(line.platforms or platform_ids), **options)
             except InvalidInput as exc:
                 refused.append((line.number, exc.message))
                 continue
             rows.append(
                 {
-                    "prompt": request.prompt,
-                    "platforms": request.platform_ids,
-                    "params": self._params(request),
+                    "spec": spec,
                     "priority": parse_priority(priority),
                     "max_attempts": settings.retry_attempts,
-                    "focus": request.render.focus,
                     "origin": self.backend.origin,
                 }
             )
@@ -177,9 +180,6 @@ class JobService:
             )
         return BatchResult(batch_id, job_ids, refused)
 
-    def _params(self, request: GenerationRequest) -> dict[str, object]:
-        return request.params() | {"partial_images": self.backend.settings.current.partial_images}
-
     def _enqueue_new(self, job: JobRecord) -> JobRecord:
         if not self.backend.register_jobs([job.id]):  # Redis away: the sweeper registers it
             return self.library.get_job(job.id)
@@ -199,8 +199,44 @@ class JobService:
         return outcome
 
     def retry(self, job_id: str) -> JobRecord:
-        job = self.store.requeue(job_id)
-        return self._enqueue_new(job)
+        """Run a failed or canceled job again. One that failed for something the settings
+        may have fixed since (no key, a rejected key, an unknown model) takes the provider
+        and model in force now, and its history says so."""
+        job = self.store.get(job_id)
+        if job.status == "failed":
+            spec = self.specs().with_settings_after(job.spec, job.error_kind)
+            if spec != job.spec:
+                note = {
+                    "at": time.time(),
+                    "kind": "settings",
+                    "message": f"Retried with {spec.source_label()}, as Settings now say "
+                    f"(it failed with {job.spec.source_label()}).",
+                }
+                self.backend.amend_job(job_id, spec=spec, history=[*job.history, note])
+        return self._enqueue_new(self.store.requeue(job_id))
+
+    def retry_edited(
+        self,
+        job_id: str,
+        *,
+        priority: int | str = 0,
+        run_at: float | None = None,
+        **changes: object,
+    ) -> JobRecord:
+        """A new job from an ended one's spec with `changes` (as `SpecBuilder.rebuild` takes
+        them), linked to it by `retry_of`."""
+        job = self.store.get(job_id)
+        if not job.finished:
+            raise InvalidInput(
+                "This job is still in the queue; wait for it to end, or cancel it, "
+                "before retrying it with changes."
+            )
+        if not job.spec.generates:
+            raise InvalidInput(
+                "An imported image can't be retried with changes; import it again instead."
+            )
+        spec = self.specs().rebuild(job.spec, **changes)
+        return self.submit(spec, priority=priority, run_at=run_at, retry_of=job.id)
 
     def rerender(
         self,
@@ -216,12 +252,14 @@ class JobService:
             raise InvalidInput("This job is still in the queue; wait for it to finish.")
         if not self.library.source_images(job_id):
             raise InvalidInput("This job has no stored source image to re-render from.")
-        changes: dict[str, object] = {"priority": PRIORITIES["high"]}
+        spec = job.spec
         if focus is not None:
-            changes.update(focus_x=focus[0], focus_y=focus[1])
+            spec = spec.with_focus(focus)
         if platform_ids:
-            changes["platforms"] = [p.id for p in self.backend.platforms().resolve(platform_ids)]
-        self.backend.amend_job(job_id, **changes)
+            spec = replace(
+                spec, platforms=tuple(p.id for p in self.backend.platforms().resolve(platform_ids))
+            )
+        self.backend.amend_job(job_id, spec=spec, priority=PRIORITIES["high"])
         return self._enqueue_new(
             self.store.requeue(job_id, from_statuses=("completed", "failed", "canceled"))
         )

@@ -1,57 +1,55 @@
-"""What a designer asks for, checked before anything is stored or queued.
+"""What a designer asks for, made into a job's spec: the one way in, whatever the entry point.
 
-`GenerationRequest.build` turns loose input (from the CLI, the window or a CSV
-row) into a validated request, or raises `InvalidInput` with a sentence the
-designer understands. Jobs store `request.params()`, so a job can always be
-re-run or re-rendered with exactly what was asked.
+`SpecBuilder.build` turns loose input — from the window's composer, the batch
+dialog, the CLI's generate, resize and batch, an imported image, the self-test —
+into a `JobSpec`, or raises `InvalidInput` with a sentence the designer
+understands. What was not asked comes from the settings in force, here and
+nowhere else. `rebuild` takes the same path for a job that exists: an edit and
+retry changes some of its inputs and keeps the rest, and a retry after a failure
+the settings may have fixed since takes what the failure was about from them again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from pathlib import PurePath
 from typing import Any
 
 from snapasset_desktop.errors import InvalidInput
-from snapasset_desktop.imaging.encode import normalise_format
 from snapasset_desktop.imaging.planning import plan_source_size
 from snapasset_desktop.imaging.render import RenderOptions
-from snapasset_desktop.platforms import Platform, PlatformRegistry
+from snapasset_desktop.platforms import PlatformRegistry
 from snapasset_desktop.providers import PROVIDERS
 from snapasset_desktop.providers.base import MAX_PROMPT_CHARS, check_model, validate_prompt
 from snapasset_desktop.services.styles import apply_style, check_style
 from snapasset_desktop.settings import Settings
+from snapasset_desktop.spec import Background, JobSpec, Provider, Quality
 
-QUALITIES = ("auto", "low", "medium", "high")
-BACKGROUNDS = ("auto", "opaque", "transparent")
+QUALITIES = tuple(quality.value for quality in Quality)
+BACKGROUNDS = tuple(background.value for background in Background)
 MAX_VARIATIONS = 4
-IMPORT_PROVIDER = "import"
+IMPORT_PROVIDER = Provider.IMPORT
+
+# Failures the settings may have fixed since (a key added, another provider or model
+# chosen), with the inputs they were about: a retry takes those from the settings again.
+FIXED_BY_SETTINGS: dict[str, tuple[str, ...]] = {
+    "auth": ("provider",),
+    "permission": ("provider", "model"),
+    "unknown_model": ("provider", "model"),
+}
 
 
 @dataclass(frozen=True)
-class GenerationRequest:
-    prompt: str
-    platforms: tuple[Platform, ...]
-    provider: str
-    model: str
-    quality: str = "auto"
-    background: str = "auto"
-    render: RenderOptions = field(default_factory=RenderOptions)
-    variations: int = 1
-    style: str | None = None  # a services.styles preset, applied to the prompt when sent
+class SpecBuilder:
+    registry: PlatformRegistry
+    settings: Settings
 
-    @property
-    def platform_ids(self) -> list[str]:
-        return [p.id for p in self.platforms]
-
-    @classmethod
     def build(
-        cls,
+        self,
         prompt: str,
         platform_ids: Sequence[str],
         *,
-        registry: PlatformRegistry,
-        settings: Settings,
         provider: str | None = None,
         model: str | None = None,
         quality: str | None = None,
@@ -61,58 +59,112 @@ class GenerationRequest:
         fit: str | None = None,
         pad: str | None = None,
         focus: tuple[float, float] | None = None,
-        variations: int = 1,
+        variations: int | None = None,
         style: str | None = None,
-    ) -> GenerationRequest:
-        provider = (provider or settings.provider).strip().lower()
-        if provider not in (*PROVIDERS, IMPORT_PROVIDER):
-            raise InvalidInput(f"“{provider}” is not a provider; choose {' or '.join(PROVIDERS)}.")
-        quality = _choice("quality", quality or settings.quality, QUALITIES)
-        background = _choice("background", background or settings.background, BACKGROUNDS)
-        if not 1 <= int(variations) <= MAX_VARIATIONS:
+        file_name: str | None = None,
+        source_size: tuple[int, int] | None = None,
+    ) -> JobSpec:
+        """The spec for this input; None (or no value) takes the settings' value.
+
+        An import (provider "import") names its file and the file's size; the rest
+        is planned: the source size from the platforms, for the model that will
+        paint it (the placeholder plans as that model would, so layouts match)."""
+        settings = self.settings
+        chosen = _provider(provider or settings.provider)
+        platforms = tuple(self.registry.resolve(platform_ids))
+        common: dict[str, Any] = {
+            "platforms": tuple(p.id for p in platforms),
+            "provider": chosen,
+            "quality": Quality(_choice("quality", quality or settings.quality, QUALITIES)),
+            "background": Background(
+                _choice("background", background or settings.background, BACKGROUNDS)
+            ),
+            "render": RenderOptions(
+                fit=fit or settings.fit,
+                focus=focus,
+                pad=pad or settings.pad_color,
+                format=asset_format or settings.output_format,
+                quality=image_quality if image_quality is not None else settings.image_quality,
+            ),
+        }
+        if chosen is Provider.IMPORT:
+            if file_name is None or source_size is None:
+                raise ValueError("an import names its file and the file's size")
+            return JobSpec(
+                prompt=prompt.strip() or PurePath(file_name).stem,
+                model="",
+                size=source_size,
+                variations=1,
+                partial_images=0,
+                style=None,
+                file_name=file_name,
+                **common,
+            )
+        count = 1 if variations is None else int(variations)
+        if not 1 <= count <= MAX_VARIATIONS:
             raise InvalidInput(f"Variations must be between 1 and {MAX_VARIATIONS}.")
-        render = RenderOptions(
-            fit=fit or settings.fit,
-            focus=focus,
-            pad=pad or settings.pad_color,
-            format=normalise_format(asset_format or settings.output_format),
-            quality=image_quality if image_quality is not None else settings.image_quality,
-        )
         style = check_style(style)
-        prompt = prompt.strip() if provider == IMPORT_PROVIDER else validate_prompt(prompt)
+        prompt = validate_prompt(prompt)
         if style and len(apply_style(prompt, style)) > MAX_PROMPT_CHARS:
             raise InvalidInput(
                 f"With the {style} style added your prompt is over the "
                 f"{MAX_PROMPT_CHARS:,}-character limit; shorten it or pick no style."
             )
-        return cls(
+        painter = model or settings.model
+        if chosen is Provider.OPENAI:
+            painter = check_model(painter)
+        plan = plan_source_size(platforms, painter)
+        return JobSpec(
             prompt=prompt,
-            platforms=tuple(registry.resolve(platform_ids)),
-            provider=provider,
-            model=check_model(model or settings.model) if provider == "openai" else (model or ""),
-            quality=quality,
-            background=background,
-            render=render,
-            variations=int(variations),
+            model=painter if chosen is Provider.OPENAI else "",
+            size=(plan.width, plan.height),
+            variations=count,
+            partial_images=settings.partial_images,
             style=style,
+            file_name=None,
+            **common,
         )
 
-    def params(self) -> dict[str, Any]:
-        """What the job row keeps: enough to re-run or re-render this request."""
-        plan = plan_source_size(self.platforms, self.model or "gpt-image-2")
-        return {
-            "provider": self.provider,
-            "model": self.model,
-            "size": plan.size_param,
-            "quality": self.quality,
-            "background": self.background,
-            "asset_format": self.render.format,
-            "image_quality": self.render.quality,
-            "fit": self.render.fit,
-            "pad": self.render.pad,
-            "variations": self.variations,
-            "style": self.style,
-        }
+    def rebuild(self, spec: JobSpec, **changes: Any) -> JobSpec:
+        """`spec` with `changes` (values as `build` takes them, `prompt` and `platform_ids`
+        too; None takes the settings' value again), checked and planned like a new job."""
+        inputs = _inputs(spec) | changes
+        return self.build(inputs.pop("prompt"), inputs.pop("platform_ids"), **inputs)
+
+    def with_settings_after(self, spec: JobSpec, failure_kind: str | None) -> JobSpec:
+        """`spec` with the inputs a failure of this kind was about taken from the settings
+        again (the same spec when the settings can't have fixed it)."""
+        fixable = FIXED_BY_SETTINGS.get(failure_kind or "", ())
+        return self.rebuild(spec, **dict.fromkeys(fixable)) if fixable else spec
+
+
+def _inputs(spec: JobSpec) -> dict[str, Any]:
+    """A spec as the loose input that builds it again."""
+    render = spec.render
+    return {
+        "prompt": spec.prompt,
+        "platform_ids": list(spec.platforms),
+        "provider": spec.provider.value,
+        "model": spec.model or None,
+        "quality": spec.quality.value,
+        "background": spec.background.value,
+        "asset_format": render.format,
+        "image_quality": render.quality,
+        "fit": render.fit,
+        "pad": render.pad,
+        "focus": render.focus,
+        "variations": spec.variations,
+        "style": spec.style,
+        "file_name": spec.file_name,
+        "source_size": spec.size if spec.provider is Provider.IMPORT else None,
+    }
+
+
+def _provider(name: str) -> Provider:
+    key = str(name).strip().lower()
+    if key not in (*PROVIDERS, Provider.IMPORT):
+        raise InvalidInput(f"“{name}” is not a provider; choose {' or '.join(PROVIDERS)}.")
+    return Provider(key)
 
 
 def _choice(name: str, value: str, allowed: Sequence[str]) -> str:

@@ -226,6 +226,7 @@ class MainWindow(QMainWindow):
         self.detail.statusMessage.connect(lambda text: self.statusBar().showMessage(text, 6000))
         self.detail.assetsDeleted.connect(lambda _ids: self.gallery.model.refresh())
         self.detail.favouriteChanged.connect(self.gallery.model.set_favourite)
+        self.detail.editRetryRequested.connect(self._edit_retry)
         self.queue_panel.openJob.connect(self.detail.show_job)
         self.queue_panel.jobsRemoved.connect(lambda _ids: self.gallery.model.refresh())
         self.compose.submitted.connect(self._on_submitted)
@@ -367,6 +368,12 @@ class MainWindow(QMainWindow):
         if len(assets) == 1:
             self.detail.show_asset(assets[0])
 
+    @Slot(object)
+    def _edit_retry(self, job: JobRecord) -> None:
+        self._docks["compose"].show()
+        self._docks["compose"].raise_()
+        self.compose.edit_retry(job)
+
     @Slot(list)
     def _on_submitted(self, job_ids: list[str]) -> None:
         if len(job_ids) == 1:
@@ -469,8 +476,7 @@ def _import_images(
     imported, problems = 0, []
     for path in paths:
         try:
-            request = context.build_request(path.stem, platforms, provider="import")
-            context.jobs.import_image(path, request)
+            context.jobs.import_image(path, platforms)
             imported += 1
         except SnapAssetError as exc:
             problems.append(exc.message)

@@ -30,7 +30,7 @@ class CloudEnv:
         self.ctx.settings.update(cloud_sync=True)
 
     def submit(self, prompt: str = "a lighthouse", platforms=("x-post", "instagram-story")):
-        request = self.ctx.build_request(prompt, list(platforms))
+        request = self.ctx.specs.build(prompt, list(platforms))
         return self.ctx.jobs.submit(request)
 
     def run(self, job_id: str) -> str | None:

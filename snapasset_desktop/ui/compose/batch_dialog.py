@@ -31,7 +31,6 @@ from snapasset_desktop.errors import InvalidInput, SnapAssetError
 from snapasset_desktop.services.batch_files import BatchLine, parse_csv, parse_text
 from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.services.jobs import BatchResult
-from snapasset_desktop.services.requests import GenerationRequest
 from snapasset_desktop.ui import tasks
 from snapasset_desktop.ui.shared.icons import icon, icon_size
 from snapasset_desktop.ui.shared.styling import message_style, primary_button_style
@@ -49,17 +48,11 @@ def check_batch(
     ctx: AppContext, lines: list[BatchLine], platform_ids: list[str], options: dict[str, Any]
 ) -> list[tuple[int, str]]:
     """(line, reason) for each line the engine would refuse — the engine's own checks."""
-    registry, settings = ctx.platforms, ctx.settings.current
+    specs = ctx.specs
     refused = []
     for line in lines:
         try:
-            GenerationRequest.build(
-                line.prompt,
-                list(line.platforms or platform_ids),
-                registry=registry,
-                settings=settings,
-                **options,
-            )
+            specs.build(line.prompt, list(line.platforms or platform_ids), **options)
         except InvalidInput as exc:
             refused.append((line.number, exc.message))
     return refused

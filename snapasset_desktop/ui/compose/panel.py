@@ -11,6 +11,7 @@ through `BatchDialog`, which does the same.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from functools import partial
 
 from PySide6.QtCore import QDateTime, QEvent, QObject, Qt, QTimer, Signal
@@ -44,6 +45,7 @@ from snapasset_desktop.ui import tasks
 from snapasset_desktop.ui.compose.batch_dialog import BatchDialog
 from snapasset_desktop.ui.compose.platform_picker import PlatformPicker
 from snapasset_desktop.ui.compose.prompt_history import PromptHistory
+from snapasset_desktop.ui.compose.retry_banner import RetryBanner
 from snapasset_desktop.ui.shared.icons import icon, icon_size
 from snapasset_desktop.ui.shared.styling import message_style, primary_button_style
 
@@ -79,6 +81,7 @@ class ComposePanel(QWidget):
         self.picker.selectionChanged.connect(self._on_options_changed)
         options = self._build_options()
         self._build_footer()
+        self.retry_banner = RetryBanner(self)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 12, 12, 12)
@@ -91,6 +94,7 @@ class ComposePanel(QWidget):
         layout.addLayout(options)
         layout.addSpacing(4)
         layout.addWidget(self.plan_label)
+        layout.addWidget(self.retry_banner)
         layout.addWidget(self.message_label)
         layout.addWidget(self.status_label)
         layout.addLayout(self._buttons)
@@ -283,7 +287,7 @@ class ComposePanel(QWidget):
         self.prompt_edit.setPlainText(text)
 
     def options(self) -> dict[str, object]:
-        """The build options (as `ctx.build_request` and `submit_batch` take them)."""
+        """The build options (as `ctx.specs.build` and `submit_batch` take them)."""
         style = self.style_combo.currentText()
         return {
             "model": self.model_combo.currentText().strip() or None,
@@ -293,6 +297,21 @@ class ComposePanel(QWidget):
             "variations": self.variations_spin.value(),
             "style": None if style == "none" else style,
         }
+
+    def edit_retry(self, job: JobRecord) -> None:
+        """Load an ended job's prompt, platforms and options; Generate (or Add to queue)
+        then retries it with what is changed here, as a new job linked to it."""
+        spec = job.spec
+        self.set_prompt(spec.prompt)
+        self.picker.set_selected(list(spec.platforms))
+        self.model_combo.setCurrentText(spec.model or self.ctx.settings.current.model)
+        self.quality_combo.setCurrentText(spec.quality)
+        self.background_combo.setCurrentText(spec.background)
+        self.format_combo.setCurrentText(spec.render.format)
+        self.style_combo.setCurrentText(spec.style or "none")
+        self.variations_spin.setValue(spec.variations)
+        self.retry_banner.show_job(job)
+        self.prompt_edit.setFocus()
 
     def run_at(self) -> float | None:
         if not self.run_at_check.isChecked():
@@ -313,21 +332,44 @@ class ComposePanel(QWidget):
         self._attempted = True
         self.status_label.hide()
         prompt = self.prompt()
+        retried = self.retry_banner.job_id
         try:
-            request = self.ctx.build_request(prompt, self.picker.selected_ids(), **self.options())
+            work = self._submission(prompt, priority, retried)
         except SnapAssetError as exc:
             self._show_message(exc.message)
             return
         self._show_message("")
         tasks.run(
-            partial(self.ctx.jobs.submit, request, priority=priority, run_at=self.run_at()),
+            work,
             owner=self,
             pool=tasks.ACTIONS,
-            done=partial(self._queued, prompt, priority),
+            done=partial(self._queued, prompt, priority, retried),
             failed=lambda exc: self._show_message(tasks.error_message(exc)),
         )
 
-    def _queued(self, prompt: str, priority: str, job: JobRecord) -> None:
+    def _submission(
+        self, prompt: str, priority: str, retried: str | None
+    ) -> Callable[[], JobRecord]:
+        """The call that queues what the composer holds, its input checked here so a
+        mistake is said at once."""
+        if retried is None:
+            spec = self.ctx.specs.build(prompt, self.picker.selected_ids(), **self.options())
+            return partial(self.ctx.jobs.submit, spec, priority=priority, run_at=self.run_at())
+        # The composer has no provider: the retry takes the one in Settings, as a new job would.
+        return partial(
+            self.ctx.jobs.retry_edited,
+            retried,
+            priority=priority,
+            run_at=self.run_at(),
+            prompt=prompt,
+            platform_ids=self.picker.selected_ids(),
+            provider=None,
+            **self.options(),
+        )
+
+    def _queued(self, prompt: str, priority: str, retried: str | None, job: JobRecord) -> None:
+        if retried is not None and self.retry_banner.job_id == retried:
+            self.retry_banner.clear()
         self.history.add(prompt)
         self._history_pos, self._draft = -1, ""
         when = " for later" if job.run_at and job.run_at > time.time() else ""
@@ -375,7 +417,7 @@ class ComposePanel(QWidget):
     def _validate_live(self) -> None:
         """Say what's wrong as the designer types — except an empty prompt before a try."""
         try:
-            self.ctx.build_request(self.prompt(), self.picker.selected_ids(), **self.options())
+            self.ctx.specs.build(self.prompt(), self.picker.selected_ids(), **self.options())
         except InvalidInput as exc:
             quiet = not self._attempted and (
                 not self.prompt().strip() or not self.picker.selected_ids()

@@ -33,7 +33,6 @@ from snapasset_desktop.errors import SnapAssetError, UnknownPlatform
 from snapasset_desktop.library.models import AssetRecord, JobRecord
 from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.services.pricing import cost_text
-from snapasset_desktop.services.requests import IMPORT_PROVIDER
 from snapasset_desktop.ui import tasks
 from snapasset_desktop.ui.bridge import EngineBridge
 from snapasset_desktop.ui.details.focal_point_editor import FocalPointEditor
@@ -46,21 +45,11 @@ STRIP_CARD = QSize(184, 204)
 STAR = "#f5b301"
 ERROR, ERROR_DARK = "#c62828", "#ff8a80"  # readable red on light and on dark windows
 COST_TIP = "What this job's OpenAI calls cost — an estimate from list prices, not an invoice."
-_BUILD_OPTIONS = (
-    "provider",
-    "model",
-    "quality",
-    "background",
-    "asset_format",
-    "image_quality",
-    "fit",
-    "pad",
-    "variations",
-)
 
 
 class DetailPane(QWidget):
     jobSubmitted = Signal(str)  # a regenerate queued this new job
+    editRetryRequested = Signal(object)  # JobRecord: to load into the composer
     assetsDeleted = Signal(list)  # list[int]
     favouriteChanged = Signal(list, bool)  # asset ids, favourite
     statusMessage = Signal(str)
@@ -141,6 +130,12 @@ class DetailPane(QWidget):
             "Generate again with the same prompt and settings",
             self.regenerate,
         )
+        self.editRetryButton = self._tool(
+            "editRetryButton",
+            "pencil",
+            "Edit and retry… — load this job into the composer to change it and run it again",
+            self.edit_retry,
+        )
         self.deleteButton = self._tool(
             "deleteButton", "trash-2", "Delete this asset…", self.delete_current
         )
@@ -149,6 +144,7 @@ class DetailPane(QWidget):
         for button in (self.favouriteButton, self.copyButton, self.openFolderButton):
             actions.addWidget(button)
         actions.addStretch(1)
+        actions.addWidget(self.editRetryButton)
         actions.addWidget(self.regenerateButton)
         actions.addWidget(self.deleteButton)
 
@@ -328,8 +324,9 @@ class DetailPane(QWidget):
         favourite = bool(asset and asset.favourite)
         self.favouriteButton.setIcon(icon("star", STAR if favourite else None))
         self.favouriteButton.setToolTip("Remove from favourites" if favourite else "Favourite")
-        can_regenerate = bool(job and job.params.get("provider") != IMPORT_PROVIDER)
+        can_regenerate = bool(job and job.spec.generates)
         self.regenerateButton.setEnabled(can_regenerate)
+        self.editRetryButton.setEnabled(can_regenerate and finished)
         can_focus = finished and self.editor.has_source() and bool(job and job.platforms)
         self.applyFocusButton.setEnabled(can_focus and self._focus_edited())
         self.resetFocusButton.setEnabled(can_focus and self._focus_edited())
@@ -403,14 +400,14 @@ class DetailPane(QWidget):
         job = self.job
         if job is None:
             return
-        options = {k: job.params[k] for k in _BUILD_OPTIONS if job.params.get(k) not in (None, "")}
         try:
-            request = self.ctx.build_request(job.prompt, job.platforms, **options)
+            # A new picture: its focal point is found again.
+            spec = self.ctx.specs.rebuild(job.spec, focus=None)
         except SnapAssetError as exc:
             self._say(exc.message, error=True)
             return
         tasks.run(
-            partial(self.ctx.jobs.submit, request),
+            partial(self.ctx.jobs.submit, spec),
             owner=self,
             pool=tasks.ACTIONS,
             done=self._regenerated,
@@ -426,6 +423,11 @@ class DetailPane(QWidget):
     def _action_failed(self, exc: BaseException) -> None:
         self._say(tasks.error_message(exc), error=True)
         self._update_actions()
+
+    @Slot()
+    def edit_retry(self) -> None:
+        if self.job is not None and self.job.finished:
+            self.editRetryRequested.emit(self.job)
 
     @Slot()
     def toggle_favourite(self) -> None:
@@ -502,22 +504,14 @@ class DetailPane(QWidget):
 
 
 def _describe(job: JobRecord) -> str:
-    params = job.params
-    parts = []
-    model = params.get("model") or params.get("provider") or ""
-    if params.get("provider") == IMPORT_PROVIDER:
-        model = f"imported {params.get('file_name') or 'image'}"
-    if model:
-        parts.append(str(model))
-    if params.get("quality"):
-        parts.append(f"{params['quality']} quality")
-    if job.source_width and job.source_height:
-        parts.append(f"source {job.source_width} × {job.source_height}")
-    elif params.get("size"):
-        parts.append(f"size {params['size']}")
-    if params.get("fit"):
-        parts.append(str(params["fit"]))
+    spec = job.spec
+    parts = [spec.source_label(), f"{spec.quality} quality"]
+    width, height = (job.source_width, job.source_height) if job.source_width else spec.size
+    parts.append(f"source {width} × {height}")
+    parts.append(spec.render.fit)
     parts.append(datetime.fromtimestamp(job.created_at).strftime("%d %b %Y, %H:%M"))
+    if job.retry_of:
+        parts.append(f"retry of {job.retry_of}")
     cost = cost_text(job.cost_usd)
     if cost:
         parts.append(cost)

@@ -130,7 +130,7 @@ class VariantModel(QAbstractListModel):
         self.beginResetModel()
         self._assets = list(details.assets) if details else []
         self._platforms = {p.id: p for p in self.ctx.platforms.all()}
-        self._fit = str(details.job.params.get("fit", "cover")) if details else "cover"
+        self._fit = details.job.spec.render.fit if details else "cover"
         self._source_size = details.source_size if details else (0, 0)
         live = {a.id for a in self._assets}
         self._thumbs = {k: v for k, v in self._thumbs.items() if k in live}

@@ -448,14 +448,10 @@ class QueueModel(QAbstractTableModel):
         error = failure_text(job)
         if error:
             return error
-        params = job.params
-        size = str(params.get("size") or "").replace("x", "×")
-        parts = [params.get("model") or params.get("provider", ""), size]
-        if params.get("style"):
-            parts.append(str(params["style"]))
-        variations = int(params.get("variations", 1) or 1)
-        if variations > 1:
-            parts.append(f"×{variations}")
+        spec = job.spec
+        parts = [spec.source_label(), f"{spec.size[0]}×{spec.size[1]}", spec.style]
+        if spec.variations > 1:
+            parts.append(f"×{spec.variations}")
         parts.append(cost_text(job.cost_usd))
         return " · ".join(str(p) for p in parts if p)
 

@@ -21,7 +21,7 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     library = commands.add_parser("library", help="list the assets in your library")
     _add_filters(library)
     library.add_argument("--json", action="store_true")
-    library.set_defaults(handler=run_library)
+    library.set_defaults(handler=run_library, reads_jobs=True)
 
     export = commands.add_parser("export", help="export assets to a folder or a ZIP")
     _add_filters(export)
@@ -33,7 +33,7 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     export.add_argument("--quality", type=int, default=90, help="JPEG/WebP quality (1–100)")
     export.add_argument("--manifest", choices=("json", "csv", "none"), default="json")
     export.add_argument("--json", action="store_true")
-    export.set_defaults(handler=run_export)
+    export.set_defaults(handler=run_export, reads_jobs=True)
 
 
 def _add_filters(parser: argparse.ArgumentParser) -> None:

@@ -21,13 +21,13 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     jobs.add_argument("--status", action="append", choices=JOB_STATUSES, default=[])
     jobs.add_argument("--limit", type=limit_arg, default=50)
     jobs.add_argument("--json", action="store_true")
-    jobs.set_defaults(handler=run_jobs)
+    jobs.set_defaults(handler=run_jobs, reads_jobs=True)
 
     watch = commands.add_parser("watch", help="follow the queue's events live (Ctrl+C stops)")
     watch.add_argument("job", nargs="?", help="only this job")
     watch.add_argument("--from-start", action="store_true", help="replay earlier events first")
     watch.add_argument("--json", action="store_true", help="one JSON object per event")
-    watch.set_defaults(handler=run_watch)
+    watch.set_defaults(handler=run_watch, reads_jobs=True)
 
     for name, text, handler in (
         ("cancel", "cancel waiting or running jobs", run_cancel),

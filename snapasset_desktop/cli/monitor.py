@@ -22,11 +22,11 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
         "--check-key", action="store_true", help="also ask OpenAI whether the key works"
     )
     health.add_argument("--json", action="store_true")
-    health.set_defaults(handler=run_health)
+    health.set_defaults(handler=run_health, reads_jobs=True)
 
     stats = commands.add_parser("stats", help="queue figures: counts, throughput, timings")
     stats.add_argument("--json", action="store_true")
-    stats.set_defaults(handler=run_stats)
+    stats.set_defaults(handler=run_stats, reads_jobs=True)
 
 
 def run_health(args: argparse.Namespace, context: AppContext) -> int:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from snapasset_desktop.errors import StorageError
 from snapasset_desktop.library.store import Library
 from snapasset_desktop.logs import setup_logging
 from snapasset_desktop.paths import AppPaths, app_paths
@@ -15,6 +16,7 @@ from snapasset_desktop.providers import create_provider
 from snapasset_desktop.providers.base import ImageProvider
 from snapasset_desktop.providers.pacing import RequestPacer
 from snapasset_desktop.queue.backend import QueueBackend
+from snapasset_desktop.queue.runtime import backend_name
 from snapasset_desktop.secrets import SecretStore
 from snapasset_desktop.services.jobs import JobService
 from snapasset_desktop.services.requests import GenerationRequest
@@ -59,6 +61,14 @@ class AppContext:
             kind=self.kind,
             uploader=lambda: self.cloud.uploader() if self.settings.current.cloud_sync else None,
         )
+
+    def catch_up(self) -> StorageError | None:
+        """Before reading jobs or assets: in Redis mode the library takes in what the
+        shared queue knows of its jobs (`QueueBackend.catch_up`); None when it has, else
+        why it shows what it last knew. SQLite mode reads the truth itself."""
+        if backend_name(self.settings.current) != "redis":
+            return None
+        return self.queue.catch_up()
 
     @cached_property
     def cloud(self) -> CloudSync:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from snapasset_desktop.errors import SnapAssetError
 from snapasset_desktop.library.metrics import JobMetrics
-from snapasset_desktop.queue.backend import QueueBackend
+from snapasset_desktop.queue.backend import QueueBackend, quick_client
 from snapasset_desktop.queue.pipeline import STAGES
 from snapasset_desktop.queue.runtime import describe_redis_url, redis_url
 from snapasset_desktop.queue.sqlite_store import SqliteJobStore
@@ -39,7 +39,6 @@ LOW_DISK_BYTES = 2**30
 DAY = 86_400.0
 TIMELINE_MINUTES = 60
 KEY_CHECK_TIMEOUT = 10.0
-REDIS_PROBE_TIMEOUT = 2.0
 CPU_MIN_INTERVAL = 0.5  # shorter intervals give noise, not a reading
 _STAGE_ORDER = {stage: index for index, stage in enumerate(STAGES)}
 
@@ -230,22 +229,10 @@ class Monitor:
         return round((time.perf_counter() - started) * 1000, 2), None
 
     def _redis(self) -> redis.Redis:
-        """A connection with the queue's own settings (address, password, TLS) but short
-        timeouts, so a down or unroutable Redis gives an answer rather than a hang."""
+        """Short timeouts, so a down or unroutable Redis gives an answer rather than a hang."""
         if self._redis_probe is None:
-            import redis
-
-            pool = self.backend.huey.storage.pool
-            self._redis_probe = redis.Redis(
-                connection_pool=redis.ConnectionPool(
-                    connection_class=pool.connection_class,
-                    **{
-                        **pool.connection_kwargs,
-                        "socket_connect_timeout": REDIS_PROBE_TIMEOUT,
-                        "socket_timeout": REDIS_PROBE_TIMEOUT,
-                    },
-                )
-            )
+            assert self.backend.redis is not None
+            self._redis_probe = quick_client(self.backend.redis)
         return self._redis_probe
 
     @staticmethod

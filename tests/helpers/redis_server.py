@@ -6,12 +6,14 @@ is a Redis that lost everything — the worst case the queue must survive.
     with RedisServer() as server:
         client = redis.Redis.from_url(server.url)
         server.stop(); server.start()   # an outage, same address
+        server.freeze(); server.thaw()  # a server that stops answering, then answers again
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -98,6 +100,7 @@ class RedisServer:
         process, self.process = self.process, None
         if process is None:
             return
+        process.send_signal(signal.SIGCONT)  # a frozen server can't act on its TERM
         process.terminate()
         try:
             process.wait(5)
@@ -106,6 +109,17 @@ class RedisServer:
             process.wait(5)
         if process.stderr:
             process.stderr.close()
+
+    def freeze(self) -> None:
+        """Stop answering without closing a connection (SIGSTOP): connections still open and
+        commands are still sent, but no reply comes — as with a hung or unreachable host."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        """Answer again (SIGCONT): what was sent meanwhile is answered now."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGCONT)
 
     def __enter__(self) -> RedisServer:
         return self.start()

@@ -21,6 +21,7 @@ from snapasset_desktop.queue.handback import RemoteArtifacts
 from snapasset_desktop.queue.mirror import PAGE
 from snapasset_desktop.queue.sweeper import sweep
 from snapasset_desktop.services.context import AppContext
+from snapasset_desktop.services.queue_state import read_queue_state
 from tests.helpers.fake_openai import FakeOpenAIServer
 from tests.helpers.images import encoded, photo
 from tests.helpers.redis_server import RedisServer
@@ -193,3 +194,15 @@ def test_catch_up_stops_at_its_deadline_and_says_so(open_context) -> None:
     assert app.queue.catch_up() is None
     cursor = app.library.get_meta("redis_events_cursor").split(":")[1]
     assert int(cursor) == app.queue.event_log.last_seq()
+
+
+def test_catch_up_with_redis_away_answers_at_once(open_context, redis_server: RedisServer) -> None:
+    app = open_context("app")
+    job = app.jobs.submit(app.build_request("a lighthouse", ["x-post"]))
+    redis_server.stop()
+    away = app.catch_up()
+    assert away is not None and "can't be reached" in away.message
+    assert app.queue.outage.problem is away
+    state = read_queue_state(app.queue)  # asks Redis nothing more
+    assert (state.workers, state.paused, state.jobs.waiting) == (None, None, 1)
+    assert app.library.get_job(job.id).status == "queued"

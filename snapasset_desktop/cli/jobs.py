@@ -14,6 +14,7 @@ from snapasset_desktop.library.models import JOB_STATUSES, Event, JobRecord
 from snapasset_desktop.queue.consumer import run_worker
 from snapasset_desktop.queue.events import FINAL_EVENTS, follow
 from snapasset_desktop.services.context import AppContext
+from snapasset_desktop.services.queue_state import read_queue_state, states_text, workers_text
 
 
 def add_parsers(commands: argparse._SubParsersAction) -> None:
@@ -76,11 +77,13 @@ def run_jobs(args: argparse.Namespace, context: AppContext) -> int:
     if args.json:
         print_json([job_json(job) for job in jobs])
         return 0
-    if context.jobs.is_paused():
+    state = read_queue_state(context.queue)
+    if state.paused:
         print("The queue is paused (snapasset-desktop resume).")
     if not jobs:
         print("No jobs yet.")
         return 0
+    print(f"{states_text(state.jobs)} — {workers_text(state)}")
     print_table(
         ("id", "status", "progress", "tries", "prompt", "platforms", "note"),
         [

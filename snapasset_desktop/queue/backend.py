@@ -64,6 +64,7 @@ from snapasset_desktop.queue.runtime import (
 from snapasset_desktop.queue.sqlite_pacing import SqlitePacer
 from snapasset_desktop.queue.sqlite_store import SqliteJobStore
 from snapasset_desktop.queue.store import WorkerInfo
+from snapasset_desktop.queue.worker_process import WorkerProcess
 from snapasset_desktop.settings import SettingsStore
 
 log = logging.getLogger(__name__)
@@ -139,6 +140,8 @@ class QueueBackend:
         self.mirror: EventMirror | None = None
         self.redis: redis.Redis | None = None
         self._quick_redis: redis.Redis | None = None
+        # Worker processes this process started (the window's own), to tell "starting" apart.
+        self.worker_processes: list[WorkerProcess] = []
         if self.name == "redis":
             self.redis = connect_redis(
                 redis_url(settings.current), **redis_tls_options(settings.current)
@@ -323,6 +326,20 @@ class QueueBackend:
         if self._quick_redis is None:
             self._quick_redis = quick_client(self.redis)
         return self._quick_redis
+
+    def start_worker_process(self, concurrency: int | None = None) -> WorkerProcess:
+        """The window's own worker: `worker` in a child process (see queue.worker_process)."""
+        process = WorkerProcess(concurrency)
+        process.start()
+        self.worker_processes.append(process)
+        return process
+
+    def starting_workers(self, live: Sequence[WorkerInfo]) -> int:
+        """Worker processes this process started that run but are not among `live` yet:
+        a worker loads what jobs need before it announces itself."""
+        here = socket.gethostname()
+        seen = {w.pid for w in live if w.host == here}
+        return sum(p.alive() and p.pid not in seen for p in self.worker_processes)
 
     def close(self) -> None:
         for client in (self._quick_redis, self.redis):

@@ -3,7 +3,8 @@
 A `QTableView` over `QueueModel`, which reads the chosen filter from the library
 a page at a time as the table scrolls; its prompt and progress cells are drawn
 by `ui.queue.delegates`. The filter buttons count every job in the library
-(one GROUP BY, off the GUI thread, at most every 250 ms while jobs change).
+(`services.queue_state.JobCounts`, the counts the CLI prints: one GROUP BY, off
+the GUI thread, at most every 250 ms while jobs change).
 Actions work on the selection; pausing and resuming the whole queue runs off
 the GUI thread and the button follows the bridge's `queuePaused`.
 """
@@ -36,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from snapasset_desktop.errors import SnapAssetError
 from snapasset_desktop.services.context import AppContext
+from snapasset_desktop.services.queue_state import JobCounts
 from snapasset_desktop.ui.bridge import EngineBridge
 from snapasset_desktop.ui.queue.delegates import ROW_HEIGHT, ProgressDelegate, PromptDelegate
 from snapasset_desktop.ui.queue.model import (
@@ -54,6 +56,7 @@ FILTER_LABELS = {
     "active": "Active",
     "failed": "Failed",
     "done": "Done",
+    "canceled": "Canceled",
 }
 EMPTY_TEXTS = {
     "all": "Nothing here yet — write a prompt and press Generate.",
@@ -61,6 +64,7 @@ EMPTY_TEXTS = {
     "active": "Nothing running right now.",
     "failed": "No failed jobs.",
     "done": "No finished jobs yet.",
+    "canceled": "No canceled jobs.",
 }
 COUNTS_INTERVAL_MS = 250
 COLUMN_WIDTHS = {
@@ -308,17 +312,14 @@ class QueuePanel(QWidget):
             return
         self._counting = True
         run_in_background(
-            self.ctx.library.job_counts,
+            lambda: JobCounts.read(self.ctx.library),
             on_result=self._show_counts,
             on_error=self._on_count_failed,
             pool=self._count_pool,
         )
 
-    def _show_counts(self, by_status: dict[str, int]) -> None:
-        self.counts = {  # "all" (no statuses) counts every status
-            name: sum(by_status.get(s, 0) for s in statuses or by_status)
-            for name, statuses in FILTERS.items()
-        }
+    def _show_counts(self, jobs: JobCounts) -> None:
+        self.counts = {"all": jobs.total, **jobs.by_state()}
         for name, button in self.filter_buttons.items():
             button.setText(f"{FILTER_LABELS[name]}  {self.counts[name]:,}")
         self._count_done()

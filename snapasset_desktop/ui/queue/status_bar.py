@@ -1,4 +1,7 @@
-"""The status bar's queue summary: counts, backend, paused — refreshed at most twice a second."""
+"""The status bar's queue summary: counts, backend, workers, paused — refreshed at most
+twice a second, and every half second while a worker of this window is starting.
+
+Its figures are `services.queue_state`'s, the ones the CLI and the monitor show."""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ from PySide6.QtCore import QTimer, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from snapasset_desktop.services.context import AppContext
+from snapasset_desktop.services.queue_state import read_queue_state, workers_text
 from snapasset_desktop.ui.bridge import EngineBridge
 
 BACKEND_NAMES = {"sqlite": "SQLite", "redis": "Redis"}
@@ -48,15 +52,15 @@ class QueueStatus(QWidget):
 
     @Slot()
     def refresh(self) -> None:
-        counts = self.context.library.job_counts()
-        waiting = counts.get("queued", 0) + counts.get("retrying", 0)
-        parts = [f"{waiting} waiting", f"{counts.get('active', 0)} running"]
-        if counts.get("failed"):
-            parts.append(f"{counts['failed']} failed")
+        state = read_queue_state(self.context.queue)
+        jobs = state.jobs
+        parts = [f"{jobs.waiting} waiting", f"{jobs.active} running"]
+        if jobs.failed:
+            parts.append(f"{jobs.failed} failed")
         self.counts.setText(" · ".join(parts))
-        workers = len(self.context.queue.live_workers())
         self.backend.setText(
-            f"{BACKEND_NAMES.get(self.context.queue.name, 'Memory')} queue · "
-            f"{workers} worker{'s' if workers != 1 else ''}"
+            f"{BACKEND_NAMES.get(self.context.queue.name, 'Memory')} queue · {workers_text(state)}"
         )
-        self.paused.setVisible(self.context.jobs.is_paused())
+        self.paused.setVisible(bool(state.paused))
+        if state.starting:  # it announces itself without an event
+            self._soon()

@@ -16,9 +16,12 @@ from PIL import Image
 
 from snapasset_desktop.errors import StorageError
 from snapasset_desktop.paths import AppPaths
+from snapasset_desktop.queue.backend import BEHIND
 from snapasset_desktop.queue.handback import RemoteArtifacts
+from snapasset_desktop.queue.mirror import PAGE
 from snapasset_desktop.queue.sweeper import sweep
 from snapasset_desktop.services.context import AppContext
+from snapasset_desktop.services.queue_state import read_queue_state
 from tests.helpers.fake_openai import FakeOpenAIServer
 from tests.helpers.images import encoded, photo
 from tests.helpers.redis_server import RedisServer
@@ -167,3 +170,39 @@ def test_the_mirror_follows_a_restarted_stream(open_context, redis_server: Redis
     app.queue.mirror.run_once()  # new epoch: reads the new stream from its start
     assert app.library.get_meta("redis_events_cursor") != cursor
     assert app.library.get_job(second.id).status == "completed"
+
+
+def test_catch_up_brings_a_running_job_s_progress_that_no_event_told(open_context) -> None:
+    app, worker = open_context("app"), open_context("worker", "worker")
+    job = app.jobs.submit(app.specs.build("a lighthouse", ["x-post"]))
+    store = worker.queue.store
+    assert store.claim(job.id, "elsewhere", 60).status == "active"
+    app.queue.mirror.run_once()  # its first run reconciles: the claim sent no event
+    assert app.library.get_job(job.id).status == "active"
+    store.record(job.id, "elsewhere", stage="resize", progress=70.0)  # no event
+    assert app.catch_up() is None
+    local = app.library.get_job(job.id)
+    assert (local.status, local.stage, local.progress) == ("active", "resize", 70.0)
+
+
+def test_catch_up_stops_at_its_deadline_and_says_so(open_context) -> None:
+    app = open_context("app")
+    app.queue.catch_up()  # the cursor at the stream's end
+    app.queue.event_log.append_many([(None, "paused", {})] * (2 * PAGE + 10))
+    behind = app.queue.catch_up(within=0.0)  # one page, then the deadline has passed
+    assert behind is not None and behind.message == BEHIND and behind.transient
+    assert app.queue.catch_up() is None
+    cursor = app.library.get_meta("redis_events_cursor").split(":")[1]
+    assert int(cursor) == app.queue.event_log.last_seq()
+
+
+def test_catch_up_with_redis_away_answers_at_once(open_context, redis_server: RedisServer) -> None:
+    app = open_context("app")
+    job = app.jobs.submit(app.specs.build("a lighthouse", ["x-post"]))
+    redis_server.stop()
+    away = app.catch_up()
+    assert away is not None and "can't be reached" in away.message
+    assert app.queue.outage.problem is away
+    state = read_queue_state(app.queue)  # asks Redis nothing more
+    assert (state.workers, state.paused, state.jobs.waiting) == (None, None, 1)
+    assert app.library.get_job(job.id).status == "queued"

@@ -8,10 +8,6 @@ length of a Redis outage, which is the scenario itself.
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
@@ -28,12 +24,12 @@ from snapasset_desktop.services.batch_files import BatchLine
 from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.settings import SettingsStore
 from tests.helpers.fake_openai import FakeOpenAIServer, latency
+from tests.helpers.processes import HeadlessWorker
 from tests.helpers.redis_server import RedisServer
 from tests.helpers.waiting import wait_for
 
 pytestmark = pytest.mark.redis
 
-ROOT = Path(__file__).resolve().parents[1]
 FAST = {
     "provider": "openai",
     "partial_images": 0,
@@ -45,54 +41,13 @@ FAST = {
 SIZE = {"instagram-square": (1080, 1080)}
 
 
-class WorkerProcess:
-    """`python -m snapasset_desktop worker` with its own config (and maybe data) dir."""
-
-    def __init__(self, root: Path, env: dict[str, str], data_dir: Path | None) -> None:
-        config = root / "config"
-        SettingsStore(config / "settings.toml").update(**FAST)
-        self.env = {
-            **os.environ,
-            **env,
-            "SNAPASSET_DATA_DIR": str(data_dir or root / "data"),
-            "SNAPASSET_CONFIG_DIR": str(config),
-            "SNAPASSET_LOG_DIR": str(root / "log"),
-            "PYTHONPATH": str(ROOT),
-        }
-        self.stderr = (root / "stderr.txt").open("wb")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "snapasset_desktop", "worker", "--concurrency", "4"],
-            env=self.env,
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=self.stderr,
-        )
-
-    @property
-    def pid(self) -> int:
-        return self.process.pid
-
-    def kill(self) -> None:
-        self.process.kill()
-        self.process.wait(10)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(20)
-            except subprocess.TimeoutExpired:
-                self.kill()
-        self.stderr.close()
-
-
 @pytest.fixture
 def setup(
     tmp_path: Path,
     redis_server: RedisServer,
     fake_openai: FakeOpenAIServer,
     monkeypatch: pytest.MonkeyPatch,
-) -> Iterator[tuple[AppContext, Callable[..., WorkerProcess]]]:
+) -> Iterator[tuple[AppContext, Callable[..., HeadlessWorker]]]:
     env = {
         "SNAPASSET_REDIS_URL": redis_server.url,
         "OPENAI_BASE_URL": fake_openai.base_url,
@@ -103,11 +58,11 @@ def setup(
     fake_openai.script([latency(0.15)] * 1000)  # every image takes a moment
     SettingsStore(app_paths().settings_file).update(**FAST, concurrency=2)
     app = AppContext.open()
-    workers: list[WorkerProcess] = []
+    workers: list[HeadlessWorker] = []
 
-    def start_worker(name: str, *, shared_disk: bool = False) -> WorkerProcess:
+    def start_worker(name: str, *, shared_disk: bool = False) -> HeadlessWorker:
         data = app.paths.data_dir if shared_disk else None
-        worker = WorkerProcess(tmp_path / name, env, data)
+        worker = HeadlessWorker(tmp_path / name, env, data, settings=FAST)
         workers.append(worker)
         return worker
 

@@ -256,16 +256,27 @@ def test_filters_and_their_counts(ctx: AppContext, panel: QueuePanel, qtbot: QtB
     failed = submit(ctx, "failed")
     ctx.library.update_job(failed, status="failed", error_message="nope")
     panel.model.refresh([failed])
-    qtbot.waitUntil(lambda: panel.counts.get("done") == 3, timeout=5000)
-    assert panel.counts == {"all": 7, "waiting": 3, "active": 0, "failed": 1, "done": 3}
+    qtbot.waitUntil(lambda: panel.counts.get("failed") == 1, timeout=5000)
+    # A canceled job is not done: it has a filter and a count of its own.
+    assert panel.counts == {
+        "all": 7,
+        "waiting": 3,
+        "active": 0,
+        "failed": 1,
+        "done": 2,
+        "canceled": 1,
+    }
     panel.set_filter("waiting")
     assert panel.model.rowCount() == 3
     assert set(shown_ids(panel.model)) == set(waiting)
     panel.set_filter("failed")
     assert shown_ids(panel.model) == [failed]
     panel.set_filter("done")
-    assert set(shown_ids(panel.model)) == {*done, canceled}
-    assert "Done  3" in panel.filter_buttons["done"].text()
+    assert set(shown_ids(panel.model)) == set(done)
+    assert "Done  2" in panel.filter_buttons["done"].text()
+    panel.set_filter("canceled")
+    assert shown_ids(panel.model) == [canceled]
+    assert "Canceled  1" in panel.filter_buttons["canceled"].text()
 
 
 def test_filter_rejects_unknown_names(model: QueueModel) -> None:
@@ -338,11 +349,11 @@ def test_status_changes_move_rows_between_filters(
     panel.set_filter("waiting")
     assert panel.model.rowCount() == 10
 
-    # A live change through the real bridge: canceled leaves Waiting, shows under Done.
+    # A live change through the real bridge: canceled leaves Waiting, shows under Canceled.
     newest = shown_ids(panel.model)[0]
     ctx.jobs.cancel(newest)
     qtbot.waitUntil(lambda: panel.model.row_of(newest) is None)
-    panel.set_filter("done")
+    panel.set_filter("canceled")
     assert shown_ids(panel.model) == [newest]
 
     # An old job that fails (beyond the loaded page of Waiting) joins Failed at once.
@@ -351,8 +362,8 @@ def test_status_changes_move_rows_between_filters(
     panel.model.on_job_changed(old[5])
     qtbot.waitUntil(lambda: shown_ids(panel.model) == [old[5]])
 
-    # A job retried from Done goes back to Waiting, in its place by age.
-    panel.set_filter("done")
+    # A job retried from Canceled goes back to Waiting, in its place by age.
+    panel.set_filter("canceled")
     ctx.jobs.retry(newest)
     qtbot.waitUntil(lambda: panel.model.rowCount() == 0)
     panel.set_filter("waiting")
@@ -365,7 +376,10 @@ def test_status_changes_move_rows_between_filters(
     fresh = submit(ctx, "just now")
     qtbot.waitUntil(lambda: shown_ids(panel.model)[:1] == [fresh])
     qtbot.waitUntil(
-        lambda: panel.counts == {"all": 51, "waiting": 50, "active": 0, "failed": 1, "done": 0}
+        lambda: (
+            panel.counts
+            == {"all": 51, "waiting": 50, "active": 0, "failed": 1, "done": 0, "canceled": 0}
+        )
     )
 
 

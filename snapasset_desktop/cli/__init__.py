@@ -1,7 +1,8 @@
 """The `snapasset-desktop` command: the window when given no command, else one task.
 
 Every error a designer can meet ends as one clear line on stderr and a
-non-zero exit; the details go to the log.
+non-zero exit; the details go to the log. Commands that read jobs or assets
+(`reads_jobs`) first bring the library up to date with the queue.
 """
 
 from __future__ import annotations
@@ -12,10 +13,14 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from snapasset_desktop import __version__
 from snapasset_desktop.cli.output import fail
 from snapasset_desktop.errors import SnapAssetError
+
+if TYPE_CHECKING:
+    from snapasset_desktop.services.context import AppContext
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +95,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SnapAssetError as exc:
         return _failed(args, exc)
     try:
+        if getattr(args, "reads_jobs", False):
+            _catch_up(context)
         return args.handler(args, context)
     except SnapAssetError as exc:
         return _failed(args, exc)
@@ -101,6 +108,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     finally:
         context.close()
+
+
+def _catch_up(context: AppContext) -> None:
+    """A command that reads jobs or assets answers from the truth: in Redis mode the
+    library first takes in what the shared queue knows, or it says it can't."""
+    from snapasset_desktop.queue.backend import LAST_KNEW
+
+    problem = context.catch_up()
+    if problem is not None:
+        print(f"{problem.message} {LAST_KNEW}", file=sys.stderr, flush=True)
 
 
 def _failed(args: argparse.Namespace, exc: SnapAssetError) -> int:

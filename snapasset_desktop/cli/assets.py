@@ -21,7 +21,7 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     library = commands.add_parser("library", help="list the assets in your library")
     _add_filters(library)
     library.add_argument("--json", action="store_true")
-    library.set_defaults(handler=run_library)
+    library.set_defaults(handler=run_library, reads_jobs=True)
 
     export = commands.add_parser("export", help="export assets to a folder or a ZIP")
     _add_filters(export)
@@ -39,7 +39,7 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
         help="write the files as they are, without each platform's checks",
     )
     export.add_argument("--json", action="store_true")
-    export.set_defaults(handler=run_export)
+    export.set_defaults(handler=run_export, reads_jobs=True)
 
 
 def _add_filters(parser: argparse.ArgumentParser) -> None:

@@ -18,7 +18,7 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
         help="also download jobs made on other machines into this library",
     )
     sync.add_argument("--json", action="store_true")
-    sync.set_defaults(handler=run_sync)
+    sync.set_defaults(handler=run_sync, reads_jobs=True)
 
 
 def run_sync(args: argparse.Namespace, context: AppContext) -> int:

@@ -16,6 +16,7 @@ from snapasset_desktop.providers import PROVIDERS
 from snapasset_desktop.queue.consumer import run_worker
 from snapasset_desktop.queue.events import FINAL_EVENTS, follow
 from snapasset_desktop.services.context import AppContext
+from snapasset_desktop.services.queue_state import read_queue_state, states_text, workers_text
 from snapasset_desktop.services.requests import BACKGROUNDS, QUALITIES
 from snapasset_desktop.services.styles import STYLE_PRESETS
 
@@ -25,13 +26,13 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     jobs.add_argument("--status", action="append", choices=JOB_STATUSES, default=[])
     jobs.add_argument("--limit", type=limit_arg, default=50)
     jobs.add_argument("--json", action="store_true")
-    jobs.set_defaults(handler=run_jobs)
+    jobs.set_defaults(handler=run_jobs, reads_jobs=True)
 
     watch = commands.add_parser("watch", help="follow the queue's events live (Ctrl+C stops)")
     watch.add_argument("job", nargs="?", help="only this job")
     watch.add_argument("--from-start", action="store_true", help="replay earlier events first")
     watch.add_argument("--json", action="store_true", help="one JSON object per event")
-    watch.set_defaults(handler=run_watch)
+    watch.set_defaults(handler=run_watch, reads_jobs=True)
 
     cancel = commands.add_parser("cancel", help="cancel waiting or running jobs")
     cancel.add_argument("jobs", nargs="+", metavar="JOB")
@@ -120,11 +121,13 @@ def run_jobs(args: argparse.Namespace, context: AppContext) -> int:
     if args.json:
         print_json([job_json(job) for job in jobs])
         return 0
-    if context.jobs.is_paused():
+    state = read_queue_state(context.queue)
+    if state.paused:
         print("The queue is paused (snapasset-desktop resume).")
     if not jobs:
         print("No jobs yet.")
         return 0
+    print(f"{states_text(state.jobs)} — {workers_text(state)}")
     print_table(
         ("id", "status", "progress", "tries", "prompt", "platforms", "note"),
         [

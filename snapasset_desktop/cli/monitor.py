@@ -22,11 +22,11 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
         "--check-key", action="store_true", help="also ask OpenAI whether the key works"
     )
     health.add_argument("--json", action="store_true")
-    health.set_defaults(handler=run_health)
+    health.set_defaults(handler=run_health, reads_jobs=True)
 
     stats = commands.add_parser("stats", help="queue figures: counts, throughput, timings")
     stats.add_argument("--json", action="store_true")
-    stats.set_defaults(handler=run_stats)
+    stats.set_defaults(handler=run_stats, reads_jobs=True)
 
 
 def run_health(args: argparse.Namespace, context: AppContext) -> int:
@@ -73,33 +73,40 @@ def _health_lines(health: Health) -> list[tuple[str, str]]:
     workers = [
         f"{w.id} ({w.kind}, {w.concurrency} at a time, seen {duration(w.seen_seconds_ago)} ago)"
         for w in health.workers
-    ] or ["none"]
+    ]
+    if health.workers_starting:
+        workers.append(f"{health.workers_starting} starting")
+    jobs = ", ".join(f"{count:,} {state}" for state, count in health.jobs.items())
     return [
         ("status", "OK" if health.ok else f"{len(health.problems)} problem(s)"),
         ("backend", backend),
         ("queue", {True: "paused", False: "running", None: "unknown"}[health.paused]),
+        ("jobs", jobs),
         ("OpenAI key", key),
         ("disk", disk),
         ("uptime", duration(health.uptime_seconds)),
-        *[("workers" if i == 0 else "", line) for i, line in enumerate(workers)],
+        *[("workers" if i == 0 else "", line) for i, line in enumerate(workers or ["none"])],
     ]
 
 
 def _stats_lines(stats: Stats) -> list[tuple[str, str]]:
-    lines = [("backend", stats.backend)]
+    c = stats.counts
+    lines = [
+        ("backend", stats.backend),
+        (
+            "waiting",
+            f"{stats.queue_depth} ({c['queued']} due, {c['scheduled']} scheduled, "
+            f"{c['retrying']} retrying)"
+            + (f"; oldest {duration(stats.oldest_waiting_seconds)}" if stats.queue_figures else ""),
+        ),
+        (
+            "jobs",
+            f"{c['active']} active, {c['completed']} done, {c['failed']} failed, "
+            f"{c['canceled']} canceled",
+        ),
+    ]
     if stats.queue_figures:
-        c = stats.counts
         lines += [
-            (
-                "waiting",
-                f"{stats.queue_depth} ({c['queued']} due, {c['scheduled']} scheduled, "
-                f"{c['retrying']} retrying); oldest {duration(stats.oldest_waiting_seconds)}",
-            ),
-            (
-                "jobs",
-                f"{c['active']} active, {c['completed']} completed, {c['failed']} failed, "
-                f"{c['canceled']} canceled",
-            ),
             (
                 "last 24 h",
                 f"{stats.completed_24h} completed, {stats.failed_24h} failed; success "
@@ -125,7 +132,9 @@ def _stats_lines(stats: Stats) -> list[tuple[str, str]]:
             ),
         ]
     else:
-        lines.append(("queue", f"figures for the {stats.backend} queue aren't available here"))
+        lines.append(
+            ("figures", f"throughput and timings of the {stats.backend} queue aren't kept here")
+        )
     cpu = "–" if stats.cpu_percent is None else f"{stats.cpu_percent:.0f}%"
     lines += [
         ("library", f"{stats.assets} assets, {file_size(stats.library_bytes)}"),

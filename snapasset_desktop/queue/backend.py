@@ -7,8 +7,9 @@ a job id; everything else is read from the job store by whoever claims it.
 SQLite mode keeps jobs and events in the library itself. Redis mode keeps them
 in Redis, shared by every process on that Redis; the app also writes each job
 it submits to its library (its gallery and queue view) and mirrors the job's
-progress back into it (`queue.mirror`). A worker whose library is not the
-job's origin hands the images back through Redis (`queue.handback`).
+progress back into it (`queue.mirror`), which a command that only reads first
+catches up (`catch_up`). A worker whose library is not the job's origin hands
+the images back through Redis (`queue.handback`).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from huey.storage import SqliteStorage
 from redis.backoff import ExponentialWithJitterBackoff
 from redis.retry import Retry
 
-from snapasset_desktop.errors import SnapAssetError
+from snapasset_desktop.errors import SnapAssetError, StorageError
 from snapasset_desktop.library.models import SOURCE_PLATFORM, JobRecord
 from snapasset_desktop.library.store import Library
 from snapasset_desktop.logs import register_secret
@@ -64,12 +65,20 @@ from snapasset_desktop.queue.runtime import (
 from snapasset_desktop.queue.sqlite_pacing import SqlitePacer
 from snapasset_desktop.queue.sqlite_store import SqliteJobStore
 from snapasset_desktop.queue.store import WorkerInfo
+from snapasset_desktop.queue.worker_process import WorkerProcess
 from snapasset_desktop.settings import SettingsStore
 
 log = logging.getLogger(__name__)
 
 _JOB_ID = re.compile(r"^j_[0-9A-Za-z_]{1,60}$")
 RUN_FAILURES_KEPT = 100
+CATCH_UP_WITHIN = 5.0  # seconds a reading command gives the library to catch up with Redis
+QUICK_TIMEOUT = 2.0  # seconds a question that must answer at once waits for Redis
+BEHIND = (
+    "SnapAsset could not read all the news of the shared job queue (Redis) in time; "
+    "it is busy or slow right now."
+)
+LAST_KNEW = "Showing what the library last knew."  # said after why, by reading commands
 
 
 def connect_redis(url: str, **tls: str) -> redis.Redis:
@@ -89,6 +98,19 @@ def connect_redis(url: str, **tls: str) -> redis.Redis:
         socket_connect_timeout=5,
         retry=retry,
         **tls,
+    )
+
+
+def quick_client(client: redis.Redis) -> redis.Redis:
+    """A twin of `client` (address, password, TLS) with short timeouts and no retries, for
+    questions that must answer or fail at once: is Redis there, how fast."""
+    pool = client.connection_pool
+    quick = {"socket_connect_timeout": QUICK_TIMEOUT, "socket_timeout": QUICK_TIMEOUT}
+    return redis.Redis(
+        connection_pool=redis.ConnectionPool(
+            connection_class=pool.connection_class,
+            **{**pool.connection_kwargs, **quick, "retry": None},
+        )
     )
 
 
@@ -120,6 +142,9 @@ class QueueBackend:
         self.remote: RemoteArtifacts | None = None
         self.mirror: EventMirror | None = None
         self.redis: redis.Redis | None = None
+        self._quick_redis: redis.Redis | None = None
+        # Worker processes this process started (the window's own), to tell "starting" apart.
+        self.worker_processes: list[WorkerProcess] = []
         if self.name == "redis":
             self.redis = connect_redis(
                 redis_url(settings.current), **redis_tls_options(settings.current)
@@ -283,12 +308,55 @@ class QueueBackend:
         if self.mirror is not None:
             self.mirror.settle(job_id)
 
+    def catch_up(self, within: float = CATCH_UP_WITHIN) -> StorageError | None:
+        """Redis mode: bring the library up to date with every job it submitted — state,
+        progress and the images workers elsewhere handed back — before it is read. None
+        when it is; else why it may show less (the library then answers with what it
+        last knew). Bounded: a Redis that doesn't answer a ping in `QUICK_TIMEOUT` is not
+        waited for, and reading stops after `within` seconds."""
+        if self.mirror is None:
+            return None
+        try:
+            self.quick_redis().ping()
+        except redis.RedisError as exc:
+            self.outage.failed(exc)
+            return self.outage.problem
+        self.outage.succeeded()
+        try:
+            done = self.mirror.catch_up(time.monotonic() + within)
+        except StorageError as exc:
+            log.warning("could not catch up with the queue", extra={"detail": exc.detail})
+            return exc
+        return None if done else StorageError(BEHIND, transient=True)
+
+    def quick_redis(self) -> redis.Redis:
+        """This process's `quick_client` of the queue's Redis (Redis mode only)."""
+        assert self.redis is not None, "Redis mode only"
+        if self._quick_redis is None:
+            self._quick_redis = quick_client(self.redis)
+        return self._quick_redis
+
+    def start_worker_process(self, concurrency: int | None = None) -> WorkerProcess:
+        """The window's own worker: `worker` in a child process (see queue.worker_process)."""
+        process = WorkerProcess(concurrency)
+        process.start()
+        self.worker_processes.append(process)
+        return process
+
+    def starting_workers(self, live: Sequence[WorkerInfo]) -> int:
+        """Worker processes this process started that run but are not among `live` yet:
+        a worker loads what jobs need before it announces itself."""
+        here = socket.gethostname()
+        seen = {w.pid for w in live if w.host == here}
+        return sum(p.alive() and p.pid not in seen for p in self.worker_processes)
+
     def close(self) -> None:
         # queue.db's connection closes now, not whenever the collector finds this backend:
         # its WAL is checkpointed and its file let go while the caller still knows it.
         self.huey.storage.close()
-        if self.redis is not None:
-            self.redis.close()
+        for client in (self._quick_redis, self.redis):
+            if client is not None:
+                client.close()
 
     def enqueue(self, job: JobRecord, *, delay: float | None = None) -> str | None:
         """Send the job's task; on failure the row stays waiting and the sweeper retries."""

@@ -5,13 +5,14 @@ off the main thread and would take over the app's own; the embedded consumer
 leaves signal handling to its host. Idle polling is tuned so a new job starts
 within a fraction of a second on SQLite (Huey's default backs off to 10 s).
 A maintenance thread keeps this process visible as a worker, checks worker
-health, and runs the sweeper; in Redis mode the app (or the window's own
-worker, which shares the window's library) also runs the event mirror
-(`queue.mirror`) on its own short timer, so the library follows jobs that
-other machines run. A worker process loads what every job needs before it
-announces itself, so its first jobs run as fast as the rest, and hands its
-image buffers back to the system as jobs end (`queue.allocator`), so its
-memory stays flat over a long batch. Stopping is
+health, and runs the sweeper; in Redis mode every consumer also runs the event
+mirror (`queue.mirror`) on its own short timer, so its library follows the jobs
+it submitted wherever they run and takes back the images workers on other disks
+hand back — with only headless workers on the designer's machine, and no
+window, those workers keep the library current. A worker process loads what
+every job needs before it announces itself, so its first jobs run as fast as
+the rest, and hands its image buffers back to the system as jobs end
+(`queue.allocator`), so its memory stays flat over a long batch. Stopping is
 graceful: no new tasks are taken, running jobs get `grace` seconds to finish,
 then they are handed back unfinished — never lost.
 """
@@ -53,18 +54,9 @@ class _HostedConsumer(Consumer):
 
 
 class EmbeddedConsumer:
-    def __init__(
-        self,
-        backend: QueueBackend,
-        concurrency: int | None = None,
-        *,
-        mirror: bool | None = None,
-    ) -> None:
-        """`mirror`: keep the library in step with the jobs it submitted (Redis mode);
-        by default the app's consumer does and a headless worker's doesn't."""
+    def __init__(self, backend: QueueBackend, concurrency: int | None = None) -> None:
         self.backend = backend
         self.concurrency = max(1, concurrency or backend.settings.current.concurrency)
-        self.mirrors = backend.kind == "app" if mirror is None else mirror
         self._consumer: _HostedConsumer | None = None
         self._stop = threading.Event()
         self._maintenance: threading.Thread | None = None
@@ -96,7 +88,7 @@ class EmbeddedConsumer:
             target=self._maintain, name="queue-maintenance", daemon=True
         )
         self._maintenance.start()
-        if backend.mirror is not None and self.mirrors:
+        if backend.mirror is not None:  # one short read of the stream per poll when idle
             self._mirror = threading.Thread(target=self._follow, name="queue-mirror", daemon=True)
             self._mirror.start()
         log.info(
@@ -182,16 +174,16 @@ def run_worker(
     """The headless worker's main loop: Ctrl+C (or SIGTERM) stops it gracefully.
 
     With `parent_pid` (the window's own worker) it also stops when that process is
-    gone, so a crashed window never leaves a worker running behind it, and — the
-    window runs no queue of its own — it keeps the window's library in step with
-    the shared queue in Redis mode (the event mirror)."""
+    gone, so a crashed window never leaves a worker running behind it. Like every
+    consumer it keeps its library in step with the shared queue in Redis mode (the
+    event mirror): the window runs no queue of its own and reads that library."""
     if parent_pid is not None and hasattr(os, "nice"):
         # The window's worker yields the CPU to the window: its images can wait a
         # few milliseconds, a designer's scrolling can't.
         os.nice(WINDOW_WORKER_NICENESS)
     return_large_buffers_promptly()  # before the first job: memory stays flat over long runs
     warm_up(backend)
-    consumer = EmbeddedConsumer(backend, concurrency, mirror=True if parent_pid else None)
+    consumer = EmbeddedConsumer(backend, concurrency)
     stop = threading.Event()
     signals = [0]
 

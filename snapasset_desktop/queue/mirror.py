@@ -5,11 +5,16 @@ gallery and queue view read the local library. The mirror follows the event
 stream from a cursor kept in the library, and for each of this library's jobs
 an event mentions it copies the job's current state from Redis into the local
 row; once the job has ended it first ingests the images (and the alt text) a
-remote worker handed back (`queue.handback`) and then deletes them from Redis.
-Every step is idempotent (assets are keyed by job, platform and variant), so a
-crash or a second mirror over the same library repeats work but never
-duplicates it. A periodic reconcile compares every unfinished local job with Redis, which
-covers events missed while the app was closed or Redis was restarted.
+remote worker handed back (`queue.handback`) and then deletes them from Redis. Every step is
+idempotent (assets are keyed by job, platform and variant), so a crash or a
+second mirror over the same library repeats work but never duplicates it. A
+periodic reconcile compares every unfinished local job with Redis (its status
+and last write), which covers events missed while the app was closed or Redis
+was restarted.
+
+Every process on this library that runs the queue keeps the mirror going; a
+command that only reads (`jobs`, `library`, `stats`…) first `catch_up`s, so
+what it prints is Redis's answer even when nothing else of this library runs.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from snapasset_desktop.queue.redis_store import RedisJobStore
 log = logging.getLogger(__name__)
 
 CURSOR_KEY = "redis_events_cursor"  # "<epoch>:<seq>"
+PAGE = 1000  # events read at a time
 RECONCILE_EVERY = 5.0
 # What the library keeps of a job's state; leases and tasks belong to Redis alone.
 MIRRORED = (
@@ -83,21 +89,46 @@ class EventMirror:
         self._lock = threading.Lock()
         self._last_reconcile = 0.0
 
-    def run_once(self, limit: int = 1000) -> int:
+    def run_once(self, limit: int = PAGE) -> int:
         """Apply what happened since the cursor (and reconcile now and then);
         returns how many of this library's jobs were brought up to date."""
         with self._lock:
-            epoch = self.events.epoch()
-            stored_epoch, _, seq = (self.library.get_meta(CURSOR_KEY) or "").partition(":")
-            fresh = stored_epoch != epoch  # first run, or Redis restarted empty
-            cursor = int(seq) if not fresh and seq else 0
-            batch = self.events.read(cursor, limit)
-            synced = self._sync(self._ours({e.job_id for e in batch if e.job_id}))
-            if batch or fresh:
-                self.library.set_meta(CURSOR_KEY, f"{epoch}:{batch[-1].seq if batch else 0}")
+            synced, _, fresh = self._advance(limit)
             if fresh or time.monotonic() - self._last_reconcile >= RECONCILE_EVERY:
                 synced += self._reconcile()
             return synced
+
+    def catch_up(self, deadline: float) -> bool:
+        """Everything up to now, for a reader: the stream from the cursor to its end a
+        page at a time, then every unfinished job of this library compared with Redis.
+        False when the `deadline` (monotonic) came first; the library is then partly up
+        to date."""
+        if not self._lock.acquire(timeout=max(0.0, deadline - time.monotonic())):
+            return False
+        try:
+            while True:
+                _, read, _ = self._advance(PAGE)
+                if read < PAGE:
+                    break
+                if time.monotonic() > deadline:
+                    return False
+            self._reconcile()
+            return True
+        finally:
+            self._lock.release()
+
+    def _advance(self, limit: int) -> tuple[int, int, bool]:
+        """One page of events from the cursor: (jobs synced, events read, whether the
+        stream is new to this library — first run, or Redis restarted empty)."""
+        epoch = self.events.epoch()
+        stored_epoch, _, seq = (self.library.get_meta(CURSOR_KEY) or "").partition(":")
+        fresh = stored_epoch != epoch
+        cursor = int(seq) if not fresh and seq else 0
+        batch = self.events.read(cursor, limit)
+        synced = self._sync(self._ours({e.job_id for e in batch if e.job_id}))
+        if batch or fresh:
+            self.library.set_meta(CURSOR_KEY, f"{epoch}:{batch[-1].seq if batch else 0}")
+        return synced, len(batch), fresh
 
     def settle(self, job_id: str) -> None:
         """Bring one job up to date now (e.g. before `wait` returns it)."""
@@ -114,10 +145,16 @@ class EventMirror:
         return [row["id"] for row in rows]
 
     def _reconcile(self) -> int:
+        """Unfinished local jobs that changed in Redis (status or last write) without an
+        event the cursor saw."""
         self._last_reconcile = time.monotonic()
         local = unfinished_local_jobs(self.library, self.library_id)
-        remote = self.store.statuses([job.id for job in local])
-        return self._sync(job.id for job in local if remote.get(job.id, job.status) != job.status)
+        remote = self.store.stamps([job.id for job in local])
+        return self._sync(
+            job.id
+            for job in local
+            if remote.get(job.id, (job.status, job.updated_at)) != (job.status, job.updated_at)
+        )
 
     def _sync(self, job_ids: Iterable[str]) -> int:
         synced = 0

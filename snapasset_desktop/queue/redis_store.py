@@ -512,6 +512,19 @@ class RedisJobStore:
         return {job_id: status.decode() for job_id, status in found if status}
 
     @redis_errors
+    def stamps(self, job_ids: Sequence[str]) -> dict[str, tuple[str, float]]:
+        """(status, updated_at) of each of these jobs Redis holds: every write changes one."""
+        pipe = self.client.pipeline(transaction=False)
+        for job_id in job_ids:
+            pipe.hmget(self._key(f"job:{job_id}"), "status", "updated_at")
+        found = zip(job_ids, pipe.execute(), strict=True)
+        return {
+            job_id: (status.decode(), float(updated or 0))
+            for job_id, (status, updated) in found
+            if status
+        }
+
+    @redis_errors
     def amend(self, job_id: str, **fields: Any) -> bool:
         """Change a job nobody is running (e.g. a new focal point before a re-render)."""
         return bool(self._run("amend", job_id, *_field_args(_checked(fields))))

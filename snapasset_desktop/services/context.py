@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from snapasset_desktop.errors import StorageError
 from snapasset_desktop.library.models import JobRecord
 from snapasset_desktop.library.store import Library
 from snapasset_desktop.logs import setup_logging
@@ -16,6 +17,7 @@ from snapasset_desktop.providers.alt_text import AltTextWriter
 from snapasset_desktop.providers.base import ImageProvider
 from snapasset_desktop.providers.pacing import RequestPacer
 from snapasset_desktop.queue.backend import QueueBackend
+from snapasset_desktop.queue.runtime import backend_name
 from snapasset_desktop.secrets import SecretStore
 from snapasset_desktop.services.brand import BrandService
 from snapasset_desktop.services.jobs import JobService
@@ -62,6 +64,14 @@ class AppContext:
             uploader=lambda: self.cloud.uploader() if self.settings.current.cloud_sync else None,
             alt_text_for=self.alt_text_writer,
         )
+
+    def catch_up(self) -> StorageError | None:
+        """Before reading jobs or assets: in Redis mode the library takes in what the
+        shared queue knows of its jobs (`QueueBackend.catch_up`); None when it has, else
+        why it shows what it last knew. SQLite mode reads the truth itself."""
+        if backend_name(self.settings.current) != "redis":
+            return None
+        return self.queue.catch_up()
 
     @cached_property
     def cloud(self) -> CloudSync:

@@ -1,10 +1,11 @@
 """Monitor: the health and metrics views of the queue, for the window and the CLI.
 
 `health()` says whether SnapAsset can work right now (backend reachable, key,
-disk, workers) and lists what is wrong in sentences a designer understands;
-`stats()` gives the queue's figures and the per-minute timeline the charts
-draw. Both may touch the network or the disk: call them off the GUI thread.
-Neither starts a consumer.
+disk, workers, jobs that failed) and lists what is wrong in sentences a designer
+understands, with one verdict; `stats()` gives the queue's figures and the
+per-minute timeline the charts draw. Jobs, workers and the pause switch come
+from `services.queue_state`, the query every view shares. Both may touch the
+network or the disk: call them off the GUI thread. Neither starts a consumer.
 """
 
 from __future__ import annotations
@@ -21,11 +22,17 @@ from typing import TYPE_CHECKING, Any
 
 from snapasset_desktop.errors import SnapAssetError
 from snapasset_desktop.library.metrics import JobMetrics
-from snapasset_desktop.queue.backend import QueueBackend
+from snapasset_desktop.queue.backend import QueueBackend, quick_client
 from snapasset_desktop.queue.pipeline import STAGES
 from snapasset_desktop.queue.runtime import describe_redis_url, redis_url
 from snapasset_desktop.queue.sqlite_store import SqliteJobStore
 from snapasset_desktop.secrets import OPENAI_KEY, SecretSource, SecretStore, describe_source
+from snapasset_desktop.services.queue_state import (
+    JobCounts,
+    QueueState,
+    failed_jobs_problem,
+    read_queue_state,
+)
 
 if TYPE_CHECKING:
     import redis
@@ -39,7 +46,6 @@ LOW_DISK_BYTES = 2**30
 DAY = 86_400.0
 TIMELINE_MINUTES = 60
 KEY_CHECK_TIMEOUT = 10.0
-REDIS_PROBE_TIMEOUT = 2.0
 CPU_MIN_INTERVAL = 0.5  # shorter intervals give noise, not a reading
 _STAGE_ORDER = {stage: index for index, stage in enumerate(STAGES)}
 
@@ -56,6 +62,7 @@ class WorkerView:
 @dataclass
 class Health:
     ok: bool
+    verdict: str  # "ok"; "attention": something needs a look; "down": the queue isn't answering
     uptime_seconds: float
     backend: str  # "sqlite", "redis" or "memory"
     backend_ok: bool
@@ -67,6 +74,8 @@ class Health:
     disk_free_bytes: int | None
     disk_total_bytes: int | None
     workers: list[WorkerView] = field(default_factory=list)
+    workers_starting: int = 0  # worker processes of this app still loading
+    jobs: dict[str, int] = field(default_factory=dict)  # waiting, active, failed, done, canceled
     problems: list[str] = field(default_factory=list)
     supabase: dict[str, Any] | None = None  # cloud sync: configured, reachable, who, last sync
 
@@ -145,7 +154,9 @@ class Monitor:
         if backend_problem:
             problems.append(backend_problem)
 
-        paused = self._ask(backend.store.is_paused, None)
+        now = self.clock()
+        state = self._queue_state(now)
+        paused = state.paused
         over_budget = self._ask(backend.budget.exceeded, None)
         if over_budget:
             problems.append(over_budget)
@@ -174,18 +185,21 @@ class Monitor:
         if disk and disk.free < LOW_DISK_BYTES:
             problems.append(f"Your disk is almost full ({disk.free / 1e9:.1f} GB free).")
 
-        now = self.clock()
         workers = [
             WorkerView(w.id, w.host, w.kind, w.concurrency, round(max(0.0, now - w.seen_at), 1))
-            for w in self._ask(backend.live_workers, [])
+            for w in state.workers or []
         ]
-        if backend_problem is None and not workers:
+        if backend_problem is None and not workers and not state.starting:
             problems.append(
                 "No app or worker is running the queue: jobs wait until SnapAsset "
                 "or a worker starts."
             )
+        failed = failed_jobs_problem(state.jobs)
+        if failed:
+            problems.append(failed)
         return Health(
             ok=not problems,
+            verdict="down" if backend_problem else "attention" if problems else "ok",
             uptime_seconds=round(max(0.0, now - backend.started_at), 1),
             backend=backend.name,
             backend_ok=backend_problem is None,
@@ -197,6 +211,8 @@ class Monitor:
             disk_free_bytes=disk.free if disk else None,
             disk_total_bytes=disk.total if disk else None,
             workers=workers,
+            workers_starting=state.starting,
+            jobs=state.jobs.by_state(),
             problems=problems,
             supabase=self._cloud_health(problems),
         )
@@ -230,23 +246,20 @@ class Monitor:
         return round((time.perf_counter() - started) * 1000, 2), None
 
     def _redis(self) -> redis.Redis:
-        """A connection with the queue's own settings (address, password, TLS) but short
-        timeouts, so a down or unroutable Redis gives an answer rather than a hang."""
+        """Short timeouts, so a down or unroutable Redis gives an answer rather than a hang."""
         if self._redis_probe is None:
-            import redis
-
-            pool = self.backend.huey.storage.pool
-            self._redis_probe = redis.Redis(
-                connection_pool=redis.ConnectionPool(
-                    connection_class=pool.connection_class,
-                    **{
-                        **pool.connection_kwargs,
-                        "socket_connect_timeout": REDIS_PROBE_TIMEOUT,
-                        "socket_timeout": REDIS_PROBE_TIMEOUT,
-                    },
-                )
-            )
+            assert self.backend.redis is not None
+            self._redis_probe = quick_client(self.backend.redis)
         return self._redis_probe
+
+    def _queue_state(self, now: float) -> QueueState:
+        """The shared figures; what can't be read is unknown (the backend probe says why)."""
+        try:
+            return read_queue_state(self.backend, now)
+        except Exception:
+            log.debug("queue state unreadable", exc_info=True)
+            jobs = self._ask(lambda: JobCounts.read(self.backend.library, now), JobCounts())
+            return QueueState(jobs, None, self.backend.starting_workers([]), None)
 
     @staticmethod
     def _ask(question: Callable[[], Any], fallback: Any) -> Any:
@@ -262,7 +275,8 @@ class Monitor:
         """The queue's figures at `now` (default: the clock), for the metrics view."""
         now = self.clock() if now is None else now
         library = self.backend.library.stats()
-        figures = self._queue_figures(now) if self.metrics else _no_queue_figures()
+        jobs = JobCounts.read(self.backend.library, now)
+        figures = self._queue_figures(now, jobs) if self.metrics else _no_queue_figures(jobs)
         return Stats(
             at=now,
             backend=self.backend.name,
@@ -282,10 +296,9 @@ class Monitor:
         ok, failed = self._ask(lambda: self.cloud.upload_counts(now - DAY), (0, 0))  # type: ignore[union-attr]
         return {"uploads_24h": ok, "upload_failures_24h": failed}
 
-    def _queue_figures(self, now: float) -> dict[str, Any]:
+    def _queue_figures(self, now: float, jobs: JobCounts) -> dict[str, Any]:
         assert self.metrics is not None
         metrics = self.metrics
-        counts = metrics.counts(now)
         day = now - DAY
         outcomes = metrics.outcomes(day, now)
         ended = outcomes.completed + outcomes.failed
@@ -293,8 +306,8 @@ class Monitor:
         start = (now // 60 - (TIMELINE_MINUTES - 1)) * 60  # whole minutes; the last one is now
         stages = metrics.stage_seconds(day)
         return {
-            "counts": counts,
-            "queue_depth": counts["queued"] + counts["scheduled"] + counts["retrying"],
+            "counts": jobs.by_status(),
+            "queue_depth": jobs.waiting,
             "oldest_waiting_seconds": _round(max(0.0, now - oldest) if oldest else None),
             "throughput_per_minute": outcomes.completed_last_minute,
             "throughput_per_hour": outcomes.completed_last_hour,
@@ -338,10 +351,12 @@ def _redis_problem(exc: Exception, backend: QueueBackend) -> str:
     return f"Redis at {where} can't be reached."
 
 
-def _no_queue_figures() -> dict[str, Any]:
+def _no_queue_figures(jobs: JobCounts) -> dict[str, Any]:
+    """Where the job store isn't the library: the library's counts (caught up with the
+    store by whoever reads them), the timed figures left out."""
     return {
-        "counts": {},
-        "queue_depth": 0,
+        "counts": jobs.by_status(),
+        "queue_depth": jobs.waiting,
         "oldest_waiting_seconds": None,
         "throughput_per_minute": 0,
         "throughput_per_hour": 0,

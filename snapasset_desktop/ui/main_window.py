@@ -249,10 +249,13 @@ class MainWindow(QMainWindow):
     def start_queue(self) -> None:
         """Run the queue in a worker process of its own (see queue.worker_process),
         restarted if it ever dies; its events arrive through the bridge."""
-        self.worker = WorkerProcess(self.context.settings.current.concurrency)
-        self.worker.start()
+        self.worker = self.context.queue.start_worker_process(
+            self.context.settings.current.concurrency
+        )
         self._worker_watch.timeout.connect(self.worker.ensure_running)
+        self._worker_watch.timeout.connect(self.status.refresh)  # workers go without an event
         self._worker_watch.start()
+        self.status.refresh()
 
     def stop_queue(self) -> None:
         self._worker_watch.stop()

@@ -38,6 +38,7 @@ from snapasset_desktop.ui.shared.icons import icon
 from snapasset_desktop.ui.shared.styling import BAD
 
 REFRESH_MS = 2000
+VERDICT_STATES = {"ok": "ok", "attention": "warn", "down": "bad"}  # Health.verdict → the dot
 LOW_DISK_SHARE = 0.1
 
 
@@ -250,7 +251,7 @@ class MonitorDialog(QDialog):
 
     def _show_health(self, health: Health, stats: Stats) -> None:
         problems = len(health.problems)
-        self.status_dot.set_state("ok" if health.ok else "bad" if not health.backend_ok else "warn")
+        self.status_dot.set_state(VERDICT_STATES[health.verdict])
         self.status_label.setText(
             "Everything is working"
             if health.ok
@@ -281,6 +282,8 @@ class MonitorDialog(QDialog):
             cards["workers"].show_value(
                 f"{len(workers)} online", f"{threads} threads · {', '.join(kinds)}", "ok"
             )
+        elif health.workers_starting:
+            cards["workers"].show_value("Starting", "Loading what jobs need", "ok")
         else:
             cards["workers"].show_value("None", "Jobs wait until a worker starts", "warn")
         cards["library"].show_value(

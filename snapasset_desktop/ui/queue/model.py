@@ -33,6 +33,7 @@ from snapasset_desktop.errors import InvalidInput, SnapAssetError
 from snapasset_desktop.library.models import JobRecord
 from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.services.pricing import cost_text
+from snapasset_desktop.services.queue_state import STATES
 from snapasset_desktop.ui import tasks
 from snapasset_desktop.ui.bridge import EngineBridge
 from snapasset_desktop.ui.queue.text import (
@@ -72,13 +73,7 @@ DETAIL_ROLE = Qt.ItemDataRole.UserRole + 5  # the prompt cell's second line
 ERROR_ROLE = Qt.ItemDataRole.UserRole + 6  # the failure a designer reads, or None
 
 LIVE_STATUSES = ("queued", "active", "retrying")
-FILTERS: dict[str, tuple[str, ...]] = {
-    "all": (),
-    "waiting": ("queued", "retrying"),
-    "active": ("active",),
-    "failed": ("failed",),
-    "done": ("completed", "canceled"),
-}
+FILTERS: dict[str, tuple[str, ...]] = {"all": (), **STATES}  # the states every view counts
 
 
 @dataclass

@@ -3,7 +3,8 @@
 A `QTableView` over `QueueModel`, which reads the chosen filter from the library
 a page at a time as the table scrolls; its prompt and progress cells are drawn
 by `ui.queue.delegates`. The filter buttons count every job in the library
-(one GROUP BY, off the GUI thread, at most every 250 ms while jobs change).
+(`services.queue_state.JobCounts`, the counts the CLI prints: one GROUP BY, off
+the GUI thread, at most every 250 ms while jobs change).
 Actions work on the selection off the GUI thread, one after another in the order
 they were asked (they talk to the job queue: Redis, in Redis mode); so do pausing
 and resuming the whole queue, and the button follows the bridge's `queuePaused`.
@@ -37,6 +38,7 @@ from PySide6.QtWidgets import (
 
 from snapasset_desktop.errors import SnapAssetError
 from snapasset_desktop.services.context import AppContext
+from snapasset_desktop.services.queue_state import JobCounts
 from snapasset_desktop.ui import tasks
 from snapasset_desktop.ui.bridge import EngineBridge
 from snapasset_desktop.ui.queue.delegates import ROW_HEIGHT, ProgressDelegate, PromptDelegate
@@ -55,6 +57,7 @@ FILTER_LABELS = {
     "active": "Active",
     "failed": "Failed",
     "done": "Done",
+    "canceled": "Canceled",
 }
 EMPTY_TEXTS = {
     "all": "Nothing here yet — write a prompt and press Generate.",
@@ -62,6 +65,7 @@ EMPTY_TEXTS = {
     "active": "Nothing running right now.",
     "failed": "No failed jobs.",
     "done": "No finished jobs yet.",
+    "canceled": "No canceled jobs.",
 }
 COUNTS_INTERVAL_MS = 250
 CLOSE_WAIT_MS = 3000  # bounded: a queue that stopped answering must not hold the quit
@@ -109,7 +113,7 @@ class QueuePanel(QWidget):
         self.counts: dict[str, int] = {}  # jobs per filter, in the whole library
         self._counting = tasks.Refresh(
             self,
-            ctx.library.job_counts,
+            lambda: JobCounts.read(ctx.library),
             done=self._show_counts,
             failed=self._on_background_failed,
             pool=tasks.FILES,
@@ -311,11 +315,8 @@ class QueuePanel(QWidget):
     def _update_counts(self) -> None:
         self._counting.request()
 
-    def _show_counts(self, by_status: dict[str, int]) -> None:
-        self.counts = {  # "all" (no statuses) counts every status
-            name: sum(by_status.get(s, 0) for s in statuses or by_status)
-            for name, statuses in FILTERS.items()
-        }
+    def _show_counts(self, jobs: JobCounts) -> None:
+        self.counts = {"all": jobs.total, **jobs.by_state()}
         for name, button in self.filter_buttons.items():
             button.setText(f"{FILTER_LABELS[name]}  {self.counts[name]:,}")
 

@@ -1,19 +1,20 @@
 """The status bar's queue summary: counts, backend, workers, paused — and when the queue
 is not answering, that it isn't.
 
-Everything shown is read off the GUI thread (in Redis mode, the counts of workers and
-the pause switch are network round trips), at most twice a second while jobs change
-and every few seconds anyway, since workers come and go without an event.
+Its figures are `services.queue_state`'s, the ones the CLI and the monitor show. They
+are read off the GUI thread (in Redis mode, the workers and the pause switch are network
+round trips), at most twice a second while jobs change, every half second while a
+worker of this window is starting, and every few seconds anyway, since workers come and
+go without an event.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from PySide6.QtCore import QTimer, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from snapasset_desktop.services.context import AppContext
+from snapasset_desktop.services.queue_state import QueueState, read_queue_state, workers_text
 from snapasset_desktop.ui import tasks
 from snapasset_desktop.ui.bridge import EngineBridge
 from snapasset_desktop.ui.shared.styling import WARN
@@ -25,22 +26,6 @@ NOT_ANSWERING = (
     "SnapAsset can't reach the job queue right now. Queued jobs are kept and run once it "
     "answers again; SnapAsset keeps trying."
 )
-
-
-@dataclass(frozen=True)
-class QueueSummary:
-    counts: dict[str, int]
-    workers: int
-    paused: bool
-
-
-def read_summary(context: AppContext) -> QueueSummary:
-    """A pool thread: the figures the status bar shows."""
-    return QueueSummary(
-        context.library.job_counts(),
-        len(context.queue.live_workers()),
-        context.jobs.is_paused(),
-    )
 
 
 class QueueStatus(QWidget):
@@ -64,9 +49,9 @@ class QueueStatus(QWidget):
         row.addWidget(self.counts)
         row.addWidget(self.backend)
         self.answering = True  # the last read of the queue, and the bridge, got an answer
-        self._workers = 0
+        self._workers = ""
         self._reads = tasks.Refresh(
-            self, lambda: read_summary(context), done=self._show, failed=self._failed
+            self, lambda: read_queue_state(context.queue), done=self._show, failed=self._failed
         )
         self._soon_timer = QTimer(self)
         self._soon_timer.setSingleShot(True)
@@ -96,16 +81,17 @@ class QueueStatus(QWidget):
     def refresh(self) -> None:
         self._reads.request()
 
-    def _show(self, summary: QueueSummary) -> None:
-        counts = summary.counts
-        waiting = counts.get("queued", 0) + counts.get("retrying", 0)
-        parts = [f"{waiting} waiting", f"{counts.get('active', 0)} running"]
-        if counts.get("failed"):
-            parts.append(f"{counts['failed']} failed")
+    def _show(self, state: QueueState) -> None:
+        jobs = state.jobs
+        parts = [f"{jobs.waiting} waiting", f"{jobs.active} running"]
+        if jobs.failed:
+            parts.append(f"{jobs.failed} failed")
         self.counts.setText(" · ".join(parts))
-        self._workers = summary.workers
-        self.paused.setVisible(summary.paused)
-        self._show_answering(True)
+        self._workers = workers_text(state)
+        self.paused.setVisible(bool(state.paused))
+        self._show_answering(state.answering)
+        if state.starting:  # a starting worker announces itself without an event
+            self._soon()
 
     def _failed(self, exc: BaseException) -> None:
         self._show_answering(False)
@@ -115,8 +101,9 @@ class QueueStatus(QWidget):
         self.answering = answering
         name = self._backend_name()
         if answering:
-            workers = self._workers
-            self.backend.setText(f"{name} queue · {workers} worker{'s' if workers != 1 else ''}")
+            self.backend.setText(
+                f"{name} queue · {self._workers}" if self._workers else f"{name} queue"
+            )
             self.backend.setStyleSheet("")
             self.backend.setToolTip("")
         else:

@@ -19,8 +19,8 @@ from snapasset_desktop.imaging.render import RenderOptions
 from snapasset_desktop.platforms import Platform, PlatformRegistry
 from snapasset_desktop.providers import PROVIDERS
 from snapasset_desktop.providers.base import MAX_PROMPT_CHARS, check_model, validate_prompt
-from snapasset_desktop.services.styles import apply_style, check_style
 from snapasset_desktop.settings import Settings
+from snapasset_desktop.styles import apply_style, check_style
 
 QUALITIES = ("auto", "low", "medium", "high")
 BACKGROUNDS = ("auto", "opaque", "transparent")
@@ -38,7 +38,7 @@ class GenerationRequest:
     background: str = "auto"
     render: RenderOptions = field(default_factory=RenderOptions)
     variations: int = 1
-    style: str | None = None  # a services.styles preset, applied to the prompt when sent
+    style: str | None = None  # a style preset (styles.py), applied to the prompt when sent
 
     @property
     def platform_ids(self) -> list[str]:

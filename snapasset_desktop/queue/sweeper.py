@@ -20,6 +20,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from snapasset_desktop.library.models import JobRecord
 from snapasset_desktop.queue.mirror import unfinished_local_jobs
 
 if TYPE_CHECKING:
@@ -111,5 +112,5 @@ def register_missing(backend: QueueBackend) -> list[str]:
     return [job.id for job in missing]
 
 
-def _due(job, now: float) -> bool:
+def _due(job: JobRecord, now: float) -> bool:
     return job.run_at is None or job.run_at <= now

@@ -70,7 +70,7 @@ def expansion_cost(
 
 def input_image_tokens(size: tuple[int, int]) -> int:
     """Estimated tokens for a picture of `size` sent to the model (see the module doc)."""
-    width, height = size
+    width, height = map(float, size)
     fit = min(1.0, 2048 / max(width, height))
     width, height = width * fit, height * fit
     shrink = min(1.0, 768 / min(width, height))

@@ -25,6 +25,7 @@ from snapasset_desktop.errors import StorageError
 from snapasset_desktop.queue.consumer import _HostedConsumer
 from snapasset_desktop.queue.outage import OutageWatch
 from snapasset_desktop.queue.runtime import (
+    HUEY_OPTIONS,
     QUEUE_NAME,
     LazySqliteStorage,
     MemoryQueue,
@@ -33,8 +34,6 @@ from snapasset_desktop.queue.runtime import (
 )
 from snapasset_desktop.queue.serializer import TASK_RULES, JsonSerializer
 from snapasset_desktop.services.context import AppContext
-
-QUEUE_OPTIONS = {"results": False, "utc": False}  # as runtime.make_huey builds every queue
 
 
 def parameters(function: Callable[..., Any]) -> list[str]:
@@ -125,7 +124,7 @@ def test_the_sqlite_queue_connects_on_first_use_with_its_own_storage(tmp_path: P
     assert parameters(SqliteStorage._create_connection) == ["self"]
     assert all(isinstance(statement, str) for statement in SqliteStorage.ddl)
     queue_db = tmp_path / "queue.db"
-    queue = SqliteQueue(QUEUE_NAME, filename=str(queue_db), timeout=15, **QUEUE_OPTIONS)
+    queue = SqliteQueue(QUEUE_NAME, filename=str(queue_db), timeout=15, **HUEY_OPTIONS)
     assert isinstance(queue.storage, LazySqliteStorage)
     assert not queue_db.exists()
 
@@ -137,7 +136,7 @@ def test_the_sqlite_queue_connects_on_first_use_with_its_own_storage(tmp_path: P
 def test_the_redis_queue_keeps_the_pool_it_was_given() -> None:
     # The monitor's probe copies the pool's address, password and TLS (storage.pool).
     pool = redis.ConnectionPool(host="127.0.0.1", port=1)  # never connected here
-    queue = RedisQueue(QUEUE_NAME, connection_pool=pool, **QUEUE_OPTIONS)
+    queue = RedisQueue(QUEUE_NAME, connection_pool=pool, **HUEY_OPTIONS)
     assert queue.storage.pool is pool
     assert queue.storage.priority  # PriorityRedisHuey: a job's priority orders the queue
 
@@ -149,7 +148,7 @@ def test_the_consumer_starts_off_the_main_thread_and_stops_on_its_flag() -> None
     assert options | {"periodic", "check_worker_health"} <= set(parameters(Consumer.__init__))
     assert parameters(Consumer._set_signal_handlers) == ["self"]
     assert parameters(Consumer.check_worker_health) == ["self"]
-    queue = MemoryQueue(QUEUE_NAME, **QUEUE_OPTIONS)
+    queue = MemoryQueue(QUEUE_NAME, **HUEY_OPTIONS)
     queue.outage = OutageWatch(lambda exc: StorageError(str(exc)))
     consumer = _HostedConsumer(
         queue, workers=2, worker_type="thread", initial_delay=0.05, check_worker_health=False

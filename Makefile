@@ -18,15 +18,19 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/snapasset-desktop
 
-# Then the desktop bundle is built and self-tested (about a minute; SKIP_BUNDLE=1 skips it).
-test: $(STAMP)
+# Lint first, then the suite; then the desktop bundle is built and self-tested (about a
+# minute; SKIP_BUNDLE=1 skips it).
+test: lint
 	bash tests/run_tests.sh
 	@if [ -z "$(SKIP_BUNDLE)" ]; then $(MAKE) --no-print-directory package; fi
 	@tail -n 1 .pytest-summary.log
 
+# The import contracts (the layers, Qt only in ui/) and mypy's settings are in pyproject.toml.
 lint: $(STAMP)
 	$(BIN)/ruff check snapasset_desktop tests bench
 	$(BIN)/ruff format --check snapasset_desktop tests bench
+	$(BIN)/lint-imports --no-logo
+	$(BIN)/mypy
 
 format: $(STAMP)
 	$(BIN)/ruff format snapasset_desktop tests bench
@@ -57,5 +61,5 @@ dist: $(STAMP)
 	$(BIN)/python packaging/check_wheel.py dist/snapasset_desktop-*.whl
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache .import_linter_cache .mypy_cache
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -41,7 +41,7 @@ from bench._common import (
 from snapasset_desktop.paths import AppPaths
 from snapasset_desktop.queue.consumer import EmbeddedConsumer
 from snapasset_desktop.queue.pipeline import JobRunner
-from snapasset_desktop.queue.runtime import make_huey
+from snapasset_desktop.queue.runtime import sqlite_huey
 from snapasset_desktop.services.batch_files import BatchLine
 from snapasset_desktop.services.context import AppContext
 
@@ -103,7 +103,7 @@ def batch_submit(table: Table) -> None:
     with app_dirs(provider="placeholder", max_jobs_per_minute=0) as base:
         context = AppContext.open()
         _ = context.queue  # build the backend (and its Huey) before timing
-        raw = make_huey(context.paths, context.settings.current)
+        raw = sqlite_huey(context.paths)
         raw_task = raw.task(name="bench.raw")(lambda job_id: None)
         lines = [BatchLine(i + 1, f"prompt number {i}") for i in range(BATCH)]
 

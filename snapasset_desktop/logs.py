@@ -12,6 +12,7 @@ works again, and the log then says how many were lost.
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import logging
 import logging.handlers
@@ -20,7 +21,7 @@ import re
 import sys
 import time
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from snapasset_desktop.paths import PRIVATE_FILE, private_dir, private_file
 
@@ -85,12 +86,12 @@ class LogFile(logging.handlers.RotatingFileHandler):
         except OSError as exc:
             self._failed(exc)
 
-    def _open(self) -> IO[str]:
+    def _open(self) -> io.TextIOWrapper:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         private_dir(self.path.parent)
         stream = open(  # noqa: SIM115 -- the handler keeps it open
             self.baseFilename,
-            self.mode,
+            "a",  # what a rotating handler's mode always is
             encoding=self.encoding,
             errors=self.errors,
             opener=lambda name, flags: os.open(name, flags, PRIVATE_FILE),

@@ -69,7 +69,7 @@ class JobSpec:
     background: Background
     variations: int
     partial_images: int  # previews streamed while generating
-    style: str | None  # a style preset's name (services.styles), None for the prompt alone
+    style: str | None  # a style preset's name (styles.py), None for the prompt alone
     file_name: str | None  # the imported file's name
     render: RenderOptions  # fit, pad, asset format and quality; focus: the designer's, or None
     version: int = field(default=SPEC_VERSION, init=False)

@@ -10,16 +10,16 @@ import pytest
 
 from snapasset_desktop.errors import InvalidInput
 from snapasset_desktop.providers.alt_text import INSTRUCTIONS
-from snapasset_desktop.services.batch_files import parse_text
-from snapasset_desktop.services.context import AppContext
-from snapasset_desktop.services.limits import check_job_rate
-from snapasset_desktop.services.monitor import Monitor
-from snapasset_desktop.services.pricing import (
+from snapasset_desktop.providers.pricing import (
     cost_from_usage,
     estimate_cost,
     request_cost,
     text_request_cost,
 )
+from snapasset_desktop.services.batch_files import parse_text
+from snapasset_desktop.services.context import AppContext
+from snapasset_desktop.services.limits import check_job_rate
+from snapasset_desktop.services.monitor import Monitor
 from tests.conftest import write_settings
 from tests.helpers.fake_openai import FakeOpenAIServer
 

@@ -12,9 +12,9 @@ from snapasset_desktop.library.store import Library
 from snapasset_desktop.platforms import PlatformRegistry
 from snapasset_desktop.providers.base import MAX_PROMPT_CHARS
 from snapasset_desktop.services.requests import SpecBuilder
-from snapasset_desktop.services.styles import STYLE_PRESETS, apply_style
 from snapasset_desktop.settings import Settings
 from snapasset_desktop.spec import JobSpec
+from snapasset_desktop.styles import STYLE_PRESETS, apply_style
 from tests.helpers.fake_openai import FakeOpenAIServer
 
 

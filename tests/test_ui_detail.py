@@ -13,8 +13,8 @@ from PySide6.QtWidgets import QPushButton, QToolButton
 from pytestqt.qtbot import QtBot
 
 from snapasset_desktop.platforms import PlatformRegistry
+from snapasset_desktop.providers.pricing import format_usd
 from snapasset_desktop.services.context import AppContext
-from snapasset_desktop.services.pricing import format_usd
 from snapasset_desktop.ui.bridge import EngineBridge
 from snapasset_desktop.ui.details.focal_point_editor import FocalPointEditor
 from snapasset_desktop.ui.details.pane import DetailPane

@@ -18,7 +18,7 @@ from snapasset_desktop.queue.events import FINAL_EVENTS, follow
 from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.services.queue_state import read_queue_state, states_text, workers_text
 from snapasset_desktop.services.requests import BACKGROUNDS, QUALITIES
-from snapasset_desktop.services.styles import STYLE_PRESETS
+from snapasset_desktop.styles import STYLE_PRESETS
 
 
 def add_parsers(commands: argparse._SubParsersAction) -> None:

@@ -16,7 +16,7 @@ from snapasset_desktop.library.export import Exporter, ExportOptions
 from snapasset_desktop.providers import PROVIDERS
 from snapasset_desktop.services.batch_files import read_batch_file
 from snapasset_desktop.services.context import AppContext
-from snapasset_desktop.services.styles import STYLE_PRESETS
+from snapasset_desktop.styles import STYLE_PRESETS
 
 MAX_AHEAD = timedelta(days=366)  # --at: a queue holds work for this year, not for 2999
 

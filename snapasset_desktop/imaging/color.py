@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import logging
 from functools import cache
+from typing import cast
 
 from PIL import Image, ImageCms
 
@@ -47,20 +48,21 @@ def to_srgb(image: Image.Image, icc: bytes | None) -> Image.Image:
     TIFF) needs no profile; Pillow's own LAB → RGB conversion garbles colours.
     """
     if image.mode == "LAB":
-        return ImageCms.applyTransform(image, _lab_to_srgb())
+        return _lab_to_srgb().apply(image)
     profile = _parse_profile(icc) if icc else None
     if profile is None or image.mode not in _SPACE_MODES.get(profile.profile.xcolor_space, ()):
         return image.convert("RGB")
     if _is_srgb(profile):
         return image.convert("RGB")
     try:
-        return ImageCms.profileToProfile(
+        converted = ImageCms.profileToProfile(
             image,
             profile,
             srgb_profile(),
             renderingIntent=ImageCms.Intent.PERCEPTUAL,
             outputMode="RGB",
         )
+        return cast(Image.Image, converted)  # None only when converting in place
     except ImageCms.PyCMSError as exc:
         log.warning("colour conversion to sRGB failed, keeping pixels as they are: %s", exc)
         return image.convert("RGB")

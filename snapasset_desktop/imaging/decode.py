@@ -16,7 +16,7 @@ import re
 import struct
 import zlib
 from pathlib import Path
-from typing import IO
+from typing import IO, cast
 
 from PIL import ExifTags, Image, ImageFile, ImageOps, UnidentifiedImageError
 
@@ -168,7 +168,7 @@ def _normalise(image: Image.Image) -> Image.Image:
     alpha = image.getchannel("A") if has_alpha else None
     colour = _colour_part(image)
     result = to_srgb(colour, icc)
-    if alpha is not None and alpha.getextrema()[0] < 255:
+    if alpha is not None and cast("tuple[int, int]", alpha.getextrema())[0] < 255:
         result.putalpha(alpha)
     return result
 
@@ -193,7 +193,7 @@ def _to_8bit(image: Image.Image) -> Image.Image:
         image = image.convert("I")
         top = 65535.0
     else:
-        low, high = image.getextrema()
+        low, high = cast("tuple[float, float]", image.getextrema())  # one band
         if image.mode == "F" and low >= 0 and high <= 1.0:
             top = 1.0
         elif high <= 255:

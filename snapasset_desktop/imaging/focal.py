@@ -10,6 +10,7 @@ about 48×48 cells.
 from __future__ import annotations
 
 import math
+from typing import cast
 
 from PIL import Image, ImageFilter
 
@@ -26,7 +27,7 @@ def estimate_focal_point(image: Image.Image) -> tuple[float, float]:
     """(x, y) in 0..1 of the image where the detail is; (0.5, 0.5) for flat images."""
     grid = _energy_grid(image)
     width, height = grid.size
-    values = grid.get_flattened_data()
+    values = cast("tuple[int, ...]", grid.get_flattened_data())  # an L image: one int a pixel
     background = sum(values) / len(values)
     total = sum_x = sum_y = 0.0
     for index, value in enumerate(values):

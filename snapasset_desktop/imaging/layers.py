@@ -274,7 +274,8 @@ def _note_placement(drawn: list[DrawnLayer], platform: Platform, notes: Notes) -
     for layer in drawn:
         if not layer.moved:
             continue
-        hidden = hiding(zones, fractions(layer.box, platform.size))
+        left, top, right, bottom = fractions(layer.box, platform.size)
+        hidden = hiding(zones, (left, top, right, bottom))
         for zone in hidden:
             where = "cut off" if zone.kind == "crop" else "under"
             notes.add(f"The {ROLE_WORDS.get(layer.name, layer.name)} is {where} {zone.label}.")

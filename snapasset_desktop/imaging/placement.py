@@ -87,9 +87,10 @@ def place_crop(
             moved = abs(left - ideal[0]) + abs(top - ideal[1])
             if best is None or moved < best[0]:
                 best = (moved, box)
-    box = best[1] if best else fallback
+    chosen = best[1] if best else fallback
+    assert chosen is not None  # there is always one area to try
     tolerance = (_ROUNDING_PX / width, _ROUNDING_PX / height)
-    return Placement(box, tuple(hiding(zones, _in_crop(thing, canvas, box), tolerance)))
+    return Placement(chosen, tuple(hiding(zones, _in_crop(thing, canvas, chosen), tolerance)))
 
 
 def _crop_size(canvas: Size, target: Size) -> Size:

@@ -89,9 +89,10 @@ def check_file(
     encoded = encode_image(image, target, quality=quality, metadata=metadata, max_bytes=limit)
     if rule is not None and limit is not None:
         over = len(data) > limit and target == header.format
-        encoded = _fit_limit(image, encoded, rule, quality, metadata, notes, over=over)
-        if encoded is None:
+        fitted = _fit_limit(image, encoded, rule, quality, metadata, notes, over=over)
+        if fitted is None:
             return PreflightOutcome(None, target, size[0], size[1], notes)
+        encoded = fitted
     return PreflightOutcome(encoded.data, encoded.format, encoded.width, encoded.height, notes)
 
 

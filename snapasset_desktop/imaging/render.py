@@ -146,7 +146,7 @@ def render_platforms(
         finally:
             for future in futures:
                 future.cancel()  # after a failure start nothing more; running ones finish
-    failures = [f.exception() for f in futures if not f.cancelled() and f.exception()]
+    failures = [e for f in futures if not f.cancelled() and (e := f.exception()) is not None]
     if failures:
         # A cancel request wins over errors it may have caused elsewhere.
         raise next((e for e in failures if isinstance(e, Canceled)), failures[0])

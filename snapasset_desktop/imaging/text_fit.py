@@ -270,7 +270,9 @@ def _without_orphan(
 @functools.lru_cache(maxsize=4096)
 def _ink(face: FontFace, size: int, line: str) -> tuple[int, int, int, int]:
     """A line's ink box from its baseline start; platforms of one width share their lines."""
-    return load_font(face, size).getbbox(line, anchor="ls")
+    # Whole pixels at run time; Pillow's stubs say float for the fractional layouts.
+    left, top, right, bottom = load_font(face, size).getbbox(line, anchor="ls")
+    return int(left), int(top), int(right), int(bottom)
 
 
 _reference_lock = threading.Lock()

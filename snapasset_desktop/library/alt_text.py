@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from snapasset_desktop.errors import InvalidInput
-from snapasset_desktop.library.base import LibraryBase
+from snapasset_desktop.library.jobs import JobsTable
 
 MAX_ALT_TEXT = 1000  # X's limit, the strictest of the networks that take long alt text
 DESIGNER = "designer"
@@ -49,7 +49,7 @@ def clean_alt_text(text: str) -> str:
     return cleaned
 
 
-class AltTextsTable(LibraryBase):
+class AltTextsTable(JobsTable):
     def alt_text(self, job_id: str) -> AltText | None:
         with self._read() as conn:
             row = conn.execute("SELECT * FROM alt_texts WHERE job_id = ?", (job_id,)).fetchone()

@@ -125,7 +125,7 @@ class Exporter:
         if not options.preflight:
             return []
         fmt = normalise_format(options.format) if options.format else None
-        notes = []
+        notes: list[PreflightNote] = []
         for asset in assets:
             planned = plan_file(
                 self.rules.get(asset.platform),

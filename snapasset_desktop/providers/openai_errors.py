@@ -104,7 +104,9 @@ def map_openai_error(
     detail = redact(_detail(exc), secret)
     model_name = model or "this model"
 
-    def error(kind: str, message: str, transient: bool, retry_after: float | None = None):
+    def error(
+        kind: str, message: str, transient: bool, retry_after: float | None = None
+    ) -> ProviderError:
         return ProviderError(
             message, detail=detail, kind=kind, transient=transient, retry_after=retry_after
         )

@@ -93,12 +93,14 @@ def decode_image(b64: str | None, output_format: str, usage: dict | None = None)
     )
 
 
-def _garbled_answer_errors() -> tuple[type[Exception], ...]:
-    """What parsing a broken body or SSE line raises; narrower than ValueError so a
-    caller's own bug inside `on_partial` is not mistaken for a bad answer."""
+def _call_errors() -> tuple[type[Exception], ...]:
+    """What a call raises that `map_openai_error` explains: the SDK's own errors, and what
+    parsing a broken body or SSE line raises — narrower than ValueError so a caller's own
+    bug inside `on_partial` is not mistaken for a bad answer."""
+    import openai
     import pydantic
 
-    return json.JSONDecodeError, UnicodeDecodeError, pydantic.ValidationError
+    return openai.OpenAIError, json.JSONDecodeError, UnicodeDecodeError, pydantic.ValidationError
 
 
 def _usage(model: Any) -> dict | None:
@@ -215,8 +217,6 @@ class OpenAIProvider:
         if should_cancel is not None and should_cancel():
             raise Canceled()
         self.pacer.turn(self.server_key, self.interval, should_cancel, on_wait=on_wait)
-        import openai
-
         params: dict[str, Any] = {
             "model": request.model,
             "prompt": request.prompt,
@@ -238,7 +238,7 @@ class OpenAIProvider:
                 raise _bad_response(NOT_AN_IMAGE_MESSAGE, "response had no data items")
             images[0].usage = _usage(response)  # usage covers the whole request
             return images
-        except (openai.OpenAIError, *_garbled_answer_errors()) as exc:
+        except _call_errors() as exc:
             error = map_openai_error(exc, model=request.model, secret=self._api_key)
             if error.kind == "rate_limit" and error.retry_after:
                 self._hold(error.retry_after)
@@ -260,8 +260,6 @@ class OpenAIProvider:
         if should_cancel is not None and should_cancel():
             raise Canceled()
         self.pacer.turn(self.server_key, self.interval, should_cancel, on_wait=on_wait)
-        import openai
-
         params: dict[str, Any] = {
             "model": request.model,
             "prompt": request.prompt,
@@ -283,7 +281,7 @@ class OpenAIProvider:
                 raise _bad_response(NOT_AN_IMAGE_MESSAGE, "edit response had no data items")
             output_format = response.output_format or request.output_format
             return decode_image(response.data[0].b64_json, output_format, _usage(response))
-        except (openai.OpenAIError, *_garbled_answer_errors()) as exc:
+        except _call_errors() as exc:
             error = map_openai_error(exc, model=request.model, secret=self._api_key)
             if error.kind == "rate_limit" and error.retry_after:
                 self._hold(error.retry_after)

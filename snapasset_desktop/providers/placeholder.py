@@ -14,6 +14,7 @@ import hashlib
 import textwrap
 from functools import lru_cache
 from io import BytesIO
+from typing import cast
 
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 
@@ -136,7 +137,8 @@ def _draw_label(image: Image.Image, prompt: str) -> None:
         anchor="md",
     )
     margin = max(6, short // 30)
-    corner = image.getpixel((width - margin, height - margin))
+    # The picture is RGB: a pixel is a tuple of three ints.
+    corner = cast("tuple[int, ...]", image.getpixel((width - margin, height - margin)))
     draw.text(
         (width - margin, height - margin),
         "PLACEHOLDER",
@@ -251,12 +253,13 @@ class PlaceholderProvider:
         )
         mode = "RGBA" if request.output_format != "jpeg" and "A" in picture.getbands() else "RGB"
         expanded = edge_fill(picture.convert(mode).resize(size, Image.Resampling.LANCZOS), keep)
-        partials = min(request.partial_images, MAX_PARTIALS) if on_partial is not None else 0
-        for partial in range(partials):
-            coarseness = 8 if partial < partials - 1 else 3  # coarse, then finer
-            on_partial(partial, _encode(_preview(expanded, coarseness), request.output_format))
-            if should_cancel is not None and should_cancel():
-                raise Canceled()
+        if on_partial is not None:  # as generate: coarse previews, then finer
+            partials = min(request.partial_images, MAX_PARTIALS)
+            for partial in range(partials):
+                coarseness = 8 if partial < partials - 1 else 3
+                on_partial(partial, _encode(_preview(expanded, coarseness), request.output_format))
+                if should_cancel is not None and should_cancel():
+                    raise Canceled()
         return GeneratedImage(
             data=_encode(expanded, request.output_format),
             output_format=request.output_format,

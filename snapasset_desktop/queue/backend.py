@@ -24,46 +24,29 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Any
-from urllib.parse import urlsplit
 
 import redis
 from huey import crontab
 from huey import signals as S
 from huey.storage import SqliteStorage
-from redis.backoff import ExponentialWithJitterBackoff
-from redis.retry import Retry
 
 from snapasset_desktop.errors import SnapAssetError, StorageError
 from snapasset_desktop.library.models import SOURCE_PLATFORM, JobRecord
 from snapasset_desktop.library.store import Library
-from snapasset_desktop.logs import register_secret
 from snapasset_desktop.paths import AppPaths
 from snapasset_desktop.platforms import PlatformRegistry
 from snapasset_desktop.providers.alt_text import AltTextWriter
 from snapasset_desktop.providers.base import ImageProvider
-from snapasset_desktop.providers.pacing import RequestPacer, process_pacer
-from snapasset_desktop.queue.budget import Budget, RedisSpendLedger, SpendLedger, SqliteSpendLedger
+from snapasset_desktop.queue.backends import open_backend, quick_client
+from snapasset_desktop.queue.budget import Budget
 from snapasset_desktop.queue.cleanup import run_cleanup
-from snapasset_desktop.queue.events import Emitter, EventHub, SqliteEventLog
+from snapasset_desktop.queue.events import Emitter, EventHub
 from snapasset_desktop.queue.execution import JobExecutor, LeaseTimes
-from snapasset_desktop.queue.handback import RemoteArtifacts
-from snapasset_desktop.queue.mirror import EventMirror
 from snapasset_desktop.queue.outage import OutageWatch
 from snapasset_desktop.queue.pipeline import Artifacts, JobRunner, Uploader, describe_failure
-from snapasset_desktop.queue.redis_events import RedisEventLog
-from snapasset_desktop.queue.redis_pacing import RedisPacer
 from snapasset_desktop.queue.redis_store import RedisJobStore
 from snapasset_desktop.queue.retry import RetryPolicy
-from snapasset_desktop.queue.runtime import (
-    backend_name,
-    check_redis_url,
-    make_huey,
-    redis_tls_options,
-    redis_url,
-    storage_error,
-)
-from snapasset_desktop.queue.sqlite_pacing import SqlitePacer
-from snapasset_desktop.queue.sqlite_store import SqliteJobStore
+from snapasset_desktop.queue.runtime import backend_name, storage_error
 from snapasset_desktop.queue.store import WorkerInfo
 from snapasset_desktop.queue.worker_process import WorkerProcess
 from snapasset_desktop.settings import SettingsStore
@@ -73,45 +56,11 @@ log = logging.getLogger(__name__)
 _JOB_ID = re.compile(r"^j_[0-9A-Za-z_]{1,60}$")
 RUN_FAILURES_KEPT = 100
 CATCH_UP_WITHIN = 5.0  # seconds a reading command gives the library to catch up with Redis
-QUICK_TIMEOUT = 2.0  # seconds a question that must answer at once waits for Redis
 BEHIND = (
     "SnapAsset could not read all the news of the shared job queue (Redis) in time; "
     "it is busy or slow right now."
 )
 LAST_KNEW = "Showing what the library last knew."  # said after why, by reading commands
-
-
-def connect_redis(url: str, **tls: str) -> redis.Redis:
-    """One client per process: fails fast while Redis is away (callers retry later), and
-    retries only connection errors, briefly — a script retried after a timeout could
-    run twice. `tls` adds options such as `ssl_ca_certs` for rediss://."""
-    register_secret(urlsplit(url).password)  # masked in the log if an error ever echoes it
-    retry = Retry(
-        ExponentialWithJitterBackoff(base=0.05, cap=0.5),
-        2,
-        supported_errors=(redis.ConnectionError,),
-    )
-    return redis.Redis.from_url(
-        check_redis_url(url),
-        health_check_interval=15,
-        socket_timeout=10,
-        socket_connect_timeout=5,
-        retry=retry,
-        **tls,
-    )
-
-
-def quick_client(client: redis.Redis) -> redis.Redis:
-    """A twin of `client` (address, password, TLS) with short timeouts and no retries, for
-    questions that must answer or fail at once: is Redis there, how fast."""
-    pool = client.connection_pool
-    quick = {"socket_connect_timeout": QUICK_TIMEOUT, "socket_timeout": QUICK_TIMEOUT}
-    return redis.Redis(
-        connection_pool=redis.ConnectionPool(
-            connection_class=pool.connection_class,
-            **{**pool.connection_kwargs, **quick, "retry": None},
-        )
-    )
 
 
 class QueueBackend:
@@ -138,51 +87,34 @@ class QueueBackend:
         self.provider_for = provider_for
         self.kind = kind
         self.name = "memory" if memory else backend_name(settings.current)
-        self.origin: str | None = None  # this library's id, in Redis mode
-        self.remote: RemoteArtifacts | None = None
-        self.mirror: EventMirror | None = None
-        self.redis: redis.Redis | None = None
         self._quick_redis: redis.Redis | None = None
         # Worker processes this process started (the window's own), to tell "starting" apart.
         self.worker_processes: list[WorkerProcess] = []
-        if self.name == "redis":
-            self.redis = connect_redis(
-                redis_url(settings.current), **redis_tls_options(settings.current)
-            )
         # Whether the queue's storage works, told once per change (queue.outage).
         self.outage = OutageWatch(lambda exc: storage_error(exc, paths.queue_db))
         # Runs whose claim or end this process could not record, by job (newest last).
         self.run_failures: OrderedDict[str, SnapAssetError] = OrderedDict()
-        self.huey = make_huey(
-            paths,
-            settings.current,
-            memory=memory,
-            redis_pool=self.redis.connection_pool if self.redis else None,
+        parts = open_backend(
+            self.name,
+            paths=paths,
+            settings=settings.current,
+            library=library,
             outage=self.outage,
+            on_damaged=lambda job: self.emitter.emit(
+                job.id, "failed", kind=job.error_kind, message=job.error_message
+            ),
         )
-        if self.redis is not None:
-            self.origin = library.library_id()
-            self.store: Any = RedisJobStore(
-                self.redis,
-                retention=settings.current.retention_days * 86_400.0,
-                fallback=library.get_job,
-                on_damaged=lambda job: self.emitter.emit(
-                    job.id, "failed", kind=job.error_kind, message=job.error_message
-                ),
-            )
-            self.event_log: Any = RedisEventLog(self.redis)
-            ledger: SpendLedger = RedisSpendLedger(self.redis)
-            self.pacer: RequestPacer = RedisPacer(self.redis)
-            self.remote = RemoteArtifacts(self.redis)
-            self.mirror = EventMirror(library, self.store, self.event_log, self.remote, self.origin)
-        else:
-            self.store = SqliteJobStore(library)
-            self.event_log = SqliteEventLog(library)
-            ledger = SqliteSpendLedger(library)
-            self.pacer = process_pacer() if memory else SqlitePacer(library)
+        self.huey = parts.huey
+        self.store = parts.store
+        self.event_log = parts.event_log
+        self.pacer = parts.pacer
+        self.redis = parts.redis
+        self.origin = parts.origin  # this library's id, in Redis mode
+        self.remote = parts.remote
+        self.mirror = parts.mirror
         self.hub = EventHub()
         self.emitter = Emitter(self.event_log, self.hub)
-        self.budget = Budget(ledger, lambda: self.settings.current, self.store, self.emitter)
+        self.budget = Budget(parts.ledger, lambda: self.settings.current, self.store, self.emitter)
         self.worker_id = f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(2)}"
         self.started_at = time.time()
         self.shutting_down = threading.Event()
@@ -268,7 +200,7 @@ class QueueBackend:
         already have (imported, or re-rendered) so a worker elsewhere can use it.
         False when Redis is unreachable: the sweeper registers them later. In SQLite
         mode there is nothing to do — the store is the library."""
-        if self.remote is None:
+        if not isinstance(self.store, RedisJobStore):
             return True
         try:
             jobs = [self.library.get_job(job_id) for job_id in job_ids]
@@ -300,7 +232,7 @@ class QueueBackend:
     def amend_job(self, job_id: str, **changes: Any) -> None:
         """Change a job nobody runs (focal point, platforms, priority before a re-render)."""
         self.library.update_job(job_id, **changes)
-        if self.remote is not None:
+        if isinstance(self.store, RedisJobStore):
             self.store.amend(job_id, **changes)
 
     def settle(self, job_id: str) -> None:

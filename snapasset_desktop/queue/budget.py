@@ -1,6 +1,6 @@
 """The monthly spend cap: what each generation cost, and pausing the queue at the cap.
 
-Every OpenAI call a job makes is priced (`services.pricing`: the API's reported
+Every OpenAI call a job makes is priced (`providers.pricing`: the API's reported
 usage, else an estimate) and added both to the job (`cost_usd`) and to this
 calendar month's total, in the job store's own storage (the library in SQLite
 mode, Redis in Redis mode) so every worker sharing the queue counts the same
@@ -32,9 +32,9 @@ from snapasset_desktop.providers.base import (
     PartialCallback,
     WaitCallback,
 )
+from snapasset_desktop.providers.pricing import format_usd, request_cost, text_request_cost
 from snapasset_desktop.queue.events import Emitter
 from snapasset_desktop.queue.redis_store import DEFAULT_PREFIX, redis_errors
-from snapasset_desktop.services.pricing import format_usd, request_cost, text_request_cost
 from snapasset_desktop.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -80,7 +80,7 @@ class JobExecutor:
         emitter: Emitter,
         runner_for: Callable[[JobRecord], JobRunner],
         policy: Callable[[], RetryPolicy],
-        reschedule: Callable[[JobRecord, float], None],
+        reschedule: Callable[[JobRecord, float], object],
         worker_id: str,
         preview_dir: Path,
         times: LeaseTimes = LeaseTimes(),
@@ -231,7 +231,7 @@ class JobExecutor:
             "kind": error.kind,
             "message": error.message,
         }
-        fields = {
+        fields: dict[str, Any] = {
             "error_kind": error.kind,
             "error_message": error.message,
             "error_detail": error.detail,

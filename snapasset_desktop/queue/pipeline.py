@@ -40,7 +40,7 @@ from snapasset_desktop.library.models import AssetRecord, JobRecord
 from snapasset_desktop.platforms import PlatformRegistry
 from snapasset_desktop.providers.alt_text import AltTextWriter
 from snapasset_desktop.providers.base import ImageProvider, ImageRequest
-from snapasset_desktop.services.styles import apply_style
+from snapasset_desktop.styles import apply_style
 
 log = logging.getLogger(__name__)
 

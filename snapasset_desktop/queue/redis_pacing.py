@@ -83,7 +83,7 @@ class RedisPacer(RequestPacer):
     @redis_errors
     def reserve(self, key: str, interval: float, slot: float | None = None) -> Reservation:
         given = "" if slot is None else repr(slot)
-        args = [repr(float(interval)), given, HORIZON, IDLE_SECONDS, SLACK]
+        args: list[str | float] = [repr(float(interval)), given, HORIZON, IDLE_SECONDS, SLACK]
         wait, at = self._reserve(keys=[self.key(key)], args=args)
         return Reservation(float(wait), float(at))
 

@@ -419,7 +419,7 @@ class RedisJobStore:
         *,
         retention: float = RETENTION,
         fallback: Callable[[str], JobRecord] | None = None,
-        on_damaged: Callable[[JobRecord], None] | None = None,
+        on_damaged: Callable[[JobRecord], object] | None = None,
     ) -> None:
         self.client = client
         self.prefix = prefix

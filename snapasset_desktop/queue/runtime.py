@@ -1,4 +1,4 @@
-"""Building the Huey instance the settings ask for.
+"""Huey for each backend, and the settings that choose the backend.
 
 SQLite (`SqliteHuey` in the data dir) needs nothing installed and is the
 default; a `redis://` or `rediss://` URL (setting `redis_url`, overridden by
@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from redis import ConnectionPool
 
 QUEUE_NAME = "snapasset"
+HUEY_OPTIONS = {"results": False, "utc": False}
 
 log = logging.getLogger(__name__)
 
@@ -128,33 +129,29 @@ class SqliteQueue(QuietOutages, GuardedSqliteHuey):
     storage_class = LazySqliteStorage
 
 
-def make_huey(
-    paths: AppPaths,
-    settings: Settings,
-    *,
-    memory: bool = False,
-    redis_pool: ConnectionPool | None = None,
-    outage: OutageWatch | None = None,
-) -> Huey:
-    """`redis_pool` shares the backend's connections (with their timeouts), so an
-    unreachable Redis fails fast instead of hanging a worker; `outage` hears when the
-    storage fails and recovers (by default, only the log does)."""
-    common = {"results": False, "utc": False}
-    huey: Huey
-    if memory:
-        huey = MemoryQueue(QUEUE_NAME, **common)
-    elif url := redis_url(settings):
-        if redis_pool is None:
-            from redis import ConnectionPool
+# `outage` hears when the queue's storage fails and recovers (by default, only the log).
 
-            tls = redis_tls_options(settings)
-            redis_pool = ConnectionPool.from_url(check_redis_url(url), **tls)
-        huey = RedisQueue(QUEUE_NAME, connection_pool=redis_pool, **common)
-    else:
-        paths.data_dir.mkdir(parents=True, exist_ok=True)
-        set_aside_if_damaged(paths.queue_db)
-        huey = SqliteQueue(QUEUE_NAME, filename=str(paths.queue_db), timeout=15, **common)
+
+def sqlite_huey(paths: AppPaths, outage: OutageWatch | None = None) -> Huey:
+    """The queue in the data dir's queue.db; a damaged one is set aside first."""
+    paths.data_dir.mkdir(parents=True, exist_ok=True)
+    set_aside_if_damaged(paths.queue_db)
+    huey = SqliteQueue(QUEUE_NAME, filename=str(paths.queue_db), timeout=15, **HUEY_OPTIONS)
     huey.outage = outage or OutageWatch(lambda exc: storage_error(exc, paths.queue_db))
+    return huey
+
+
+def redis_huey(pool: ConnectionPool, outage: OutageWatch) -> Huey:
+    """The queue on the backend's own connections (with their timeouts), so an
+    unreachable Redis fails fast instead of hanging a worker."""
+    huey = RedisQueue(QUEUE_NAME, connection_pool=pool, **HUEY_OPTIONS)
+    huey.outage = outage
+    return huey
+
+
+def memory_huey(outage: OutageWatch) -> Huey:
+    huey = MemoryQueue(QUEUE_NAME, **HUEY_OPTIONS)
+    huey.outage = outage
     return huey
 
 

@@ -20,7 +20,9 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from snapasset_desktop.library.models import JobRecord
 from snapasset_desktop.queue.mirror import unfinished_local_jobs
+from snapasset_desktop.queue.redis_store import RedisJobStore
 
 if TYPE_CHECKING:
     from snapasset_desktop.queue.backend import QueueBackend
@@ -86,10 +88,13 @@ def sweep(backend: QueueBackend) -> SweepReport:
 def register_missing(backend: QueueBackend) -> list[str]:
     """Redis mode: this library's unfinished jobs that Redis doesn't hold, put back as
     queued (whatever ran them before lost them with Redis, or never had them)."""
+    store = backend.store
+    if not isinstance(store, RedisJobStore):
+        return []  # the library is the store: nothing can be missing from it
     local = unfinished_local_jobs(backend.library, backend.origin or "")
     if not local:
         return []
-    held = backend.store.statuses([job.id for job in local])
+    held = store.statuses([job.id for job in local])
     missing = [job for job in local if job.id not in held]
     for job in missing:
         backend.library.update_job(
@@ -111,5 +116,5 @@ def register_missing(backend: QueueBackend) -> list[str]:
     return [job.id for job in missing]
 
 
-def _due(job, now: float) -> bool:
+def _due(job: JobRecord, now: float) -> bool:
     return job.run_at is None or job.run_at <= now

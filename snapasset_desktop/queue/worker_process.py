@@ -45,17 +45,15 @@ class WorkerProcess:
         command = [*worker_command(), "worker", "--parent", str(os.getpid())]
         if self.concurrency:
             command += ["--concurrency", str(self.concurrency)]
-        options: dict[str, object] = {}
-        if os.name == "nt":  # its own group (CTRL_BREAK reaches it alone), below the window
-            options["creationflags"] = (
-                subprocess.CREATE_NEW_PROCESS_GROUP | subprocess.BELOW_NORMAL_PRIORITY_CLASS
-            )
+        flags = 0
+        if sys.platform == "win32":  # its own group (CTRL_BREAK reaches it alone), below the window
+            flags = subprocess.CREATE_NEW_PROCESS_GROUP | subprocess.BELOW_NORMAL_PRIORITY_CLASS
         self._process = subprocess.Popen(
             command,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
-            **options,  # type: ignore[arg-type]
+            creationflags=flags,
         )
         log.info("worker process started", extra={"pid": self._process.pid})
 
@@ -76,7 +74,10 @@ class WorkerProcess:
         process, self._process = self._process, None
         if process is None or process.poll() is not None:
             return
-        process.send_signal(signal.CTRL_BREAK_EVENT if os.name == "nt" else signal.SIGTERM)
+        if sys.platform == "win32":
+            process.send_signal(signal.CTRL_BREAK_EVENT)  # reaches its process group alone
+        else:
+            process.send_signal(signal.SIGTERM)
         try:
             process.wait(grace)
         except subprocess.TimeoutExpired:

@@ -6,7 +6,7 @@ the provider's edit, the original pixels pasted back; `refused_note` is what the
 says when OpenAI refuses one (its platforms are cropped instead).
 
 An expansion is one call to the edit endpoint. It is priced as an estimate, like every
-figure in `services.pricing`: the painted canvas like a generated image of the request's
+figure in `providers.pricing`: the painted canvas like a generated image of the request's
 size and quality, plus the picture sent in as image input tokens. OpenAI publishes no
 token rule for the GPT image models' input images; the estimate uses its rule for images
 given to its vision models (fit in 2048 × 2048, shortest side to 768, 170 tokens per
@@ -31,7 +31,7 @@ from snapasset_desktop.providers.base import (
     WaitCallback,
     expansion_prompt,
 )
-from snapasset_desktop.services.pricing import cost_text, estimate_cost, rates_for
+from snapasset_desktop.providers.pricing import cost_text, estimate_cost, rates_for
 
 _TILE = 512
 _TILE_TOKENS = 170
@@ -70,7 +70,7 @@ def expansion_cost(
 
 def input_image_tokens(size: tuple[int, int]) -> int:
     """Estimated tokens for a picture of `size` sent to the model (see the module doc)."""
-    width, height = size
+    width, height = map(float, size)
     fit = min(1.0, 2048 / max(width, height))
     width, height = width * fit, height * fit
     shrink = min(1.0, 768 / min(width, height))

@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 from snapasset_desktop.errors import SnapAssetError
 from snapasset_desktop.library.metrics import JobMetrics
-from snapasset_desktop.queue.backend import QueueBackend, quick_client
+from snapasset_desktop.queue.backend import QueueBackend
+from snapasset_desktop.queue.backends import quick_client
 from snapasset_desktop.queue.pipeline import STAGES
 from snapasset_desktop.queue.runtime import describe_redis_url, redis_url
 from snapasset_desktop.queue.sqlite_store import SqliteJobStore

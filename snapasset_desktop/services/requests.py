@@ -22,9 +22,9 @@ from snapasset_desktop.imaging.render import RenderOptions
 from snapasset_desktop.platforms import PlatformRegistry
 from snapasset_desktop.providers import PROVIDERS
 from snapasset_desktop.providers.base import MAX_PROMPT_CHARS, check_model, validate_prompt
-from snapasset_desktop.services.styles import apply_style, check_style
 from snapasset_desktop.settings import Settings
 from snapasset_desktop.spec import Background, JobSpec, Provider, Quality
+from snapasset_desktop.styles import apply_style, check_style
 
 QUALITIES = tuple(quality.value for quality in Quality)
 BACKGROUNDS = tuple(background.value for background in Background)

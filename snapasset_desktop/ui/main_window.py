@@ -408,7 +408,7 @@ class MainWindow(QMainWindow):
             return
         if job.batch_id:
             if summary and summary["finished"] == summary["total"]:
-                from snapasset_desktop.services.pricing import cost_text
+                from snapasset_desktop.providers.pricing import cost_text
 
                 cost = cost_text(summary["cost_usd"])
                 self._tray.showMessage(

@@ -40,7 +40,7 @@ from snapasset_desktop.providers.base import SUPPORTED_MODELS
 from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.services.jobs import BatchResult
 from snapasset_desktop.services.requests import BACKGROUNDS, MAX_VARIATIONS, QUALITIES
-from snapasset_desktop.services.styles import STYLE_PRESETS
+from snapasset_desktop.styles import STYLE_PRESETS
 from snapasset_desktop.ui import tasks
 from snapasset_desktop.ui.compose.batch_dialog import BatchDialog
 from snapasset_desktop.ui.compose.platform_picker import PlatformPicker

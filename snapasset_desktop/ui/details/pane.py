@@ -31,8 +31,8 @@ from PySide6.QtWidgets import (
 
 from snapasset_desktop.errors import SnapAssetError, UnknownPlatform
 from snapasset_desktop.library.models import AssetRecord, JobRecord
+from snapasset_desktop.providers.pricing import cost_text
 from snapasset_desktop.services.context import AppContext
-from snapasset_desktop.services.pricing import cost_text
 from snapasset_desktop.ui import tasks
 from snapasset_desktop.ui.bridge import EngineBridge
 from snapasset_desktop.ui.details.focal_point_editor import FocalPointEditor

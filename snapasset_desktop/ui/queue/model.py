@@ -31,8 +31,8 @@ from PySide6.QtWidgets import QApplication
 
 from snapasset_desktop.errors import InvalidInput, SnapAssetError
 from snapasset_desktop.library.models import JobRecord
+from snapasset_desktop.providers.pricing import cost_text
 from snapasset_desktop.services.context import AppContext
-from snapasset_desktop.services.pricing import cost_text
 from snapasset_desktop.services.queue_state import STATES
 from snapasset_desktop.ui import tasks
 from snapasset_desktop.ui.bridge import EngineBridge

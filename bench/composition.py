@@ -29,9 +29,9 @@ from bench._common import Table, machine, measure
 from snapasset_desktop.imaging.composition import CompositionPlan, plan_composition
 from snapasset_desktop.imaging.planning import plan_source_size
 from snapasset_desktop.platforms import BUILTIN_PLATFORMS
+from snapasset_desktop.providers.composition import expand_source, quote
 from snapasset_desktop.providers.placeholder import PlaceholderProvider, render_placeholder
 from snapasset_desktop.providers.pricing import estimate_cost, format_usd
-from snapasset_desktop.services.composition import expand_source, quote
 
 PROMPT = "a red fox in fresh snow at dawn"
 MODEL = "gpt-image-2"

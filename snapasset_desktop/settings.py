@@ -114,9 +114,16 @@ class Settings:
     )
     image_quality: int = _setting(90, "JPEG/WebP quality, 1–100.", low=1, high=100)
     fit: str = _setting(
-        "cover",
-        "How sources fit platforms: cover (crop) or contain (pad).",
-        choices=("cover", "contain"),
+        "auto",
+        "How sources fit platforms: auto (crop where little is lost, else expand), "
+        "cover (crop), expand or contain (pad).",
+        choices=("auto", "cover", "expand", "contain"),
+    )
+    fit_threshold: float = _setting(
+        0.15,
+        "Auto crops a platform when that loses at most this share of the picture.",
+        low=0,
+        high=0.9,
     )
     pad_color: str = _setting(
         "#ffffff", "Padding colour for contain, or 'blur'.", shape=_pad_colour

@@ -11,12 +11,11 @@ version this SnapAsset knows, moving an older one forward a step at a time throu
 refused with `SpecError`. Version 0 is the `params` dict jobs kept before the spec,
 with the row's prompt, platforms and focal point (`from_legacy`).
 
-To add a field (the fit policy's `auto` and `expand` with per-platform overrides, a
-brand kit, text layers): give it a place on `JobSpec` or a nested group, write it in
-`to_dict` and read it in `_read`, raise `SPEC_VERSION`, and add the step from the
-previous version to `_UPGRADES` — it gives specs made before the field the value
-those jobs had (for a brand kit: `None`, none was applied). The builder decides the
-value for new jobs.
+To add a field (a brand kit, text layers): give it a place on `JobSpec` or a nested
+group, write it in `to_dict` and read it in `_read`, raise `SPEC_VERSION`, and add the
+step from the previous version to `_UPGRADES` — it gives specs made before the field
+the value those jobs had (for a brand kit: `None`, none was applied). The builder
+decides the value for new jobs.
 """
 
 from __future__ import annotations
@@ -28,9 +27,10 @@ from enum import StrEnum
 from typing import Any
 
 from snapasset_desktop.errors import InvalidInput
+from snapasset_desktop.imaging.composition import LOSS_THRESHOLD, PlatformOverride
 from snapasset_desktop.imaging.render import RenderOptions
 
-SPEC_VERSION = 1
+SPEC_VERSION = 2
 
 
 class Provider(StrEnum):
@@ -63,7 +63,7 @@ class JobSpec:
     prompt: str
     platforms: tuple[str, ...]  # platform ids, in the designer's order
     provider: Provider
-    model: str  # "" when no model is involved (placeholder, import)
+    model: str  # "" when no model paints (placeholder; an import the placeholder expands)
     size: tuple[int, int]  # the source: planned for a generation, the file's for an import
     quality: Quality
     background: Background
@@ -71,13 +71,23 @@ class JobSpec:
     partial_images: int  # previews streamed while generating
     style: str | None  # a style preset's name (styles.py), None for the prompt alone
     file_name: str | None  # the imported file's name
-    render: RenderOptions  # fit, pad, asset format and quality; focus: the designer's, or None
+    # The fit policy, its threshold and per-platform overrides, pad, asset format and
+    # quality; focus: the designer's, or None.
+    render: RenderOptions
     version: int = field(default=SPEC_VERSION, init=False)
 
     @property
     def generates(self) -> bool:
         """False for an import: its source is the designer's file."""
         return self.provider is not Provider.IMPORT
+
+    @property
+    def expander(self) -> Provider:
+        """Who paints the job's expansions: its own provider; for an import, OpenAI when
+        the builder gave it a model (there was a key), else the placeholder, offline."""
+        if self.provider is not Provider.IMPORT:
+            return self.provider
+        return Provider.OPENAI if self.model else Provider.PLACEHOLDER
 
     @property
     def size_param(self) -> str:
@@ -112,6 +122,11 @@ class JobSpec:
                 "format": render.format,
                 "quality": render.quality,
                 "focus": list(render.focus) if render.focus else None,
+                "threshold": render.threshold,
+                "overrides": {
+                    o.platform_id: {"crop": o.crop, "focus": list(o.focus) if o.focus else None}
+                    for o in render.overrides
+                },
             },
         }
 
@@ -165,6 +180,10 @@ class JobSpec:
     def with_focus(self, focus: tuple[float, float] | None) -> JobSpec:
         return replace(self, render=replace(self.render, focus=focus))
 
+    def with_override(self, override: PlatformOverride) -> JobSpec:
+        """This spec with the designer's `override` for one platform (see RenderOptions)."""
+        return replace(self, render=self.render.with_override(override))
+
 
 def _unreadable(detail: str) -> SpecError:
     return SpecError(
@@ -191,7 +210,8 @@ _FIELDS = frozenset(
         "render",
     }
 )
-_RENDER_FIELDS = frozenset({"fit", "pad", "format", "quality", "focus"})
+_RENDER_FIELDS = frozenset({"fit", "pad", "format", "quality", "focus", "threshold", "overrides"})
+_OVERRIDE_FIELDS = frozenset({"crop", "focus"})
 
 
 def _read(data: dict[str, Any]) -> JobSpec:
@@ -219,8 +239,38 @@ def _read(data: dict[str, Any]) -> JobSpec:
             format=_text(render["format"], "format"),
             quality=render["quality"],
             focus=None if focus is None else tuple(_list(focus, "focus")),
+            threshold=render["threshold"],
+            overrides=_overrides(render["overrides"]),
         ),
     )
+
+
+def _overrides(value: object) -> tuple[PlatformOverride, ...]:
+    if not isinstance(value, dict):
+        raise TypeError(f"overrides is not an object: {value!r}")
+    found = []
+    for platform_id, override in value.items():
+        if not isinstance(override, dict):
+            raise TypeError(f"the override of {platform_id} is not an object")
+        _exact_keys(override, _OVERRIDE_FIELDS, "override")
+        crop, focus = override["crop"], override["focus"]
+        if not isinstance(crop, bool):
+            raise TypeError(f"crop is not true or false: {crop!r}")
+        found.append(
+            PlatformOverride(
+                _text(platform_id, "platform"),
+                crop=crop,
+                focus=None if focus is None else _pair(focus, "focus"),
+            )
+        )
+    return tuple(found)
+
+
+def _pair(value: object, name: str) -> tuple[float, float]:
+    items = _list(value, name)
+    if len(items) != 2 or not all(isinstance(v, int | float) for v in items):
+        raise ValueError(f"{name} is not two numbers: {value!r}")
+    return float(items[0]), float(items[1])
 
 
 def _exact_keys(data: Mapping[str, Any], expected: frozenset[str], what: str) -> None:
@@ -313,5 +363,18 @@ def _from_params(old: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _fit_policy(old: dict[str, Any]) -> dict[str, Any]:
+    """Version 1 → 2: the fit policy's threshold and per-platform overrides. A job of
+    version 1 cropped (cover) or padded (contain) as its fit said, and still does."""
+    render = old["render"]
+    if not isinstance(render, dict):
+        raise TypeError("render is not an object")
+    upgraded = render | {"threshold": LOSS_THRESHOLD, "overrides": {}}
+    return old | {"version": 2, "render": upgraded}
+
+
 # Index n: the step from version n to n + 1.
-_UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {0: _from_params}
+_UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    0: _from_params,
+    1: _fit_policy,
+}

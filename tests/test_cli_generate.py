@@ -39,7 +39,7 @@ def test_generate_with_openai_streams_and_stores_every_platform(
     openai_env: FakeOpenAIServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, result, err = generate(
-        capsys, "a lighthouse at dawn", "-p", "instagram-square", "-p", "x-post"
+        capsys, "a lighthouse at dawn", "-p", "instagram-square", "-p", "x-post", "--fit", "cover"
     )
     assert code == 0, err
     sizes = {a["platform"]: (a["width"], a["height"]) for a in result["assets"]}
@@ -225,7 +225,7 @@ def test_focus_rerender_needs_no_api_call(
     from snapasset_desktop.cli.follow import follow_job
     from snapasset_desktop.services.context import AppContext
 
-    code, result, err = generate(capsys, "a lighthouse", "-p", "instagram-story")
+    code, result, err = generate(capsys, "a lighthouse", "-p", "instagram-story", "--fit", "cover")
     assert code == 0, err
     context = AppContext.open()
     try:

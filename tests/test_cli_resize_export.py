@@ -59,6 +59,8 @@ def test_resize_crops_around_focus_and_exports_zip(
         "linkedin-banner",
         "--focus",
         "0.8,0.5",
+        "--fit",
+        "cover",
     )
     assets = {a["platform"]: a for a in result["assets"]}
     assert {k: (a["width"], a["height"]) for k, a in assets.items()} == {

@@ -33,10 +33,12 @@ def test_a_finished_job_uploads_its_source_and_assets_under_the_users_prefix(
     assert env.run(job.id) == "completed"
     done = env.ctx.jobs.get(job.id)
     local = env.ctx.library.assets_for_job(job.id, include_source=True)
-    assert {a.platform for a in local} == {"source", "x-post", "instagram-story"}
+    # The expansions the assets were cut from go too: a job pulled back re-renders free.
+    kept = {"source", "expanded_tall", "expanded_wide", "x-post", "instagram-story"}
+    assert {a.platform for a in local} == kept
 
     objects = env.server.objects
-    assert len(objects) == 3
+    assert len(objects) == len(kept)
     month = __import__("datetime").datetime.fromtimestamp(
         done.created_at, __import__("datetime").UTC
     )
@@ -57,7 +59,7 @@ def test_a_finished_job_uploads_its_source_and_assets_under_the_users_prefix(
         "a lighthouse",
     )
     rows = {r["platform"]: r for r in env.server.rows("assets")}
-    assert set(rows) == {"source", "x-post", "instagram-story"}
+    assert set(rows) == kept
     assert rows["x-post"]["storage_path"] == f"{prefix}x-post.png"
     assert rows["x-post"]["sha256"] == next(a.sha256 for a in local if a.platform == "x-post")
     assert "merge-duplicates" in env.server.requests("POST /rest/v1/assets")[0].headers["prefer"]

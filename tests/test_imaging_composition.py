@@ -17,7 +17,7 @@ from snapasset_desktop.imaging.composition import (
 from snapasset_desktop.imaging.geometry import crop_loss
 from snapasset_desktop.imaging.planning import FIXED_SIZES, plan_source_size, validate_size
 from snapasset_desktop.platforms import BUILTIN_PLATFORMS, PlatformRegistry
-from snapasset_desktop.services.composition import expansion_cost, quote
+from snapasset_desktop.providers.composition import expansion_cost, quote
 
 ALL = BUILTIN_PLATFORMS
 SUBJECT = (0.42, 0.4, 0.58, 0.6)  # a subject in the middle of the source

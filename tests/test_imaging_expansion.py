@@ -16,8 +16,8 @@ from snapasset_desktop.providers.base import (
     ExpandRequest,
     expansion_prompt,
 )
+from snapasset_desktop.providers.composition import expand_source
 from snapasset_desktop.providers.placeholder import PlaceholderProvider
-from snapasset_desktop.services.composition import expand_source
 from tests.helpers.images import noisy
 
 SOURCE = (900, 600)

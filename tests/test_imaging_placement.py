@@ -9,20 +9,20 @@ platform's zones.
 from __future__ import annotations
 
 import pytest
-from PIL import Image, ImageChops, ImageDraw
+from PIL import Image
 
 from snapasset_desktop.imaging.composition import CompositionPlan, PlatformFit, plan_composition
 from snapasset_desktop.imaging.geometry import cover_box
 from snapasset_desktop.imaging.placement import place_crop
 from snapasset_desktop.platforms import BUILTIN_PLATFORMS, PlatformRegistry
-from snapasset_desktop.providers.placeholder import PlaceholderProvider, render_placeholder
+from snapasset_desktop.providers.composition import expand_source
+from snapasset_desktop.providers.placeholder import PlaceholderProvider
 from snapasset_desktop.safe_zones import UnsafeZone, hiding, zones_for
-from snapasset_desktop.services.composition import expand_source
+from tests.helpers.images import marked_source, red_mark
 
 SOURCE = (960, 720)
 ASSET_SIDE = 480  # assets are checked at most this big: zones are fractions
 SUBJECT_SIDE = 0.08  # of the source's short side
-RED = (255, 0, 0)
 NEAR_EDGES = {"top": (0.5, 0.07), "bottom": (0.5, 0.93), "left": (0.06, 0.5), "right": (0.94, 0.5)}
 
 
@@ -81,65 +81,12 @@ def test_on_an_expanded_canvas_the_crop_keeps_the_whole_original_when_it_fits() 
     assert canvas[1] >= bottom
 
 
-def _marked_source(centre: tuple[float, float]) -> tuple[Image.Image, tuple[float, ...]]:
-    image = render_placeholder("a marked subject", *SOURCE)
-    side = SUBJECT_SIDE * min(SOURCE)
-    left, top = centre[0] * SOURCE[0] - side / 2, centre[1] * SOURCE[1] - side / 2
-    ImageDraw.Draw(image).rectangle([left, top, left + side - 1, top + side - 1], fill=RED)
-    subject = (left, top, left + side, top + side)
-    return image, (
-        subject[0] / SOURCE[0],
-        subject[1] / SOURCE[1],
-        subject[2] / SOURCE[0],
-        subject[3] / SOURCE[1],
-    )
-
-
 def _asset(fit: PlatformFit, source: Image.Image, expanded: dict[str, Image.Image], size):
     """The platform's asset as the pipeline renders it (its crop, one resize), smaller."""
     canvas = expanded[fit.expansion] if fit.expansion else source
     scale = min(1.0, ASSET_SIDE / max(size))
     small = (round(size[0] * scale), round(size[1] * scale))
     return canvas.resize(small, Image.Resampling.LANCZOS, box=fit.box)
-
-
-def _red_box(asset: Image.Image) -> tuple[float, float, float, float] | None:
-    """Where the red mark is in `asset`, as fractions. The placeholder's expansion mirrors
-    the picture, so blurred copies of the mark may lie beside it: the mark is the cluster
-    with the most pure red."""
-    red, green, blue = asset.convert("RGB").split()
-    mark = ImageChops.multiply(
-        red.point(lambda v: 255 if v >= 235 else 0),
-        ImageChops.multiply(
-            green.point(lambda v: 255 if v <= 25 else 0),
-            blue.point(lambda v: 255 if v <= 25 else 0),
-        ),
-    )
-    clusters = [
-        (left, top, right, bottom)
-        for left, right in _runs(mark, horizontal=True)
-        for top, bottom in _runs(mark.crop((left, 0, right, mark.height)), horizontal=False)
-    ]
-    if not clusters:
-        return None
-    box = max(clusters, key=lambda b: mark.crop(b).histogram()[255])
-    return box[0] / asset.width, box[1] / asset.height, box[2] / asset.width, box[3] / asset.height
-
-
-def _runs(mark: Image.Image, *, horizontal: bool) -> list[tuple[int, int]]:
-    """Spans of columns (or rows) of `mark` that hold any marked pixel."""
-    squeezed = mark.resize(
-        (mark.width, 1) if horizontal else (1, mark.height), Image.Resampling.BOX
-    )
-    marked = [value > 0 for value in squeezed.get_flattened_data()]
-    runs, start = [], None
-    for index, on in enumerate([*marked, False]):
-        if on and start is None:
-            start = index
-        elif not on and start is not None:
-            runs.append((start, index))
-            start = None
-    return runs
 
 
 def _expanded(plan: CompositionPlan, source: Image.Image) -> dict[str, Image.Image]:
@@ -154,14 +101,14 @@ def _warned(edge: str, fit: str) -> set[str]:
     """Render every built-in platform with the subject near `edge`; check each asset's mark
     against its zones and return the platforms whose asset carries a warning."""
     centre = NEAR_EDGES[edge]
-    source, subject = _marked_source(centre)
+    source, subject = marked_source(SOURCE, centre, SUBJECT_SIDE)
     plan = plan_composition(SOURCE, BUILTIN_PLATFORMS, fit=fit, focus=centre, subject=subject)
     expanded = _expanded(plan, source)
     warned = set()
     for platform in BUILTIN_PLATFORMS:
         placed = plan.platform(platform.id)
         asset = _asset(placed, source, expanded, platform.size)
-        found = _red_box(asset)
+        found = red_mark(asset)
         assert found is not None, f"{platform.id} ({fit}): the subject is not in the asset"
         zones = zones_for(platform)
         rounding = (2 / asset.width, 2 / asset.height)

@@ -47,7 +47,7 @@ def test_options_are_normalised() -> None:
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"fit": "stretch"}, "Fit is “cover”"),
+        ({"fit": "stretch"}, "Fit is “auto”, “cover” \\(crop\\)"),
         ({"pad": "red"}, "The padding is a colour like #ffffff"),
         ({"pad": "#12345"}, "The padding is a colour like #ffffff"),
         ({"format": "gif"}, "PNG, JPEG or WebP"),

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from snapasset_desktop.errors import InvalidInput
+from snapasset_desktop.imaging.composition import PlatformOverride
 from snapasset_desktop.library import Library
 from snapasset_desktop.library.db import MIGRATIONS, _statements
 from snapasset_desktop.library.job_specs import UNREADABLE
@@ -45,6 +47,8 @@ def test_a_spec_round_trips_through_json_with_its_version() -> None:
         "format": "webp",
         "quality": 70,
         "focus": [0.25, 0.75],
+        "threshold": 0.15,
+        "overrides": {},
     }
     again = JobSpec.from_json(spec.to_json())
     assert again == spec
@@ -59,7 +63,7 @@ def test_a_spec_round_trips_through_json_with_its_version() -> None:
 @pytest.mark.parametrize(
     ("change", "detail"),
     [
-        ({"version": SPEC_VERSION + 1}, "spec version 2"),
+        ({"version": SPEC_VERSION + 1}, f"spec version {SPEC_VERSION + 1}"),
         ({"brand": "acme"}, "unknown ['brand']"),
         ({"variations": "2"}, "variations"),
         ({"provider": "dall-e"}, "dall-e"),
@@ -79,6 +83,42 @@ def test_a_malformed_or_newer_spec_is_refused_with_a_sentence(
         "SnapAsset can't read this job's settings; submit it again.",
         "This job was made by a newer version of SnapAsset — update SnapAsset to use it.",
     )
+
+
+def test_the_fit_policy_and_per_platform_overrides_round_trip() -> None:
+    spec = make_spec("a fox", ["instagram-story", "x-header"], fit="auto", fit_threshold=0.2)
+    spec = spec.with_override(PlatformOverride("x-header", crop=True))
+    spec = spec.with_override(PlatformOverride("instagram-story", focus=(0.3, 0.6)))
+    stored = spec.to_dict()["render"]
+    assert (stored["fit"], stored["threshold"]) == ("auto", 0.2)
+    assert stored["overrides"] == {
+        "instagram-story": {"crop": False, "focus": [0.3, 0.6]},
+        "x-header": {"crop": True, "focus": None},
+    }
+    assert JobSpec.from_json(spec.to_json()) == spec
+    # An override that changes nothing is dropped, not kept as noise.
+    cleared = spec.with_override(PlatformOverride("x-header"))
+    assert [o.platform_id for o in cleared.render.overrides] == ["instagram-story"]
+    with pytest.raises(SpecError):
+        JobSpec.from_dict(spec.to_dict() | {"render": stored | {"overrides": {"x": {"crop": 1}}}})
+
+
+def test_a_version_1_spec_crops_or_pads_as_it_did() -> None:
+    for fit in ("cover", "contain"):
+        data = make_spec(fit=fit).to_dict()
+        data["version"] = 1
+        del data["render"]["threshold"], data["render"]["overrides"]
+        spec = JobSpec.from_dict(data)
+        assert (spec.version, spec.render.fit, spec.render.overrides) == (SPEC_VERSION, fit, ())
+        assert spec.render.threshold == 0.15
+
+
+def test_new_jobs_fit_auto_unless_asked() -> None:
+    assert make_spec().render.fit == "auto"
+    assert make_spec(fit="crop").render.fit == "cover"
+    assert make_spec(fit="expand").render.fit == "expand"
+    with pytest.raises(InvalidInput, match="Fit is “auto”, “cover” \\(crop\\), “expand”"):
+        make_spec(fit="stretch")
 
 
 def test_a_missing_field_is_refused_too() -> None:
@@ -182,6 +222,8 @@ def test_rows_of_the_previous_schema_become_specs() -> None:
                 "format": "webp",
                 "quality": 80,
                 "focus": [0.3, 0.3],
+                "threshold": 0.15,
+                "overrides": {},
             },
         }
         window = library.get_job("j_window")

@@ -12,8 +12,8 @@ from snapasset_desktop.imaging.composition import plan_composition
 from snapasset_desktop.imaging.expansion import edit_inputs
 from snapasset_desktop.platforms import BUILTIN_PLATFORMS
 from snapasset_desktop.providers.base import ExpandRequest
+from snapasset_desktop.providers.composition import expand_source, refused_note
 from snapasset_desktop.providers.openai_provider import OpenAIProvider
-from snapasset_desktop.services.composition import expand_source, refused_note
 from tests.helpers.fake_openai import EDITS, FakeOpenAIServer, error
 from tests.helpers.images import photo
 

@@ -77,7 +77,8 @@ def test_progress_follows_the_stage_bands(context: AppContext) -> None:
     bands = {
         "validate": (0, 10),
         "generate": (10, 40),
-        "decode": (40, 50),
+        "decode": (40, 45),
+        "expand": (45, 50),
         "resize": (50, 90),
         "save": (95, 100),
     }
@@ -213,10 +214,11 @@ def test_retry_after_the_source_is_stored_does_not_call_the_api_again(
     job = submit(context, platforms=("x-post", "tiktok"))
     context.queue.executor.execute(job.id)
     first = {a.platform: a.id for a in context.library.assets_for_job(job.id)}
+    paid = len(fake_openai.requests)  # the generation and the expansions auto planned
     context.library.update_job(job.id, status="failed")
     context.jobs.retry(job.id)
     assert context.queue.executor.execute(job.id) == "completed"
-    assert len(fake_openai.requests) == 1
+    assert len(fake_openai.requests) == paid
     assert {a.platform: a.id for a in context.library.assets_for_job(job.id)} == first
 
 

@@ -67,7 +67,9 @@ def test_a_worker_on_another_disk_hands_the_assets_back(open_context) -> None:
 
     assert worker.queue.executor.execute(job.id) == "completed"
     client = app.queue.redis
-    assert len(hand_back_keys(client, job.id)) == 4  # source, two assets, the index
+    # The source, the two expansions (square, wide) the assets are cut from, two assets,
+    # the index.
+    assert len(hand_back_keys(client, job.id)) == 6
     assert worker.library.stats()["assets"] == 0  # nothing kept on the worker's disk
     [completed] = [
         e for e in app.queue.event_log.read(0) if e.job_id == job.id and e.type == "completed"
@@ -87,6 +89,8 @@ def test_a_worker_on_another_disk_hands_the_assets_back(open_context) -> None:
         with Image.open(app.library.asset_path(asset)) as image:
             assert image.size == (asset.width, asset.height)
     assert app.library.source_images(job.id)
+    assert app.library.expanded_image(job.id, "square") is not None
+    assert app.library.expanded_image(job.id, "wide") is not None
     assert hand_back_keys(client, job.id) == []  # ingested, then removed from Redis
 
     app.queue.mirror.settle(job.id)  # ingesting again changes nothing
@@ -109,6 +113,24 @@ def test_a_retry_elsewhere_uses_the_stored_source(
     assert fake_openai.requests == []  # never paid for twice
     assert app.jobs.wait(job.id, timeout=10).status == "completed"
     assert len(app.library.assets_for_job(job.id)) == 1
+
+
+def test_a_rerender_elsewhere_uses_the_stored_expansions(
+    open_context, fake_openai: FakeOpenAIServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENAI_BASE_URL", fake_openai.base_url)
+    monkeypatch.setenv("OPENAI_API_KEY", fake_openai.api_key)
+    app, worker = open_context("app"), open_context("worker", "worker")
+    app.settings.update(provider="openai", alt_text=False)
+    job = app.jobs.submit(app.specs.build("a lighthouse", ["instagram-story", "x-header"]))
+    assert worker.queue.executor.execute(job.id) == "completed"
+    assert app.jobs.wait(job.id, timeout=10).status == "completed"
+    paid = len(fake_openai.requests)  # the generation and two expansions
+    assert paid == 3 and app.library.expanded_image(job.id, "banner") is not None
+    app.jobs.rerender(job.id, focus=(0.3, 0.5))  # offers the source and its expansions
+    assert worker.queue.executor.execute(job.id) == "completed"
+    assert len(fake_openai.requests) == paid  # never paid for twice, wherever it runs
+    assert app.jobs.wait(job.id, timeout=10).status == "completed"
 
 
 def test_an_imported_image_reaches_a_worker_on_another_disk(open_context, tmp_path: Path) -> None:

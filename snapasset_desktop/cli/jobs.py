@@ -1,4 +1,4 @@
-"""`jobs`, `watch`, `cancel`, `retry`, `priority`, `pause`, `resume` and `worker`."""
+"""`jobs`, `watch`, `cancel`, `retry`, `rerender`, `priority`, `pause`, `resume` and `worker`."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from datetime import datetime
 
 from snapasset_desktop.cli.assets import limit_arg
 from snapasset_desktop.cli.follow import WatchCheck, describe_event, follow_job
+from snapasset_desktop.cli.make import focus_arg
 from snapasset_desktop.cli.output import print_json, print_table
-from snapasset_desktop.imaging.render import FITS
+from snapasset_desktop.imaging.composition import FITS
 from snapasset_desktop.library.models import JOB_STATUSES, Event, JobRecord
 from snapasset_desktop.providers import PROVIDERS
 from snapasset_desktop.queue.consumer import run_worker
@@ -38,6 +39,7 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     cancel.add_argument("jobs", nargs="+", metavar="JOB")
     cancel.set_defaults(handler=run_cancel)
     _add_retry_parser(commands)
+    _add_rerender_parser(commands)
 
     priority = commands.add_parser("priority", help="change the priority of waiting jobs")
     priority.add_argument("level", choices=("high", "normal", "low"))
@@ -78,6 +80,52 @@ def _add_retry_parser(commands: argparse._SubParsersAction) -> None:
     changes.add_argument("--fit", choices=FITS)
     changes.add_argument("--format", dest="asset_format", choices=("png", "jpeg", "jpg", "webp"))
     retry.set_defaults(handler=run_retry)
+
+
+def _add_rerender_parser(commands: argparse._SubParsersAction) -> None:
+    rerender = commands.add_parser(
+        "rerender",
+        help="render a finished job again from its stored picture and expansions (no new "
+        "image): another focal point, a platform switched back to crop, one expansion redone",
+    )
+    rerender.add_argument("job", metavar="JOB")
+    rerender.add_argument("--focus", type=focus_arg, metavar="X,Y", help="the job's focal point")
+    rerender.add_argument(
+        "--focus-for",
+        action="append",
+        type=_platform_focus_arg,
+        default=[],
+        metavar="PLATFORM=X,Y",
+        help="one platform's own focal point (repeat for more)",
+    )
+    rerender.add_argument(
+        "--crop", action="append", default=[], metavar="PLATFORM", help="crop it, never expand"
+    )
+    rerender.add_argument(
+        "--uncrop",
+        action="append",
+        default=[],
+        metavar="PLATFORM",
+        help="let it follow the job's fit again",
+    )
+    rerender.add_argument(
+        "--redo-expansion",
+        action="append",
+        default=[],
+        metavar="GROUP",
+        help="paint this expansion again (one call): tall, square, wide or banner",
+    )
+    rerender.add_argument("--wait", action="store_true", help="follow it to its end")
+    rerender.set_defaults(handler=run_rerender)
+
+
+def _platform_focus_arg(text: str) -> tuple[str, tuple[float, float]]:
+    platform, sign, point = text.partition("=")
+    if not sign or not platform.strip():
+        raise argparse.ArgumentTypeError(
+            f"“{text}” isn't PLATFORM=X,Y, like instagram-story=0.5,0.4"
+        )
+    return platform.strip(), focus_arg(point)
 
 
 _RETRY_CHANGES = (
@@ -226,6 +274,26 @@ def run_retry(args: argparse.Namespace, context: AppContext) -> int:
         for job_id in retried:
             follow_job(context, job_id, after=after)
             print(f"{job_id}: completed")
+    return 0
+
+
+def run_rerender(args: argparse.Namespace, context: AppContext) -> int:
+    after = context.queue.event_log.last_seq()
+    job = context.jobs.rerender(
+        args.job,
+        focus=args.focus,
+        crop=args.crop,
+        uncrop=args.uncrop,
+        platform_focus=dict(args.focus_for),
+        redo_expansions=args.redo_expansion,
+    )
+    print(f"{job.id}: re-rendering from its stored picture")
+    if args.wait:
+        follow_job(context, job.id, after=after)
+        for asset in context.library.assets_for_job(job.id):
+            if asset.warning:
+                print(f"warning: {asset.platform}: {asset.warning}")
+        print(f"{job.id}: completed")
     return 0
 
 

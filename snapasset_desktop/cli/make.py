@@ -11,6 +11,7 @@ from snapasset_desktop.cli.assets import asset_json, print_assets
 from snapasset_desktop.cli.follow import follow_job
 from snapasset_desktop.cli.output import print_json
 from snapasset_desktop.errors import InvalidInput
+from snapasset_desktop.imaging.composition import FITS
 from snapasset_desktop.imaging.focal import parse_focus
 from snapasset_desktop.library.export import Exporter, ExportOptions
 from snapasset_desktop.providers import PROVIDERS
@@ -75,8 +76,13 @@ def _add_render_options(parser: argparse.ArgumentParser, platforms_required: boo
         metavar="PLATFORM",
         help="a platform id (repeat for more)",
     )
-    parser.add_argument("--fit", choices=("cover", "contain"))
-    parser.add_argument("--focus", type=_focus_arg, metavar="X,Y", help="focal point, 0–1 each")
+    parser.add_argument(
+        "--fit",
+        choices=FITS,
+        help="auto (the default: crop where little is lost, else expand), cover (crop), "
+        "expand or contain (pad)",
+    )
+    parser.add_argument("--focus", type=focus_arg, metavar="X,Y", help="focal point, 0–1 each")
     parser.add_argument("--pad", help="contain padding: #rrggbb, transparent or blur")
     parser.add_argument("--format", choices=("png", "jpeg", "jpg", "webp"))
     parser.add_argument("--image-quality", type=int, help="JPEG/WebP quality (1–100)")
@@ -84,7 +90,7 @@ def _add_render_options(parser: argparse.ArgumentParser, platforms_required: boo
     parser.add_argument("--json", action="store_true")
 
 
-def _focus_arg(text: str) -> tuple[float, float]:
+def focus_arg(text: str) -> tuple[float, float]:
     try:
         return parse_focus(text)
     except InvalidInput as exc:

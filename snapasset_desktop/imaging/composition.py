@@ -103,6 +103,15 @@ class PlatformFit:
 
 
 @dataclass(frozen=True)
+class PlatformOverride:
+    """What the designer set for one platform against the job's fit policy."""
+
+    platform_id: str
+    crop: bool = False  # switched back to crop, whatever the policy says
+    focus: tuple[float, float] | None = None  # its own focal point (fractions of the source)
+
+
+@dataclass(frozen=True)
 class CompositionPlan:
     fit: str
     source: Size
@@ -152,9 +161,7 @@ def plan_composition(
         if fit == "contain":
             fits[platform.id] = PlatformFit(platform.id, "contain", None, 1.0)
             continue
-        zones = zones_for(platform)
-        placed = place_crop(source, platform.size, focus, subject=subject, zones=zones)
-        cover = _fit("cover", platform, placed, 1 - crop_loss(source, platform.size))
+        cover = crop_source(source, platform, focus, subject)
         fits[platform.id] = cover
         enough = threshold if fit == "auto" else MIN_GAIN
         if fit == "cover" or platform.id in cover_only:
@@ -321,6 +328,27 @@ def _best_position(
             best = (score, box, fits)
     assert best is not None  # offsets always holds at least the centre
     return best[1], best[2]
+
+
+def crop_source(
+    source: Size, platform: Platform, focus: tuple[float, float], subject: Rect | None = None
+) -> PlatformFit:
+    """The platform's crop of the source itself, placed in its safe area as the plan does."""
+    placed = place_crop(source, platform.size, focus, subject=subject, zones=zones_for(platform))
+    return _fit("cover", platform, placed, 1 - crop_loss(source, platform.size))
+
+
+def crop_expansion(
+    expansion: Expansion,
+    source: Size,
+    platform: Platform,
+    focus: tuple[float, float],
+    subject: Rect | None = None,
+) -> PlatformFit:
+    """The platform's crop of an expansion's canvas (`focus` and `subject` on the source),
+    keeping as much of the original as it can, as the plan does."""
+    canvas, box = expansion.canvas, expansion.source_box
+    return _crop_expanded(canvas, source, box, platform, focus, subject, expansion.key)
 
 
 def _crop_expanded(

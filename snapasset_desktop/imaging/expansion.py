@@ -9,14 +9,19 @@ scale and puts every original pixel back exactly — the model repaints unmasked
 too — with a short feathered seam that lies wholly in the new area, blending the
 mirrored edge of the original into the painted one.
 
+`encode_expanded` keeps an expanded picture as a PNG that says where the original sits
+in it (a text chunk), so whoever holds the file — the library, a hand-back, the cloud —
+can crop from it again without the plan that made it; `expanded_box` reads that back.
+
 `edge_fill` is also the offline placeholder's whole expansion.
 """
 
 from __future__ import annotations
 
+import json
 from io import BytesIO
 
-from PIL import Image, ImageFilter
+from PIL import Image, ImageFilter, PngImagePlugin
 
 from snapasset_desktop.imaging.composition import Expansion
 from snapasset_desktop.imaging.placement import Box, Size
@@ -25,6 +30,7 @@ FEATHER = 0.03  # of the source's length along the expansion: the seam's width
 MAX_FEATHER_PX = 96
 _BLUR = 0.02  # of the canvas's short side: how soft the mirrored fill is
 _BLUR_REDUCTION = 4  # the fill is blurred on a copy this many times smaller
+_GEOMETRY_KEY = "snapasset-expansion"
 
 
 def edit_inputs(source: Image.Image, expansion: Expansion) -> tuple[bytes, bytes]:
@@ -50,6 +56,30 @@ def paste_back(source: Image.Image, painted: Image.Image, expansion: Expansion) 
         _feather_side(result, original, box, side, _feather(expansion))
     result.paste(original, box[:2])
     return result
+
+
+def encode_expanded(image: Image.Image, expansion: Expansion) -> bytes:
+    """The expanded picture as a PNG carrying the expansion's key and the original's box."""
+    info = PngImagePlugin.PngInfo()
+    geometry = {"key": expansion.key, "source_box": list(expansion.source_box)}
+    info.add_text(_GEOMETRY_KEY, json.dumps(geometry))
+    out = BytesIO()
+    # Fast compression: a canvas is kept to be cropped again, not to be posted.
+    image.save(out, "PNG", compress_level=1, pnginfo=info)
+    return out.getvalue()
+
+
+def expanded_box(data: bytes) -> Box | None:
+    """Where the original sits in an expanded picture `encode_expanded` wrote; None when
+    the file doesn't say (it was not written by it)."""
+    try:
+        with Image.open(BytesIO(data)) as image:
+            text = getattr(image, "text", {}).get(_GEOMETRY_KEY)
+        box = json.loads(text)["source_box"] if text else None
+        left, top, right, bottom = (int(v) for v in box) if box else (0, 0, 0, 0)
+    except (OSError, SyntaxError, ValueError, TypeError, KeyError):
+        return None
+    return (left, top, right, bottom) if right > left and bottom > top else None
 
 
 def edge_fill(canvas: Image.Image, keep: Box) -> Image.Image:

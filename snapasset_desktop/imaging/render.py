@@ -1,12 +1,13 @@
 """Render one source image into every chosen platform's exact size and format.
 
-Cover crops the largest platform-shaped box around the focal point, then
-resizes once (Lanczos, with `reducing_gap` so big downscales start with a
-cheap box reduction); contain fits the whole image and pads with a colour,
-transparency, or a blurred, darkened cover fill. Platforms render in parallel
-threads — Pillow releases the GIL while resizing and encoding — biggest first,
-so no thread is left with a large one at the end; platforms of the same size
-(three are 1200×630) share one resize, since only their metadata differs.
+Cover crops the largest platform-shaped box around the focal point (or the box
+the composition planned for it, `boxes`), then resizes once (Lanczos, with
+`reducing_gap` so big downscales start with a cheap box reduction); contain fits
+the whole image and pads with a colour, transparency, or a blurred, darkened
+cover fill. Platforms render in parallel threads — Pillow releases the GIL while
+resizing and encoding — biggest first, so no thread is left with a large one at the
+end; platforms of the same size and crop (three are 1200×630) share one resize,
+since only their metadata differs.
 """
 
 from __future__ import annotations
@@ -14,19 +15,20 @@ from __future__ import annotations
 import os
 import re
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 
 from PIL import Image, ImageColor, ImageFilter
 
 from snapasset_desktop.errors import Canceled, InvalidInput
+from snapasset_desktop.imaging.composition import LOSS_THRESHOLD, PlatformOverride, parse_fit
 from snapasset_desktop.imaging.encode import AssetMetadata, encode_image, normalise_format
 from snapasset_desktop.imaging.focal import estimate_focal_point
 from snapasset_desktop.imaging.geometry import contain_size, cover_box, crop_loss
 from snapasset_desktop.platforms import Platform
 
-FITS = ("cover", "contain")
+Box = tuple[int, int, int, int]
 _COLOUR = re.compile(r"^#(?:[0-9a-f]{3}|[0-9a-f]{6})$")
 _REDUCING_GAP = 3.0  # box-reduce to within 3x of the target first: fast, visually lossless
 _BLUR_SCALE = 16  # the blurred fill is computed at 1/16 size, then enlarged
@@ -35,18 +37,34 @@ _BLUR_BRIGHTNESS = 0.6  # darken it so the fitted image stands out
 
 @dataclass(frozen=True)
 class RenderOptions:
-    """How sources become platform assets; validated and normalised on creation."""
+    """How sources become platform assets; validated and normalised on creation.
+
+    `fit` is the policy (`imaging.composition`): every fit but contain renders as a crop,
+    of the source or of an expansion, where the composition plans it."""
 
     fit: str = "cover"
     focus: tuple[float, float] | None = None  # None: estimate from the image
     pad: str = "#ffffff"  # "#rgb", "#rrggbb", "transparent" or "blur" (contain only)
     format: str = "png"
     quality: int = 90
+    threshold: float = LOSS_THRESHOLD  # auto crops when a crop loses at most this share
+    overrides: tuple[PlatformOverride, ...] = ()  # per platform, in platform id order
 
     def __post_init__(self) -> None:
-        fit = str(self.fit).strip().lower()
-        if fit not in FITS:
-            raise InvalidInput(f"Fit is “cover” (crop) or “contain” (pad), not “{self.fit}”.")
+        fit = parse_fit(self.fit)
+        threshold = self.threshold
+        if (
+            isinstance(threshold, bool)
+            or not isinstance(threshold, int | float)
+            or not 0 <= threshold < 1
+        ):
+            raise InvalidInput(
+                f"The crop threshold is a share of the picture from 0 to 1, not {threshold}."
+            )
+        overrides = tuple(sorted(self.overrides, key=lambda o: o.platform_id))
+        for override in overrides:
+            if override.focus is not None:
+                _checked_focus(override.focus)
         pad = str(self.pad).strip().lower()
         if pad not in ("transparent", "blur") and not _COLOUR.match(pad):
             raise InvalidInput(
@@ -62,6 +80,18 @@ class RenderOptions:
         object.__setattr__(self, "pad", pad)
         object.__setattr__(self, "format", normalise_format(self.format))
         object.__setattr__(self, "focus", focus)
+        object.__setattr__(self, "threshold", float(threshold))
+        object.__setattr__(self, "overrides", overrides)
+
+    def override(self, platform_id: str) -> PlatformOverride | None:
+        return next((o for o in self.overrides if o.platform_id == platform_id), None)
+
+    def with_override(self, override: PlatformOverride) -> RenderOptions:
+        """These options with `override` for its platform (one that changes nothing goes)."""
+        kept = [o for o in self.overrides if o.platform_id != override.platform_id]
+        if override.crop or override.focus is not None:
+            kept.append(override)
+        return replace(self, overrides=tuple(kept))
 
 
 def _checked_focus(focus: object) -> tuple[float, float]:
@@ -95,8 +125,12 @@ def render_platforms(
     on_progress: Callable[[int, int], None] | None = None,
     should_cancel: Callable[[], bool] | None = None,
     workers: int | None = None,
+    boxes: Mapping[str, Box] | None = None,
 ) -> list[RenderedAsset]:
     """Render every platform, in parallel; results come back in the order of `platforms`.
+
+    `boxes`: each platform's crop of `source`, as the composition placed it; a platform
+    without one is cropped around the focal point (cover) or padded (contain).
 
     `on_progress(done, total)` runs after each platform, on the calling thread,
     with `done` increasing: the render threads live for one call, and what a
@@ -110,24 +144,26 @@ def render_platforms(
     source = _usable(source)
     focus = options.focus or estimate_focal_point(source)
     total = len(platforms)
-    pixels = _SharedPixels(source, options, focus, [p.size for p in platforms])
+    chosen = boxes or {}
+    cuts = [(p.size, chosen.get(p.id)) for p in platforms]
+    pixels = _SharedPixels(source, options, focus, cuts)
 
-    def render_one(platform: Platform) -> RenderedAsset:
+    def render_one(index: int) -> RenderedAsset:
         if should_cancel is not None and should_cancel():
             raise Canceled()
         return _encode_platform(
-            pixels.take(platform.size), source.size, platform, options, metadata
+            pixels.take(cuts[index]), source.size, platforms[index], options, metadata
         )
 
-    # Biggest first (longest-job-first keeps both cores busy to the end); a size's
+    # Biggest first (longest-job-first keeps both cores busy to the end); a cut's
     # later platforms go after every first one, so they find its pixels ready.
-    first_of_size: dict[tuple[int, int], int] = {}
-    for index, platform in enumerate(platforms):
-        first_of_size.setdefault(platform.size, index)
+    first_of_cut: dict[_Cut, int] = {}
+    for index, cut in enumerate(cuts):
+        first_of_cut.setdefault(cut, index)
     order = sorted(
         range(total),
         key=lambda i: (
-            first_of_size[platforms[i].size] != i,
+            first_of_cut[cuts[i]] != i,
             -platforms[i].width * platforms[i].height,
             i,
         ),
@@ -136,7 +172,7 @@ def render_platforms(
     futures: list[Future[RenderedAsset]] = [None] * total  # type: ignore[list-item]
     with ThreadPoolExecutor(max_workers=count, thread_name_prefix="snapasset-render") as pool:
         for index in order:
-            futures[index] = pool.submit(render_one, platforms[index])
+            futures[index] = pool.submit(render_one, index)
         try:
             for done, future in enumerate(as_completed(futures), start=1):
                 if future.exception() is not None:
@@ -153,44 +189,54 @@ def render_platforms(
     return [future.result() for future in futures]
 
 
+_Cut = tuple[tuple[int, int], Box | None]  # a platform's size and its planned crop, if any
+
+
 class _SharedPixels:
-    """Each size's fitted pixels, made once; kept only until its last platform took them."""
+    """Each cut's fitted pixels, made once; kept only until its last platform took them."""
 
     def __init__(
         self,
         source: Image.Image,
         options: RenderOptions,
         focus: tuple[float, float],
-        sizes: Sequence[tuple[int, int]],
+        cuts: Sequence[_Cut],
     ) -> None:
         self.source, self.options, self.focus = source, options, focus
         self._lock = threading.Lock()
-        self._uses: dict[tuple[int, int], int] = {}
-        for size in sizes:
-            self._uses[size] = self._uses.get(size, 0) + 1
-        self._cells: dict[tuple[int, int], tuple[threading.Lock, list[Image.Image]]] = {}
+        self._uses: dict[_Cut, int] = {}
+        for cut in cuts:
+            self._uses[cut] = self._uses.get(cut, 0) + 1
+        self._cells: dict[_Cut, tuple[threading.Lock, list[Image.Image]]] = {}
 
-    def take(self, size: tuple[int, int]) -> Image.Image:
+    def take(self, cut: _Cut) -> Image.Image:
         with self._lock:
-            self._uses[size] -= 1
-            last = self._uses[size] == 0
-            cell = self._cells.setdefault(size, (threading.Lock(), []))
+            self._uses[cut] -= 1
+            last = self._uses[cut] == 0
+            cell = self._cells.setdefault(cut, (threading.Lock(), []))
             if last:
-                del self._cells[size]  # the last user keeps the only reference
+                del self._cells[cut]  # the last user keeps the only reference
         with cell[0]:
             if not cell[1]:
-                cell[1].append(_fit(self.source, size, self.options, self.focus))
+                size, box = cut
+                cell[1].append(_fit(self.source, size, self.options, self.focus, box))
             # Saving writes settings onto the Image object (encoderinfo, encoderconfig),
             # so concurrent encoders each need their own; copying pixels costs ~1 ms.
             return cell[1][0] if last else cell[1][0].copy()
 
 
 def _fit(
-    source: Image.Image, size: tuple[int, int], options: RenderOptions, focus: tuple[float, float]
+    source: Image.Image,
+    size: tuple[int, int],
+    options: RenderOptions,
+    focus: tuple[float, float],
+    box: Box | None = None,
 ) -> Image.Image:
-    if options.fit == "cover":
-        return _cover(source, size, focus)
-    return _contain(source, size, options.pad, focus)
+    if options.fit == "contain":
+        return _contain(source, size, options.pad, focus)
+    box = box or cover_box(source.size, size, focus)
+    # One resize of just the crop box: never the whole source per target.
+    return source.resize(size, Image.Resampling.LANCZOS, box=box, reducing_gap=_REDUCING_GAP)
 
 
 def _encode_platform(
@@ -200,7 +246,7 @@ def _encode_platform(
     options: RenderOptions,
     metadata: AssetMetadata | None,
 ) -> RenderedAsset:
-    loss = crop_loss(source_size, platform.size) if options.fit == "cover" else 0.0
+    loss = crop_loss(source_size, platform.size) if options.fit != "contain" else 0.0
     tagged = replace(metadata or AssetMetadata(), platform=platform.id)
     encoded = encode_image(
         image,
@@ -243,12 +289,6 @@ def _usable(source: Image.Image) -> Image.Image:
         return source
     has_alpha = source.mode in ("LA", "PA", "RGBa", "La") or "transparency" in source.info
     return source.convert("RGBA" if has_alpha else "RGB")
-
-
-def _cover(source: Image.Image, size: tuple[int, int], focus: tuple[float, float]) -> Image.Image:
-    box = cover_box(source.size, size, focus)
-    # One resize of just the crop box: never the whole source per target.
-    return source.resize(size, Image.Resampling.LANCZOS, box=box, reducing_gap=_REDUCING_GAP)
 
 
 def _contain(

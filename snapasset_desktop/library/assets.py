@@ -2,7 +2,8 @@
 
 A job's files live in its folder; each is keyed by (job, platform, variant), so
 running a step again replaces the file and the row instead of adding one. The
-job's generated source is stored the same way under the `source` platform.
+job's generated source is stored the same way under the `source` platform, and each
+expansion of it under `expanded_<shape group>`.
 """
 
 from __future__ import annotations
@@ -20,7 +21,14 @@ from snapasset_desktop.imaging.encode import normalise_format
 from snapasset_desktop.library.base import check_name
 from snapasset_desktop.library.files import atomic_write, safe_remove
 from snapasset_desktop.library.jobs import JobsTable
-from snapasset_desktop.library.models import SOURCE_PLATFORM, AssetQuery, AssetRecord, AssetSort
+from snapasset_desktop.library.models import (
+    EXPANSION_PREFIX,
+    SOURCE_PLATFORM,
+    AssetQuery,
+    AssetRecord,
+    AssetSort,
+    expansion_platform,
+)
 from snapasset_desktop.library.naming import extension
 
 _SELECT = """
@@ -62,8 +70,8 @@ def _where(query: AssetQuery) -> tuple[str, list[Any]]:
     clauses: list[str] = []
     args: list[Any] = []
     if not query.include_sources:
-        clauses.append("a.platform != ?")
-        args.append(SOURCE_PLATFORM)
+        clauses.append("a.platform != ? AND a.platform NOT LIKE ? ESCAPE '\\'")
+        args.extend((SOURCE_PLATFORM, _like(EXPANSION_PREFIX)[1:]))
     if query.platforms:
         clauses.append(f"a.platform IN ({', '.join('?' * len(query.platforms))})")
         args.extend(query.platforms)
@@ -156,6 +164,25 @@ class AssetsTable(JobsTable):
                 job_id, source_path=asset.path, source_width=width, source_height=height
             )
         return self.asset_path(asset)
+
+    def store_expansion(
+        self, job_id: str, key: str, data: bytes, *, width: int, height: int, variant: int = 0
+    ) -> AssetRecord:
+        """Keep a source expanded for a shape group the moment it is painted (a PNG that
+        says where the original sits in it), so a retry or re-render never pays again."""
+        platform = expansion_platform(key)
+        return self._store(job_id, platform, variant, data, "png", width, height, None)
+
+    def expanded_image(self, job_id: str, key: str, variant: int = 0) -> bytes | None:
+        """The stored expansion of the job's source `variant` for shape group `key`."""
+        platform = expansion_platform(key)
+        for asset in self.assets_for_job(job_id, include_source=True):
+            if asset.platform == platform and asset.variant == variant:
+                try:
+                    return self.asset_path(asset).read_bytes()
+                except FileNotFoundError:
+                    return None  # its file went missing: expand again
+        return None
 
     def source_image_path(self, job_id: str) -> Path | None:
         """The stored source, if the job has one and its file is still on disk."""

@@ -19,6 +19,14 @@ JOB_STATUSES = ("queued", "active", "retrying", "completed", "failed", "canceled
 # The generated image a job's platform assets are cut from; stored as an asset row
 # with this platform so it has a hash, a size and a thumbnail like any other.
 SOURCE_PLATFORM = "source"
+# A source expanded for a shape group ("expanded_tall"), kept the same way so a retry never
+# pays for it twice; no preset id has an underscore, so none can be taken for one.
+EXPANSION_PREFIX = "expanded_"
+
+
+def expansion_platform(key: str) -> str:
+    """The asset row name of an expansion's canvas: "tall" → "expanded_tall"."""
+    return EXPANSION_PREFIX + key
 
 
 class AssetSort(StrEnum):
@@ -124,6 +132,18 @@ class AssetRecord:
     def is_source(self) -> bool:
         return self.platform == SOURCE_PLATFORM
 
+    @property
+    def expansion_key(self) -> str | None:
+        """The shape group of an expanded canvas ("tall"); None for any other asset."""
+        if self.platform.startswith(EXPANSION_PREFIX):
+            return self.platform.removeprefix(EXPANSION_PREFIX)
+        return None
+
+    @property
+    def is_original(self) -> bool:
+        """A picture platforms are cut from (the source or an expansion), not an asset."""
+        return self.is_source or self.expansion_key is not None
+
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> AssetRecord:
         keys = row.keys()
@@ -161,7 +181,7 @@ class AssetQuery:
     batch_id: str | None = None
     asset_ids: Sequence[int] = ()
     exclude_ids: Sequence[int] = ()  # assets to leave out (e.g. deleted, awaiting undo)
-    include_sources: bool = False
+    include_sources: bool = False  # sources and their expansions
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from snapasset_desktop.library.alt_text import AltTextsTable
 from snapasset_desktop.library.assets import AssetsTable
 from snapasset_desktop.library.events import EventsTable
 from snapasset_desktop.library.files import ensure_folder
-from snapasset_desktop.library.models import JOB_STATUSES, SOURCE_PLATFORM
+from snapasset_desktop.library.models import EXPANSION_PREFIX, JOB_STATUSES, SOURCE_PLATFORM
 from snapasset_desktop.library.thumbnails import ThumbnailCache
 from snapasset_desktop.paths import AppPaths, app_paths
 
@@ -82,13 +82,15 @@ class Library(AssetsTable, EventsTable, AltTextsTable):
             ).fetchone()["value"]
 
     def stats(self) -> dict[str, Any]:
-        """Jobs by status, asset and source counts, and the bytes they take on disk."""
+        """Jobs by status, asset and source counts (expansions count with the sources),
+        and the bytes they take on disk."""
         with self._read() as conn:
             by_status = dict(conn.execute("SELECT status, COUNT(*) FROM jobs GROUP BY status"))
             assets, sources, total = conn.execute(
-                "SELECT COALESCE(SUM(platform != :source), 0), "
-                "COALESCE(SUM(platform = :source), 0), COALESCE(SUM(bytes), 0) FROM assets",
-                {"source": SOURCE_PLATFORM},
+                "SELECT COALESCE(SUM(NOT (platform = :source OR platform GLOB :expanded)), 0), "
+                "COALESCE(SUM(platform = :source OR platform GLOB :expanded), 0), "
+                "COALESCE(SUM(bytes), 0) FROM assets",
+                {"source": SOURCE_PLATFORM, "expanded": EXPANSION_PREFIX + "*"},
             ).fetchone()
         return {
             "jobs": {status: by_status.get(status, 0) for status in JOB_STATUSES},

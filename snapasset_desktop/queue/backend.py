@@ -31,7 +31,7 @@ from huey import signals as S
 from huey.storage import SqliteStorage
 
 from snapasset_desktop.errors import SnapAssetError, StorageError
-from snapasset_desktop.library.models import SOURCE_PLATFORM, JobRecord
+from snapasset_desktop.library.models import JobRecord
 from snapasset_desktop.library.store import Library
 from snapasset_desktop.paths import AppPaths
 from snapasset_desktop.platforms import PlatformRegistry
@@ -217,15 +217,25 @@ class QueueBackend:
         return True
 
     def _offer_sources(self, job_id: str) -> None:
+        """The job's stored sources and their expansions, for a worker elsewhere."""
         assert self.remote is not None
         for asset in self.library.assets_for_job(job_id, include_source=True):
-            if asset.platform == SOURCE_PLATFORM:
+            if asset.is_source:
                 self.remote.store_source(
                     job_id,
                     self.library.asset_path(asset).read_bytes(),
                     asset.format,
                     asset.width,
                     asset.height,
+                    variant=asset.variant,
+                )
+            elif asset.expansion_key is not None:
+                self.remote.store_expansion(
+                    job_id,
+                    asset.expansion_key,
+                    self.library.asset_path(asset).read_bytes(),
+                    width=asset.width,
+                    height=asset.height,
                     variant=asset.variant,
                 )
 

@@ -1,12 +1,12 @@
 """The monthly spend cap: what each generation cost, and pausing the queue at the cap.
 
-Every OpenAI call a job makes is priced (`providers.pricing`: the API's reported
-usage, else an estimate) and added both to the job (`cost_usd`) and to this
-calendar month's total, in the job store's own storage (the library in SQLite
-mode, Redis in Redis mode) so every worker sharing the queue counts the same
-money. Before a job starts, and after each charge, a month at or over the cap
-pauses the queue with a sentence saying so. Jobs already running finish (their
-images are paid for), so the month can end slightly over the cap.
+Every OpenAI call a job makes — its generation, each expansion, its alt text — is
+priced (`providers.pricing`: the API's reported usage, else an estimate) and added
+both to the job (`cost_usd`) and to this calendar month's total, in the job store's
+own storage (the library in SQLite mode, Redis in Redis mode) so every worker
+sharing the queue counts the same money. Before a job starts, and after each charge,
+a month at or over the cap pauses the queue with a sentence saying so. Jobs already
+running finish (their images are paid for), so the month can end slightly over the cap.
 
 Resuming while over the cap is the designer's decision to go on: the cap then
 stays lifted for the rest of the month, unless it is raised (a new cap applies
@@ -26,13 +26,21 @@ from snapasset_desktop.library.store import Library
 from snapasset_desktop.providers.alt_text import AltTextWriter, Description
 from snapasset_desktop.providers.base import (
     CancelCheck,
+    ExpandRequest,
     GeneratedImage,
     ImageProvider,
     ImageRequest,
     PartialCallback,
     WaitCallback,
+    parse_size,
 )
-from snapasset_desktop.providers.pricing import format_usd, request_cost, text_request_cost
+from snapasset_desktop.providers.composition import expansion_cost
+from snapasset_desktop.providers.pricing import (
+    cost_from_usage,
+    format_usd,
+    request_cost,
+    text_request_cost,
+)
 from snapasset_desktop.queue.events import Emitter
 from snapasset_desktop.queue.redis_store import DEFAULT_PREFIX, redis_errors
 from snapasset_desktop.settings import Settings
@@ -220,7 +228,8 @@ class MeteredAltText:
 
 
 class MeteredProvider:
-    """Prices each generation after it succeeds; metering never fails a paid-for image."""
+    """Prices each generation and expansion after it succeeds; metering never fails a
+    paid-for image."""
 
     def __init__(self, inner: ImageProvider, on_cost: Callable[[float], None]) -> None:
         self.inner = inner
@@ -252,3 +261,23 @@ class MeteredProvider:
         except Exception:
             log.warning("could not record what a generation cost", exc_info=True)
         return images
+
+    def expand(
+        self,
+        request: ExpandRequest,
+        *,
+        on_partial: PartialCallback | None = None,
+        should_cancel: CancelCheck | None = None,
+        on_wait: WaitCallback | None = None,
+    ) -> GeneratedImage:
+        image = self.inner.expand(
+            request, on_partial=on_partial, should_cancel=should_cancel, on_wait=on_wait
+        )
+        try:
+            reported = cost_from_usage(request.model, image.usage) if image.usage else None
+            size = parse_size(request.size) or (1024, 1024)
+            estimate = expansion_cost(request.model, request.quality, size, prompt=request.prompt)
+            self.on_cost(estimate if reported is None else reported)
+        except Exception:
+            log.warning("could not record what an expansion cost", exc_info=True)
+        return image

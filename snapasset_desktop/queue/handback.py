@@ -2,7 +2,8 @@
 
 A worker whose library is not the job's origin keeps the generated source at
 `source:<job>:<variant>` and each asset at `asset:<job>:<platform>:<variant>`
-(the bytes plus a little metadata), listed in `handback:<job>`. Each expires
+(the bytes plus a little metadata), listed in `handback:<job>`; an expansion of the
+source is an asset whose platform is `expanded_<shape group>`. Each expires
 after `ttl` and is at most `max_bytes`, so a queue nobody drains cannot fill
 Redis. Keys are the same on every try, so a retry on any worker finds the
 stored source (no second API call) and a re-run replaces rather than adds.
@@ -23,7 +24,7 @@ import redis
 from snapasset_desktop.errors import StorageError
 from snapasset_desktop.imaging.decode import image_info
 from snapasset_desktop.imaging.encode import normalise_format
-from snapasset_desktop.library.models import SOURCE_PLATFORM, AssetRecord
+from snapasset_desktop.library.models import SOURCE_PLATFORM, AssetRecord, expansion_platform
 from snapasset_desktop.queue.redis_store import DEFAULT_PREFIX, redis_errors
 
 DEFAULT_TTL = 86_400.0
@@ -142,6 +143,19 @@ class RemoteArtifacts:
         key = self._source_key(job_id, variant)
         self._write(job_id, key, SOURCE_PLATFORM, variant, data, fmt, width, height, None)
         return key
+
+    def store_expansion(
+        self, job_id: str, key: str, data: bytes, *, width: int, height: int, variant: int = 0
+    ) -> RemoteAsset:
+        platform = expansion_platform(key)
+        return self.save_asset(
+            job_id, platform, data, fmt="png", width=width, height=height, variant=variant
+        )
+
+    @redis_errors
+    def expanded_image(self, job_id: str, key: str, variant: int = 0) -> bytes | None:
+        data = self.client.hget(self._asset_key(job_id, expansion_platform(key), variant), "data")
+        return bytes(data) if data is not None else None
 
     def save_asset(
         self,

@@ -1,16 +1,19 @@
-"""One job's work, stage by stage: generate, decode, render every platform, save.
+"""One job's work, stage by stage: generate, decode, expand, render every platform, save.
 
 The stages and their progress bands are the job lifecycle's (DESIGN.md):
-validate 0–10 · generate 10–40 (partial previews) · decode 40–50 ·
-resize 50–90 · upload 90–95 (cloud sync only) · save 95–100.
+validate 0–10 · generate 10–40 (partial previews) · decode 40–45 ·
+expand 45–50 (one step per expansion, `queue.expansion_stage`) ·
+resize 50–90 (each platform cropped from its canvas) · upload 90–95 (cloud sync only) ·
+save 95–100.
 
 Steps are idempotent so a retry is cheap and safe: the generated source is
 stored before anything else happens to it, and a job that already has its
 source never calls (or pays for) the API again; its alt text is suggested once
 the source is stored (at the start of the decode band) and kept, so a retry
 never asks twice, and a suggestion that fails leaves a note, never fails the
-job; assets are keyed by (job, platform, variant) and written atomically, so a
-re-run replaces them.
+job; each expansion of the source is stored the moment it is painted, so it is
+never paid for twice either; assets are keyed by (job, platform, variant) and
+written atomically, so a re-run replaces them.
 The runner does the work only; marking the job active, completed or failed,
 under a lease, is the queue's (`queue.execution`).
 
@@ -32,14 +35,16 @@ from typing import Protocol
 from PIL import Image
 
 from snapasset_desktop.errors import Canceled, ImageError, SnapAssetError
+from snapasset_desktop.imaging.composition import CompositionPlan
 from snapasset_desktop.imaging.decode import load_image
 from snapasset_desktop.imaging.encode import AssetMetadata
 from snapasset_desktop.imaging.focal import estimate_focal_point
 from snapasset_desktop.imaging.render import RenderedAsset, render_platforms
 from snapasset_desktop.library.models import AssetRecord, JobRecord
-from snapasset_desktop.platforms import PlatformRegistry
+from snapasset_desktop.platforms import Platform, PlatformRegistry
 from snapasset_desktop.providers.alt_text import AltTextWriter
 from snapasset_desktop.providers.base import ImageProvider, ImageRequest
+from snapasset_desktop.queue.expansion_stage import Composed, ExpansionStage, ExpansionStore
 from snapasset_desktop.styles import apply_style
 
 log = logging.getLogger(__name__)
@@ -47,7 +52,8 @@ log = logging.getLogger(__name__)
 STAGES: dict[str, tuple[float, float]] = {
     "validate": (0, 10),
     "generate": (10, 40),
-    "decode": (40, 50),
+    "decode": (40, 45),
+    "expand": (45, 50),
     "resize": (50, 90),
     "upload": (90, 95),
     "save": (95, 100),
@@ -73,7 +79,7 @@ def stage_percent(stage: str, fraction: float) -> float:
     return round(start + (end - start) * min(max(fraction, 0.0), 1.0), 1)
 
 
-class Artifacts(Protocol):
+class Artifacts(ExpansionStore, Protocol):
     """Where a job's images live: the local library, or (for a remote worker) the hand-back."""
 
     def source_images(self, job_id: str) -> list[bytes]: ...
@@ -130,6 +136,7 @@ class JobOutput:
     assets: list[AssetRecord]
     focus: tuple[float, float]
     alt_text: AltTextOutcome | None = None  # None: alt text is off
+    composition: tuple[CompositionPlan, ...] = ()  # how each source became its assets
 
 
 class JobRunner:
@@ -184,29 +191,40 @@ class JobRunner:
         focus = _focus(job, images[0])
         report("decode", 1)
 
+        expander = ExpansionStage(self.artifacts, lambda: self.provider_for(job.spec.expander))
+        composed = [
+            expander.compose(job, variant, image, platforms, focus, report, should_cancel)
+            for variant, image in enumerate(images)
+        ]
+        check_cancel()
+
         options = replace(job.spec.render, focus=focus)
         rendered: list[tuple[int, RenderedAsset]] = []
-        total = len(images) * len(platforms)
         metadata = AssetMetadata(
             prompt=job.prompt,
             model=job.spec.model,
             job_id=job.id,
             alt_text=(alt_text.text if alt_text else None) or "",
         )
+        total, finished = len(images) * len(platforms), 0
         for variant, image in enumerate(images):
+            for canvas, members, boxes in _cuts(composed[variant], image, platforms):
 
-            def on_render(done: int, _total: int, offset: int = variant * len(platforms)) -> None:
-                report("resize", (offset + done) / total, "Rendering platform sizes")
+                def on_render(done: int, _total: int, offset: int = finished) -> None:
+                    report("resize", (offset + done) / total, "Rendering platform sizes")
 
-            for asset in render_platforms(
-                image,
-                platforms,
-                options,
-                metadata=metadata,
-                on_progress=on_render,
-                should_cancel=should_cancel,
-            ):
-                rendered.append((variant, asset))
+                for asset in render_platforms(
+                    canvas,
+                    members,
+                    options,
+                    metadata=metadata,
+                    on_progress=on_render,
+                    should_cancel=should_cancel,
+                    boxes=boxes,
+                ):
+                    warning = _joined(composed[variant].warning(asset.platform_id), asset.warning)
+                    rendered.append((variant, replace(asset, warning=warning)))
+                finished += len(members)
         check_cancel()
 
         if self.uploader is None:
@@ -227,7 +245,7 @@ class JobRunner:
         if self.uploader is not None:
             self._upload(job, report, should_cancel)
         report("save", 1, "Done")
-        return JobOutput(saved, focus, alt_text)
+        return JobOutput(saved, focus, alt_text, tuple(c.plan for c in composed))
 
     def _alt_text(
         self, job: JobRecord, source: bytes, report: Callable[..., None]
@@ -344,6 +362,26 @@ _ALT_TEXT_FAILURES = {
     "quota": "the OpenAI account is out of credit",
     "refused": "OpenAI's safety system declined to describe the picture",
 }
+
+
+def _cuts(
+    composed: Composed, source: Image.Image, platforms: list[Platform]
+) -> list[tuple[Image.Image, list[Platform], dict[str, tuple[int, int, int, int]] | None]]:
+    """Each canvas — the source, then each expansion — with its platforms and their crops
+    (none for contain: the renderer pads the whole source)."""
+    groups: dict[str | None, list[Platform]] = {}
+    for platform in platforms:
+        groups.setdefault(composed.fit(platform.id).expansion, []).append(platform)
+    cuts = []
+    for key, members in groups.items():
+        canvas = source if key is None else composed.canvases[key]
+        boxes = {p.id: box for p in members if (box := composed.fit(p.id).box) is not None}
+        cuts.append((canvas, members, boxes or None))
+    return cuts
+
+
+def _joined(*sentences: str | None) -> str | None:
+    return " ".join(s for s in sentences if s) or None
 
 
 def _focus(job: JobRecord, image: Image.Image) -> tuple[float, float]:

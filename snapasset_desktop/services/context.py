@@ -18,7 +18,7 @@ from snapasset_desktop.providers.base import ImageProvider
 from snapasset_desktop.providers.pacing import RequestPacer
 from snapasset_desktop.queue.backend import QueueBackend
 from snapasset_desktop.queue.runtime import backend_name
-from snapasset_desktop.secrets import SecretStore
+from snapasset_desktop.secrets import OPENAI_KEY, SecretStore
 from snapasset_desktop.services.brand import BrandService
 from snapasset_desktop.services.jobs import JobService
 from snapasset_desktop.services.requests import SpecBuilder
@@ -92,7 +92,12 @@ class AppContext:
     @property
     def specs(self) -> SpecBuilder:
         """Builds job specs from loose input, with the settings and presets in force now."""
-        return SpecBuilder(self.platforms, self.settings.current)
+        return SpecBuilder(
+            self.platforms, self.settings.current, has_openai_key=self._has_openai_key
+        )
+
+    def _has_openai_key(self) -> bool:
+        return bool(self.secrets.get(OPENAI_KEY))
 
     def provider(
         self, name: str | None = None, *, pacer: RequestPacer | None = None

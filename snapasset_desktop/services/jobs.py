@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from snapasset_desktop.errors import ImageError, InvalidInput, SnapAssetError, StorageError
+from snapasset_desktop.imaging.composition import PlatformOverride
 from snapasset_desktop.imaging.decode import MAX_FILE_BYTES, image_info, load_image
 from snapasset_desktop.imaging.encode import FORMATS as OUTPUT_FORMATS
 from snapasset_desktop.imaging.encode import encode_image
@@ -244,9 +245,16 @@ class JobService:
         *,
         focus: tuple[float, float] | None = None,
         platform_ids: Sequence[str] | None = None,
+        crop: Sequence[str] = (),
+        uncrop: Sequence[str] = (),
+        platform_focus: Mapping[str, tuple[float, float] | None] | None = None,
+        redo_expansions: Sequence[str] = (),
     ) -> JobRecord:
-        """Render a finished job again from its stored source (new focal point or
-        platforms) — never an API call."""
+        """Render a finished job again from its stored source and expansions (new focal
+        point or platforms; platforms switched back to crop, or to the job's fit again
+        (`uncrop`); a platform's own focal point, None to drop it) — never an API call,
+        but for each expansion named in `redo_expansions` (a shape group: "tall"),
+        painted again once."""
         job = self.store.get(job_id)
         if not job.finished:
             raise InvalidInput("This job is still in the queue; wait for it to finish.")
@@ -259,10 +267,45 @@ class JobService:
             spec = replace(
                 spec, platforms=tuple(p.id for p in self.backend.platforms().resolve(platform_ids))
             )
+        own_focus = dict(platform_focus or {})
+        for platform_id in {*crop, *uncrop, *own_focus}:
+            if platform_id not in spec.platforms:
+                raise InvalidInput(
+                    f"This job has no “{platform_id}” version; its platforms are "
+                    f"{', '.join(spec.platforms)}."
+                )
+            current = spec.render.override(platform_id) or PlatformOverride(platform_id)
+            spec = spec.with_override(
+                replace(
+                    current,
+                    crop=platform_id in crop or (current.crop and platform_id not in uncrop),
+                    focus=own_focus.get(platform_id, current.focus),
+                )
+            )
+        self._forget_expansions(job_id, redo_expansions)
         self.backend.amend_job(job_id, spec=spec, priority=PRIORITIES["high"])
         return self._enqueue_new(
             self.store.requeue(job_id, from_statuses=("completed", "failed", "canceled"))
         )
+
+    def _forget_expansions(self, job_id: str, keys: Sequence[str]) -> None:
+        """Remove the stored expansions named (every variant's), so the job paints them
+        again; a name the job has none of is refused first."""
+        if not keys:
+            return
+        stored = [
+            a
+            for a in self.library.assets_for_job(job_id, include_source=True)
+            if a.expansion_key is not None
+        ]
+        known = sorted({a.expansion_key for a in stored if a.expansion_key})
+        for key in keys:
+            if key not in known:
+                listed = ", ".join(known) if known else "none"
+                raise InvalidInput(
+                    f"This job has no expansion for “{key}”; its expansions: {listed}."
+                )
+        self.library.delete_assets([a.id for a in stored if a.expansion_key in keys])
 
     def set_priority(self, job_ids: Sequence[str], priority: int | str) -> list[JobRecord]:
         changed = self.store.set_priority(job_ids, parse_priority(priority))

@@ -11,12 +11,13 @@ the settings may have fixed since takes what the failure was about from them aga
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
 from snapasset_desktop.errors import InvalidInput
+from snapasset_desktop.imaging.composition import PlatformOverride
 from snapasset_desktop.imaging.planning import plan_source_size
 from snapasset_desktop.imaging.render import RenderOptions
 from snapasset_desktop.platforms import PlatformRegistry
@@ -40,10 +41,17 @@ FIXED_BY_SETTINGS: dict[str, tuple[str, ...]] = {
 }
 
 
+def _no_key() -> bool:
+    return False
+
+
 @dataclass(frozen=True)
 class SpecBuilder:
     registry: PlatformRegistry
     settings: Settings
+    # Whether an OpenAI key is there: an import is expanded by OpenAI with one, offline
+    # without. Asked only when an import is built (a keyring can be slow to answer).
+    has_openai_key: Callable[[], bool] = _no_key
 
     def build(
         self,
@@ -57,6 +65,8 @@ class SpecBuilder:
         asset_format: str | None = None,
         image_quality: int | None = None,
         fit: str | None = None,
+        fit_threshold: float | None = None,
+        overrides: Sequence[PlatformOverride] = (),
         pad: str | None = None,
         focus: tuple[float, float] | None = None,
         variations: int | None = None,
@@ -66,12 +76,15 @@ class SpecBuilder:
     ) -> JobSpec:
         """The spec for this input; None (or no value) takes the settings' value.
 
-        An import (provider "import") names its file and the file's size; the rest
-        is planned: the source size from the platforms, for the model that will
-        paint it (the placeholder plans as that model would, so layouts match)."""
+        An import (provider "import") names its file and the file's size; its model is
+        the one that expands it (OpenAI's, when the settings name OpenAI and there is a
+        key; none, for the placeholder). The rest is planned: the source size from the
+        platforms, for the model that will paint it (the placeholder plans as that model
+        would, so layouts match)."""
         settings = self.settings
         chosen = _provider(provider or settings.provider)
         platforms = tuple(self.registry.resolve(platform_ids))
+        chosen_ids = {p.id for p in platforms}
         common: dict[str, Any] = {
             "platforms": tuple(p.id for p in platforms),
             "provider": chosen,
@@ -81,6 +94,8 @@ class SpecBuilder:
             ),
             "render": RenderOptions(
                 fit=fit or settings.fit,
+                threshold=settings.fit_threshold if fit_threshold is None else fit_threshold,
+                overrides=tuple(o for o in overrides if o.platform_id in chosen_ids),
                 focus=focus,
                 pad=pad or settings.pad_color,
                 format=asset_format or settings.output_format,
@@ -90,9 +105,11 @@ class SpecBuilder:
         if chosen is Provider.IMPORT:
             if file_name is None or source_size is None:
                 raise ValueError("an import names its file and the file's size")
+            if model is None and settings.provider == Provider.OPENAI and self.has_openai_key():
+                model = settings.model
             return JobSpec(
                 prompt=prompt.strip() or PurePath(file_name).stem,
-                model="",
+                model=check_model(model) if model else "",
                 size=source_size,
                 variations=1,
                 partial_images=0,
@@ -135,6 +152,8 @@ class SpecBuilder:
         """`spec` with the inputs a failure of this kind was about taken from the settings
         again (the same spec when the settings can't have fixed it)."""
         fixable = FIXED_BY_SETTINGS.get(failure_kind or "", ())
+        if fixable and not spec.generates:
+            fixable = ("model",)  # an import stays one: who expands it is what may change
         return self.rebuild(spec, **dict.fromkeys(fixable)) if fixable else spec
 
 
@@ -151,6 +170,8 @@ def _inputs(spec: JobSpec) -> dict[str, Any]:
         "asset_format": render.format,
         "image_quality": render.quality,
         "fit": render.fit,
+        "fit_threshold": render.threshold,
+        "overrides": render.overrides,
         "pad": render.pad,
         "focus": render.focus,
         "variations": spec.variations,

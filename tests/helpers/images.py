@@ -7,7 +7,9 @@ import random
 import struct
 import zlib
 
-from PIL import Image, ImageDraw, ImageFilter
+from PIL import Image, ImageChops, ImageDraw, ImageFilter
+
+from snapasset_desktop.providers.placeholder import render_placeholder
 
 
 def photo(size: tuple[int, int] = (640, 480), seed: int = 1) -> Image.Image:
@@ -155,3 +157,62 @@ def swapped_primaries_icc() -> bytes:
     )
     assert len(header) == 128
     return header + body
+
+
+RED = (255, 0, 0)
+
+
+def marked_source(
+    size: tuple[int, int], centre: tuple[float, float], side: float
+) -> tuple[Image.Image, tuple[float, float, float, float]]:
+    """A placeholder picture with a pure red square (the subject, `side` of the short side)
+    at `centre`, and the square's box as fractions of the picture."""
+    image = render_placeholder("a marked subject", *size)
+    pixels = side * min(size)
+    left, top = centre[0] * size[0] - pixels / 2, centre[1] * size[1] - pixels / 2
+    ImageDraw.Draw(image).rectangle([left, top, left + pixels - 1, top + pixels - 1], fill=RED)
+    return image, (
+        left / size[0],
+        top / size[1],
+        (left + pixels) / size[0],
+        (top + pixels) / size[1],
+    )
+
+
+def red_mark(asset: Image.Image) -> tuple[float, float, float, float] | None:
+    """Where the red mark is in `asset`, as fractions. The placeholder's expansion mirrors
+    the picture, so blurred copies of the mark may lie beside it: the mark is the cluster
+    with the most pure red."""
+    red, green, blue = asset.convert("RGB").split()
+    mark = ImageChops.multiply(
+        red.point(lambda v: 255 if v >= 235 else 0),
+        ImageChops.multiply(
+            green.point(lambda v: 255 if v <= 25 else 0),
+            blue.point(lambda v: 255 if v <= 25 else 0),
+        ),
+    )
+    clusters = [
+        (left, top, right, bottom)
+        for left, right in _runs(mark, horizontal=True)
+        for top, bottom in _runs(mark.crop((left, 0, right, mark.height)), horizontal=False)
+    ]
+    if not clusters:
+        return None
+    box = max(clusters, key=lambda b: mark.crop(b).histogram()[255])
+    return box[0] / asset.width, box[1] / asset.height, box[2] / asset.width, box[3] / asset.height
+
+
+def _runs(mark: Image.Image, *, horizontal: bool) -> list[tuple[int, int]]:
+    """Spans of columns (or rows) of `mark` that hold any marked pixel."""
+    squeezed = mark.resize(
+        (mark.width, 1) if horizontal else (1, mark.height), Image.Resampling.BOX
+    )
+    marked = [value > 0 for value in squeezed.get_flattened_data()]
+    runs, start = [], None
+    for index, on in enumerate([*marked, False]):
+        if on and start is None:
+            start = index
+        elif not on and start is not None:
+            runs.append((start, index))
+            start = None
+    return runs

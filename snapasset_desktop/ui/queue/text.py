@@ -27,6 +27,7 @@ STAGE_LABELS = {
     "validate": "Checking",
     "generate": "Generating",
     "decode": "Reading the image",
+    "expand": "Expanding",
     "resize": "Resizing",
     "upload": "Uploading",
     "save": "Saving",

@@ -1,4 +1,4 @@
-"""A job's composition as a service: what it costs before Generate, and one expansion run.
+"""A job's composition through a provider: what it costs before Generate, and one expansion.
 
 `quote` is what the composer shows before Generate ("2 expansions · $0.31");
 `expand_source` is the work of one expansion stage: the source placed on the canvas,
@@ -51,13 +51,16 @@ class CompositionQuote:
         return f"{self.calls} expansion{plural} · {cost_text(self.cost_usd) or '$0.00'}"
 
 
-def quote(plan: CompositionPlan, *, model: str, quality: str, prompt: str = "") -> CompositionQuote:
-    """The calls and estimated USD of the plan's expansions."""
+def quote(
+    plan: CompositionPlan, *, model: str, quality: str, prompt: str = "", variations: int = 1
+) -> CompositionQuote:
+    """The calls and estimated USD of the plan's expansions, for each of `variations`
+    pictures (every picture is expanded on its own)."""
     costs = [
         expansion_cost(model, quality, expansion.request, prompt=prompt)
         for expansion in plan.expansions
     ]
-    return CompositionQuote(len(costs), sum(costs))
+    return CompositionQuote(len(costs) * variations, sum(costs) * variations)
 
 
 def expansion_cost(

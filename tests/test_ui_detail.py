@@ -52,8 +52,10 @@ def pane(qtbot: QtBot, ctx: AppContext, bridge: EngineBridge) -> Iterator[Detail
     widget.variants.loader.shutdown()
 
 
-def finished_job(ctx: AppContext, prompt: str = "a lighthouse on a cliff") -> str:
-    job = ctx.jobs.submit(ctx.specs.build(prompt, PLATFORMS))
+def finished_job(
+    ctx: AppContext, prompt: str = "a lighthouse on a cliff", fit: str = "cover"
+) -> str:
+    job = ctx.jobs.submit(ctx.specs.build(prompt, PLATFORMS, fit=fit))
     assert ctx.queue.executor.execute(job.id) == "completed"
     return job.id
 
@@ -70,24 +72,36 @@ def shown(qtbot: QtBot, pane: DetailPane, job_id: str, rows: int) -> None:
 
 
 def test_source_and_variants_side_by_side(qtbot: QtBot, ctx, pane) -> None:
-    job_id = finished_job(ctx)
+    job_id = finished_job(ctx, fit="auto")
     story = next(a for a in ctx.library.assets_for_job(job_id) if a.platform == "instagram-story")
     pane.show_asset(story)
-    shown(qtbot, pane, job_id, 1 + len(PLATFORMS))
+    rows = 1 + 3 + len(PLATFORMS)  # the source, its three expansions, the platforms
+    shown(qtbot, pane, job_id, rows)
     model = pane.variants
     labels = [model.data(model.index(r), GalleryRole.PLATFORM) for r in range(model.rowCount())]
-    assert labels[0] == "Source" and "Instagram · Story / Reel" in labels
+    assert labels[:4] == [
+        "Source",
+        "Expanded · tall formats",
+        "Expanded · wide formats",
+        "Expanded · banners",
+    ]
+    assert "Instagram · Story / Reel" in labels
     assert pane.current_asset().id == story.id  # the asset asked for is selected
     sizes = {model.data(model.index(r), GalleryRole.SIZE) for r in range(model.rowCount())}
     assert {"1600 × 900", "1080 × 1920", "1584 × 396"} <= sizes
     notes = [model.data(model.index(r), GalleryRole.NOTE) for r in range(model.rowCount())]
-    assert notes[0] == "original" and all(n.startswith("crops ") for n in notes[1:])
-    assert all(model.data(model.index(r), GalleryRole.FILE_SIZE) for r in range(4))
+    assert notes[0] == "original" and notes[1] == "the source, made larger"
+    assert all(n.startswith("expanded · keeps ") for n in notes[4:])
+    assert all(model.data(model.index(r), GalleryRole.FILE_SIZE) for r in range(rows))
     assert "a lighthouse on a cliff" in pane.prompt.text()
     assert "high quality" in pane.meta.text() and "source" in pane.meta.text()
+    # Cards load their pictures as they come into view: the strip shows the story's.
+    viewport = pane.strip.viewport().rect()
+    visible = [r for r in range(rows) if pane.strip.visualRect(model.index(r)).intersects(viewport)]
+    assert model.row_of(story.id) in visible
     qtbot.waitUntil(
         lambda: all(
-            model.data(model.index(r), GalleryRole.THUMB_STATE) == "ready" for r in range(4)
+            model.data(model.index(r), GalleryRole.THUMB_STATE) == "ready" for r in visible
         ),
         timeout=10_000,
     )

@@ -43,6 +43,7 @@ from snapasset_desktop.services.requests import BACKGROUNDS, MAX_VARIATIONS, QUA
 from snapasset_desktop.styles import STYLE_PRESETS
 from snapasset_desktop.ui import tasks
 from snapasset_desktop.ui.compose.batch_dialog import BatchDialog
+from snapasset_desktop.ui.compose.fit_summary import FitSummary
 from snapasset_desktop.ui.compose.platform_picker import PlatformPicker
 from snapasset_desktop.ui.compose.prompt_history import PromptHistory
 from snapasset_desktop.ui.compose.retry_banner import RetryBanner
@@ -81,6 +82,8 @@ class ComposePanel(QWidget):
         self.picker.selectionChanged.connect(self._on_options_changed)
         options = self._build_options()
         self._build_footer()
+        self.fit_summary = FitSummary(ctx, self)
+        self.fit_summary.changed.connect(self._on_options_changed)
         self.retry_banner = RetryBanner(self)
 
         layout = QVBoxLayout(self)
@@ -94,6 +97,7 @@ class ComposePanel(QWidget):
         layout.addLayout(options)
         layout.addSpacing(4)
         layout.addWidget(self.plan_label)
+        layout.addWidget(self.fit_summary)
         layout.addWidget(self.retry_banner)
         layout.addWidget(self.message_label)
         layout.addWidget(self.status_label)
@@ -296,6 +300,7 @@ class ComposePanel(QWidget):
             "asset_format": self.format_combo.currentText(),
             "variations": self.variations_spin.value(),
             "style": None if style == "none" else style,
+            "fit": self.fit_summary.fit(),
         }
 
     def edit_retry(self, job: JobRecord) -> None:
@@ -310,6 +315,7 @@ class ComposePanel(QWidget):
         self.format_combo.setCurrentText(spec.render.format)
         self.style_combo.setCurrentText(spec.style or "none")
         self.variations_spin.setValue(spec.variations)
+        self.fit_summary.set_fit(spec.render.fit)
         self.retry_banner.show_job(job)
         self.prompt_edit.setFocus()
 
@@ -428,6 +434,10 @@ class ComposePanel(QWidget):
 
     def _update_plan(self) -> None:
         self.plan_label.setText(self.plan_text())
+        model, quality = self.model_combo.currentText().strip(), self.quality_combo.currentText()
+        variations = self.variations_spin.value()
+        ids = self.picker.selected_ids()
+        self.fit_summary.update_for(ids, model=model, quality=quality, variations=variations)
 
     def plan_text(self) -> str:
         """E.g. "Source 2048×1152 · crop: Story / Reel −44 %, Profile banner −25 %"."""

@@ -1,9 +1,13 @@
 """DetailPane: one job up close — its source, every platform variant, and what to do next.
 
 Shows the prompt and parameters, the source in a focal point editor (drag the
-point, the crops follow; Apply re-renders from the stored source without an
-API call) and a strip of the variants with their sizes. A job still running is
-shown live: its partial previews, then its results when the bridge says so.
+point, the frames follow; pick one platform in the legend to see its safe zones and
+drag its frame alone; Apply re-renders from the stored source and expansions) and,
+below a splitter that gives the editor as much room as the designer wants, a strip of
+the versions — the source, each expansion, every platform, a warning badge where a
+subject is hidden, the safe zones over each when turned on. A version's context menu
+crops a platform instead of expanding it, or paints one expansion again. A job still
+running is shown live: its partial previews, then its results when the bridge says so.
 Re-rendering and regenerating go to the queue off the GUI thread.
 """
 
@@ -12,7 +16,7 @@ from __future__ import annotations
 from datetime import datetime
 from functools import partial
 
-from PySide6.QtCore import QSize, Qt, Signal, Slot
+from PySide6.QtCore import QPoint, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QGuiApplication, QImage, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -20,9 +24,11 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListView,
+    QMenu,
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QSplitter,
     QStackedWidget,
     QToolButton,
     QVBoxLayout,
@@ -36,15 +42,19 @@ from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.ui import tasks
 from snapasset_desktop.ui.bridge import EngineBridge
 from snapasset_desktop.ui.details.focal_point_editor import FocalPointEditor
+from snapasset_desktop.ui.details.frame_legend import FrameLegend
+from snapasset_desktop.ui.details.safe_zone_overlay import ZoneCardDelegate
 from snapasset_desktop.ui.details.variants import JobDetails, JobDetailsLoader, VariantModel
-from snapasset_desktop.ui.gallery.delegate import AssetCardDelegate
 from snapasset_desktop.ui.shared.desktop import open_folder
 from snapasset_desktop.ui.shared.icons import icon
+from snapasset_desktop.ui.shared.styling import message_style
 
 STRIP_CARD = QSize(184, 204)
 STAR = "#f5b301"
 ERROR, ERROR_DARK = "#c62828", "#ff8a80"  # readable red on light and on dark windows
 COST_TIP = "What this job's OpenAI calls cost — an estimate from list prices, not an invoice."
+EVERY_FRAME_HINT = "Drag the point every frame keeps in view, or pick a platform above."
+PICKED_FRAME_HINT = "Drag to move this platform's frame alone; its safe zones are shaded."
 
 
 class DetailPane(QWidget):
@@ -156,7 +166,31 @@ class DetailPane(QWidget):
 
         self.editor = FocalPointEditor(page)
         self.editor.focusChanged.connect(self._focus_moved)
-        self.focusHint = QLabel("Drag the crosshair: every crop keeps that point in view.", page)
+        self.editor.platformFocusChanged.connect(self._focus_moved)
+        self.legend = FrameLegend(page)
+        self.legend.picked.connect(self._pick_platform)
+        self.legend.hovered.connect(lambda pid: self.editor.set_hover(pid or None))
+        self.editor.hoverChanged.connect(self.legend.light)
+        self.zonesButton = self._tool(
+            "zonesButton",
+            "layout-grid",
+            "Safe zones: show where each platform's own interface covers the picture",
+            self._toggle_zones,
+        )
+        self.zonesButton.setCheckable(True)
+        self.zonesButton.setChecked(True)
+        self.ownFocusButton = self._tool(
+            "ownFocusButton",
+            "x",
+            "Give this platform the job's focal point again",
+            self._drop_own_focus,
+        )
+        legend_row = QHBoxLayout()
+        legend_row.setSpacing(4)
+        legend_row.addWidget(self.legend, 1)
+        legend_row.addWidget(self.ownFocusButton)
+        legend_row.addWidget(self.zonesButton)
+        self.focusHint = QLabel(EVERY_FRAME_HINT, page)
         self.focusHint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self.focusHint.setWordWrap(True)
         self.resetFocusButton = self._tool(
@@ -180,7 +214,9 @@ class DetailPane(QWidget):
         self.strip.setMovement(QListView.Movement.Static)
         self.strip.setUniformItemSizes(True)
         self.strip.setGridSize(STRIP_CARD)
-        self.strip.setItemDelegate(AssetCardDelegate(self.strip, size=STRIP_CARD))
+        self.cards = ZoneCardDelegate(self.strip, size=STRIP_CARD)
+        self.cards.show_zones = True
+        self.strip.setItemDelegate(self.cards)
         self.strip.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.strip.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.strip.setFrameShape(QFrame.Shape.NoFrame)
@@ -189,6 +225,13 @@ class DetailPane(QWidget):
         self.strip.setModel(self.variants)
         self.strip.setDragEnabled(False)
         self.strip.selectionModel().currentChanged.connect(self._update_actions)
+        self.strip.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.strip.customContextMenuRequested.connect(self._version_menu)
+        self.assetWarning = QLabel(page)
+        self.assetWarning.setObjectName("assetWarning")
+        self.assetWarning.setWordWrap(True)
+        self.assetWarning.setStyleSheet(message_style(self.palette(), "warning"))
+        self.assetWarning.hide()
 
         self.message = QLabel(page)
         self.message.setObjectName("detailMessage")
@@ -200,6 +243,29 @@ class DetailPane(QWidget):
         bold.setBold(True)
         heading.setFont(bold)
 
+        # The editor and the versions share the height; the designer drags the line between.
+        editing = QWidget(page)
+        edit_box = QVBoxLayout(editing)
+        edit_box.setContentsMargins(0, 0, 0, 0)
+        edit_box.setSpacing(6)
+        edit_box.addLayout(legend_row)
+        edit_box.addWidget(self.editor, 1)
+        edit_box.addLayout(focus_row)
+        versions = QWidget(page)
+        versions_box = QVBoxLayout(versions)
+        versions_box.setContentsMargins(0, 4, 0, 0)
+        versions_box.setSpacing(6)
+        versions_box.addWidget(heading)
+        versions_box.addWidget(self.strip)
+        versions_box.addWidget(self.assetWarning)
+        self.splitter = QSplitter(Qt.Orientation.Vertical, page)
+        self.splitter.setObjectName("detailSplitter")
+        self.splitter.addWidget(editing)
+        self.splitter.addWidget(versions)
+        self.splitter.setStretchFactor(0, 1)
+        # Dragged to the bottom, the versions fold away and the editor has the whole height.
+        self.splitter.setCollapsible(0, False)
+
         box = QVBoxLayout(page)
         box.setContentsMargins(16, 12, 16, 12)
         box.setSpacing(8)
@@ -208,11 +274,7 @@ class DetailPane(QWidget):
         box.addLayout(actions)
         box.addWidget(self.progress)
         box.addWidget(self.message)
-        box.addWidget(self.editor, 1)
-        box.addLayout(focus_row)
-        box.addSpacing(4)
-        box.addWidget(heading)
-        box.addWidget(self.strip)
+        box.addWidget(self.splitter, 1)
         return page
 
     def _tool(self, name: str, glyph: str, tip: str, slot: object) -> QToolButton:
@@ -269,7 +331,11 @@ class DetailPane(QWidget):
                 platforms.append(self.ctx.platforms.get(platform_id))
             except UnknownPlatform:
                 continue  # a custom preset deleted since: its crop can't be drawn
+        picked = self.legend.current()
         self.editor.set_platforms(platforms)
+        self.editor.set_spec(job.spec)
+        self.legend.set_platforms(platforms, self.editor.colour)
+        self.legend.set_current(picked)
         if not details.source.isNull():
             self.editor.set_source(details.source, details.source_size)
         live = not job.finished
@@ -279,7 +345,7 @@ class DetailPane(QWidget):
         self._show_status(job)
         row = self.variants.row_of(want) if want is not None else None
         if row is None:
-            row = next((r for r, a in enumerate(details.assets) if not a.is_source), 0)
+            row = next((r for r, a in enumerate(details.assets) if not a.is_original), 0)
         if self.variants.rowCount():
             self.strip.setCurrentIndex(self.variants.index(row))
         self._update_actions()
@@ -330,13 +396,34 @@ class DetailPane(QWidget):
         can_focus = finished and self.editor.has_source() and bool(job and job.platforms)
         self.applyFocusButton.setEnabled(can_focus and self._focus_edited())
         self.resetFocusButton.setEnabled(can_focus and self._focus_edited())
+        picked = self.editor.picked()
+        self.ownFocusButton.setVisible(picked is not None)
+        self.ownFocusButton.setEnabled(picked in self.editor.own_focus())
+        warning = asset.warning if asset else None
+        if asset is not None and warning:
+            self.assetWarning.setText(f"{self.variants.label(asset)}: {warning}")
+        self.assetWarning.setVisible(bool(warning))
 
     def _focus_edited(self) -> bool:
+        return bool(self._own_focus_changes()) or self._job_focus_edited()
+
+    def _job_focus_edited(self) -> bool:
         job = self.job
         if job is None or job.focus_x is None or job.focus_y is None:
             return True
         x, y = self.editor.focus()
         return abs(x - job.focus_x) > 1e-3 or abs(y - job.focus_y) > 1e-3
+
+    def _own_focus_changes(self) -> dict[str, tuple[float, float] | None]:
+        """The platforms' own focal points the editor has that the job doesn't (None: one
+        the designer gave back to the job's point)."""
+        if self.job is None:
+            return {}
+        stored = {o.platform_id: o.focus for o in self.job.spec.render.overrides if o.focus}
+        edited = self.editor.own_focus()
+        return {
+            pid: edited.get(pid) for pid in {*stored, *edited} if stored.get(pid) != edited.get(pid)
+        }
 
     # -- live jobs --------------------------------------------------------------------
 
@@ -370,29 +457,100 @@ class DetailPane(QWidget):
         job = self.job
         if job and job.focus_x is not None and job.focus_y is not None:
             self.editor.set_focus(job.focus_x, job.focus_y)
+        if job:
+            self.editor.set_spec(job.spec)  # the platforms' own points as the job has them
+        self._update_actions()
+
+    @Slot(str)
+    def _pick_platform(self, platform_id: str) -> None:
+        self.editor.pick(platform_id or None)
+        self.focusHint.setText(PICKED_FRAME_HINT if platform_id else EVERY_FRAME_HINT)
         self._update_actions()
 
     @Slot()
+    def _drop_own_focus(self) -> None:
+        picked = self.editor.picked()
+        if picked is not None:
+            self.editor.set_own_focus(picked, None)
+            self._update_actions()
+
+    @Slot()
+    def _toggle_zones(self) -> None:
+        shown = self.zonesButton.isChecked()
+        self.editor.set_show_zones(shown)
+        self.cards.show_zones = shown
+        self.strip.viewport().update()
+
+    @Slot()
     def apply_focus(self) -> None:
-        """Re-render every platform around the editor's point, from the stored source."""
+        """Re-render every platform around the editor's points, from the stored source."""
         if self.job_id is None:
             return
         self.applyFocusButton.setEnabled(False)  # until the job says how it went
+        self._rerender(
+            "Re-rendering with the new focal point…",
+            focus=self.editor.focus(),
+            platform_focus=self._own_focus_changes(),
+        )
+
+    def _rerender(self, news: str, **changes: object) -> None:
+        assert self.job_id is not None
         tasks.run(
-            partial(self.ctx.jobs.rerender, self.job_id, focus=self.editor.focus()),
+            partial(self.ctx.jobs.rerender, self.job_id, **changes),
             owner=self,
             pool=tasks.ACTIONS,
-            done=self._rerendering,
+            done=partial(self._rerendering, news),
             failed=self._action_failed,
         )
 
-    def _rerendering(self, job: JobRecord) -> None:
+    def _rerendering(self, news: str, job: JobRecord) -> None:
         if job.id != self.job_id:
             return  # another job is shown now
         self.job = job
         self._show_status(job)
         self._update_actions()
-        self.statusMessage.emit("Re-rendering with the new focal point…")
+        self.statusMessage.emit(news)
+
+    @Slot(QPoint)
+    def _version_menu(self, position: QPoint) -> None:
+        index = self.strip.indexAt(position)
+        menu = self.version_menu(self.variants.asset(index.row())) if index.isValid() else None
+        if menu is not None:
+            menu.aboutToHide.connect(menu.deleteLater)
+            menu.popup(self.strip.viewport().mapToGlobal(position))
+
+    def version_menu(self, asset: AssetRecord) -> QMenu | None:
+        """A version's own actions: crop a platform instead of expanding it (or let it
+        follow the job's fit again), paint an expansion again; None when it has none."""
+        job = self.job
+        if job is None or not job.finished:
+            return None
+        menu = QMenu(self)
+        if asset.expansion_key is not None:
+            key = asset.expansion_key
+            menu.addAction(
+                icon("refresh-cw"),
+                "Paint this expansion again (one image request)",
+                partial(self._rerender, "Painting the expansion again…", redo_expansions=[key]),
+            )
+        else:
+            override = job.spec.render.override(asset.platform)
+            if override is not None and override.crop:
+                menu.addAction(
+                    icon("layers"),
+                    "Follow the job's fit again",
+                    partial(self._rerender, "Re-rendering…", uncrop=[asset.platform]),
+                )
+            elif self.variants.fit_of(asset) == "expand":
+                menu.addAction(
+                    icon("crosshair"),
+                    "Crop this platform instead of expanding",
+                    partial(self._rerender, "Cropping it instead…", crop=[asset.platform]),
+                )
+        if not menu.actions():
+            menu.deleteLater()
+            return None
+        return menu
 
     @Slot()
     def regenerate(self) -> None:

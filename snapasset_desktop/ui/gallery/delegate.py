@@ -1,4 +1,4 @@
-"""How one asset card is painted: thumbnail, platform, size, favourite star.
+"""How one asset card is painted: thumbnail, platform, size, favourite star, warning badge.
 
 Used by the gallery grid and the detail pane's strip of variants. Everything is
 drawn from the palette, so cards read well in light and dark themes; nothing
@@ -20,6 +20,7 @@ CARD = QSize(196, 218)
 MARGIN = 6  # space between cards (each side)
 PAD = 8  # inside a card
 STAR = QColor("#f5b301")
+WARNING = QColor("#f2a900")
 
 
 class AssetCardDelegate(QStyledItemDelegate):
@@ -56,14 +57,32 @@ class AssetCardDelegate(QStyledItemDelegate):
         painter.setBrush(fill)
         painter.drawRoundedRect(card.adjusted(0.5, 0.5, -0.5, -0.5), 10, 10)
 
-        lines = 3 if index.data(GalleryRole.NOTE) else 2
-        text_height = lines * (option.fontMetrics.height() + 2) + 4
-        thumb = card.adjusted(PAD, PAD, -PAD, -PAD - text_height)
+        thumb = self.thumbnail_area(option, index)
         self._paint_thumbnail(painter, palette, thumb, index)
         if index.data(GalleryRole.FAVOURITE):
             _paint_star(painter, QPointF(thumb.right() - 14, thumb.top() + 14), 9)
+        if index.data(GalleryRole.WARNING):
+            _paint_badge(painter, QPointF(thumb.left() + 14, thumb.top() + 14))
         self._paint_text(painter, option, card, thumb, index)
         painter.restore()
+
+    def thumbnail_area(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QRectF:
+        """The card's picture well, above its text lines."""
+        card = QRectF(option.rect.adjusted(MARGIN, MARGIN, -MARGIN, -MARGIN))
+        lines = 3 if index.data(GalleryRole.NOTE) else 2
+        text_height = lines * (option.fontMetrics.height() + 2) + 4
+        return card.adjusted(PAD, PAD, -PAD, -PAD - text_height)
+
+    def picture_rect(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QRectF | None:
+        """Where the thumbnail is drawn in its well; None until it is loaded."""
+        pixmap = index.data(Qt.ItemDataRole.DecorationRole)
+        if index.data(GalleryRole.THUMB_STATE) != "ready" or not isinstance(pixmap, QPixmap):
+            return None
+        return None if pixmap.isNull() else _fit(pixmap.size(), self.thumbnail_area(option, index))
 
     def _paint_thumbnail(
         self,
@@ -142,6 +161,17 @@ def _mix(a: QColor, b: QColor, amount: float) -> QColor:
         a.blueF() + (b.blueF() - a.blueF()) * amount,
         1.0,
     )
+
+
+def _paint_badge(painter: QPainter, centre: QPointF) -> None:
+    """The warning mark on a soft dark disc: the asset's subject is hidden, or it says why."""
+    painter.save()
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor(0, 0, 0, 110))
+    painter.drawEllipse(centre, 12, 12)
+    glyph = icon("triangle-alert", WARNING).pixmap(16, 16)
+    painter.drawPixmap(QPointF(centre.x() - 8, centre.y() - 8), glyph)
+    painter.restore()
 
 
 def _paint_star(painter: QPainter, centre: QPointF, radius: float) -> None:

@@ -60,6 +60,7 @@ class GalleryRole(IntEnum):
     THUMB_STATE = Qt.ItemDataRole.UserRole + 6  # "loading" | "ready" | "broken"
     FILE_SIZE = Qt.ItemDataRole.UserRole + 7  # "412 KB"
     NOTE = Qt.ItemDataRole.UserRole + 8  # an extra word for the card (e.g. "crops 12%")
+    WARNING = Qt.ItemDataRole.UserRole + 9  # what the asset warns of (its subject hidden), or None
 
 
 class GalleryModel(QAbstractListModel):
@@ -232,6 +233,8 @@ class GalleryModel(QAbstractListModel):
                 return asset.favourite
             case GalleryRole.FILE_SIZE:
                 return file_size(asset.bytes)
+            case GalleryRole.WARNING:
+                return asset.warning
             case GalleryRole.THUMB_STATE:
                 if asset.id in self._broken:
                     return "broken"
@@ -249,10 +252,11 @@ class GalleryModel(QAbstractListModel):
     def _tooltip(self, asset: AssetRecord) -> str:
         made = datetime.fromtimestamp(asset.created_at).strftime("%d %b %Y, %H:%M")
         prompt = asset.prompt if len(asset.prompt) < 160 else asset.prompt[:157] + "…"
+        warning = f"<br><b>{_escape(asset.warning)}</b>" if asset.warning else ""
         return (
             f"<b>{self.platform_label(asset.platform)}</b><br>"
             f"{asset.width} × {asset.height} · {asset.format.upper()} · "
-            f"{file_size(asset.bytes)}<br>{made}<br><i>{_escape(prompt)}</i>"
+            f"{file_size(asset.bytes)}<br>{made}<br><i>{_escape(prompt)}</i>{warning}"
         )
 
     @property

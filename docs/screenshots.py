@@ -1,7 +1,10 @@
 """Render the main views with sample data into docs/screenshots/ (`make screenshots`).
 
 Runs offscreen in a throwaway library: a few jobs made with the placeholder
-provider (completed), one refused by the fake reason, a few waiting.
+provider (completed), one refused by the fake reason, a few waiting. Then
+composition per shape: the focal editor of a job for 8 platforms with a story's
+safe zones, that story with its overlay, and a LinkedIn banner cropped beside the
+same banner expanded.
 """
 
 from __future__ import annotations
@@ -27,6 +30,16 @@ PLATFORMS = [
     "x-post",
     "linkedin-banner",
     "youtube-thumbnail",
+]
+EIGHT = [
+    "instagram-square",
+    "instagram-story",
+    "tiktok",
+    "x-post",
+    "x-header",
+    "linkedin-banner",
+    "youtube-thumbnail",
+    "facebook-cover",
 ]
 
 
@@ -97,11 +110,79 @@ def main() -> int:
         settle(2.5)
         dialog.grab().save(str(OUT / name))
         dialog.close()
+    composition_shots(context, settle)
     window.stop_queue()
     context.close()
     QTimer.singleShot(0, app.quit)
     print(f"screenshots in {OUT}")
     return 0
+
+
+def composition_shots(context, settle) -> None:
+    """The focal editor, a story with its safe zones, a banner cropped and expanded."""
+    from PySide6.QtCore import QRectF, Qt
+    from PySide6.QtGui import QColor, QFont, QImage, QPainter
+
+    from snapasset_desktop.queue.expansion_stage import plan_for
+    from snapasset_desktop.safe_zones import zones_for
+    from snapasset_desktop.ui.details.pane import DetailPane
+    from snapasset_desktop.ui.details.safe_zone_overlay import paint_zones
+
+    prompt = "a red fox sitting in fresh snow at dawn, pine forest behind"
+    job = context.jobs.submit(context.specs.build(prompt, EIGHT))
+    context.queue.executor.execute(job.id)
+    assets = {a.platform: a for a in context.library.assets_for_job(job.id)}
+
+    pane = DetailPane(context)
+    pane.resize(1180, 1080)
+    pane.show_asset(assets["instagram-story"])
+    pane.show()
+    settle(3.0)
+    pane.splitter.setSizes([760, 320])
+    pane.legend.chip("instagram-story").click()
+    settle(2.0)
+    pane.grab().save(str(OUT / "focal-editor.png"))
+    pane.close()
+
+    story = QImage(str(context.library.asset_path(assets["instagram-story"])))
+    story = story.scaledToHeight(960, Qt.TransformationMode.SmoothTransformation)
+    painter = QPainter(story)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    paint_zones(painter, QRectF(story.rect()), zones_for(context.platforms.get("instagram-story")))
+    painter.end()
+    story.save(str(OUT / "story-safe-zones.png"))
+
+    # The same job cropped: its picture is shaped for all eight platforms, not the banner.
+    cropped = context.jobs.submit(context.specs.build(prompt, EIGHT, fit="cover"))
+    context.queue.executor.execute(cropped.id)
+    banners, captions = {}, {}
+    for made in (cropped.id, job.id):
+        done = context.jobs.get(made)
+        banner = next(
+            a for a in context.library.assets_for_job(made) if a.platform == "linkedin-banner"
+        )
+        banners[made] = QImage(str(context.library.asset_path(banner))).scaledToWidth(1200)
+        size = (done.source_width, done.source_height)
+        platforms = context.platforms.resolve(EIGHT)
+        focus = (done.focus_x, done.focus_y)
+        fit = plan_for(done.spec, size, platforms, focus).platform("linkedin-banner")
+        how = "expanded for the banners, then cropped" if fit.expansion else "cropped"
+        captions[made] = f"LinkedIn banner, {how}: keeps {fit.kept:.0%} of the picture"
+    height = sum(image.height() + 56 for image in banners.values()) + 16
+    sheet = QImage(1232, height, QImage.Format.Format_RGB32)
+    sheet.fill(QColor("#f4f4f6"))
+    painter = QPainter(sheet)
+    font = QFont()
+    font.setPointSize(13)
+    painter.setFont(font)
+    top = 16
+    for made, image in banners.items():
+        painter.setPen(QColor("#222222"))
+        painter.drawText(16, top + 24, captions[made])
+        painter.drawImage(16, top + 40, image)
+        top += image.height() + 56
+    painter.end()
+    sheet.save(str(OUT / "banner-crop-and-expanded.png"))
 
 
 if __name__ == "__main__":

@@ -56,6 +56,8 @@ def test_options_are_normalised() -> None:
         ({"quality": True}, "from 1 to 100"),
         ({"focus": (1.5, 0.5)}, "focus point"),
         ({"focus": "middle"}, "focus point"),
+        ({"threshold": 1.5}, "crop threshold is a share"),
+        ({"threshold": True}, "crop threshold is a share"),
     ],
 )
 def test_bad_options_are_refused(changes: dict, message: str) -> None:
@@ -83,6 +85,19 @@ def test_cover_crop_keeps_the_side_the_focus_is_on() -> None:
     assert _close(_open(right.data).getpixel((50, 50)), BLUE)
     assert _close(_open(left.data).getpixel((50, 50)), RED)
     assert right.crop_loss == pytest.approx(0.75)
+
+
+def test_a_planned_crop_is_cut_where_it_was_placed() -> None:
+    source = halves((400, 100), RED, BLUE)
+    cards = [
+        make_custom_platform("left-card", 100, 100),
+        make_custom_platform("right-card", 100, 100),
+    ]
+    boxes = {"left-card": (0, 0, 100, 100), "right-card": (300, 0, 400, 100)}
+    left, right = render_platforms(source, cards, RenderOptions(), boxes=boxes)
+    # One size, two boxes: each platform is cut from its own, never the other's pixels.
+    assert _close(_open(left.data).getpixel((50, 50)), RED)
+    assert _close(_open(right.data).getpixel((50, 50)), BLUE)
 
 
 def test_focus_none_means_the_estimated_focal_point() -> None:

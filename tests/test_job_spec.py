@@ -16,7 +16,10 @@ from snapasset_desktop.library import Library
 from snapasset_desktop.library.db import MIGRATIONS, _statements
 from snapasset_desktop.library.job_specs import UNREADABLE
 from snapasset_desktop.paths import app_paths
+from snapasset_desktop.platforms import PlatformRegistry
 from snapasset_desktop.services.context import AppContext
+from snapasset_desktop.services.requests import SpecBuilder
+from snapasset_desktop.settings import Settings
 from snapasset_desktop.spec import SPEC_VERSION, Background, JobSpec, Provider, Quality, SpecError
 from tests.conftest import write_settings
 from tests.helpers.redis_server import RedisServer
@@ -302,3 +305,26 @@ def test_a_redis_record_of_an_older_version_is_read_through_the_migration_and_ru
     assert redis_app.queue.executor.execute(job.id) == "completed"
     source = redis_app.library.get_job(job.id)
     assert (source.source_width, source.source_height) == (1280, 720)  # the record's size
+
+
+def test_an_import_is_expanded_by_openai_only_with_a_key_and_stays_an_import() -> None:
+    registry = PlatformRegistry.from_settings([])
+    imported = {"provider": "import", "file_name": "beach.jpg", "source_size": (1200, 800)}
+    with_key = SpecBuilder(registry, Settings(), has_openai_key=lambda: True)
+    spec = with_key.build("", ["instagram-story"], **imported)
+    assert (spec.expander, spec.model, spec.source_label()) == (
+        Provider.OPENAI,
+        "gpt-image-2",
+        "imported beach.jpg",
+    )
+    offline = SpecBuilder(registry, Settings(), has_openai_key=lambda: False)
+    assert offline.build("", ["instagram-story"], **imported).expander is Provider.PLACEHOLDER
+    # OpenAI refused the key: retried once Settings say placeholder, it is still an import,
+    # expanded offline now.
+    switched = SpecBuilder(registry, Settings(provider="placeholder"), has_openai_key=lambda: True)
+    again = switched.with_settings_after(spec, "auth")
+    assert (again.provider, again.expander, again.size) == (
+        Provider.IMPORT,
+        Provider.PLACEHOLDER,
+        (1200, 800),
+    )

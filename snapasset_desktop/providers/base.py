@@ -206,8 +206,9 @@ def validate_request(request: ImageRequest, *, needs_model: bool = True) -> Imag
     )
 
 
-def validate_expand_request(request: ExpandRequest) -> ExpandRequest:
-    """A cleaned copy of an expansion request, or InvalidInput saying what to fix."""
+def validate_expand_request(request: ExpandRequest, *, needs_model: bool = True) -> ExpandRequest:
+    """A cleaned copy of an expansion request, or InvalidInput saying what to fix;
+    `needs_model`: False for a provider that paints without one (the placeholder)."""
     size = parse_size(request.size)
     if size is None:
         raise InvalidInput("An expansion needs the canvas size in pixels, such as 1440x2560.")
@@ -218,7 +219,7 @@ def validate_expand_request(request: ExpandRequest) -> ExpandRequest:
     return replace(
         request,
         prompt=validate_prompt(request.prompt),
-        model=check_model(request.model),
+        model=check_model(request.model) if needs_model else request.model,
         size=f"{size[0]}x{size[1]}",
         quality=_one_of(request.quality, QUALITIES, "quality setting"),
         output_format=_one_of(request.output_format, OUTPUT_FORMATS, "supported image format"),

@@ -231,7 +231,7 @@ class PlaceholderProvider:
         on_wait: WaitCallback | None = None,
     ) -> GeneratedImage:
         """The picture with the mask's transparent area filled by a blurred mirror of the rest."""
-        request = validate_expand_request(request)
+        request = validate_expand_request(request, needs_model=False)
         if should_cancel is not None and should_cancel():
             raise Canceled()
         size = parse_size(request.size) or AUTO_SIZE

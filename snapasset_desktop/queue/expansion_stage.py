@@ -180,7 +180,7 @@ class ExpansionStage:
                 source,
                 expansion,
                 prompt=apply_style(spec.prompt, spec.style) if spec.generates else None,
-                model=spec.model or "gpt-image-2",
+                model=spec.model,  # "" for the placeholder, which paints without one
                 quality=spec.quality,
                 partial_images=spec.partial_images,
                 on_partial=on_partial,

@@ -198,7 +198,10 @@ class DetailPane(QWidget):
         )
         self.applyFocusButton = QPushButton(icon("crosshair"), "Apply focal point", page)
         self.applyFocusButton.setObjectName("applyFocusButton")
-        self.applyFocusButton.setToolTip("Re-render every platform around this point (no API call)")
+        self.applyFocusButton.setToolTip(
+            "Re-render every platform around these points from the stored picture and its "
+            "expansions — a new image is painted only for an expansion the job doesn't have yet"
+        )
         self.applyFocusButton.clicked.connect(self.apply_focus)
         focus_row = QHBoxLayout()
         focus_row.setSpacing(8)

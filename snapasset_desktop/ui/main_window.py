@@ -255,7 +255,7 @@ class MainWindow(QMainWindow):
         self._worker_watch.timeout.connect(self.worker.ensure_running)
         self._worker_watch.timeout.connect(self.status.refresh)  # workers go without an event
         self._worker_watch.start()
-        self.status.refresh()
+        self.status.worker_started()
 
     def stop_queue(self) -> None:
         self._worker_watch.stop()

@@ -12,6 +12,7 @@ from snapasset_desktop.library.export import Exporter, ExportOptions
 from snapasset_desktop.library.models import AssetRecord
 from snapasset_desktop.library.naming import (
     UniqueNames,
+    preview,
     render,
     shorten,
     slugify,
@@ -108,6 +109,14 @@ def test_slug_is_ascii_short_and_never_empty() -> None:
     assert slugify("Café crème — à Paris") == "cafe-creme-a-paris"
     assert len(slugify("word " * 30)) <= 40 and not slugify("word " * 30).endswith("-")
     assert slugify("日本語のみ") == "image"
+
+
+def test_a_long_prompt_slug_ends_with_a_whole_word() -> None:
+    prompt = "a lighthouse at dawn, warm light over a calm sea"
+    assert slugify(prompt) == "a-lighthouse-at-dawn-warm-light-over-a"  # was "…-over-a-c"
+    assert slugify("a " + "b" * 50) == "a-" + "b" * 38  # one long word: cut where it must be
+    preview_name = preview("{prompt_slug}", [asset(prompt=prompt)], None, 1)[0]
+    assert preview_name == "a-lighthouse-at-dawn-warm-light-over-a.png"  # the preview says so
 
 
 def test_reserved_names_from_values_are_made_safe() -> None:

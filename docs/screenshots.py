@@ -64,6 +64,7 @@ def main() -> int:
         context.jobs.submit(context.build_request(prompt, PLATFORMS[:3]))
 
     from snapasset_desktop.ui.export.dialog import ExportDialog
+    from snapasset_desktop.ui.export.scope import ExportScope
     from snapasset_desktop.ui.main_window import MainWindow
     from snapasset_desktop.ui.monitor.dialog import MonitorDialog
     from snapasset_desktop.ui.settings.dialog import SettingsDialog
@@ -88,7 +89,7 @@ def main() -> int:
     window.grab().save(str(OUT / "main-window.png"))
     assets = context.library.query_assets(limit=10)
     shots = [
-        ("export-dialog.png", ExportDialog(context, assets, window)),
+        ("export-dialog.png", ExportDialog(context, ExportScope.selection(assets), window)),
         ("settings-dialog.png", SettingsDialog(context, window)),
         ("monitor.png", MonitorDialog(context, window)),
     ]

@@ -1,21 +1,27 @@
-"""The export dialog: where, in which format, named how — then a cancellable background export.
+"""The export dialog: what is exported (its title says), where, in which format, named how,
+what preflight will change — then a cancellable background export.
 
-The names preview updates as the template is typed (the Exporter renders the
-first few names; a bad template shows its sentence inline and disables
-Export). The export itself runs off the GUI thread with a progress bar; a
-canceled or failed export leaves nothing behind (the Exporter's promise).
-The last destination, format and template are remembered in the config dir.
+The dialog takes an `ExportScope` and reads its assets off the GUI thread, all of
+them. The names preview follows the template as it is typed (a bad template
+shows its sentence in the preview and disables Export); preflight's expected
+changes are worked out off the GUI thread whenever the choices change, and its
+actual changes replace them after the export. Files the export would write over
+are found first and the designer asked once: replace, keep both or skip. A
+finished export's message stays only until a choice changes. Every message has
+room kept for it, so the dialog never changes size under the pointer. The last
+destination, format and template are remembered in the config dir.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QStringListModel, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QFont, QPalette
+from PySide6.QtGui import QCloseEvent, QColor, QFont, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -30,21 +36,28 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QRadioButton,
+    QSizePolicy,
     QSpinBox,
+    QStackedWidget,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from snapasset_desktop.errors import Canceled, SnapAssetError
+from snapasset_desktop.formatting import file_size
 from snapasset_desktop.library.export import Exporter, ExportOptions, ExportResult
 from snapasset_desktop.library.models import AssetRecord
-from snapasset_desktop.library.naming import DEFAULT_TEMPLATE, FIELDS, validate_template
+from snapasset_desktop.library.naming import DEFAULT_TEMPLATE, validate_template
 from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.ui import tasks
+from snapasset_desktop.ui.export.existing import ExistingFilesQuestion, keep_both_name
+from snapasset_desktop.ui.export.fields import FieldsButton, insert_field, legend
+from snapasset_desktop.ui.export.notes import PreflightNotesView
+from snapasset_desktop.ui.export.scope import ExportContents, ExportScope
 from snapasset_desktop.ui.shared.desktop import open_folder
 from snapasset_desktop.ui.shared.icons import icon
-from snapasset_desktop.ui.shared.styling import error_label, show_error
+from snapasset_desktop.ui.shared.styling import BAD
 
 PREVIEW_COUNT = 5
 FORMATS = (("Keep each file's format", None), ("PNG", "png"), ("JPEG", "jpeg"), ("WebP", "webp"))
@@ -57,68 +70,70 @@ def ui_state(ctx: AppContext) -> QSettings:
 
 
 class ExportDialog(QDialog):
-    """Export `assets`; `exportFinished(ExportResult)` when the files are written."""
+    """Export what `scope` names; `loaded` once its assets are read, `exportFinished(ExportResult)`
+    when the files are written."""
 
+    loaded = Signal()
+    notesShown = Signal()  # the preflight list says something new (planned or done)
     exportFinished = Signal(object)
 
     def __init__(
         self,
         ctx: AppContext,
-        assets: list[AssetRecord],
+        scope: ExportScope,
         parent: QWidget | None = None,
         *,
         opener: Callable[[Path], None] = open_folder,
     ) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.assets = list(assets)
+        self.scope = scope
+        self.assets: list[AssetRecord] = []
+        self.is_loaded = False
         self.opener = opener
-        self.exporter = Exporter(ctx.library, limits=ctx.platforms.size_limits())
+        self.exporter = Exporter(ctx.library, rules=ctx.platforms.preflight())
         self.result: ExportResult | None = None
+        self.question: ExistingFilesQuestion | None = None
+        self._checking = False  # looking for files the export would write over
         self._task: tasks.Task | None = None
         self._state = ui_state(ctx)
+        self.setObjectName("exportDialog")
         self.setWindowTitle("Export")
-        self.setMinimumWidth(640)
+        self.setMinimumWidth(680)
 
-        count = len(self.assets)
-        total = sum(a.bytes for a in self.assets)
-        title = QLabel(f"Export {count} image{'s' if count != 1 else ''}")
-        font = QFont(title.font())
+        self.title = QLabel(scope.title(scope.expected), objectName="exportTitle")
+        font = QFont(self.title.font())
         font.setPointSizeF(font.pointSizeF() * 1.35)
         font.setWeight(QFont.Weight.DemiBold)
-        title.setFont(font)
-        subtitle = QLabel(f"{total / 1e6:.1f} MB in the library")
-        subtitle.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.title.setFont(font)
+        self.subtitle = _OneLine("exportSubtitle")
+        self.subtitle.setForegroundRole(QPalette.ColorRole.PlaceholderText)
 
+        self.notes = PreflightNotesView(self)
         form = QFormLayout()
         form.setHorizontalSpacing(16)
-        form.setVerticalSpacing(12)
+        form.setVerticalSpacing(10)
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         form.addRow("Save as", self._destination_row())
         form.addRow("", self._destination_edit_row())
         form.addRow("Format", self._format_row())
         form.addRow("File names", self._template_row())
-        form.addRow("", self.template_error)
-        form.addRow("Preview", self.preview_view)
+        form.addRow("Preview", self.preview_stack)
+        form.addRow("Preflight", self.notes)
         form.addRow("", self._manifest_row())
-
-        self.progress = QProgressBar(objectName="exportProgress")
-        self.progress.setTextVisible(True)
-        self.progress.hide()
-        self.status_label = QLabel(objectName="exportStatus")
-        self.status_label.setWordWrap(True)
-        self.status_label.hide()
-        self.failure_label = error_label()
-        self.failure_label.setObjectName("exportError")
 
         self.show_button = QPushButton(icon("folder-open"), "Show in folder")
         self.show_button.setObjectName("exportShowInFolder")
         self.show_button.setToolTip("Open the folder that holds the export")
         self.show_button.clicked.connect(self.show_in_folder)
         self.show_button.hide()
-        self.close_button = QPushButton("Cancel", objectName="exportCancel")
+        self.close_button = QPushButton("Cancel export", objectName="exportCancel")
+        self.close_button.setMinimumWidth(self.close_button.sizeHint().width())
+        self.close_button.setText("Cancel")
         self.close_button.clicked.connect(self._close_or_cancel)
-        self.start_button = QPushButton(icon("download"), "Export", objectName="exportStart")
+        self.start_button = QPushButton(icon("download"), "Export again", objectName="exportStart")
+        self.start_button.setMinimumWidth(self.start_button.sizeHint().width())  # never moves
+        self.start_button.setText("Export")
         self.start_button.setDefault(True)
         self.start_button.clicked.connect(self.start)
         buttons = QHBoxLayout()
@@ -133,17 +148,16 @@ class ExportDialog(QDialog):
         layout.setSpacing(12)
         heading = QVBoxLayout()
         heading.setSpacing(2)
-        heading.addWidget(title)
-        heading.addWidget(subtitle)
+        heading.addWidget(self.title)
+        heading.addWidget(self.subtitle)
         layout.addLayout(heading)
         layout.addLayout(form)
-        layout.addWidget(self.progress)
-        layout.addWidget(self.status_label)
-        layout.addWidget(self.failure_label)
+        layout.addWidget(self._outcome_area())
         layout.addLayout(buttons)
 
         self._restore()
-        self.update_preview()
+        self._connect_changes()
+        self._load()
 
     # -- building -----------------------------------------------------------------------
 
@@ -174,11 +188,12 @@ class ExportDialog(QDialog):
         browse.setIcon(icon("folder-open"))
         browse.setToolTip("Choose a folder or a ZIP file name")
         browse.clicked.connect(self._browse)
-        self.destination_error = error_label()
+        self.destination_error = _OneLine("exportDestinationError")
+        _paint(self.destination_error, BAD)
         row = QWidget()
         outer = QVBoxLayout(row)
         outer.setContentsMargins(0, 0, 0, 0)
-        outer.setSpacing(4)
+        outer.setSpacing(2)
         line = QHBoxLayout()
         line.setSpacing(8)
         line.addWidget(self.destination_edit, 1)
@@ -197,61 +212,58 @@ class ExportDialog(QDialog):
         self.quality_spin.setValue(90)
         self.quality_spin.setPrefix("Quality ")
         self.quality_spin.setToolTip("JPEG and WebP quality (1–100)")
-        limits = QLabel()
-        limits.setPixmap(icon("info").pixmap(16, 16))
-        limits.setToolTip(
-            "When converting, files are kept under each platform's size limit "
-            "(e.g. YouTube thumbnails under 2 MB)."
-        )
         row = QWidget()
         layout = QHBoxLayout(row)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(8)
         layout.addWidget(self.format_combo, 1)
         layout.addWidget(self.quality_spin)
-        layout.addWidget(limits)
         return row
 
     def _template_row(self) -> QWidget:
         self.template_edit = QLineEdit(objectName="exportTemplate")
         self.template_edit.setPlaceholderText(DEFAULT_TEMPLATE)
+        self.template_edit.setToolTip("Fields you can use:\n" + legend())
         self.template_edit.textChanged.connect(self.update_preview)
-        fields = QToolButton(objectName="exportFields")
-        fields.setIcon(icon("list-plus"))
-        fields.setToolTip("Insert a field")
-        fields.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        for name in FIELDS:
-            action = QAction(f"{{{name}}}", fields)
-            action.triggered.connect(lambda _=False, n=name: self.template_edit.insert(f"{{{n}}}"))
-            fields.addAction(action)
+        self.fields_button = FieldsButton(self)
+        self.fields_button.picked.connect(self.insert_field)
         reset = QToolButton()
         reset.setIcon(icon("rotate-ccw"))
         reset.setToolTip("Back to the default pattern")
         reset.clicked.connect(lambda: self.template_edit.setText(DEFAULT_TEMPLATE))
-        self.template_error = error_label()
-        self.template_error.setObjectName("exportTemplateError")
         self.preview_model = QStringListModel(self)
         self.preview_view = QListView(objectName="exportPreview")
         self.preview_view.setModel(self.preview_model)
         self.preview_view.setEditTriggers(QListView.EditTrigger.NoEditTriggers)
         self.preview_view.setSelectionMode(QListView.SelectionMode.NoSelection)
         self.preview_view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
-        self.preview_view.setFixedHeight(6 * self.fontMetrics().height() + 16)
         mono = QFont("monospace")
         mono.setStyleHint(QFont.StyleHint.Monospace)
         self.preview_view.setFont(mono)
+        # A bad pattern's sentence takes the preview's place (and its room), nothing moves.
+        self.template_error = QLabel(objectName="exportTemplateError")
+        self.template_error.setWordWrap(True)
+        self.template_error.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        _paint(self.template_error, BAD)
+        self.preview_stack = QStackedWidget()
+        self.preview_stack.addWidget(self.preview_view)
+        self.preview_stack.addWidget(self.template_error)
+        self.preview_stack.setFixedHeight((PREVIEW_COUNT + 1) * self.fontMetrics().height() + 16)
         row = QWidget()
         layout = QHBoxLayout(row)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(8)
         layout.addWidget(self.template_edit, 1)
-        layout.addWidget(fields)
+        layout.addWidget(self.fields_button)
         layout.addWidget(reset)
         return row
 
     def _manifest_row(self) -> QWidget:
         self.manifest_check = QCheckBox("Include a manifest", objectName="exportManifest")
-        self.manifest_check.setToolTip("A list of the files with their prompt, platform and size")
+        self.manifest_check.setToolTip(
+            "A list of the files with their prompt, platform, size, alt text and what "
+            "preflight changed"
+        )
         self.manifest_combo = QComboBox(objectName="exportManifestFormat")
         self.manifest_combo.addItem("JSON", "json")
         self.manifest_combo.addItem("CSV (spreadsheets)", "csv")
@@ -265,6 +277,71 @@ class ExportDialog(QDialog):
         layout.addWidget(self.manifest_combo)
         layout.addStretch(1)
         return row
+
+    def _outcome_area(self) -> QWidget:
+        """Progress, then how it went: one fixed-height area, whichever shows."""
+        self.progress = QProgressBar(objectName="exportProgress")
+        self.progress.setTextVisible(True)
+        self.status_label = QLabel(objectName="exportStatus")
+        self.status_label.setWordWrap(True)
+        self.failure_label = QLabel(objectName="exportError")
+        self.failure_label.setWordWrap(True)
+        _paint(self.failure_label, BAD)
+        area = QWidget()
+        area.setFixedHeight(3 * self.fontMetrics().height() + 16)
+        layout = QVBoxLayout(area)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        for widget in (self.progress, self.status_label, self.failure_label):
+            widget.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+            widget.hide()
+            layout.addWidget(widget)
+        layout.addStretch(1)
+        return area
+
+    def _connect_changes(self) -> None:
+        """Any choice changed: a finished run's message goes, the expected notes are redone."""
+        for signal in (
+            self.zip_radio.toggled,
+            self.destination_edit.textChanged,
+            self.format_combo.currentIndexChanged,
+            self.quality_spin.valueChanged,
+            self.template_edit.textChanged,
+            self.manifest_check.toggled,
+            self.manifest_combo.currentIndexChanged,
+        ):
+            signal.connect(self._choices_changed)
+
+    # -- the assets -----------------------------------------------------------------------
+
+    def _load(self) -> None:
+        if self.scope.in_hand:
+            self._loaded(self.scope.read(self.ctx.library))
+            return
+        self.preview_model.setStringList(["Reading the library…"])
+        self.start_button.setEnabled(False)
+        tasks.run(
+            partial(self.scope.read, self.ctx.library),
+            owner=self,
+            pool=tasks.FILES,
+            done=self._loaded,
+            failed=lambda exc: self._show_failure(tasks.error_message(exc)),
+        )
+
+    def _loaded(self, contents: ExportContents) -> None:
+        self.assets = contents.assets
+        self.is_loaded = True
+        count = len(self.assets)
+        self.title.setText(self.scope.title(count, contents.name))
+        size = f"{file_size(sum(a.bytes for a in self.assets))} in the library"
+        self.subtitle.set_text(
+            "  ·  ".join(t for t in (self.scope.subtitle(contents.name), size) if t)
+        )
+        self.update_preview()
+        if not count:
+            self.preview_model.setStringList(["No images to export — they may have been deleted."])
+        self._plan_notes()
+        self.loaded.emit()
 
     # -- state --------------------------------------------------------------------------
 
@@ -313,6 +390,14 @@ class ExportDialog(QDialog):
 
     # -- reactions ----------------------------------------------------------------------
 
+    def insert_field(self, name: str) -> None:
+        """Put `{name}` in at the cursor, with a separator where it would touch its neighbour."""
+        edit = self.template_edit
+        text, cursor = insert_field(edit.text(), edit.cursorPosition(), name)
+        edit.setText(text)
+        edit.setCursorPosition(cursor)
+        edit.setFocus()
+
     def update_preview(self) -> None:
         """The first names the export would write, or why the template can't be used."""
         options = self.options()
@@ -320,16 +405,23 @@ class ExportDialog(QDialog):
             validate_template(options.template)
             names = self.exporter.preview_names(self.assets, options, count=PREVIEW_COUNT)
         except SnapAssetError as exc:
-            show_error(self.template_error, exc.message)
-            self.preview_model.setStringList([])
+            self.template_error.setText(exc.message)
+            self.preview_stack.setCurrentWidget(self.template_error)
         else:
-            show_error(self.template_error, None)
+            self.template_error.clear()
+            self.preview_stack.setCurrentWidget(self.preview_view)
             more = len(self.assets) - len(names)
-            self.preview_model.setStringList(names + ([f"… and {more} more"] if more > 0 else []))
+            if self.is_loaded:
+                self.preview_model.setStringList(
+                    names + ([f"… and {more:,} more"] if more > 0 else [])
+                )
         self._validate()
 
     def preview_names(self) -> list[str]:
-        return self.preview_model.stringList()
+        return self.preview_model.stringList() if self.template_ok() else []
+
+    def template_ok(self) -> bool:
+        return self.preview_stack.currentWidget() is self.preview_view
 
     def _validate(self) -> None:
         text = self.destination_edit.text().strip()
@@ -342,10 +434,42 @@ class ExportDialog(QDialog):
             message = "That is a folder — add a file name ending in .zip."
         elif not self.zip_radio.isChecked() and Path(text).expanduser().is_file():
             message = "That is a file — choose a folder."
-        show_error(self.destination_error, message)
-        busy = self._task is not None
-        ok = message is None and self.template_error.isHidden() and bool(self.assets)
-        self.start_button.setEnabled(ok and not busy)
+        self.destination_error.set_text(message or "")
+        ok = message is None and self.template_ok() and bool(self.assets)
+        self.start_button.setEnabled(ok and not self._busy())
+
+    def _busy(self) -> bool:
+        return self._checking or self.question is not None or self._task is not None
+
+    def _choices_changed(self) -> None:
+        if not self._busy():
+            self._forget_result()
+            self._plan_notes()
+
+    def _forget_result(self) -> None:
+        """The last run's outcome no longer describes what Export would do."""
+        self.result = None
+        for widget in (self.progress, self.status_label, self.failure_label, self.show_button):
+            widget.hide()
+        self.start_button.setText("Export")
+
+    def _plan_notes(self) -> None:
+        """What preflight is expected to change, worked out off the GUI thread."""
+        if not self.is_loaded:
+            return
+        self.notes.show_busy()
+        tasks.run(
+            partial(self.exporter.preview_notes, self.assets, self.options()),
+            owner=self,
+            pool=tasks.FILES,
+            latest="notes",
+            done=self._show_planned_notes,
+        )
+
+    def _show_planned_notes(self, notes: list) -> None:
+        if self.result is None:
+            self.notes.show_planned(note.text for note in notes)
+            self.notesShown.emit()
 
     def _kind_changed(self) -> None:
         text = self.destination_edit.text().strip()
@@ -377,20 +501,63 @@ class ExportDialog(QDialog):
     # -- running ------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Run the export off the GUI thread; the dialog stays responsive and cancellable."""
+        """Look for files the export would write over (asking what to do with them), then
+        export off the GUI thread; the dialog stays responsive and cancellable."""
         if self._task is not None or not self.start_button.isEnabled():
             return
         options = self.options()
+        self._forget_result()
+        self._set_inputs_enabled(False)
+        self._checking = True
+        self.start_button.setEnabled(False)
+        tasks.run(
+            partial(self.exporter.existing_files, self.assets, options),
+            owner=self,
+            pool=tasks.FILES,
+            done=partial(self._ask_about_existing, options),
+            failed=self._stopped_before_start,
+        )
+
+    def _ask_about_existing(self, options: ExportOptions, existing: list[str]) -> None:
+        self._checking = False
+        if not existing:
+            self._run(options)
+            return
+        question = ExistingFilesQuestion(
+            existing, options.destination, as_zip=options.as_zip, parent=self
+        )
+        question.finished.connect(partial(self._answered, options, question))
+        self.question = question
+        question.open()
+
+    def _answered(
+        self, options: ExportOptions, question: ExistingFilesQuestion, _code: int
+    ) -> None:
+        self.question = None
+        question.deleteLater()
+        choice = question.choice()
+        if choice is None:
+            self._set_inputs_enabled(True)
+            self._validate()
+        elif options.as_zip and choice == "keep":
+            other = keep_both_name(options.destination)
+            self.destination_edit.setText(str(other))
+            self._run(replace(options, destination=other))
+        else:
+            self._run(replace(options, existing=choice))
+
+    def _stopped_before_start(self, exc: BaseException) -> None:
+        self._checking = False
+        self._set_inputs_enabled(True)
+        self._show_failure(tasks.error_message(exc))
+        self._validate()
+
+    def _run(self, options: ExportOptions) -> None:
         self._remember(options)
-        self.result = None
-        self.show_button.hide()
         self.progress.setRange(0, len(self.assets))
         self.progress.setValue(0)
         self.progress.setFormat("%v of %m")
         self.progress.show()
-        self.status_label.hide()
-        show_error(self.failure_label, None)
-        self._set_inputs_enabled(False)
         self.close_button.setText("Cancel export")
         task = self._task = tasks.Task(self, tasks.LONG)
         self._validate()
@@ -426,16 +593,18 @@ class ExportDialog(QDialog):
         self.result = result
         self.progress.setValue(self.progress.maximum())
         where = result.destination.name if result.destination.name else str(result.destination)
-        text = (
-            f"Exported {len(result.files)} file{'s' if len(result.files) != 1 else ''} to {where}."
-        )
+        count = len(result.files)
+        text = f"Exported {count} file{'s' if count != 1 else ''} to {where}."
         if result.warnings:
-            text += " " + " ".join(result.warnings[:3])
-            if len(result.warnings) > 3:
-                text += f" (+{len(result.warnings) - 3} more warnings)"
+            text += " " + " ".join(result.warnings[:2])
+            if len(result.warnings) > 2:
+                text += f" (+{len(result.warnings) - 2} more)"
         self.status_label.setText(text)
+        self.status_label.setToolTip("\n".join([text, *result.warnings]))
         self.status_label.show()
-        self.show_button.show()
+        self.show_button.setVisible(bool(result.files) or bool(result.manifest))
+        self.notes.show_done((note.text for note in result.notes), len(result.skipped))
+        self.notesShown.emit()
         self.exportFinished.emit(result)
 
     def _failed(self, exc: BaseException) -> None:
@@ -444,8 +613,12 @@ class ExportDialog(QDialog):
             self.status_label.setText("Export canceled — nothing was written.")
             self.status_label.show()
         else:
-            self.status_label.hide()
-            show_error(self.failure_label, tasks.error_message(exc))
+            self._show_failure(tasks.error_message(exc))
+
+    def _show_failure(self, message: str) -> None:
+        self.status_label.hide()
+        self.failure_label.setText(message)
+        self.failure_label.show()
 
     def _finished(self) -> None:
         self._task = None
@@ -461,14 +634,15 @@ class ExportDialog(QDialog):
             self.zip_radio,
             self.destination_edit,
             self.format_combo,
-            self.quality_spin,
             self.template_edit,
+            self.fields_button,
             self.manifest_check,
         ):
             widget.setEnabled(enabled)
         self.manifest_combo.setEnabled(enabled and self.manifest_check.isChecked())
-        if enabled:
-            self._format_changed()
+        self.quality_spin.setEnabled(
+            enabled and self.format_combo.currentData() in ("jpeg", "webp")
+        )
 
     def show_in_folder(self) -> None:
         if self.result is None:
@@ -496,3 +670,37 @@ class ExportDialog(QDialog):
             self.cancel()
             return
         super().reject()
+
+
+class _OneLine(QLabel):
+    """A label of one line whatever its text: too long, it ends in "…" (in full as a tooltip),
+    and empty it keeps its room."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.setObjectName(name)
+        self.setFixedHeight(self.fontMetrics().height() + 2)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self._full = ""
+
+    def set_text(self, text: str) -> None:
+        self._full = text
+        self.setToolTip(text)
+        self._elide()
+
+    def full_text(self) -> str:
+        return self._full
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        width = max(0, self.width())
+        self.setText(self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight, width))
+
+
+def _paint(label: QLabel, colour: QColor) -> None:
+    palette = label.palette()
+    palette.setColor(QPalette.ColorRole.WindowText, colour)
+    label.setPalette(palette)

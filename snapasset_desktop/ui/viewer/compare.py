@@ -1,0 +1,122 @@
+"""A job's platform versions side by side, at one height, each named under its picture.
+
+The versions are read and decoded (screen-sized) off the GUI thread. They share
+one height, as large as the window allows with all of them in a row; past a
+readable minimum the row scrolls sideways instead of shrinking further. The
+version the viewer was showing is outlined.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QRect, QRectF, QSize, Qt
+from PySide6.QtGui import QImage, QPainter, QPaintEvent, QPalette, QPen, QResizeEvent
+from PySide6.QtWidgets import QFrame, QScrollArea, QWidget
+
+from snapasset_desktop.library.models import AssetRecord
+from snapasset_desktop.library.store import Library
+from snapasset_desktop.ui.details.variants import decode_scaled
+
+DECODE_SIDE = 1600  # longest side decoded for comparing: sharp on a large screen, quick
+MIN_HEIGHT = 160
+GAP = 16
+
+
+@dataclass(frozen=True)
+class Version:
+    asset: AssetRecord
+    image: QImage
+
+
+def load_versions(library: Library, job_id: str) -> list[Version]:
+    """A pool thread: the job's platform versions in the order the job lists its platforms."""
+    job = library.get_job(job_id)
+    order = {platform: n for n, platform in enumerate(job.platforms)}
+    assets = sorted(
+        library.assets_for_job(job_id), key=lambda a: (order.get(a.platform, 99), a.variant)
+    )
+    return [Version(a, decode_scaled(library.asset_path(a), DECODE_SIDE)) for a in assets]
+
+
+class CompareView(QScrollArea):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("viewerCompare")
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setBackgroundRole(QPalette.ColorRole.Dark)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.row = _Row(self)
+        self.setWidget(self.row)
+
+    def set_versions(self, versions: list[Version], labels: list[str], current: int | None) -> None:
+        self.row.versions, self.row.labels, self.row.current = versions, labels, current
+        self._relayout()
+
+    def clear(self) -> None:
+        self.set_versions([], [], None)
+
+    def count(self) -> int:
+        return len(self.row.versions)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._relayout()
+
+    def _relayout(self) -> None:
+        self.row.lay_out(self.viewport().size())
+
+
+class _Row(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.versions: list[Version] = []
+        self.labels: list[str] = []
+        self.current: int | None = None
+        self._boxes: list[QRectF] = []
+
+    def lay_out(self, room: QSize) -> None:
+        """One height for all: the tallest that fits them in the room's width (and height)."""
+        sizes = [v.image.size() for v in self.versions if not v.image.isNull()]
+        label = self.fontMetrics().height() * 2 + 8
+        if not sizes:
+            self._boxes = []
+            self.resize(room)
+            self.update()
+            return
+        aspects = [v.image.width() / max(1, v.image.height()) for v in self.versions]
+        gaps = GAP * (len(aspects) + 1)
+        height = min(room.height() - label - 2 * GAP, (room.width() - gaps) / sum(aspects))
+        height = max(MIN_HEIGHT, height)
+        x, boxes = float(GAP), []
+        top = max(GAP, (room.height() - height - label) / 2)
+        for aspect in aspects:
+            boxes.append(QRectF(x, top, aspect * height, height))
+            x += aspect * height + GAP
+        self._boxes = boxes
+        self.resize(max(room.width(), round(x)), room.height())
+        self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        palette = self.palette()
+        line = self.fontMetrics().height()
+        for n, (version, box) in enumerate(zip(self.versions, self._boxes, strict=False)):
+            if not version.image.isNull():
+                painter.drawImage(box, version.image)
+            if n == self.current:
+                painter.setPen(QPen(palette.color(QPalette.ColorRole.Highlight), 3))
+                painter.drawRect(box.adjusted(-3, -3, 3, 3))
+            painter.setPen(palette.color(QPalette.ColorRole.BrightText))
+            text_box = QRect(round(box.left()), round(box.bottom()) + 6, round(box.width()), line)
+            label = self.labels[n] if n < len(self.labels) else ""
+            size = f"{version.asset.width} × {version.asset.height}"
+            for row, text in enumerate((label, size)):
+                elided = self.fontMetrics().elidedText(
+                    text, Qt.TextElideMode.ElideRight, text_box.width()
+                )
+                painter.drawText(
+                    text_box.translated(0, row * line), Qt.AlignmentFlag.AlignHCenter, elided
+                )
+        painter.end()

@@ -115,6 +115,7 @@ class MainWindow(QMainWindow):
         from snapasset_desktop.ui.gallery.view import GalleryView
         from snapasset_desktop.ui.queue.panel import QueuePanel
         from snapasset_desktop.ui.queue.status_bar import QueueStatus
+        from snapasset_desktop.ui.shared.shortcuts import TextFieldKeys
 
         self.context = context
         self.bridge = EngineBridge(context.queue, self)
@@ -139,6 +140,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.status)
         self.export_dialog: QDialog | None = None
         self._noticed: Callable[[], None] | None = None  # the export the tray's notice offers
+        TextFieldKeys(self)
         self._build_menus()
         self._connect()
         self._tray = self._make_tray()

@@ -153,3 +153,14 @@ def test_preview_names_show_conversion_and_clashes(tmp_path: Path) -> None:
         ]
         with pytest.raises(InvalidInput):
             exporter.preview_names(items, ExportOptions(destination=tmp_path, template="{x}"))
+
+
+def test_preview_names_carry_the_extension_preflight_will_give(tmp_path: Path) -> None:
+    with Library.open() as library:
+        exporter = Exporter(library)
+        items = [asset(1, platform="instagram-square"), asset(2, platform="x-post")]
+        options = ExportOptions(destination=tmp_path, template="{platform}")
+        # Instagram takes no PNG: its file is written as JPEG, and named so beforehand.
+        assert exporter.preview_names(items, options) == ["instagram-square.jpg", "x-post.png"]
+        unchecked = ExportOptions(destination=tmp_path, template="{platform}", preflight=False)
+        assert exporter.preview_names(items, unchecked) == ["instagram-square.png", "x-post.png"]

@@ -54,7 +54,8 @@ def test_preview_follows_the_template_and_a_bad_one_disables_export(
     dialog.template_edit.setText("{platform}_{n}")
     names = dialog.preview_names()
     assert names[0].split("_")[0] in ("x-post", "instagram-square")
-    assert all(name.endswith(".png") for name in names[:4])
+    # With the extension preflight will give: Instagram takes JPEG, not PNG.
+    assert all(n.endswith(".jpg" if n.startswith("instagram") else ".png") for n in names)
 
     dialog.template_edit.setText("{prompt_slug}/{width}x{height}")
     changed = dialog.preview_names()
@@ -88,6 +89,7 @@ def test_zip_export_runs_in_the_background_and_offers_show_in_folder(
 
     result = finished.args[0]
     assert result.destination == target and target.is_file()
+    assert dialog.preview_names() == result.files  # the preview said what was written
     with zipfile.ZipFile(target) as archive:
         names = set(archive.namelist())
         manifest = json.loads(archive.read("manifest.json"))

@@ -35,7 +35,12 @@ from typing import Any, Protocol
 
 from snapasset_desktop.errors import Canceled, ImageError, InvalidInput, StorageError
 from snapasset_desktop.imaging.encode import AssetMetadata, normalise_format
-from snapasset_desktop.imaging.preflight import PreflightOutcome, check_file, plan_file
+from snapasset_desktop.imaging.preflight import (
+    PreflightOutcome,
+    check_file,
+    plan_file,
+    planned_format,
+)
 from snapasset_desktop.library.files import atomic_write, ensure_folder, safe_remove, storage_error
 from snapasset_desktop.library.models import AssetRecord
 from snapasset_desktop.library.naming import (
@@ -123,8 +128,28 @@ class Exporter:
     def preview_names(
         self, assets: Sequence[AssetRecord], options: ExportOptions, count: int = 5
     ) -> list[str]:
+        """The first names the export is expected to write, with the extension of the format
+        preflight will write each file in (an Instagram PNG is saved as JPEG)."""
         fmt = normalise_format(options.format) if options.format else None
-        return preview(options.template, assets, fmt, count)
+        return preview(
+            options.template,
+            assets,
+            fmt,
+            count,
+            format_of=lambda asset, asked: self._planned_format(asset, asked, options),
+        )
+
+    def _planned_format(self, asset: AssetRecord, asked: str, options: ExportOptions) -> str:
+        if not options.preflight:
+            return asked
+        return planned_format(
+            self.rules.get(asset.platform),
+            file_format=asset.format,
+            width=asset.width,
+            height=asset.height,
+            size=asset.bytes,
+            fmt=asked,
+        )
 
     def preview_notes(
         self, assets: Sequence[AssetRecord], options: ExportOptions
@@ -149,8 +174,7 @@ class Exporter:
 
     def existing_files(self, assets: Sequence[AssetRecord], options: ExportOptions) -> list[str]:
         """The names this export is expected to write that are already at its destination (for
-        a ZIP, the archive itself), so the designer can be asked before anything is replaced.
-        Expected: where preflight may convert a file, its other formats' names count too."""
+        a ZIP, the archive itself), so the designer can be asked before anything is replaced."""
         destination = options.destination
         if options.as_zip:
             return [destination.name] if os.path.lexists(destination) else []
@@ -160,27 +184,15 @@ class Exporter:
         fmt = normalise_format(options.format) if options.format else None
         found = []
         for index, asset in enumerate(assets):
-            for candidate in self._expected_formats(asset, fmt or asset.format, options):
-                stem = render(options.template, asset, index, len(assets), candidate)
-                name = f"{stem}.{extension(candidate)}"
-                if os.path.lexists(destination / name):
-                    found.append(name)
-                    break
+            planned = self._planned_format(asset, fmt or asset.format, options)
+            stem = render(options.template, asset, index, len(assets), planned)
+            name = f"{stem}.{extension(planned)}"
+            if os.path.lexists(destination / name):
+                found.append(name)
         manifest = f"manifest.{options.manifest}"
         if options.manifest and os.path.lexists(destination / manifest):
             found.append(manifest)
         return found
-
-    def _expected_formats(
-        self, asset: AssetRecord, asked: str, options: ExportOptions
-    ) -> list[str]:
-        rule = self.rules.get(asset.platform) if options.preflight else None
-        if rule is None:
-            return [asked]
-        over = rule.max_bytes is not None and asset.bytes > rule.max_bytes
-        if asked in rule.formats and not over:
-            return [asked]
-        return [asked, *(fmt for fmt in rule.formats if fmt != asked)]
 
     def export(
         self,

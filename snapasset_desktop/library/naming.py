@@ -165,13 +165,22 @@ class UniqueNames:
         return candidate
 
 
-def preview(template: str, assets: Sequence[AssetRecord], fmt: str | None, count: int) -> list[str]:
-    """The first `count` names an export would write (clashes inside the export resolved)."""
+def preview(
+    template: str,
+    assets: Sequence[AssetRecord],
+    fmt: str | None,
+    count: int,
+    *,
+    format_of: Callable[[AssetRecord, str], str] | None = None,
+) -> list[str]:
+    """The first `count` names an export would write (clashes inside the export resolved).
+    `format_of(asset, asked)`: the format it will really be written in, if not `asked`."""
     validate_template(template)
     names = UniqueNames()
     result = []
     for index, asset in enumerate(assets[:count]):
         out = fmt or asset.format
+        out = format_of(asset, out) if format_of else out
         result.append(
             names.claim(render(template, asset, index, len(assets), out), f".{extension(out)}")
         )

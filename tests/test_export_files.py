@@ -222,10 +222,13 @@ def test_files_already_in_the_folder_are_found_then_kept_replaced_or_skipped(
     assert exporter.existing_files(assets, options) == [*first.files, "manifest.json"]
     before = {p.name: p.read_bytes() for p in folder.iterdir()}
 
+    (folder / first.files[0]).unlink()
     skipped = exporter.export(assets, replace(options, existing="skip"))
-    assert skipped.files == [] and skipped.skipped == first.files
+    assert skipped.files == first.files[:1] and skipped.skipped == first.files[1:]
     assert skipped.manifest == "manifest (2).json"  # this export's own list, beside the older
     assert {p.name: p.read_bytes() for p in folder.iterdir() if p.name in before} == before
+    all_there = exporter.export(assets, replace(options, existing="skip"))
+    assert all_there.files == [] and all_there.manifest is None  # no list of nothing
 
     (folder / "manifest (2).json").unlink()
     (folder / first.files[0]).write_bytes(b"an older export")

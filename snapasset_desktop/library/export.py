@@ -230,26 +230,21 @@ class Exporter:
                 stem = render(options.template, asset, index, len(assets), asked)
                 label = f"{stem}.{extension(asked)}"
                 outcome = self._prepare(asset, fmt, options, alt_text, label, result.warnings)
-                name = None
-                if outcome is not None and outcome.data is not None:
+                if outcome is not None and outcome.data is None:  # the platform would refuse it
+                    result.warnings.extend(outcome.notes)
+                    result.notes.extend(_notes(asset, None, outcome))
+                elif outcome is not None and outcome.data is not None:
                     stem = render(options.template, asset, index, len(assets), outcome.format)
                     name = names.claim(stem, f".{extension(outcome.format)}")
                     if _write(sink, name, outcome.data, options.existing):
                         result.files.append(name)
+                        result.notes.extend(_notes(asset, name, outcome))
                         rows.append(_manifest_row(asset, name, outcome, alt_text))
-                    else:
+                    else:  # left as it was: nothing changed, nothing to note
                         result.skipped.append(name)
-                        name = None
-                elif outcome is not None:  # the platform would refuse it: not written
-                    result.warnings.extend(outcome.notes)
-                if outcome is not None:
-                    result.notes.extend(
-                        PreflightNote(asset.id, asset.platform, name, text)
-                        for text in outcome.notes
-                    )
                 if on_progress:
                     on_progress(index + 1, len(assets))
-            if options.manifest:
+            if options.manifest and rows:
                 # Skipping files, this export's own list still goes beside the older one.
                 taken = sink.exists if options.existing == "skip" else None
                 result.manifest = names.claim("manifest", f".{options.manifest}", taken=taken)
@@ -292,6 +287,10 @@ class Exporter:
         except (OSError, ImageError) as exc:
             warnings.append(f"{label} could not be read and was skipped ({exc}).")
             return None
+
+
+def _notes(asset: AssetRecord, name: str | None, outcome: PreflightOutcome) -> list[PreflightNote]:
+    return [PreflightNote(asset.id, asset.platform, name, text) for text in outcome.notes]
 
 
 def _write(sink: _Sink, name: str, data: bytes, existing: str) -> bool:

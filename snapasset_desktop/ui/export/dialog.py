@@ -184,7 +184,7 @@ class ExportDialog(QDialog):
         self.destination_edit = QLineEdit(objectName="exportDestination")
         self.destination_edit.setPlaceholderText("Choose where the files go")
         self.destination_edit.textChanged.connect(self._validate)
-        browse = QToolButton(objectName="exportBrowse")
+        browse = self.browse_button = QToolButton(objectName="exportBrowse")
         browse.setIcon(icon("folder-open"))
         browse.setToolTip("Choose a folder or a ZIP file name")
         browse.clicked.connect(self._browse)
@@ -595,6 +595,9 @@ class ExportDialog(QDialog):
         where = result.destination.name if result.destination.name else str(result.destination)
         count = len(result.files)
         text = f"Exported {count} file{'s' if count != 1 else ''} to {where}."
+        if result.skipped:
+            there = len(result.skipped)
+            text += f" {there} already there {'were' if there != 1 else 'was'} left as before."
         if result.warnings:
             text += " " + " ".join(result.warnings[:2])
             if len(result.warnings) > 2:
@@ -633,6 +636,7 @@ class ExportDialog(QDialog):
             self.folder_radio,
             self.zip_radio,
             self.destination_edit,
+            self.browse_button,
             self.format_combo,
             self.template_edit,
             self.fields_button,

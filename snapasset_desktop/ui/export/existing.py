@@ -11,8 +11,6 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QMessageBox, QPushButton, QWidget
 
-SHOWN_NAMES = 4
-
 
 class ExistingFilesQuestion(QMessageBox):
     """`choice()` after `finished`: "replace", "keep" or "skip"; None when canceled."""
@@ -33,18 +31,16 @@ class ExistingFilesQuestion(QMessageBox):
             )
         else:
             count = len(names)
-            shown = ", ".join(names[:SHOWN_NAMES]) + (" …" if count > SHOWN_NAMES else "")
             what = "1 file" if count == 1 else f"{count:,} files"
-            self.setText(
-                f"{what} of this export {'is' if count == 1 else 'are'} already in "
-                f"“{destination.name or destination}”: {shown}"
-            )
+            are = "is" if count == 1 else "are"
+            self.setText(f"{what} of this export {are} already in “{destination.name}”.")
             self.setInformativeText(
                 "Replace them, keep both (the new ones get “ (2)”), or skip them and leave "
                 "them as they are? Your choice applies to all of them."
                 if count != 1
                 else "Replace it, keep both (the new one gets “ (2)”), or skip it?"
             )
+            self.setDetailedText("\n".join(names))
         self._add("Replace", "replace", QMessageBox.ButtonRole.AcceptRole)
         self._add("Keep both", "keep", QMessageBox.ButtonRole.AcceptRole)
         if not as_zip:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -32,7 +32,7 @@ ORIGINS = {
     "file name": "suggested from the file name",
     DESIGNER: "yours",
 }
-LINES = 3
+LINES = 2
 
 
 class AltTextEditor(QWidget):
@@ -78,17 +78,14 @@ class AltTextEditor(QWidget):
         top.setSpacing(8)
         top.addWidget(heading)
         top.addWidget(self.origin, 1)
-        bottom = QHBoxLayout()
-        bottom.setSpacing(8)
-        bottom.addWidget(self.note, 1)
-        bottom.addWidget(self.counter, 0, Qt.AlignmentFlag.AlignTop)
-        bottom.addWidget(self.save_button, 0, Qt.AlignmentFlag.AlignTop)
+        top.addWidget(self.counter)
+        top.addWidget(self.save_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
         layout.addLayout(top)
         layout.addWidget(self.edit)
-        layout.addLayout(bottom)
+        layout.addWidget(self.note)
         self.leave()
 
     # -- reading ------------------------------------------------------------------------
@@ -120,7 +117,7 @@ class AltTextEditor(QWidget):
         self.job_id = None
         self.edit.setEnabled(False)  # until the next job's text is read
         self._show(None, finished=False)
-        self.note.clear()
+        self.note.hide()
 
     def _show(self, alt: AltText | None, *, finished: bool) -> None:
         self.current = alt
@@ -130,6 +127,7 @@ class AltTextEditor(QWidget):
         self.edit.blockSignals(False)
         self.origin.setText(ORIGINS.get(alt.origin, "") if alt and alt.text else "")
         self.note.setText(self._why_none(alt, finished) if not self._shown_text else "")
+        self.note.setVisible(bool(self.note.text()))
         self._edited()
 
     def _why_none(self, alt: AltText | None, finished: bool) -> str:
@@ -173,6 +171,7 @@ class AltTextEditor(QWidget):
 
     def _failed(self, exc: BaseException) -> None:
         self.note.setText(tasks.error_message(exc))
+        self.note.show()
         self._edited()
 
 

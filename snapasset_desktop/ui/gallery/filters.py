@@ -82,7 +82,6 @@ class GalleryFilterBar(QWidget):
         self.job_chip.setObjectName("jobFilter")
         self.job_chip.setIcon(icon("x"))
         self.job_chip.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.job_chip.setToolTip("Show every job again")
         self.job_chip.setAutoRaise(True)
         self.job_chip.clicked.connect(self.clear_job)
         self.job_chip.hide()
@@ -224,7 +223,9 @@ class GalleryFilterBar(QWidget):
         self.job_id = job_id
         words = " ".join(prompt.split())
         self._job_name = f"“{words if len(words) <= 40 else words[:39].rstrip() + '…'}”"
-        self.job_chip.setText(f"Only the job {self._job_name}")
+        # Short, so the gallery keeps its width; the prompt is on every card anyway.
+        self.job_chip.setText("Only this job")
+        self.job_chip.setToolTip(f"Showing only the job {self._job_name} — click to show all")
         self.job_chip.show()
         self.changed.emit()
 

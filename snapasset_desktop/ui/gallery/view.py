@@ -240,6 +240,7 @@ class GalleryView(QWidget):
         viewer.destroyed.connect(self._viewer_closed)
         self.viewer = viewer
         viewer.show()
+        viewer.activateWindow()  # its keys at once, not after a click into it
 
     def _asset_at(self, row: int) -> AssetRecord | None:
         return (

@@ -1,9 +1,11 @@
 """A job's platform versions side by side, at one height, each named under its picture.
 
 The versions are read and decoded (screen-sized) off the GUI thread. They share
-one height, as large as the window allows with all of them in a row; past a
-readable minimum the row scrolls sideways instead of shrinking further. The
-version the viewer was showing is outlined.
+one height, the largest at which they all fit the window, in one row or in as
+many rows (in the job's order) as make them largest — a 4:1 banner beside a
+9:16 story would otherwise leave both tiny. Past a readable minimum the rows
+scroll instead of shrinking further. The version the viewer was showing is
+outlined.
 """
 
 from __future__ import annotations
@@ -45,7 +47,6 @@ class CompareView(QScrollArea):
         self.setObjectName("viewerCompare")
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setBackgroundRole(QPalette.ColorRole.Dark)
-        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.row = _Row(self)
         self.setWidget(self.row)
 
@@ -76,25 +77,32 @@ class _Row(QWidget):
         self._boxes: list[QRectF] = []
 
     def lay_out(self, room: QSize) -> None:
-        """One height for all: the tallest that fits them in the room's width (and height)."""
-        sizes = [v.image.size() for v in self.versions if not v.image.isNull()]
+        """One height for all: the largest at which every row fits the room."""
         label = self.fontMetrics().height() * 2 + 8
-        if not sizes:
+        # From the records, so a picture that can't be read still has its place.
+        aspects = [v.asset.width / max(1, v.asset.height) for v in self.versions]
+        if not aspects:
             self._boxes = []
             self.resize(room)
             self.update()
             return
-        aspects = [v.image.width() / max(1, v.image.height()) for v in self.versions]
-        gaps = GAP * (len(aspects) + 1)
-        height = min(room.height() - label - 2 * GAP, (room.width() - gaps) / sum(aspects))
+        height, rows = max(
+            (_fitting_height(rows, room, label), rows)
+            for rows in (_rows(aspects, count) for count in range(1, len(aspects) + 1))
+        )
         height = max(MIN_HEIGHT, height)
-        x, boxes = float(GAP), []
-        top = max(GAP, (room.height() - height - label) / 2)
-        for aspect in aspects:
-            boxes.append(QRectF(x, top, aspect * height, height))
-            x += aspect * height + GAP
-        self._boxes = boxes
-        self.resize(max(room.width(), round(x)), room.height())
+        needed = max(sum(row) * height + GAP * (len(row) + 1) for row in rows)
+        width = max(room.width(), round(needed))
+        boxes, top = [], float(GAP)
+        for row in rows:
+            x = (width - sum(row) * height - GAP * (len(row) - 1)) / 2  # each row centred
+            for aspect in row:
+                boxes.append(QRectF(x, top, aspect * height, height))
+                x += aspect * height + GAP
+            top += height + label + GAP
+        down = max(0.0, (room.height() - top) / 2)
+        self._boxes = [box.translated(0, down) for box in boxes]
+        self.resize(width, max(room.height(), round(top)))
         self.update()
 
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -103,7 +111,10 @@ class _Row(QWidget):
         palette = self.palette()
         line = self.fontMetrics().height()
         for n, (version, box) in enumerate(zip(self.versions, self._boxes, strict=False)):
-            if not version.image.isNull():
+            if version.image.isNull():
+                painter.setPen(palette.color(QPalette.ColorRole.BrightText))
+                painter.drawText(box, Qt.AlignmentFlag.AlignCenter, "Can't be read")
+            else:
                 painter.drawImage(box, version.image)
             if n == self.current:
                 painter.setPen(QPen(palette.color(QPalette.ColorRole.Highlight), 3))
@@ -120,3 +131,21 @@ class _Row(QWidget):
                     text_box.translated(0, row * line), Qt.AlignmentFlag.AlignHCenter, elided
                 )
         painter.end()
+
+
+def _rows(aspects: list[float], count: int) -> list[list[float]]:
+    """`aspects` in order, cut into `count` rows of about equal total width."""
+    target = sum(aspects) / count
+    rows: list[list[float]] = [[]]
+    for aspect in aspects:
+        if rows[-1] and sum(rows[-1]) + aspect / 2 > target and len(rows) < count:
+            rows.append([])
+        rows[-1].append(aspect)
+    return rows
+
+
+def _fitting_height(rows: list[list[float]], room: QSize, label: int) -> float:
+    widest = max(sum(row) for row in rows)
+    across = (room.width() - GAP * (max(len(row) for row in rows) + 1)) / widest
+    down = (room.height() - GAP - len(rows) * (label + GAP)) / len(rows)
+    return min(across, down)

@@ -237,6 +237,7 @@ class ExportDialog(QDialog):
         self.preview_view.setEditTriggers(QListView.EditTrigger.NoEditTriggers)
         self.preview_view.setSelectionMode(QListView.SelectionMode.NoSelection)
         self.preview_view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.preview_view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         mono = QFont("monospace")
         mono.setStyleHint(QFont.StyleHint.Monospace)
         self.preview_view.setFont(mono)

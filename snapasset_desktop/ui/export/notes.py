@@ -38,6 +38,7 @@ class PreflightNotesView(QWidget):
         self.list.setSelectionMode(QListView.SelectionMode.NoSelection)
         self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.list.setUniformItemSizes(True)
+        self.list.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # a list to read, not to pick from
         self.list.setFixedHeight(ROWS * (self.fontMetrics().height() + 4) + 8)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

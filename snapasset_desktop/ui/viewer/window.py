@@ -2,7 +2,7 @@
 previous, and a job's platform versions side by side.
 
 Opened from the gallery (Space, a double-click, Enter); its keys are the ones
-image viewers use: ← → previous and next, F (or 0) fit, 1 at 100 %, Z between
+image viewers use: ← → previous and next, F (or 0) fit, 1 at 100 % (1:1), Z between
 the two, C compare the job's versions, Space or Esc close. It walks the
 gallery's own rows (as filtered and ordered there) and tells the gallery which
 one it shows, so closing leaves the designer on that card. Pictures are read
@@ -119,7 +119,10 @@ class ViewerDialog(QDialog):
         self.fit_button = self._button("viewerFit", "maximize", "Fit the window (F)", "Fit")
         self.fit_button.clicked.connect(lambda: self.set_zoom(FIT))
         self.actual_button = self._button(
-            "viewerActual", None, "Actual pixels (1) — drag to move around", "100 %"
+            "viewerActual",
+            None,
+            "Actual pixels, one per screen pixel (1) — drag to look around",
+            "1:1",
         )
         self.actual_button.clicked.connect(lambda: self.set_zoom(ACTUAL))
         for button in (self.fit_button, self.actual_button):

@@ -16,6 +16,7 @@ from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import QApplication, QPlainTextEdit
 from pytestqt.qtbot import QtBot
 
+from snapasset_desktop.services.batch_files import BatchLine
 from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.ui.export.dialog import ExportDialog
 from snapasset_desktop.ui.gallery.delegate import AssetCardDelegate
@@ -108,7 +109,7 @@ def test_export_takes_what_the_gallery_shows_all_of_it_search_included(
     )
     window.export_selected()
     dialog = export_dialog(qtbot, window)
-    assert dialog.title.text() == "Export 2 images selected"
+    assert dialog.title.text() == "Export 2 selected images"
     assert [a.id for a in dialog.assets] == [gallery.model.asset(r).id for r in (3, 7)]
 
 
@@ -146,6 +147,19 @@ def test_export_this_job_from_its_queue_row_writes_exactly_its_files(
     assert names == {*result.files, "manifest.json"} and len(result.files) == 3
     assert {row["job"] for row in manifest} == {job_id}
     assert {row["platform"] for row in manifest} == {"instagram-square", "x-post", "threads"}
+
+
+def test_export_this_batch_takes_every_job_of_the_batch(window: MainWindow, qtbot: QtBot) -> None:
+    ctx = window.context
+    run_job(window, "not in the batch", ["x-post"])
+    lines = [BatchLine(1, "a lighthouse at dawn"), BatchLine(2, "a harbour at dusk")]
+    batch = ctx.jobs.submit_batch(lines, ["x-post", "threads"], name="Campaign A")
+    for job_id in batch.job_ids:
+        assert ctx.queue.executor.execute(job_id) == "completed"
+    window.queue_panel.exportBatch.emit(batch.batch_id)  # as its row's menu does
+    dialog = export_dialog(qtbot, window)
+    assert dialog.title.text() == "Export 4 images of batch “Campaign A”"
+    assert {a.job_id for a in dialog.assets} == set(batch.job_ids)
 
 
 def test_show_this_jobs_images_filters_the_gallery_to_it_and_selects_them(

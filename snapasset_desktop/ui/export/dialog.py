@@ -46,7 +46,12 @@ from PySide6.QtWidgets import (
 
 from snapasset_desktop.errors import Canceled, SnapAssetError
 from snapasset_desktop.formatting import file_size
-from snapasset_desktop.library.export import Exporter, ExportOptions, ExportResult
+from snapasset_desktop.library.export import (
+    Exporter,
+    ExportOptions,
+    ExportResult,
+    PreflightNote,
+)
 from snapasset_desktop.library.models import AssetRecord
 from snapasset_desktop.library.naming import DEFAULT_TEMPLATE, validate_template
 from snapasset_desktop.services.context import AppContext
@@ -70,10 +75,9 @@ def ui_state(ctx: AppContext) -> QSettings:
 
 
 class ExportDialog(QDialog):
-    """Export what `scope` names; `loaded` once its assets are read, `exportFinished(ExportResult)`
-    when the files are written."""
+    """Export what `scope` names (`is_loaded` once its assets are read);
+    `exportFinished(ExportResult)` when the files are written."""
 
-    loaded = Signal()
     notesShown = Signal()  # the preflight list says something new (planned or done)
     exportFinished = Signal(object)
 
@@ -342,7 +346,6 @@ class ExportDialog(QDialog):
         if not count:
             self.preview_model.setStringList(["No images to export — they may have been deleted."])
         self._plan_notes()
-        self.loaded.emit()
 
     # -- state --------------------------------------------------------------------------
 
@@ -467,7 +470,7 @@ class ExportDialog(QDialog):
             done=self._show_planned_notes,
         )
 
-    def _show_planned_notes(self, notes: list) -> None:
+    def _show_planned_notes(self, notes: list[PreflightNote]) -> None:
         if self.result is None:
             self.notes.show_planned(note.text for note in notes)
             self.notesShown.emit()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QMessageBox, QPushButton, QWidget
+from PySide6.QtWidgets import QAbstractButton, QMessageBox, QWidget
 
 
 class ExistingFilesQuestion(QMessageBox):
@@ -22,7 +22,7 @@ class ExistingFilesQuestion(QMessageBox):
         self.setObjectName("existingFilesQuestion")
         self.setIcon(QMessageBox.Icon.Question)
         self.setWindowTitle("Files already there")
-        self._choices: dict[QPushButton, str] = {}
+        self._choices: dict[QAbstractButton, str] = {}
         if as_zip:
             self.setText(f"“{destination.name}” is already in {destination.parent}.")
             self.setInformativeText(
@@ -55,7 +55,7 @@ class ExistingFilesQuestion(QMessageBox):
         self._choices[button] = choice
 
     def choice(self) -> str | None:
-        return self._choices.get(self.clickedButton())  # type: ignore[call-overload]
+        return self._choices.get(self.clickedButton())
 
 
 def keep_both_name(path: Path) -> Path:

@@ -94,7 +94,7 @@ class ExportScope:
             )
         images = f"{count:,} image{'s' if count != 1 else ''}"
         if self.kind == "selected":
-            return f"Export {images} selected" if count != 1 else "Export 1 selected image"
+            return f"Export {count:,} selected image{'s' if count != 1 else ''}"
         if self.kind == "job":
             return f"Export this job's {images}" if count != 1 else "Export this job's image"
         if self.kind == "batch":

@@ -54,12 +54,6 @@ class CompareView(QScrollArea):
         self.row.versions, self.row.labels, self.row.current = versions, labels, current
         self._relayout()
 
-    def clear(self) -> None:
-        self.set_versions([], [], None)
-
-    def count(self) -> int:
-        return len(self.row.versions)
-
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._relayout()

@@ -111,9 +111,9 @@ def test_prompt_to_gallery_to_zip(
     assert isinstance(dialog, ExportDialog)
     qtbot.waitUntil(lambda: dialog.is_loaded)
     assert dialog.title.text() == "Export this job's 2 images"
-    dialog.zip_radio.setChecked(True)
+    dialog.choices.zip_radio.setChecked(True)
     target = tmp_path / "campaign.zip"
-    dialog.destination_edit.setText(str(target))
+    dialog.choices.destination_edit.setText(str(target))
     dialog.start_button.click()
     qtbot.waitUntil(lambda: dialog.result is not None, timeout=10_000)
     with zipfile.ZipFile(target) as archive:

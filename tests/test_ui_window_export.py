@@ -135,9 +135,9 @@ def test_export_this_job_from_its_queue_row_writes_exactly_its_files(
     dialog = export_dialog(qtbot, window)
     assert dialog.title.text() == "Export this job's 3 images"
     assert dialog.subtitle.full_text().startswith("“a lighthouse at dawn”")
-    dialog.zip_radio.setChecked(True)
+    dialog.choices.zip_radio.setChecked(True)
     target = tmp_path / "lighthouse.zip"
-    dialog.destination_edit.setText(str(target))
+    dialog.choices.destination_edit.setText(str(target))
     with qtbot.waitSignal(dialog.exportFinished, timeout=10_000) as finished:
         dialog.start_button.click()
     result = finished.args[0]

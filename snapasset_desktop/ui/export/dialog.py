@@ -1,50 +1,37 @@
-"""The export dialog: what is exported (its title says), where, in which format, named how,
-what preflight will change — then a cancellable background export.
+"""The export dialog: what is exported (its title says), the choices, what preflight will
+change — then a cancellable background export.
 
 The dialog takes an `ExportScope` and reads its assets off the GUI thread, all of
-them. The names preview follows the template as it is typed (a bad template
-shows its sentence in the preview and disables Export); preflight's expected
-changes are worked out off the GUI thread whenever the choices change, and its
-actual changes replace them after the export. Files the export would write over
-are found first and the designer asked once: replace, keep both or skip. A
-finished export's message stays only until a choice changes. Every message has
-room kept for it, so the dialog never changes size under the pointer. The last
-destination, format and template are remembered in the config dir.
+them. Preflight's expected changes are worked out off the GUI thread whenever a
+choice changes, and its actual changes replace them after the export. Files the
+export would write over are found first and the designer asked once: replace,
+keep both or skip. A finished export's message stays only until a choice
+changes. Every message has room kept for it and the buttons keep their width,
+so nothing moves under the pointer. A canceled or failed export leaves nothing
+behind (the Exporter's promise).
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QStringListModel, Qt, Signal
-from PySide6.QtGui import QCloseEvent, QColor, QFont, QPalette, QResizeEvent
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QCloseEvent, QFont, QPalette
 from PySide6.QtWidgets import (
-    QButtonGroup,
-    QCheckBox,
-    QComboBox,
     QDialog,
-    QFileDialog,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
-    QListView,
     QProgressBar,
     QPushButton,
-    QRadioButton,
     QSizePolicy,
-    QSpinBox,
-    QStackedWidget,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from snapasset_desktop.errors import Canceled, SnapAssetError
+from snapasset_desktop.errors import Canceled
 from snapasset_desktop.formatting import file_size
 from snapasset_desktop.library.export import (
     Exporter,
@@ -53,25 +40,15 @@ from snapasset_desktop.library.export import (
     PreflightNote,
 )
 from snapasset_desktop.library.models import AssetRecord
-from snapasset_desktop.library.naming import DEFAULT_TEMPLATE, validate_template
 from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.ui import tasks
+from snapasset_desktop.ui.export.choices import ExportChoices, OneLine, paint
 from snapasset_desktop.ui.export.existing import ExistingFilesQuestion, keep_both_name
-from snapasset_desktop.ui.export.fields import FieldsButton, insert_field, legend
 from snapasset_desktop.ui.export.notes import PreflightNotesView
 from snapasset_desktop.ui.export.scope import ExportContents, ExportScope
 from snapasset_desktop.ui.shared.desktop import open_folder
 from snapasset_desktop.ui.shared.icons import icon
 from snapasset_desktop.ui.shared.styling import BAD
-
-PREVIEW_COUNT = 5
-FORMATS = (("Keep each file's format", None), ("PNG", "png"), ("JPEG", "jpeg"), ("WebP", "webp"))
-UI_STATE_FILE = "ui-state.ini"
-
-
-def ui_state(ctx: AppContext) -> QSettings:
-    """Remembered choices (no secrets) in an INI file beside settings.toml."""
-    return QSettings(str(ctx.paths.config_dir / UI_STATE_FILE), QSettings.Format.IniFormat)
 
 
 class ExportDialog(QDialog):
@@ -100,7 +77,6 @@ class ExportDialog(QDialog):
         self.question: ExistingFilesQuestion | None = None
         self._checking = False  # looking for files the export would write over
         self._task: tasks.Task | None = None
-        self._state = ui_state(ctx)
         self.setObjectName("exportDialog")
         self.setWindowTitle("Export")
         self.setMinimumWidth(680)
@@ -110,42 +86,11 @@ class ExportDialog(QDialog):
         font.setPointSizeF(font.pointSizeF() * 1.35)
         font.setWeight(QFont.Weight.DemiBold)
         self.title.setFont(font)
-        self.subtitle = _OneLine("exportSubtitle")
+        self.subtitle = OneLine("exportSubtitle")
         self.subtitle.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-
+        self.choices = ExportChoices(ctx, self.exporter, self)
         self.notes = PreflightNotesView(self)
-        form = QFormLayout()
-        form.setHorizontalSpacing(16)
-        form.setVerticalSpacing(10)
-        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        form.addRow("Save as", self._destination_row())
-        form.addRow("", self._destination_edit_row())
-        form.addRow("Format", self._format_row())
-        form.addRow("File names", self._template_row())
-        form.addRow("Preview", self.preview_stack)
-        form.addRow("Preflight", self.notes)
-        form.addRow("", self._manifest_row())
-
-        self.show_button = QPushButton(icon("folder-open"), "Show in folder")
-        self.show_button.setObjectName("exportShowInFolder")
-        self.show_button.setToolTip("Open the folder that holds the export")
-        self.show_button.clicked.connect(self.show_in_folder)
-        self.show_button.hide()
-        self.close_button = QPushButton("Cancel export", objectName="exportCancel")
-        self.close_button.setMinimumWidth(self.close_button.sizeHint().width())
-        self.close_button.setText("Cancel")
-        self.close_button.clicked.connect(self._close_or_cancel)
-        self.start_button = QPushButton(icon("download"), "Export again", objectName="exportStart")
-        self.start_button.setMinimumWidth(self.start_button.sizeHint().width())  # never moves
-        self.start_button.setText("Export")
-        self.start_button.setDefault(True)
-        self.start_button.clicked.connect(self.start)
-        buttons = QHBoxLayout()
-        buttons.setSpacing(8)
-        buttons.addWidget(self.show_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.close_button)
-        buttons.addWidget(self.start_button)
+        self.choices.insert_row("Preflight", self.notes)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 16, 16, 16)
@@ -155,133 +100,14 @@ class ExportDialog(QDialog):
         heading.addWidget(self.title)
         heading.addWidget(self.subtitle)
         layout.addLayout(heading)
-        layout.addLayout(form)
+        layout.addWidget(self.choices)
         layout.addWidget(self._outcome_area())
-        layout.addLayout(buttons)
+        layout.addLayout(self._buttons())
 
-        self._restore()
-        self._connect_changes()
+        self.choices.changed.connect(self._choices_changed)
         self._load()
 
     # -- building -----------------------------------------------------------------------
-
-    def _destination_row(self) -> QWidget:
-        self.folder_radio = QRadioButton("Folder", objectName="exportFolderRadio")
-        self.folder_radio.setIcon(icon("folder"))
-        self.zip_radio = QRadioButton("ZIP archive", objectName="exportZipRadio")
-        self.zip_radio.setIcon(icon("file-archive"))
-        group = QButtonGroup(self)
-        group.addButton(self.folder_radio)
-        group.addButton(self.zip_radio)
-        self.folder_radio.setChecked(True)
-        self.zip_radio.toggled.connect(self._kind_changed)
-        row = QWidget()
-        layout = QHBoxLayout(row)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(16)
-        layout.addWidget(self.folder_radio)
-        layout.addWidget(self.zip_radio)
-        layout.addStretch(1)
-        return row
-
-    def _destination_edit_row(self) -> QWidget:
-        self.destination_edit = QLineEdit(objectName="exportDestination")
-        self.destination_edit.setPlaceholderText("Choose where the files go")
-        self.destination_edit.textChanged.connect(self._validate)
-        browse = self.browse_button = QToolButton(objectName="exportBrowse")
-        browse.setIcon(icon("folder-open"))
-        browse.setToolTip("Choose a folder or a ZIP file name")
-        browse.clicked.connect(self._browse)
-        self.destination_error = _OneLine("exportDestinationError")
-        _paint(self.destination_error, BAD)
-        row = QWidget()
-        outer = QVBoxLayout(row)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.setSpacing(2)
-        line = QHBoxLayout()
-        line.setSpacing(8)
-        line.addWidget(self.destination_edit, 1)
-        line.addWidget(browse)
-        outer.addLayout(line)
-        outer.addWidget(self.destination_error)
-        return row
-
-    def _format_row(self) -> QWidget:
-        self.format_combo = QComboBox(objectName="exportFormat")
-        for label, value in FORMATS:
-            self.format_combo.addItem(label, value)
-        self.format_combo.currentIndexChanged.connect(self._format_changed)
-        self.quality_spin = QSpinBox(objectName="exportQuality")
-        self.quality_spin.setRange(1, 100)
-        self.quality_spin.setValue(90)
-        self.quality_spin.setPrefix("Quality ")
-        self.quality_spin.setToolTip("JPEG and WebP quality (1–100)")
-        row = QWidget()
-        layout = QHBoxLayout(row)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(8)
-        layout.addWidget(self.format_combo, 1)
-        layout.addWidget(self.quality_spin)
-        return row
-
-    def _template_row(self) -> QWidget:
-        self.template_edit = QLineEdit(objectName="exportTemplate")
-        self.template_edit.setPlaceholderText(DEFAULT_TEMPLATE)
-        self.template_edit.setToolTip("Fields you can use:\n" + legend())
-        self.template_edit.textChanged.connect(self.update_preview)
-        self.fields_button = FieldsButton(self)
-        self.fields_button.picked.connect(self.insert_field)
-        reset = QToolButton()
-        reset.setIcon(icon("rotate-ccw"))
-        reset.setToolTip("Back to the default pattern")
-        reset.clicked.connect(lambda: self.template_edit.setText(DEFAULT_TEMPLATE))
-        self.preview_model = QStringListModel(self)
-        self.preview_view = QListView(objectName="exportPreview")
-        self.preview_view.setModel(self.preview_model)
-        self.preview_view.setEditTriggers(QListView.EditTrigger.NoEditTriggers)
-        self.preview_view.setSelectionMode(QListView.SelectionMode.NoSelection)
-        self.preview_view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
-        self.preview_view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        mono = QFont("monospace")
-        mono.setStyleHint(QFont.StyleHint.Monospace)
-        self.preview_view.setFont(mono)
-        # A bad pattern's sentence takes the preview's place (and its room), nothing moves.
-        self.template_error = QLabel(objectName="exportTemplateError")
-        self.template_error.setWordWrap(True)
-        self.template_error.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        _paint(self.template_error, BAD)
-        self.preview_stack = QStackedWidget()
-        self.preview_stack.addWidget(self.preview_view)
-        self.preview_stack.addWidget(self.template_error)
-        self.preview_stack.setFixedHeight((PREVIEW_COUNT + 1) * self.fontMetrics().height() + 16)
-        row = QWidget()
-        layout = QHBoxLayout(row)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(8)
-        layout.addWidget(self.template_edit, 1)
-        layout.addWidget(self.fields_button)
-        layout.addWidget(reset)
-        return row
-
-    def _manifest_row(self) -> QWidget:
-        self.manifest_check = QCheckBox("Include a manifest", objectName="exportManifest")
-        self.manifest_check.setToolTip(
-            "A list of the files with their prompt, platform, size, alt text and what "
-            "preflight changed"
-        )
-        self.manifest_combo = QComboBox(objectName="exportManifestFormat")
-        self.manifest_combo.addItem("JSON", "json")
-        self.manifest_combo.addItem("CSV (spreadsheets)", "csv")
-        self.manifest_check.toggled.connect(self.manifest_combo.setEnabled)
-        self.manifest_check.setChecked(True)
-        row = QWidget()
-        layout = QHBoxLayout(row)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(8)
-        layout.addWidget(self.manifest_check)
-        layout.addWidget(self.manifest_combo)
-        layout.addStretch(1)
-        return row
 
     def _outcome_area(self) -> QWidget:
         """Progress, then how it went: one fixed-height area, whichever shows."""
@@ -291,7 +117,7 @@ class ExportDialog(QDialog):
         self.status_label.setWordWrap(True)
         self.failure_label = QLabel(objectName="exportError")
         self.failure_label.setWordWrap(True)
-        _paint(self.failure_label, BAD)
+        paint(self.failure_label, BAD)
         area = QWidget()
         area.setFixedHeight(3 * self.fontMetrics().height() + 16)
         layout = QVBoxLayout(area)
@@ -304,18 +130,29 @@ class ExportDialog(QDialog):
         layout.addStretch(1)
         return area
 
-    def _connect_changes(self) -> None:
-        """Any choice changed: a finished run's message goes, the expected notes are redone."""
-        for signal in (
-            self.zip_radio.toggled,
-            self.destination_edit.textChanged,
-            self.format_combo.currentIndexChanged,
-            self.quality_spin.valueChanged,
-            self.template_edit.textChanged,
-            self.manifest_check.toggled,
-            self.manifest_combo.currentIndexChanged,
-        ):
-            signal.connect(self._choices_changed)
+    def _buttons(self) -> QHBoxLayout:
+        self.show_button = QPushButton(icon("folder-open"), "Show in folder")
+        self.show_button.setObjectName("exportShowInFolder")
+        self.show_button.setToolTip("Open the folder that holds the export")
+        self.show_button.clicked.connect(self.show_in_folder)
+        self.show_button.hide()
+        # Each as wide as its longest words from the start: a click never moves a button.
+        self.close_button = QPushButton("Cancel export", objectName="exportCancel")
+        self.close_button.setMinimumWidth(self.close_button.sizeHint().width())
+        self.close_button.setText("Cancel")
+        self.close_button.clicked.connect(self._close_or_cancel)
+        self.start_button = QPushButton(icon("download"), "Export again", objectName="exportStart")
+        self.start_button.setMinimumWidth(self.start_button.sizeHint().width())
+        self.start_button.setText("Export")
+        self.start_button.setDefault(True)
+        self.start_button.clicked.connect(self.start)
+        buttons = QHBoxLayout()
+        buttons.setSpacing(8)
+        buttons.addWidget(self.show_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.close_button)
+        buttons.addWidget(self.start_button)
+        return buttons
 
     # -- the assets -----------------------------------------------------------------------
 
@@ -323,8 +160,8 @@ class ExportDialog(QDialog):
         if self.scope.in_hand:
             self._loaded(self.scope.read(self.ctx.library))
             return
-        self.preview_model.setStringList(["Reading the library…"])
-        self.start_button.setEnabled(False)
+        self.choices.show_reading()
+        self._update_start()
         tasks.run(
             partial(self.scope.read, self.ctx.library),
             owner=self,
@@ -336,111 +173,19 @@ class ExportDialog(QDialog):
     def _loaded(self, contents: ExportContents) -> None:
         self.assets = contents.assets
         self.is_loaded = True
-        count = len(self.assets)
-        self.title.setText(self.scope.title(count, contents.name))
+        self.title.setText(self.scope.title(len(self.assets), contents.name))
         size = f"{file_size(sum(a.bytes for a in self.assets))} in the library"
-        self.subtitle.set_text(
-            "  ·  ".join(t for t in (self.scope.subtitle(contents.name), size) if t)
-        )
-        self.update_preview()
-        if not count:
-            self.preview_model.setStringList(["No images to export — they may have been deleted."])
+        words = (self.scope.subtitle(contents.name), size)
+        self.subtitle.set_text("  ·  ".join(word for word in words if word))
+        self.choices.set_assets(self.assets)
         self._plan_notes()
-
-    # -- state --------------------------------------------------------------------------
-
-    def _restore(self) -> None:
-        state = self._state
-        folder = str(state.value("export/folder", str(Path.home() / "Pictures" / "SnapAsset")))
-        as_zip = str(state.value("export/as_zip", "false")).lower() == "true"
-        self.zip_radio.setChecked(as_zip)
-        self.destination_edit.setText(self._default_destination(Path(folder), as_zip))
-        index = self.format_combo.findData(state.value("export/format") or None)
-        self.format_combo.setCurrentIndex(max(0, index))
-        self.quality_spin.setValue(int(state.value("export/quality", 90)))
-        self.template_edit.setText(str(state.value("export/template", DEFAULT_TEMPLATE)))
-        manifest = str(state.value("export/manifest", "json"))
-        self.manifest_check.setChecked(manifest != "none")
-        self.manifest_combo.setCurrentIndex(max(0, self.manifest_combo.findData(manifest)))
-        self._format_changed()
-
-    def _remember(self, options: ExportOptions) -> None:
-        folder = options.destination.parent if options.as_zip else options.destination
-        state = self._state
-        state.setValue("export/folder", str(folder))
-        state.setValue("export/as_zip", "true" if options.as_zip else "false")
-        state.setValue("export/format", options.format or "")
-        state.setValue("export/quality", options.quality)
-        state.setValue("export/template", options.template)
-        state.setValue("export/manifest", options.manifest or "none")
-        state.sync()
-
-    @staticmethod
-    def _default_destination(folder: Path, as_zip: bool) -> str:
-        if not as_zip:
-            return str(folder)
-        return str(folder / f"snapasset-export-{time.strftime('%Y-%m-%d')}.zip")
-
-    def options(self) -> ExportOptions:
-        manifest = self.manifest_combo.currentData() if self.manifest_check.isChecked() else None
-        return ExportOptions(
-            destination=Path(self.destination_edit.text().strip()).expanduser(),
-            as_zip=self.zip_radio.isChecked(),
-            format=self.format_combo.currentData(),
-            quality=self.quality_spin.value(),
-            template=self.template_edit.text().strip() or DEFAULT_TEMPLATE,
-            manifest=manifest,
-        )
+        self._update_start()
 
     # -- reactions ----------------------------------------------------------------------
 
-    def insert_field(self, name: str) -> None:
-        """Put `{name}` in at the cursor, with a separator where it would touch its neighbour."""
-        edit = self.template_edit
-        text, cursor = insert_field(edit.text(), edit.cursorPosition(), name)
-        edit.setText(text)
-        edit.setCursorPosition(cursor)
-        edit.setFocus()
-
-    def update_preview(self) -> None:
-        """The first names the export would write, or why the template can't be used."""
-        options = self.options()
-        try:
-            validate_template(options.template)
-            names = self.exporter.preview_names(self.assets, options, count=PREVIEW_COUNT)
-        except SnapAssetError as exc:
-            self.template_error.setText(exc.message)
-            self.preview_stack.setCurrentWidget(self.template_error)
-        else:
-            self.template_error.clear()
-            self.preview_stack.setCurrentWidget(self.preview_view)
-            more = len(self.assets) - len(names)
-            if self.is_loaded:
-                self.preview_model.setStringList(
-                    names + ([f"… and {more:,} more"] if more > 0 else [])
-                )
-        self._validate()
-
-    def preview_names(self) -> list[str]:
-        return self.preview_model.stringList() if self.template_ok() else []
-
-    def template_ok(self) -> bool:
-        return self.preview_stack.currentWidget() is self.preview_view
-
-    def _validate(self) -> None:
-        text = self.destination_edit.text().strip()
-        message = None
-        if not text:
-            message = "Choose where the export goes."
-        elif self.zip_radio.isChecked() and not text.lower().endswith(".zip"):
-            message = "A ZIP archive's name ends in .zip."
-        elif self.zip_radio.isChecked() and Path(text).expanduser().is_dir():
-            message = "That is a folder — add a file name ending in .zip."
-        elif not self.zip_radio.isChecked() and Path(text).expanduser().is_file():
-            message = "That is a file — choose a folder."
-        self.destination_error.set_text(message or "")
-        ok = message is None and self.template_ok() and bool(self.assets)
-        self.start_button.setEnabled(ok and not self._busy())
+    def _update_start(self) -> None:
+        ready = self.choices.ready() and bool(self.assets)
+        self.start_button.setEnabled(ready and not self._busy())
 
     def _busy(self) -> bool:
         return self._checking or self.question is not None or self._task is not None
@@ -449,6 +194,7 @@ class ExportDialog(QDialog):
         if not self._busy():
             self._forget_result()
             self._plan_notes()
+        self._update_start()
 
     def _forget_result(self) -> None:
         """The last run's outcome no longer describes what Export would do."""
@@ -463,7 +209,7 @@ class ExportDialog(QDialog):
             return
         self.notes.show_busy()
         tasks.run(
-            partial(self.exporter.preview_notes, self.assets, self.options()),
+            partial(self.exporter.preview_notes, self.assets, self.choices.options()),
             owner=self,
             pool=tasks.FILES,
             latest="notes",
@@ -475,45 +221,18 @@ class ExportDialog(QDialog):
             self.notes.show_planned(note.text for note in notes)
             self.notesShown.emit()
 
-    def _kind_changed(self) -> None:
-        text = self.destination_edit.text().strip()
-        if text:
-            path = Path(text).expanduser()
-            folder = path.parent if path.suffix.lower() == ".zip" else path
-            self.destination_edit.setText(
-                self._default_destination(folder, self.zip_radio.isChecked())
-            )
-        self._validate()
-
-    def _format_changed(self) -> None:
-        self.quality_spin.setEnabled(self.format_combo.currentData() in ("jpeg", "webp"))
-        self.update_preview()
-
-    def _browse(self) -> None:
-        current = self.destination_edit.text().strip()
-        if self.zip_radio.isChecked():
-            chosen, _ = QFileDialog.getSaveFileName(
-                self, "Export to a ZIP archive", current, "ZIP archives (*.zip)"
-            )
-            if chosen and not chosen.lower().endswith(".zip"):
-                chosen += ".zip"
-        else:
-            chosen = QFileDialog.getExistingDirectory(self, "Export to a folder", current)
-        if chosen:
-            self.destination_edit.setText(chosen)
-
     # -- running ------------------------------------------------------------------------
 
     def start(self) -> None:
         """Look for files the export would write over (asking what to do with them), then
         export off the GUI thread; the dialog stays responsive and cancellable."""
-        if self._task is not None or not self.start_button.isEnabled():
+        if self._busy() or not self.start_button.isEnabled():
             return
-        options = self.options()
+        options = self.choices.options()
         self._forget_result()
-        self._set_inputs_enabled(False)
+        self.choices.set_enabled(False)
         self._checking = True
-        self.start_button.setEnabled(False)
+        self._update_start()
         tasks.run(
             partial(self.exporter.existing_files, self.assets, options),
             owner=self,
@@ -537,34 +256,36 @@ class ExportDialog(QDialog):
     def _answered(
         self, options: ExportOptions, question: ExistingFilesQuestion, _code: int
     ) -> None:
-        self.question = None
         question.deleteLater()
         choice = question.choice()
         if choice is None:
-            self._set_inputs_enabled(True)
-            self._validate()
+            self.question = None
+            self.choices.set_enabled(True)
+            self._update_start()
         elif options.as_zip and choice == "keep":
             other = keep_both_name(options.destination)
-            self.destination_edit.setText(str(other))
+            self.choices.destination_edit.setText(str(other))
+            self.question = None
             self._run(replace(options, destination=other))
         else:
+            self.question = None
             self._run(replace(options, existing=choice))
 
     def _stopped_before_start(self, exc: BaseException) -> None:
         self._checking = False
-        self._set_inputs_enabled(True)
+        self.choices.set_enabled(True)
         self._show_failure(tasks.error_message(exc))
-        self._validate()
+        self._update_start()
 
     def _run(self, options: ExportOptions) -> None:
-        self._remember(options)
+        self.choices.remember(options)
         self.progress.setRange(0, len(self.assets))
         self.progress.setValue(0)
         self.progress.setFormat("%v of %m")
         self.progress.show()
         self.close_button.setText("Cancel export")
         task = self._task = tasks.Task(self, tasks.LONG)
-        self._validate()
+        self._update_start()
         export = partial(
             self.exporter.export,
             self.assets,
@@ -629,28 +350,11 @@ class ExportDialog(QDialog):
 
     def _finished(self) -> None:
         self._task = None
-        self._set_inputs_enabled(True)
+        self.choices.set_enabled(True)
         self.close_button.setEnabled(True)
         self.close_button.setText("Close")
         self.start_button.setText("Export again" if self.result else "Export")
-        self._validate()
-
-    def _set_inputs_enabled(self, enabled: bool) -> None:
-        for widget in (
-            self.folder_radio,
-            self.zip_radio,
-            self.destination_edit,
-            self.browse_button,
-            self.format_combo,
-            self.template_edit,
-            self.fields_button,
-            self.manifest_check,
-        ):
-            widget.setEnabled(enabled)
-        self.manifest_combo.setEnabled(enabled and self.manifest_check.isChecked())
-        self.quality_spin.setEnabled(
-            enabled and self.format_combo.currentData() in ("jpeg", "webp")
-        )
+        self._update_start()
 
     def show_in_folder(self) -> None:
         if self.result is None:
@@ -678,37 +382,3 @@ class ExportDialog(QDialog):
             self.cancel()
             return
         super().reject()
-
-
-class _OneLine(QLabel):
-    """A label of one line whatever its text: too long, it ends in "…" (in full as a tooltip),
-    and empty it keeps its room."""
-
-    def __init__(self, name: str) -> None:
-        super().__init__()
-        self.setObjectName(name)
-        self.setFixedHeight(self.fontMetrics().height() + 2)
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-        self._full = ""
-
-    def set_text(self, text: str) -> None:
-        self._full = text
-        self.setToolTip(text)
-        self._elide()
-
-    def full_text(self) -> str:
-        return self._full
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self._elide()
-
-    def _elide(self) -> None:
-        width = max(0, self.width())
-        self.setText(self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight, width))
-
-
-def _paint(label: QLabel, colour: QColor) -> None:
-    palette = label.palette()
-    palette.setColor(QPalette.ColorRole.WindowText, colour)
-    label.setPalette(palette)

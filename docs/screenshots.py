@@ -1,7 +1,9 @@
 """Render the main views with sample data into docs/screenshots/ (`make screenshots`).
 
 Runs offscreen in a throwaway library: a few jobs made with the placeholder
-provider (completed), one refused by the fake reason, a few waiting.
+provider (completed), one refused by the fake reason, a few waiting. Besides the
+window and its dialogs: the viewer (one picture, and a job's versions compared)
+and the export dialog for one job, with what preflight will change.
 """
 
 from __future__ import annotations
@@ -64,6 +66,7 @@ def main() -> int:
         context.jobs.submit(context.specs.build(prompt, PLATFORMS[:3]))
 
     from snapasset_desktop.ui.export.dialog import ExportDialog
+    from snapasset_desktop.ui.export.scope import ExportScope
     from snapasset_desktop.ui.main_window import MainWindow
     from snapasset_desktop.ui.monitor.dialog import MonitorDialog
     from snapasset_desktop.ui.settings.dialog import SettingsDialog
@@ -86,9 +89,20 @@ def main() -> int:
     ).setCurrentIndex(first)
     settle(1.5)
     window.grab().save(str(OUT / "main-window.png"))
-    assets = context.library.query_assets(limit=10)
+
+    window.gallery.open_viewer(0)
+    viewer = window.gallery.viewer
+    viewer.resize(1400, 860)
+    settle(1.5)
+    viewer.grab().save(str(OUT / "viewer.png"))
+    viewer.compare_button.setChecked(True)
+    settle(2.0)
+    viewer.grab().save(str(OUT / "viewer-compare.png"))
+    viewer.close()
+
+    job = window.gallery.model.asset(0).job_id
     shots = [
-        ("export-dialog.png", ExportDialog(context, assets, window)),
+        ("export-dialog.png", ExportDialog(context, ExportScope.job(job), window)),
         ("settings-dialog.png", SettingsDialog(context, window)),
         ("monitor.png", MonitorDialog(context, window)),
     ]

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListView,
+    QMenu,
     QMessageBox,
     QProgressBar,
     QPushButton,
@@ -35,6 +36,7 @@ from snapasset_desktop.providers.pricing import cost_text
 from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.ui import tasks
 from snapasset_desktop.ui.bridge import EngineBridge
+from snapasset_desktop.ui.details.alt_text import AltTextEditor
 from snapasset_desktop.ui.details.focal_point_editor import FocalPointEditor
 from snapasset_desktop.ui.details.variants import JobDetails, JobDetailsLoader, VariantModel
 from snapasset_desktop.ui.gallery.delegate import AssetCardDelegate
@@ -50,6 +52,8 @@ COST_TIP = "What this job's OpenAI calls cost — an estimate from list prices, 
 class DetailPane(QWidget):
     jobSubmitted = Signal(str)  # a regenerate queued this new job
     editRetryRequested = Signal(object)  # JobRecord: to load into the composer
+    exportJob = Signal(str)  # "Export this job…"
+    exportBatch = Signal(str)  # "Export this batch…": the batch id
     assetsDeleted = Signal(list)  # list[int]
     favouriteChanged = Signal(list, bool)  # asset ids, favourite
     statusMessage = Signal(str)
@@ -139,10 +143,12 @@ class DetailPane(QWidget):
         self.deleteButton = self._tool(
             "deleteButton", "trash-2", "Delete this asset…", self.delete_current
         )
+        self.exportButton = self._export_button()
         actions = QHBoxLayout()
         actions.setSpacing(4)
         for button in (self.favouriteButton, self.copyButton, self.openFolderButton):
             actions.addWidget(button)
+        actions.addWidget(self.exportButton)
         actions.addStretch(1)
         actions.addWidget(self.editRetryButton)
         actions.addWidget(self.regenerateButton)
@@ -199,6 +205,8 @@ class DetailPane(QWidget):
         bold = heading.font()
         bold.setBold(True)
         heading.setFont(bold)
+        self.alt_text = AltTextEditor(self.ctx, page)
+        self.alt_text.statusMessage.connect(self.statusMessage)
 
         box = QVBoxLayout(page)
         box.setContentsMargins(16, 12, 16, 12)
@@ -213,7 +221,23 @@ class DetailPane(QWidget):
         box.addSpacing(4)
         box.addWidget(heading)
         box.addWidget(self.strip)
+        box.addSpacing(4)
+        box.addWidget(self.alt_text)
         return page
+
+    def _export_button(self) -> QToolButton:
+        """Export this job (and, for a job in a batch, the whole batch from its menu)."""
+        button = self._tool("exportButton", "download", "Export this job…", self.export_job)
+        button.setText("Export…")
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        menu = QMenu(button)
+        menu.addAction(icon("download"), "Export this job…", self.export_job)
+        self.export_batch_action = menu.addAction(
+            icon("layers"), "Export this batch…", self.export_batch
+        )
+        button.setMenu(menu)
+        button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
+        return button
 
     def _tool(self, name: str, glyph: str, tip: str, slot: object) -> QToolButton:
         button = QToolButton(self)
@@ -237,6 +261,7 @@ class DetailPane(QWidget):
         if job_id != self.job_id:
             self.editor.set_source(QImage())
             self.variants.set_details(None)
+            self.alt_text.leave()
         self.job_id = job_id
         self.stack.setCurrentIndex(1)
         self._say("")
@@ -277,6 +302,7 @@ class DetailPane(QWidget):
         if job.focus_x is not None and job.focus_y is not None:
             self.editor.set_focus(job.focus_x, job.focus_y)
         self._show_status(job)
+        self.alt_text.show_job(job.id, finished=job.finished)
         row = self.variants.row_of(want) if want is not None else None
         if row is None:
             row = next((r for r, a in enumerate(details.assets) if not a.is_source), 0)
@@ -327,6 +353,8 @@ class DetailPane(QWidget):
         can_regenerate = bool(job and job.spec.generates)
         self.regenerateButton.setEnabled(can_regenerate)
         self.editRetryButton.setEnabled(can_regenerate and finished)
+        self.exportButton.setEnabled(bool(job and job.status == "completed"))
+        self.export_batch_action.setVisible(bool(job and job.batch_id))
         can_focus = finished and self.editor.has_source() and bool(job and job.platforms)
         self.applyFocusButton.setEnabled(can_focus and self._focus_edited())
         self.resetFocusButton.setEnabled(can_focus and self._focus_edited())
@@ -428,6 +456,16 @@ class DetailPane(QWidget):
     def edit_retry(self) -> None:
         if self.job is not None and self.job.finished:
             self.editRetryRequested.emit(self.job)
+
+    @Slot()
+    def export_job(self) -> None:
+        if self.job is not None and self.job.status == "completed":
+            self.exportJob.emit(self.job.id)
+
+    @Slot()
+    def export_batch(self) -> None:
+        if self.job is not None and self.job.batch_id:
+            self.exportBatch.emit(self.job.batch_id)
 
     @Slot()
     def toggle_favourite(self) -> None:

@@ -19,11 +19,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import redis
+from redis.typing import EncodableT, FieldT
 
 from snapasset_desktop.errors import StorageError
 from snapasset_desktop.imaging.decode import image_info
 from snapasset_desktop.imaging.encode import normalise_format
 from snapasset_desktop.library.models import SOURCE_PLATFORM, AssetRecord
+from snapasset_desktop.queue.redis_replies import raw_hash, texts
 from snapasset_desktop.queue.redis_store import DEFAULT_PREFIX, redis_errors
 
 DEFAULT_TTL = 86_400.0
@@ -100,7 +102,7 @@ class RemoteArtifacts:
     def source_images(self, job_id: str) -> list[bytes]:
         """The stored sources by variant; empty unless every one is still there."""
         keys = sorted(
-            (k.decode() for k in self.client.smembers(self._index(job_id))),
+            texts(self.client.smembers(self._index(job_id))),
             key=lambda k: int(k.rsplit(":", 1)[1]),
         )
         keys = [k for k in keys if k.startswith(f"{self.prefix}source:")]
@@ -196,7 +198,7 @@ class RemoteArtifacts:
                 detail=f"{key}: {len(data)} bytes > {self.max_bytes}",
             )
         ttl = max(1, int(self.ttl))
-        fields = {
+        fields: dict[FieldT, EncodableT] = {
             "data": data,
             "platform": platform,
             "variant": variant,
@@ -218,7 +220,7 @@ class RemoteArtifacts:
     @redis_errors
     def pending(self, job_id: str) -> list[HandedBack]:
         """Everything stored for the job, sources first; expired entries are left out."""
-        keys = [k.decode() for k in self.client.smembers(self._index(job_id))]
+        keys = texts(self.client.smembers(self._index(job_id)))
         pipe = self.client.pipeline(transaction=False)
         for key in keys:
             pipe.hgetall(key)
@@ -231,7 +233,7 @@ class RemoteArtifacts:
         """Forget what was ingested (or, with no keys, everything stored for the job)."""
         index = self._index(job_id)
         if keys is None:
-            keys = [k.decode() for k in self.client.smembers(index)]
+            keys = texts(self.client.smembers(index))
         pipe = self.client.pipeline(transaction=True)
         if keys:
             pipe.delete(*keys)
@@ -241,7 +243,7 @@ class RemoteArtifacts:
     @redis_errors
     def pending_alt_text(self, job_id: str) -> dict[str, str | None] | None:
         """The job's alt text as stored ({text, origin, note}; empty ones None), if any."""
-        raw = self.client.hgetall(self._alt_text_key(job_id))
+        raw = raw_hash(self.client.hgetall(self._alt_text_key(job_id)))
         if not raw:
             return None
         return {name: raw.get(name.encode(), b"").decode() or None for name in _ALT_TEXT_FIELDS}

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from snapasset_desktop.errors import ImageError, InvalidInput, SnapAssetError, StorageError
 from snapasset_desktop.imaging.decode import MAX_FILE_BYTES, image_info, load_image
@@ -90,7 +91,7 @@ class JobService:
         platform_ids: Sequence[str],
         *,
         priority: int | str = "high",
-        **options: object,
+        **options: Any,
     ) -> JobRecord:
         """Copy an image into the library as a new job's source, queued to render;
         `options` as the spec builder takes them (fit, format…).
@@ -143,12 +144,14 @@ class JobService:
         *,
         name: str = "",
         priority: int | str = 0,
-        **options: object,
+        **options: Any,
     ) -> BatchResult:
         """Queue many prompts as one batch; lines that can't run are reported, not queued."""
         settings = self.backend.settings.current
         specs = self.specs()
-        rows, refused = [], []
+        rank = parse_priority(priority)
+        rows: list[dict[str, Any]] = []
+        refused: list[tuple[int, str]] = []
         for line in lines:
             try:
                 spec = specs.build(line.prompt, list(line.platforms or platform_ids), **options)
@@ -158,7 +161,7 @@ class JobService:
             rows.append(
                 {
                     "spec": spec,
-                    "priority": parse_priority(priority),
+                    "priority": rank,
                     "max_attempts": settings.retry_attempts,
                     "origin": self.backend.origin,
                 }
@@ -175,9 +178,7 @@ class JobService:
             [(job_id, "queued", {"batch": batch_id}) for job_id in job_ids]
         )
         if not self.store.is_paused():
-            self.backend.enqueue_many(
-                [(job_id, row["priority"]) for job_id, row in zip(job_ids, rows, strict=True)]
-            )
+            self.backend.enqueue_many([(job_id, rank) for job_id in job_ids])
         return BatchResult(batch_id, job_ids, refused)
 
     def _enqueue_new(self, job: JobRecord) -> JobRecord:
@@ -221,7 +222,7 @@ class JobService:
         *,
         priority: int | str = 0,
         run_at: float | None = None,
-        **changes: object,
+        **changes: Any,
     ) -> JobRecord:
         """A new job from an ended one's spec with `changes` (as `SpecBuilder.rebuild` takes
         them), linked to it by `retry_of`."""

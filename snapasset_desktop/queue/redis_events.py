@@ -73,6 +73,15 @@ class RedisEventLog:
         return [_event(entry_id, fields) for entry_id, fields in entries]
 
     @redis_errors
+    def wait(self, after: int, timeout: float, limit: int = 500) -> list[Event]:
+        """Redis answers the moment an event is appended (XREAD BLOCK), not at a poll."""
+        block = max(1, int(timeout * 1000))
+        found = self.client.xread({self.stream: f"0-{after}"}, count=limit, block=block)
+        return [
+            _event(entry_id, fields) for _, entries in found or [] for entry_id, fields in entries
+        ]
+
+    @redis_errors
     def last_seq(self) -> int:
         return int(self.client.get(self.counter) or 0)
 

@@ -20,7 +20,7 @@ from snapasset_desktop.queue.events import EventLog
 
 log = logging.getLogger(__name__)
 
-WAIT_SECONDS = 1.0  # one wait of the log; also how long closing may take
+WAIT_SECONDS = 0.25  # one wait of the log; also how long closing may take
 RETRY_SECONDS = 1.0  # after the log failed
 MAX_PENDING = 1000  # pages a subscriber may have unread before it is dropped
 

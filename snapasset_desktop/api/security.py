@@ -62,8 +62,9 @@ class BearerAuth:
             return
         headers = dict(scope["headers"])
         scheme, _, presented = headers.get(b"authorization", b"").decode("latin-1").partition(" ")
-        if scheme.lower() == "bearer" and presented and self.token.matches(presented.strip()):
-            scope.setdefault("state", {})["token_key"] = _key(presented.strip())
+        bearer = presented.strip() if scheme.lower() == "bearer" else ""
+        if bearer and self.token.matches(bearer):
+            scope.setdefault("state", {})["token_key"] = _key(bearer)
             await self.app(scope, receive, send)
             return
         if _ticket_allowed(scope) and self._ticket_in(scope):
@@ -72,7 +73,7 @@ class BearerAuth:
         message = (
             "This needs the SnapAsset API token: send `Authorization: Bearer <token>` "
             "(Settings → Local API, or `snapasset-desktop api-token`)."
-            if not presented
+            if not bearer
             else "That token isn't the SnapAsset API's token (it may have been rotated)."
         )
         await _send_json(

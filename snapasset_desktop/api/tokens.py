@@ -54,8 +54,12 @@ class ApiToken:
         register_secret(token)
         return token
 
+    def peek(self) -> str | None:
+        """The token if there is one yet (nothing is made)."""
+        with self._lock:
+            return self._value or self.store.lookup(API_TOKEN)[0]
+
     def source(self) -> SecretSource:
-        self.value()
         return self.store.lookup(API_TOKEN)[1]
 
     def rotate(self) -> str:

@@ -113,9 +113,11 @@ class MainWindow(QMainWindow):
         from snapasset_desktop.ui.gallery.view import GalleryView
         from snapasset_desktop.ui.queue.panel import QueuePanel
         from snapasset_desktop.ui.queue.status_bar import QueueStatus
+        from snapasset_desktop.ui.settings.api import ApiSwitch
 
         self.context = context
         self.bridge = EngineBridge(context.queue, self)
+        self.api = ApiSwitch(context, self)  # the local API: off unless Settings turned it on
         self.gallery = GalleryView(context, self.bridge, self)
         self.banner = SetupBanner(context, self)
         self._central.removeWidget(self._opening)  # now, not when the deletion comes round
@@ -252,8 +254,12 @@ class MainWindow(QMainWindow):
         self.worker.start()
         self._worker_watch.timeout.connect(self.worker.ensure_running)
         self._worker_watch.start()
+        if self.context.settings.current.api_enabled:
+            self.api.start()
 
     def stop_queue(self) -> None:
+        if self.is_ready:
+            self.api.stop_now()
         self._worker_watch.stop()
         if self.worker is not None:
             self.worker.stop()
@@ -325,7 +331,7 @@ class MainWindow(QMainWindow):
         # Dialogs load on first use: the cloud page's Supabase client costs ~0.3 s at start.
         from snapasset_desktop.ui.settings.dialog import SettingsDialog
 
-        SettingsDialog(self.context, self).exec()
+        SettingsDialog(self.context, self, api=self.api).exec()
         self.banner.refresh()
 
     @Slot()

@@ -191,7 +191,7 @@ def _final(job: JobRecord, assets: list[AssetRecord], event: Event | None = None
     """A `final` as the event told it (the job may have been retried since)."""
     data = final_data(job, assets)
     if event is not None:
-        data["status"] = event.type
+        data["status"], data["at"] = event.type, event.created_at
         failure = {"kind": event.data.get("kind"), "message": event.data.get("message")}
         data["error"] = failure if event.type == "failed" else None
         if event.type != "completed":

@@ -84,7 +84,12 @@ def update_data(event: Event) -> dict[str, Any] | None:
         # The queue's own news: paused (by hand, or by the monthly budget) and resumed.
         if event.type not in ("paused", "resumed"):
             return None
-        return {"job": None, "queue": event.type, "message": event.data.get("message")}
+        return {
+            "job": None,
+            "queue": event.type,
+            "message": event.data.get("message"),
+            "at": event.created_at,
+        }
     status = UPDATE_STATUS.get(event.type)
     if status is None:
         return None
@@ -98,6 +103,7 @@ def update_data(event: Event) -> dict[str, Any] | None:
         "stage": data.get("stage"),
         "progress": data.get("percent", 0.0),  # waiting, or an attempt beginning: 0
         "message": message,
+        "at": event.created_at,  # when the worker wrote it (epoch seconds)
         **({"attempt": data["attempt"]} if "attempt" in data else {}),
         **({"retry_in": data["delay"]} if "delay" in data else {}),
     }

@@ -19,7 +19,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from snapasset_desktop.api import assets, jobs, monitor, streams
-from snapasset_desktop.api.errors import error_response, refusal
+from snapasset_desktop.api.errors import Refused, error_response, refusal
 from snapasset_desktop.api.openapi import Endpoint, docs_page, openapi_document
 from snapasset_desktop.api.schemas import BatchBody, JobBody, PriorityBody
 from snapasset_desktop.api.security import BearerAuth, BodyLimit, BodyTooLarge, too_large
@@ -194,7 +194,7 @@ def create_app(state: ApiState) -> Starlette:
         middleware=middleware,
         exception_handlers={
             SnapAssetError: _snapasset_error,
-            jobs.Refused: _refused,
+            Refused: _refused,
             BodyTooLarge: _body_too_large,
             404: _not_found,
             405: _not_allowed,
@@ -210,7 +210,7 @@ async def _snapasset_error(request: Request, exc: Exception) -> Response:
 
 
 async def _refused(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, jobs.Refused)
+    assert isinstance(exc, Refused)
     return exc.response
 
 

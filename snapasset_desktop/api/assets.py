@@ -12,8 +12,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 
-from snapasset_desktop.api.errors import refusal
-from snapasset_desktop.api.jobs import MAX_PAGE, Refused, _whole
+from snapasset_desktop.api.errors import Refused, refusal
+from snapasset_desktop.api.schemas import MAX_PAGE, whole_number
 from snapasset_desktop.api.state import api_state
 from snapasset_desktop.api.views import asset_view, content_type
 from snapasset_desktop.errors import InvalidInput, SnapAssetError
@@ -62,8 +62,8 @@ async def get_asset(request: Request) -> Response:
 async def list_assets(request: Request) -> JSONResponse:
     context = api_state(request).context
     query = request.query_params
-    limit = _whole(query.get("limit", "100"), "limit", 1, MAX_PAGE)
-    offset = _whole(query.get("cursor", "0") or "0", "cursor", 0, MAX_OFFSET)
+    limit = whole_number(query.get("limit", "100"), "limit", 1, MAX_PAGE)
+    offset = whole_number(query.get("cursor", "0") or "0", "cursor", 0, MAX_OFFSET)
 
     def search() -> list[AssetRecord]:
         platforms = [context.platforms.get(p).id for p in query.getlist("platform")]

@@ -20,6 +20,14 @@ STATUS_BY_KIND = {"not_found": 404, "conflict": 409, "rate_limit": 429, "storage
 UNPROCESSABLE = 422
 
 
+class Refused(Exception):
+    """A request the API answers with `response` instead of going on."""
+
+    def __init__(self, response: JSONResponse) -> None:
+        super().__init__(response.status_code)
+        self.response = response
+
+
 def refusal(
     status: int,
     kind: str,

@@ -13,17 +13,18 @@ import re
 from collections.abc import Callable
 from typing import TypeVar
 
-from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from snapasset_desktop.api.errors import refusal
+from snapasset_desktop.api.errors import Refused, refusal
 from snapasset_desktop.api.schemas import (
+    MAX_PAGE,
     BatchBody,
     JobBody,
     PriorityBody,
-    validation_errors,
+    parsed,
+    whole_number,
 )
 from snapasset_desktop.api.state import ApiState, api_state
 from snapasset_desktop.api.views import events_url, job_view
@@ -35,15 +36,6 @@ from snapasset_desktop.services.jobs import BatchResult
 
 T = TypeVar("T")
 JOB_ID = re.compile(r"^j_[0-9A-Za-z_]{1,60}$")
-MAX_PAGE = 200
-
-
-class Refused(Exception):
-    """A request the API answers with `response` instead of going on."""
-
-    def __init__(self, response: JSONResponse) -> None:
-        super().__init__(response.status_code)
-        self.response = response
 
 
 # -- the engine's side (run in the thread pool) -----------------------------------------
@@ -96,16 +88,6 @@ def _changing(change: Callable[[str], T], context: AppContext, job_id: str) -> T
 # -- the routes ---------------------------------------------------------------------------
 
 
-async def parsed(request: Request, model: type[BaseModel]) -> BaseModel:
-    """The body as `model`, or a 422 naming the field and saying what to fix."""
-    raw = await request.body()
-    try:
-        return model.model_validate_json(raw or b"null")
-    except ValidationError as exc:
-        field, message = validation_errors(exc, model)
-        raise Refused(refusal(422, "validation", message, field=field)) from None
-
-
 def meter(request: Request, state: ApiState, count: int) -> None:
     """Take `count` creations from the caller's allowance, or refuse with 429 (422 for a
     batch that could never fit in a minute)."""
@@ -136,7 +118,6 @@ def meter(request: Request, state: ApiState, count: int) -> None:
 async def create_job(request: Request) -> JSONResponse:
     state = api_state(request)
     body = await parsed(request, JobBody)
-    assert isinstance(body, JobBody)
     meter(request, state, 1)
     job = await run_in_threadpool(submit_job, state.context, body)
     return JSONResponse(
@@ -147,7 +128,6 @@ async def create_job(request: Request) -> JSONResponse:
 async def create_batch(request: Request) -> JSONResponse:
     state = api_state(request)
     body = await parsed(request, BatchBody)
-    assert isinstance(body, BatchBody)
     meter(request, state, len(body.jobs))
     result = await run_in_threadpool(submit_batch, state.context, body)
     return JSONResponse(
@@ -168,7 +148,7 @@ async def list_jobs(request: Request) -> JSONResponse:
     if unknown:
         message = f"“{unknown[0]}” isn't a status; use {', '.join(JOB_STATUSES)}."
         raise Refused(refusal(422, "validation", message, field="status"))
-    limit = _whole(query.get("limit", "50"), "limit", 1, MAX_PAGE)
+    limit = whole_number(query.get("limit", "50"), "limit", 1, MAX_PAGE)
     before = _cursor(query.get("cursor"))
     jobs = await run_in_threadpool(
         state.context.jobs.list, statuses or None, limit + 1, before=before
@@ -206,7 +186,6 @@ async def change_job(request: Request) -> JSONResponse:
     context = api_state(request).context
     job_id = request.path_params["job_id"]
     body = await parsed(request, PriorityBody)
-    assert isinstance(body, PriorityBody)
 
     def reprioritise(job_id: str) -> list[JobRecord]:
         changed = context.jobs.set_priority([job_id], body.priority)
@@ -229,13 +208,6 @@ async def resume_queue(request: Request) -> JSONResponse:
     context = api_state(request).context
     waiting = await run_in_threadpool(context.jobs.resume)
     return JSONResponse({"paused": False, "waiting": waiting})
-
-
-def _whole(text: str, field: str, low: int, high: int) -> int:
-    if not text.isdigit() or not low <= int(text) <= high:
-        message = f"“{field}” is a whole number from {low} to {high}, not “{text[:20]}”."
-        raise Refused(refusal(422, "validation", message, field=field))
-    return int(text)
 
 
 def _next_cursor(job: JobRecord) -> str:

@@ -1,4 +1,5 @@
-"""What the API accepts: request bodies checked field by field, unknown fields refused.
+"""What the API accepts: request bodies checked field by field, unknown fields refused, and
+whole-number query parameters.
 
 Each check that the CLI makes of a value (the prompt, the style, the model, the
 focal point, how far ahead a start may be) is made here by the same function, so
@@ -12,25 +13,23 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    ValidationError,
-    field_validator,
-)
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from starlette.requests import Request
 
+from snapasset_desktop.api.errors import Refused, refusal
 from snapasset_desktop.errors import InvalidInput
 from snapasset_desktop.providers.base import check_model, validate_prompt
 from snapasset_desktop.services.styles import check_style
 
+MAX_PAGE = 200
 MAX_PLATFORMS = 64
 MAX_BATCH_JOBS = 1000
 MAX_AHEAD_SECONDS = 366 * 86_400  # as the CLI's --at: a queue holds work for this year
 
 Unit = Annotated[float, Field(ge=0.0, le=1.0)]
+Body = TypeVar("Body", bound=BaseModel)
 
 
 class JobOptions(BaseModel):
@@ -132,6 +131,24 @@ class PriorityBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     priority: Literal["high", "normal", "low"]
+
+
+async def parsed(request: Request, model: type[Body]) -> Body:
+    """The body as `model`, or a 422 naming the field and saying what to fix."""
+    raw = await request.body()
+    try:
+        return model.model_validate_json(raw or b"null")
+    except ValidationError as exc:
+        field, message = validation_errors(exc, model)
+        raise Refused(refusal(422, "validation", message, field=field)) from None
+
+
+def whole_number(text: str, field: str, low: int, high: int) -> int:
+    """A query parameter that is a whole number in [low, high], or a 422 naming it."""
+    if not text.isdigit() or not low <= int(text) <= high:
+        message = f"“{field}” is a whole number from {low} to {high}, not “{text[:20]}”."
+        raise Refused(refusal(422, "validation", message, field=field))
+    return int(text)
 
 
 def validation_errors(error: ValidationError, model: type[BaseModel]) -> tuple[str, str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from starlette.requests import Request
 
@@ -22,7 +22,6 @@ class ApiState:
     monitor: Monitor
     started_at: float
     loopback: bool = True
-    extra: dict[str, object] = field(default_factory=dict)
 
 
 def api_state(request: Request) -> ApiState:

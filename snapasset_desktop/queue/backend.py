@@ -284,6 +284,9 @@ class QueueBackend:
             self.mirror.settle(job_id)
 
     def close(self) -> None:
+        # queue.db's connection closes now, not whenever the collector finds this backend:
+        # its WAL is checkpointed and its file let go while the caller still knows it.
+        self.huey.storage.close()
         if self.redis is not None:
             self.redis.close()
 

@@ -74,6 +74,15 @@ class RedisEventLog:
         return [_event(entry_id, fields) for entry_id, fields in stream_entries(reply)]
 
     @redis_errors
+    def wait(self, after: int, timeout: float, limit: int = 500) -> list[Event]:
+        """Redis answers the moment an event is appended (XREAD BLOCK), not at a poll."""
+        block = max(1, int(timeout * 1000))
+        found = self.client.xread({self.stream: f"0-{after}"}, count=limit, block=block)
+        # One stream asked: one [stream, entries] pair answered, or nothing by the timeout.
+        entries = found[0][1] if isinstance(found, list) and found else []
+        return [_event(entry_id, fields) for entry_id, fields in stream_entries(entries)]
+
+    @redis_errors
     def last_seq(self) -> int:
         return int(self.client.get(self.counter) or 0)
 

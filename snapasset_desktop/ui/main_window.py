@@ -115,10 +115,12 @@ class MainWindow(QMainWindow):
         from snapasset_desktop.ui.gallery.view import GalleryView
         from snapasset_desktop.ui.queue.panel import QueuePanel
         from snapasset_desktop.ui.queue.status_bar import QueueStatus
+        from snapasset_desktop.ui.settings.api import ApiSwitch
         from snapasset_desktop.ui.shared.shortcuts import TextFieldKeys
 
         self.context = context
         self.bridge = EngineBridge(context.queue, self)
+        self.api = ApiSwitch(context, self)  # the local API: off unless Settings turned it on
         self.gallery = GalleryView(context, self.bridge, self)
         self.banner = SetupBanner(context, self)
         self._central.removeWidget(self._opening)  # now, not when the deletion comes round
@@ -267,8 +269,12 @@ class MainWindow(QMainWindow):
         self._worker_watch.timeout.connect(self.status.refresh)  # workers go without an event
         self._worker_watch.start()
         self.status.worker_started()
+        if self.context.settings.current.api_enabled:
+            self.api.start()
 
     def stop_queue(self) -> None:
+        if self.is_ready:
+            self.api.stop_now()
         self._worker_watch.stop()
         if self.worker is not None:
             self.worker.stop()
@@ -360,7 +366,7 @@ class MainWindow(QMainWindow):
         # Dialogs load on first use: the cloud page's Supabase client costs ~0.3 s at start.
         from snapasset_desktop.ui.settings.dialog import SettingsDialog
 
-        SettingsDialog(self.context, self).exec()
+        SettingsDialog(self.context, self, api=self.api).exec()
         self.banner.refresh()
 
     @Slot()

@@ -23,16 +23,6 @@ from snapasset_desktop.library.store import Library
 
 log = logging.getLogger(__name__)
 
-EVENT_TYPES = (
-    "queued",
-    "active",
-    "progress",
-    "partial",
-    "retrying",
-    "completed",
-    "failed",
-    "canceled",
-)
 FINAL_EVENTS = ("completed", "failed", "canceled")
 SQLITE_WAIT_POLL = 0.025  # seconds between looks while waiting for an event
 

@@ -252,10 +252,6 @@ class RemoteArtifacts:
     def discard_alt_text(self, job_id: str) -> None:
         self.client.delete(self._alt_text_key(job_id))
 
-    @redis_errors
-    def has_pending(self, job_id: str) -> bool:
-        return bool(self.client.exists(self._index(job_id)))
-
 
 def _variants(keys: list[str]) -> int:
     """How many variants the keys cover, counting only an unbroken run from 0."""

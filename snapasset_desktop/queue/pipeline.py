@@ -1,6 +1,6 @@
 """One job's work, stage by stage: generate, decode, render every platform, save.
 
-The stages and their progress bands are the job lifecycle's (DESIGN.md):
+The stages and their progress bands are the job lifecycle's (docs/ARCHITECTURE.md):
 validate 0–10 · generate 10–40 (partial previews) · decode 40–50 ·
 resize 50–90 · upload 90–95 (cloud sync only) · save 95–100.
 

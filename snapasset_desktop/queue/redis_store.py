@@ -646,12 +646,6 @@ class RedisJobStore:
         return self.get_many(texts(ids))
 
     @redis_errors
-    def failed_ids(self, limit: int = 1000) -> list[str]:
-        """Failed jobs still held here, newest first."""
-        ids = self.client.zrevrange(self._key("failed"), 0, limit - 1)
-        return texts(ids)
-
-    @redis_errors
     def is_paused(self) -> bool:
         return self.client.get(self._key("paused")) == b"1"
 

@@ -24,7 +24,6 @@ from snapasset_desktop.imaging.encode import encode_image
 from snapasset_desktop.library.alt_text import AltText
 from snapasset_desktop.library.models import Event, JobRecord
 from snapasset_desktop.queue.backend import QueueBackend
-from snapasset_desktop.queue.events import FINAL_EVENTS
 from snapasset_desktop.services.batch_files import BatchLine
 from snapasset_desktop.services.limits import check_job_rate
 from snapasset_desktop.services.requests import IMPORT_PROVIDER, SpecBuilder
@@ -363,7 +362,3 @@ class JobService:
         Redis or a busy library to come back and a lost lease to be swept."""
         settings = self.backend.settings.current
         return 3 * settings.sweep_interval + settings.lease_seconds
-
-
-def is_final(event: Event) -> bool:
-    return event.type in FINAL_EVENTS

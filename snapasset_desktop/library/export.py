@@ -10,6 +10,10 @@ rules in `resources/preflight.toml`): it is converted where the platform would
 refuse it, or left out when it can't be made acceptable, and each change is a
 note in the result and the manifest. `preview_notes` says the same beforehand.
 Each file carries its job's current alt text (and the manifest lists it).
+
+An asset drawn with text layers is written as it is, flattened; with `clean` its clean
+picture goes beside it (`…_clean`), through the same preflight, and the manifest records
+the layers — each one's text, font and box — so another tool can rebuild them.
 """
 
 from __future__ import annotations
@@ -57,6 +61,8 @@ MANIFEST_FIELDS = (
     "created",
     "alt_text",
     "preflight",
+    "clean_file",
+    "layers",
 )
 _MANIFESTS = ("json", "csv")
 
@@ -70,6 +76,7 @@ class ExportOptions:
     template: str = DEFAULT_TEMPLATE
     manifest: str | None = "json"  # "json", "csv" or None
     preflight: bool = True  # apply each platform's rules before writing
+    clean: bool = False  # also the picture without its text layers, beside each one
 
 
 @dataclass(frozen=True)
@@ -167,14 +174,26 @@ class Exporter:
                 asked = fmt or asset.format
                 stem = render(options.template, asset, index, len(assets), asked)
                 label = f"{stem}.{extension(asked)}"
-                outcome = self._prepare(asset, fmt, options, alt_text, label, result.warnings)
+                path = self.library.asset_path(asset)
+                outcome = self._prepare(asset, path, fmt, options, alt_text, label, result.warnings)
                 name = None
                 if outcome is not None and outcome.data is not None:
                     stem = render(options.template, asset, index, len(assets), outcome.format)
                     name = names.claim(stem, f".{extension(outcome.format)}")
                     sink.add(name, outcome.data)
                     result.files.append(name)
-                    rows.append(_manifest_row(asset, name, outcome, alt_text))
+                    clean_name = None
+                    clean_path = self.library.clean_path(asset) if options.clean else None
+                    if clean_path is not None:
+                        clean_label = f"the clean picture of {label}"
+                        clean = self._prepare(
+                            asset, clean_path, fmt, options, alt_text, clean_label, result.warnings
+                        )
+                        if clean is not None and clean.data is not None:
+                            clean_name = names.claim(f"{stem}_clean", f".{extension(clean.format)}")
+                            sink.add(clean_name, clean.data)
+                            result.files.append(clean_name)
+                    rows.append(_manifest_row(asset, name, outcome, alt_text, clean_name))
                 elif outcome is not None:  # the platform would refuse it: not written
                     result.warnings.extend(outcome.notes)
                 if outcome is not None:
@@ -198,6 +217,7 @@ class Exporter:
     def _prepare(
         self,
         asset: AssetRecord,
+        path: Path,
         fmt: str | None,
         options: ExportOptions,
         alt_text: str,
@@ -207,7 +227,6 @@ class Exporter:
         """The file as it will be written (the asset's own bytes unless something must
         change); None, and a warning, when the asset can't be read."""
         rule = self.rules.get(asset.platform) if options.preflight else None
-        path = self.library.asset_path(asset)
         if not path.is_file():
             warnings.append(f"The file for {label} is missing from the library; it was skipped.")
             return None
@@ -240,7 +259,11 @@ def _builtin_rules_with(limits: Mapping[str, int]) -> PreflightRules:
 
 
 def _manifest_row(
-    asset: AssetRecord, name: str, outcome: PreflightOutcome, alt_text: str
+    asset: AssetRecord,
+    name: str,
+    outcome: PreflightOutcome,
+    alt_text: str,
+    clean_name: str | None,
 ) -> dict[str, Any]:
     # Only these fields: the rest of a job's spec (its imported file's name…) is nobody's business.
     return {
@@ -255,7 +278,27 @@ def _manifest_row(
         "created": datetime.fromtimestamp(asset.created_at).isoformat(timespec="seconds"),
         "alt_text": alt_text,
         "preflight": outcome.notes,
+        "clean_file": clean_name,
+        "layers": _layers(asset, outcome),
     }
+
+
+def _layers(asset: AssetRecord, outcome: PreflightOutcome) -> dict[str, Any] | None:
+    """What was drawn on the asset, boxes scaled to the file as written (preflight may
+    have made it smaller)."""
+    if asset.layers is None:
+        return None
+    scale = outcome.width / asset.width if asset.width else 1.0
+    if abs(scale - 1.0) < 1e-9:
+        return asset.layers
+    layers = [
+        {
+            key: [round(v * scale) for v in value] if key in ("box", "text_box") else value
+            for key, value in layer.items()
+        }
+        for layer in asset.layers.get("layers", [])
+    ]
+    return asset.layers | {"layers": layers}
 
 
 def _manifest(rows: list[dict[str, Any]], kind: str) -> bytes:
@@ -265,7 +308,11 @@ def _manifest(rows: list[dict[str, Any]], kind: str) -> bytes:
     writer = csv.DictWriter(buffer, fieldnames=MANIFEST_FIELDS)
     writer.writeheader()
     for row in rows:
-        flat = row | {"preflight": "; ".join(row["preflight"])}
+        flat = row | {
+            "preflight": "; ".join(row["preflight"]),
+            "layers": json.dumps(row["layers"], ensure_ascii=False) if row["layers"] else "",
+            "clean_file": row["clean_file"] or "",
+        }
         writer.writerow({key: _csv_cell(value) for key, value in flat.items()})
     # The BOM makes Excel read UTF-8 (prompts are often not ASCII).
     return buffer.getvalue().encode("utf-8-sig")

@@ -263,6 +263,9 @@ class ExportDialog(QDialog):
         layout.setSpacing(8)
         layout.addWidget(self.manifest_check)
         layout.addWidget(self.manifest_combo)
+        self.clean_check = QCheckBox("Clean picture beside each one", objectName="exportClean")
+        self.clean_check.setToolTip("Also the picture without its text layers (…_clean)")
+        layout.addWidget(self.clean_check)
         layout.addStretch(1)
         return row
 
@@ -309,6 +312,7 @@ class ExportDialog(QDialog):
             quality=self.quality_spin.value(),
             template=self.template_edit.text().strip() or DEFAULT_TEMPLATE,
             manifest=manifest,
+            clean=self.clean_check.isChecked(),
         )
 
     # -- reactions ----------------------------------------------------------------------
@@ -464,6 +468,7 @@ class ExportDialog(QDialog):
             self.quality_spin,
             self.template_edit,
             self.manifest_check,
+            self.clean_check,
         ):
             widget.setEnabled(enabled)
         self.manifest_combo.setEnabled(enabled and self.manifest_check.isChecked())

@@ -276,6 +276,23 @@ def test_an_edit_is_drawn_again_here_without_an_api_call(
     assert len(fake_openai.requests) == 1
 
 
+def test_a_preview_draws_one_platform_as_the_redraw_will_and_saves_nothing(
+    ctx: AppContext, kit: BrandKit
+) -> None:
+    spec = ctx.specs.build("a fox", SOME, headline="Fresh snow", brand="acme")
+    assets = run_job(ctx, spec)
+    job_id = assets[0].job_id
+    files = {a.platform: a.sha256 for a in assets}
+    edited = replace(spec.layers, headline="Warm kitchens", cta="Shop")
+    preview = ctx.jobs.preview_layers(job_id, edited, "x-header")
+    assert preview is not None and preview.layer("cta") is not None
+    assert {a.platform: a.sha256 for a in ctx.library.assets_for_job(job_id)} == files
+    assert ctx.jobs.get(job_id).spec.layers == spec.layers  # nothing kept
+    [saved] = ctx.jobs.redraw_layers(job_id, edited, platform_ids=["x-header"]).assets
+    assert pixels(ctx.library.asset_path(saved)).tobytes() == preview.image.tobytes()
+    assert ctx.jobs.preview_layers(job_id, TextLayers(), "x-header") is None
+
+
 def test_an_edit_naming_an_unknown_kit_or_an_unfinished_job_is_refused(
     ctx: AppContext,
 ) -> None:

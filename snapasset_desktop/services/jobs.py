@@ -21,12 +21,17 @@ from snapasset_desktop.errors import ImageError, InvalidInput, SnapAssetError, S
 from snapasset_desktop.imaging.decode import MAX_FILE_BYTES, image_info, load_image
 from snapasset_desktop.imaging.encode import FORMATS as OUTPUT_FORMATS
 from snapasset_desktop.imaging.encode import encode_image
+from snapasset_desktop.imaging.layers import LayeredImage
 from snapasset_desktop.library.alt_text import AltText
 from snapasset_desktop.library.models import Event, JobRecord
 from snapasset_desktop.queue.backend import QueueBackend
 from snapasset_desktop.queue.events import FINAL_EVENTS
 from snapasset_desktop.services.batch_files import BatchLine
-from snapasset_desktop.services.layers import Redrawn, redraw_job_layers
+from snapasset_desktop.services.layers import (
+    Redrawn,
+    preview_platform_layers,
+    redraw_job_layers,
+)
 from snapasset_desktop.services.limits import check_job_rate
 from snapasset_desktop.services.requests import IMPORT_PROVIDER, SpecBuilder
 from snapasset_desktop.spec import JobSpec
@@ -295,6 +300,20 @@ class JobService:
         )
         self.backend.amend_job(job_id, spec=job.spec.with_layers(layers))
         return redrawn
+
+    def preview_layers(
+        self, job_id: str, layers: TextLayers, platform_id: str
+    ) -> LayeredImage | None:
+        """One platform of a job with `layers` drawn, nothing saved (None: no layers) —
+        what an editor shows at once while `redraw_layers` draws and saves every one."""
+        layers = self.specs().checked_layers(layers, [platform_id])
+        return preview_platform_layers(
+            self.library,
+            self.backend.platforms(),
+            self.library.get_job(job_id),
+            layers,
+            platform_id,
+        )
 
     def set_priority(self, job_ids: Sequence[str], priority: int | str) -> list[JobRecord]:
         changed = self.store.set_priority(job_ids, parse_priority(priority))

@@ -5,7 +5,8 @@ texts, another kit or a layer a designer moved on one platform only need the lay
 drawn on that picture and one encode per platform — in parallel threads, as rendering
 does — then the files and rows replaced. Layers taken off altogether leave the clean
 picture as the asset. What is drawn is the job's `TextLayers`, which the caller writes
-into the job's spec.
+into the job's spec. `preview_platform_layers` draws one platform's without encoding or
+saving anything: what an editor shows while every platform is drawn and saved.
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ from snapasset_desktop.brand.layers import TextLayers
 from snapasset_desktop.errors import InvalidInput, UnknownPlatform
 from snapasset_desktop.imaging.decode import load_image
 from snapasset_desktop.imaging.encode import AssetMetadata
+from snapasset_desktop.imaging.layers import LayeredImage
 from snapasset_desktop.imaging.overlay import layers_overlay, redraw
-from snapasset_desktop.imaging.render import Overlay, RenderedAsset
+from snapasset_desktop.imaging.render import Overlay, RenderedAsset, frame_box
 from snapasset_desktop.library.models import AssetRecord, JobRecord
 from snapasset_desktop.library.store import Library
 from snapasset_desktop.platforms import Platform, PlatformRegistry
@@ -41,12 +43,7 @@ def redraw_job_layers(
 ) -> Redrawn:
     """Draw `layers` on the job's assets (of `platform_ids`, or all) from their clean
     pictures and save them in place of the old ones."""
-    if job.focus_x is None or job.focus_y is None or not job.source_width:
-        raise InvalidInput("This job has no pictures to draw on yet; wait for it to finish.")
-    focus = (job.focus_x, job.focus_y)
-    source_size = (job.source_width, job.source_height or 0)
-    kit, note = library.kits.kit_for(layers)
-    overlay = layers_overlay(layers, kit, source_size=source_size, focus=focus, kit_note=note)
+    overlay, source_size, focus = _drawing(library, job, layers)
     wanted = set(platform_ids) if platform_ids is not None else None
     assets = [a for a in library.assets_for_job(job.id) if wanted is None or a.platform in wanted]
     metadata = AssetMetadata(
@@ -92,6 +89,42 @@ def redraw_job_layers(
             )
         )
     return Redrawn(saved, skipped)
+
+
+def preview_platform_layers(
+    library: Library,
+    registry: PlatformRegistry,
+    job: JobRecord,
+    layers: TextLayers,
+    platform_id: str,
+) -> LayeredImage | None:
+    """`layers` drawn on one platform's clean picture, nothing saved; None when there are
+    none to draw (the clean picture is what the asset will be)."""
+    asset = next((a for a in library.assets_for_job(job.id) if a.platform == platform_id), None)
+    if asset is None:
+        raise InvalidInput(f"This job has no {platform_id} picture.")
+    overlay, source_size, focus = _drawing(library, job, layers)
+    if overlay is None:
+        return None
+    platform = registry.get(platform_id)
+    clean_path = library.clean_path(asset) or library.asset_path(asset)
+    picture = load_image(clean_path.read_bytes(), what=f"the {platform_id} picture")
+    frame = frame_box(source_size, platform.size, job.spec.render.fit, focus)
+    return overlay(platform, picture, frame)
+
+
+def _drawing(
+    library: Library, job: JobRecord, layers: TextLayers
+) -> tuple[Overlay | None, tuple[int, int], tuple[float, float]]:
+    """What draws `layers` on the job's pictures, the source's size and the focal point
+    their frames were cut around."""
+    if job.focus_x is None or job.focus_y is None or not job.source_width:
+        raise InvalidInput("This job has no pictures to draw on yet; wait for it to finish.")
+    focus = (job.focus_x, job.focus_y)
+    source_size = (job.source_width, job.source_height or 0)
+    kit, note = library.kits.kit_for(layers)
+    overlay = layers_overlay(layers, kit, source_size=source_size, focus=focus, kit_note=note)
+    return overlay, source_size, focus
 
 
 def _redrawn(

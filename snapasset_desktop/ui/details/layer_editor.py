@@ -2,10 +2,11 @@
 
 The texts, the kit and the logo apply to every platform; a layer dragged on the picture
 moves on that platform only (an override), and "Reset to layout" puts the platform's
-layers back where its layout places them. Each change is drawn again by
-`JobService.redraw_layers` off the GUI thread, in order with the designer's other
-actions — locally, from the clean pictures, never an API call — and the picture, the
-layers' outlines and the notes follow.
+layers back where its layout places them. Each change is shown at once on the platform
+in view (`JobService.preview_layers`: its clean picture with the layers drawn, nothing
+saved), then drawn again and saved by `JobService.redraw_layers` — both off the GUI
+thread, the saves in order with the designer's other actions, locally from the clean
+pictures, never an API call — and the picture, the layers' outlines and the notes follow.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from snapasset_desktop.brand.kit import BrandKit
 from snapasset_desktop.brand.layers import MAX_CHARS, Rect, TextLayers
+from snapasset_desktop.imaging.layers import LayeredImage
 from snapasset_desktop.library.models import AssetRecord, JobRecord
 from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.services.layers import Redrawn
@@ -292,6 +294,7 @@ class LayerEditor(QWidget):
     def _redraw(self, layers: TextLayers, platforms: list[str] | None, said: str) -> None:
         if self.job is None:
             return
+        self._preview(layers)
         self.layers = layers  # what the next edit starts from
         self._in_flight += 1
         job_id = self.job.id
@@ -303,6 +306,22 @@ class LayerEditor(QWidget):
             failed=self._failed,
             finished=self._answered,
         )
+
+    def _preview(self, layers: TextLayers) -> None:
+        """The platform in view with `layers`, at once; its saved file follows."""
+        if self.job is None or self.asset is None or self.asset.is_source:
+            return
+        asset = self.asset
+        tasks.run(
+            partial(_previewed, self.ctx, self.job.id, layers, asset.platform),
+            owner=self,
+            latest="picture",
+            done=lambda shown: self._show_preview(asset, shown),
+        )
+
+    def _show_preview(self, asset: AssetRecord, shown: tuple[QImage, dict[str, Rect]]) -> None:
+        if self.asset is not None and self.asset.platform == asset.platform:
+            self.canvas.show_picture(*shown)
 
     def _answered(self) -> None:
         self._in_flight -= 1
@@ -321,3 +340,25 @@ class LayerEditor(QWidget):
         self.notes.setText(tasks.error_message(exc))
         if self.job is not None:
             self.layers = self.job.spec.layers  # what is drawn is what the job still has
+
+
+def _previewed(
+    ctx: AppContext, job_id: str, layers: TextLayers, platform_id: str
+) -> tuple[QImage, dict[str, Rect]]:
+    """A pool thread: the platform with `layers` drawn (its clean picture when there are
+    none), as a QImage, and where each layer is."""
+    layered = ctx.jobs.preview_layers(job_id, layers, platform_id)
+    if layered is None:
+        asset = next(a for a in ctx.library.assets_for_job(job_id) if a.platform == platform_id)
+        clean = ctx.library.clean_path(asset) or ctx.library.asset_path(asset)
+        return QImage(str(clean)), {}
+    return _qimage(layered), {
+        entry["layer"]: tuple(entry["box_fraction"]) for entry in layered.manifest()["layers"]
+    }
+
+
+def _qimage(layered: LayeredImage) -> QImage:
+    rgba = layered.image.convert("RGBA")
+    data = rgba.tobytes("raw", "RGBA")
+    image = QImage(data, rgba.width, rgba.height, rgba.width * 4, QImage.Format.Format_RGBA8888)
+    return image.copy()  # its own pixels: `data` goes with this call

@@ -116,9 +116,11 @@ class TextLayersFields(QWidget):
         self.kit_combo.setCurrentIndex(max(0, self.kit_combo.findData(wanted)))
         self.kit_combo.blockSignals(False)
         self._wanted_kit = None
-        self._kit_changed()
+        self.brand_prompt_check.setEnabled(self.kit_combo.currentData() is not None)
+        self.changed.emit()
 
     def _kit_changed(self, *_: object) -> None:
+        """Another kit chosen: its words replace the last kit's in the prompt's suffix."""
         kit = self.kits.get(self.kit_combo.currentData() or "")
         self.brand_prompt_check.setEnabled(kit is not None)
         if kit is None:

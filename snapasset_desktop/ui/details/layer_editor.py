@@ -91,12 +91,23 @@ class LayerCanvas(QWidget):
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         if not self._image.isNull():
             painter.drawImage(self.picture_rect(), self._image)
-        pen = QPen(OUTLINE, 2, Qt.PenStyle.DashLine)
-        painter.setPen(pen)
+        font = painter.font()
+        font.setPointSizeF(max(6.0, font.pointSizeF() * 0.8))
+        painter.setFont(font)
+        metrics = painter.fontMetrics()
         for name, box in self._boxes.items():
             rect = self._screen(box)
+            painter.setPen(QPen(OUTLINE, 1.5, Qt.PenStyle.DashLine))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRect(rect)
-            painter.drawText(rect.topLeft() + QPointF(4, 14), name)
+            # The layer's name on a chip at its outline's corner, readable on any picture.
+            chip = QRectF(rect.left(), rect.top(), metrics.horizontalAdvance(name) + 6, 0)
+            chip.setHeight(metrics.height())
+            if rect.top() - chip.height() >= self.picture_rect().top():
+                chip.moveBottom(rect.top())  # above the outline, off the letters
+            painter.fillRect(chip, OUTLINE)
+            painter.setPen(Qt.GlobalColor.white)
+            painter.drawText(chip, Qt.AlignmentFlag.AlignCenter, name)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         point = event.position()

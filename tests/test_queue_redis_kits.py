@@ -127,3 +127,14 @@ def test_a_kit_too_large_to_ship_is_refused_before_the_job_is_stored(
     with pytest.raises(InvalidInput, match=r"The brand kit “Acme” is \d+ MB — too large to send"):
         app.jobs.submit(app.specs.build("a fox", ["x-post"], **ASK))
     assert app.library.stats()["jobs"]["queued"] == 0
+
+
+def test_a_kit_missing_a_file_is_refused_with_a_sentence_before_it_is_sent(
+    open_context, tmp_path: Path
+) -> None:
+    app = open_context("app")
+    kit = make_kit(app.brand, tmp_path)
+    kit.file_path(kit.logos[0]).unlink()
+    with pytest.raises(InvalidInput, match="The brand kit “Acme” is missing one of its files"):
+        app.jobs.submit(app.specs.build("a fox", ["x-post"], **ASK))
+    assert kit_keys(app.queue.redis) == []

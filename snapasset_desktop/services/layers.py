@@ -161,4 +161,5 @@ def _unlayered(asset: AssetRecord, clean: bytes) -> RenderedAsset:
         data=clean,
         quality=None,
         crop_loss=0.0,
+        warning=asset.warning,
     )

@@ -11,12 +11,16 @@ version this SnapAsset knows, moving an older one forward a step at a time throu
 refused with `SpecError`. Version 0 is the `params` dict jobs kept before the spec,
 with the row's prompt, platforms and focal point (`from_legacy`).
 
-To add a field (the fit policy's `auto` and `expand` with per-platform overrides, a
-brand kit, text layers): give it a place on `JobSpec` or a nested group, write it in
+To add a field (the fit policy's `auto` and `expand` with per-platform overrides):
+give it a place on `JobSpec` or a nested group, write it in
 `to_dict` and read it in `_read`, raise `SPEC_VERSION`, and add the step from the
 previous version to `_UPGRADES` — it gives specs made before the field the value
-those jobs had (for a brand kit: `None`, none was applied). The builder decides the
+those jobs had (for text layers: none, nothing was drawn). The builder decides the
 value for new jobs.
+
+Version 2 adds the job's text layers (`brand.layers.TextLayers`: headline, subline,
+call to action, brand kit, per-platform positions) and `prompt_suffix`, the words added
+to the prompt for the kit's palette and mood ("" for none).
 """
 
 from __future__ import annotations
@@ -27,10 +31,12 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
+from snapasset_desktop.brand.layers import TextLayers
 from snapasset_desktop.errors import InvalidInput
 from snapasset_desktop.imaging.render import RenderOptions
+from snapasset_desktop.styles import apply_style
 
-SPEC_VERSION = 1
+SPEC_VERSION = 2
 
 
 class Provider(StrEnum):
@@ -72,6 +78,8 @@ class JobSpec:
     style: str | None  # a style preset's name (styles.py), None for the prompt alone
     file_name: str | None  # the imported file's name
     render: RenderOptions  # fit, pad, asset format and quality; focus: the designer's, or None
+    layers: TextLayers  # drawn over every platform's picture after its crop (empty: none)
+    prompt_suffix: str  # the brand's palette and mood as words added to the prompt ("": none)
     version: int = field(default=SPEC_VERSION, init=False)
 
     @property
@@ -83,6 +91,13 @@ class JobSpec:
     def size_param(self) -> str:
         """The size as the image API takes it, e.g. "1536x1024"."""
         return f"{self.size[0]}x{self.size[1]}"
+
+    @property
+    def image_prompt(self) -> str:
+        """The prompt as the image API gets it: the designer's words, the style preset's
+        wording, then the brand's."""
+        styled = apply_style(self.prompt, self.style)
+        return f"{styled.rstrip()}\n\n{self.prompt_suffix}" if self.prompt_suffix else styled
 
     def source_label(self) -> str:
         """What made the source, as the views say it: "gpt-image-2", "placeholder",
@@ -113,6 +128,8 @@ class JobSpec:
                 "quality": render.quality,
                 "focus": list(render.focus) if render.focus else None,
             },
+            "layers": self.layers.to_dict(),
+            "prompt_suffix": self.prompt_suffix,
         }
 
     def to_json(self) -> str:
@@ -165,6 +182,10 @@ class JobSpec:
     def with_focus(self, focus: tuple[float, float] | None) -> JobSpec:
         return replace(self, render=replace(self.render, focus=focus))
 
+    def with_layers(self, layers: TextLayers) -> JobSpec:
+        """This spec with other layers: texts, kit or positions edited after the job ran."""
+        return replace(self, layers=layers)
+
 
 def _unreadable(detail: str) -> SpecError:
     return SpecError(
@@ -189,6 +210,8 @@ _FIELDS = frozenset(
         "style",
         "file_name",
         "render",
+        "layers",
+        "prompt_suffix",
     }
 )
 _RENDER_FIELDS = frozenset({"fit", "pad", "format", "quality", "focus"})
@@ -220,6 +243,8 @@ def _read(data: dict[str, Any]) -> JobSpec:
             quality=render["quality"],
             focus=None if focus is None else tuple(_list(focus, "focus")),
         ),
+        layers=TextLayers.from_dict(data["layers"]),
+        prompt_suffix=_text(data["prompt_suffix"], "prompt_suffix"),
     )
 
 
@@ -313,5 +338,14 @@ def _from_params(old: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _without_layers(old: dict[str, Any]) -> dict[str, Any]:
+    """Version 1 → 2: jobs made before text layers drew none and added nothing to the
+    prompt for a brand."""
+    return old | {"version": 2, "layers": TextLayers().to_dict(), "prompt_suffix": ""}
+
+
 # Index n: the step from version n to n + 1.
-_UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {0: _from_params}
+_UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    0: _from_params,
+    1: _without_layers,
+}

@@ -18,9 +18,9 @@ from snapasset_desktop.imaging.planning import plan_source_size
 from snapasset_desktop.paths import AppPaths
 from snapasset_desktop.platforms import BUILTIN_PLATFORMS, PlatformRegistry, make_custom_platform
 from snapasset_desktop.providers.placeholder import render_placeholder
-from snapasset_desktop.safe_zones import safe_area, zones_for
+from snapasset_desktop.safe_zones import zones_for
 from snapasset_desktop.services.brand import BrandService
-from tests.helpers.brand import make_kit, measured_contrast
+from tests.helpers.brand import inside, make_kit, measured_contrast, safe_area_pixels
 from tests.helpers.images import photo
 
 PLATFORMS = {p.id: p for p in BUILTIN_PLATFORMS}
@@ -54,19 +54,8 @@ def kit(brand: BrandService, tmp_path: Path) -> BrandKit:
     return make_kit(brand, tmp_path)
 
 
-def safe_pixels(platform_id: str) -> tuple[int, int, int, int]:
-    platform = PLATFORMS[platform_id]
-    left, top, right, bottom = safe_area(platform)
-    return (
-        int(left * platform.width),
-        int(top * platform.height),
-        -(-right * platform.width // 1),
-        -(-bottom * platform.height // 1),
-    )
-
-
-def inside(box: tuple[int, int, int, int], area: tuple[float, ...]) -> bool:
-    return area[0] <= box[0] and area[1] <= box[1] and box[2] <= area[2] and box[3] <= area[3]
+def safe_pixels(platform_id: str) -> tuple[float, float, float, float]:
+    return safe_area_pixels(PLATFORMS[platform_id])
 
 
 @pytest.mark.parametrize("platform_id", list(PLATFORMS))

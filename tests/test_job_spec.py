@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from snapasset_desktop.brand.layers import TextLayers
 from snapasset_desktop.library import Library
 from snapasset_desktop.library.db import MIGRATIONS, _statements
 from snapasset_desktop.library.job_specs import UNREADABLE
@@ -59,7 +60,7 @@ def test_a_spec_round_trips_through_json_with_its_version() -> None:
 @pytest.mark.parametrize(
     ("change", "detail"),
     [
-        ({"version": SPEC_VERSION + 1}, "spec version 2"),
+        ({"version": SPEC_VERSION + 1}, f"spec version {SPEC_VERSION + 1}"),
         ({"brand": "acme"}, "unknown ['brand']"),
         ({"variations": "2"}, "variations"),
         ({"provider": "dall-e"}, "dall-e"),
@@ -183,6 +184,8 @@ def test_rows_of_the_previous_schema_become_specs() -> None:
                 "quality": 80,
                 "focus": [0.3, 0.3],
             },
+            "layers": TextLayers().to_dict(),
+            "prompt_suffix": "",
         }
         window = library.get_job("j_window")
         assert (window.status, window.spec.provider, window.spec.model) == (

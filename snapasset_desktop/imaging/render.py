@@ -7,6 +7,10 @@ transparency, or a blurred, darkened cover fill. Platforms render in parallel
 threads — Pillow releases the GIL while resizing and encoding — biggest first,
 so no thread is left with a large one at the end; platforms of the same size
 (three are 1200×630) share one resize, since only their metadata differs.
+
+A job with text layers passes an `Overlay`: each platform's picture, once fitted, is
+handed to it before encoding (`imaging.layers.render_layers`, in the same threads), and
+the asset carries both the layered file and the clean one.
 """
 
 from __future__ import annotations
@@ -17,13 +21,20 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, replace
+from typing import Any
 
 from PIL import Image, ImageColor, ImageFilter
 
 from snapasset_desktop.errors import Canceled, InvalidInput
-from snapasset_desktop.imaging.encode import AssetMetadata, encode_image, normalise_format
+from snapasset_desktop.imaging.encode import (
+    AssetMetadata,
+    EncodedImage,
+    encode_image,
+    normalise_format,
+)
 from snapasset_desktop.imaging.focal import estimate_focal_point
 from snapasset_desktop.imaging.geometry import contain_size, cover_box, crop_loss
+from snapasset_desktop.imaging.layers import LayeredImage
 from snapasset_desktop.platforms import Platform
 
 FITS = ("cover", "contain")
@@ -84,6 +95,35 @@ class RenderedAsset:
     quality: int | None
     crop_loss: float  # fraction of the source discarded (0 for contain)
     warning: str | None = None
+    clean: bytes | None = None  # without the text layers (None: none were drawn)
+    layers: dict[str, Any] | None = None  # what was drawn (`LayeredImage.manifest`)
+
+
+# Draws a platform's layers on its fitted picture, given the frame's box in source pixels
+# (where the subject is); None when there is nothing to draw.
+Overlay = Callable[[Platform, Image.Image, tuple[int, int, int, int]], LayeredImage | None]
+
+
+def frame_box(
+    source_size: tuple[int, int],
+    size: tuple[int, int],
+    fit: str,
+    focus: tuple[float, float],
+) -> tuple[int, int, int, int]:
+    """What a platform's frame shows of the source, in source pixels: the crop for cover;
+    for contain the whole source and the padding around it (beyond its edges)."""
+    if fit == "cover":
+        return cover_box(source_size, size, focus)
+    fitted = contain_size(source_size, size)
+    scale = fitted[0] / source_size[0]
+    left = (size[0] - fitted[0]) / 2 / scale
+    top = (size[1] - fitted[1]) / 2 / scale
+    return (
+        round(-left),
+        round(-top),
+        round(source_size[0] + left),
+        round(source_size[1] + top),
+    )
 
 
 def render_platforms(
@@ -95,8 +135,11 @@ def render_platforms(
     on_progress: Callable[[int, int], None] | None = None,
     should_cancel: Callable[[], bool] | None = None,
     workers: int | None = None,
+    overlay: Overlay | None = None,
 ) -> list[RenderedAsset]:
     """Render every platform, in parallel; results come back in the order of `platforms`.
+
+    `overlay` draws each platform's text layers between its fit and its encoding.
 
     `on_progress(done, total)` runs after each platform, on the calling thread,
     with `done` increasing: the render threads live for one call, and what a
@@ -115,9 +158,12 @@ def render_platforms(
     def render_one(platform: Platform) -> RenderedAsset:
         if should_cancel is not None and should_cancel():
             raise Canceled()
-        return _encode_platform(
-            pixels.take(platform.size), source.size, platform, options, metadata
-        )
+        image = pixels.take(platform.size)
+        layered = None
+        if overlay is not None:
+            frame = frame_box(source.size, platform.size, options.fit, focus)
+            layered = overlay(platform, image, frame)
+        return _encode_platform(image, source.size, platform, options, metadata, layered)
 
     # Biggest first (longest-job-first keeps both cores busy to the end); a size's
     # later platforms go after every first one, so they find its pixels ready.
@@ -199,17 +245,14 @@ def _encode_platform(
     platform: Platform,
     options: RenderOptions,
     metadata: AssetMetadata | None,
+    layered: LayeredImage | None = None,
 ) -> RenderedAsset:
     loss = crop_loss(source_size, platform.size) if options.fit == "cover" else 0.0
-    tagged = replace(metadata or AssetMetadata(), platform=platform.id)
-    encoded = encode_image(
-        image,
-        options.format,
-        quality=options.quality,
-        metadata=tagged,
-        max_bytes=platform.max_bytes,
-        label=f"{platform.network} {platform.label}",
-    )
+    encoded = encode_platform(image, platform, options, metadata)
+    clean, layers = None, None
+    if layered is not None:
+        clean, layers = encoded.data, layered.manifest()
+        encoded = encode_platform(layered.image, platform, options, metadata)
     return RenderedAsset(
         platform_id=platform.id,
         width=encoded.width,
@@ -219,6 +262,25 @@ def _encode_platform(
         quality=encoded.quality,
         crop_loss=loss,
         warning=encoded.warning,
+        clean=clean,
+        layers=layers,
+    )
+
+
+def encode_platform(
+    image: Image.Image,
+    platform: Platform,
+    options: RenderOptions,
+    metadata: AssetMetadata | None,
+) -> EncodedImage:
+    """One platform's file: its format and quality, within its size limit, tagged with it."""
+    return encode_image(
+        image,
+        options.format,
+        quality=options.quality,
+        metadata=replace(metadata or AssetMetadata(), platform=platform.id),
+        max_bytes=platform.max_bytes,
+        label=f"{platform.network} {platform.label}",
     )
 
 

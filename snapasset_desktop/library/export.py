@@ -15,6 +15,10 @@ A file of the same name already in the destination folder is kept, and the new
 one named " (2)", unless the designer chose to replace such files or skip
 them (`existing_files` finds them first, so they can be asked). A replaced
 file is put back if the export does not complete.
+
+An asset drawn with text layers is written as it is, flattened; with `clean` its clean
+picture goes beside it (`…_clean`), through the same preflight, and the manifest records
+the layers — each one's text, font and box — so another tool can rebuild them.
 """
 
 from __future__ import annotations
@@ -67,6 +71,8 @@ MANIFEST_FIELDS = (
     "created",
     "alt_text",
     "preflight",
+    "clean_file",
+    "layers",
 )
 _MANIFESTS = ("json", "csv")
 EXISTING = ("keep", "replace", "skip")  # a name already in the folder: keep both, replace, skip
@@ -82,6 +88,7 @@ class ExportOptions:
     manifest: str | None = "json"  # "json", "csv" or None
     preflight: bool = True  # apply each platform's rules before writing
     existing: str = "keep"  # files already in the folder: one of EXISTING (a ZIP is replaced)
+    clean: bool = False  # also the picture without its text layers, beside each one
 
 
 @dataclass(frozen=True)
@@ -229,7 +236,8 @@ class Exporter:
                 asked = fmt or asset.format
                 stem = render(options.template, asset, index, len(assets), asked)
                 label = f"{stem}.{extension(asked)}"
-                outcome = self._prepare(asset, fmt, options, alt_text, label, result.warnings)
+                path = self.library.asset_path(asset)
+                outcome = self._prepare(asset, path, fmt, options, alt_text, label, result.warnings)
                 if outcome is not None and outcome.data is None:  # the platform would refuse it
                     result.warnings.extend(outcome.notes)
                     result.notes.extend(_notes(asset, None, outcome))
@@ -239,7 +247,10 @@ class Exporter:
                     if _write(sink, name, outcome.data, options.existing):
                         result.files.append(name)
                         result.notes.extend(_notes(asset, name, outcome))
-                        rows.append(_manifest_row(asset, name, outcome, alt_text))
+                        clean_name = self._write_clean(
+                            sink, names, asset, stem, label, fmt, options, alt_text, result
+                        )
+                        rows.append(_manifest_row(asset, name, outcome, alt_text, clean_name))
                     else:  # left as it was: nothing changed, nothing to note
                         result.skipped.append(name)
                 if on_progress:
@@ -257,9 +268,40 @@ class Exporter:
             raise
         return result
 
+    def _write_clean(
+        self,
+        sink: _Sink,
+        names: UniqueNames,
+        asset: AssetRecord,
+        stem: str,
+        label: str,
+        fmt: str | None,
+        options: ExportOptions,
+        alt_text: str,
+        result: ExportResult,
+    ) -> str | None:
+        """The asset's clean picture (no text layers) beside it, when asked and it has one;
+        its name, or None."""
+        clean_path = self.library.clean_path(asset) if options.clean else None
+        if clean_path is None:
+            return None
+        clean_label = f"the clean picture of {label}"
+        clean = self._prepare(
+            asset, clean_path, fmt, options, alt_text, clean_label, result.warnings
+        )
+        if clean is None or clean.data is None:
+            return None
+        name = names.claim(f"{stem}_clean", f".{extension(clean.format)}")
+        if not _write(sink, name, clean.data, options.existing):
+            result.skipped.append(name)
+            return None
+        result.files.append(name)
+        return name
+
     def _prepare(
         self,
         asset: AssetRecord,
+        path: Path,
         fmt: str | None,
         options: ExportOptions,
         alt_text: str,
@@ -269,7 +311,6 @@ class Exporter:
         """The file as it will be written (the asset's own bytes unless something must
         change); None, and a warning, when the asset can't be read."""
         rule = self.rules.get(asset.platform) if options.preflight else None
-        path = self.library.asset_path(asset)
         if not path.is_file():
             warnings.append(f"The file for {label} is missing from the library; it was skipped.")
             return None
@@ -318,7 +359,11 @@ def _builtin_rules_with(limits: Mapping[str, int]) -> PreflightRules:
 
 
 def _manifest_row(
-    asset: AssetRecord, name: str, outcome: PreflightOutcome, alt_text: str
+    asset: AssetRecord,
+    name: str,
+    outcome: PreflightOutcome,
+    alt_text: str,
+    clean_name: str | None,
 ) -> dict[str, Any]:
     # Only these fields: the rest of a job's spec (its imported file's name…) is nobody's business.
     return {
@@ -333,7 +378,27 @@ def _manifest_row(
         "created": datetime.fromtimestamp(asset.created_at).isoformat(timespec="seconds"),
         "alt_text": alt_text,
         "preflight": outcome.notes,
+        "clean_file": clean_name,
+        "layers": _layers(asset, outcome),
     }
+
+
+def _layers(asset: AssetRecord, outcome: PreflightOutcome) -> dict[str, Any] | None:
+    """What was drawn on the asset, boxes scaled to the file as written (preflight may
+    have made it smaller)."""
+    if asset.layers is None:
+        return None
+    scale = outcome.width / asset.width if asset.width else 1.0
+    if abs(scale - 1.0) < 1e-9:
+        return asset.layers
+    layers = [
+        {
+            key: [round(v * scale) for v in value] if key in ("box", "text_box") else value
+            for key, value in layer.items()
+        }
+        for layer in asset.layers.get("layers", [])
+    ]
+    return asset.layers | {"layers": layers}
 
 
 def _manifest(rows: list[dict[str, Any]], kind: str) -> bytes:
@@ -343,7 +408,11 @@ def _manifest(rows: list[dict[str, Any]], kind: str) -> bytes:
     writer = csv.DictWriter(buffer, fieldnames=MANIFEST_FIELDS)
     writer.writeheader()
     for row in rows:
-        flat = row | {"preflight": "; ".join(row["preflight"])}
+        flat = row | {
+            "preflight": "; ".join(row["preflight"]),
+            "layers": json.dumps(row["layers"], ensure_ascii=False) if row["layers"] else "",
+            "clean_file": row["clean_file"] or "",
+        }
         writer.writerow({key: _csv_cell(value) for key, value in flat.items()})
     # The BOM makes Excel read UTF-8 (prompts are often not ASCII).
     return buffer.getvalue().encode("utf-8-sig")

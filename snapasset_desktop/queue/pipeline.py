@@ -20,6 +20,12 @@ job ends at save 100. A transient upload failure retries the job (the source
 is stored and uploaded files are remembered, so a retry costs little); a
 permanent one, or a transient one on the last attempt, is recorded with the
 job's upload error and the job completes locally ("Sync now" sends it later).
+
+A job with text layers has them drawn on each platform's picture after its crop and
+before its encoding (`imaging.overlay`), in the resize band; each asset keeps its clean
+picture too and the notes its layers left. The kit is the job's artifacts' to find —
+the library's own, or the one the app shipped through Redis — before anything is
+generated, so a kit that can't be had never costs an image.
 """
 
 from __future__ import annotations
@@ -27,20 +33,21 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Protocol
+from typing import Any, Protocol
 
 from PIL import Image
 
+from snapasset_desktop.brand.kit import DEFAULT_KIT, BrandKit
 from snapasset_desktop.errors import Canceled, ImageError, SnapAssetError
 from snapasset_desktop.imaging.decode import load_image
 from snapasset_desktop.imaging.encode import AssetMetadata
 from snapasset_desktop.imaging.focal import estimate_focal_point
+from snapasset_desktop.imaging.overlay import layers_overlay
 from snapasset_desktop.imaging.render import RenderedAsset, render_platforms
 from snapasset_desktop.library.models import AssetRecord, JobRecord
 from snapasset_desktop.platforms import PlatformRegistry
 from snapasset_desktop.providers.alt_text import AltTextWriter
 from snapasset_desktop.providers.base import ImageProvider, ImageRequest
-from snapasset_desktop.styles import apply_style
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +98,13 @@ class Artifacts(Protocol):
         height: int,
         variant: int,
         warning: str | None,
+        clean: bytes | None = None,
+        layers: dict[str, Any] | None = None,
     ) -> AssetRecord: ...
+
+    def brand_kit(self, job: JobRecord) -> tuple[BrandKit, str | None]:
+        """The kit the job's layers are drawn in, and a note when it isn't the one named."""
+        ...
 
     def suggested_alt_text(self, job_id: str) -> str | None: ...
 
@@ -171,6 +184,8 @@ class JobRunner:
 
         report("validate", 0, "Checking the request")
         platforms = self.registry.resolve(job.platforms)
+        layers = job.spec.layers
+        kit, kit_note = (DEFAULT_KIT, None) if layers.is_empty else self.artifacts.brand_kit(job)
         check_cancel()
         report("validate", 1)
 
@@ -198,6 +213,9 @@ class JobRunner:
             def on_render(done: int, _total: int, offset: int = variant * len(platforms)) -> None:
                 report("resize", (offset + done) / total, "Rendering platform sizes")
 
+            overlay = layers_overlay(
+                layers, kit, source_size=image.size, focus=focus, kit_note=kit_note
+            )
             for asset in render_platforms(
                 image,
                 platforms,
@@ -205,6 +223,7 @@ class JobRunner:
                 metadata=metadata,
                 on_progress=on_render,
                 should_cancel=should_cancel,
+                overlay=overlay,
             ):
                 rendered.append((variant, asset))
         check_cancel()
@@ -221,6 +240,8 @@ class JobRunner:
                 height=asset.height,
                 variant=variant,
                 warning=asset.warning,
+                clean=asset.clean,
+                layers=asset.layers,
             )
             for variant, asset in rendered
         ]
@@ -291,7 +312,7 @@ class JobRunner:
             raise ImageError("The imported image is missing from the library; import it again.")
         provider = self.provider_for(spec.provider)
         request = ImageRequest(
-            prompt=apply_style(spec.prompt, spec.style),
+            prompt=spec.image_prompt,
             model=spec.model,
             size=spec.size_param,
             quality=spec.quality,

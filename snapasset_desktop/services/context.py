@@ -92,7 +92,7 @@ class AppContext:
     @property
     def specs(self) -> SpecBuilder:
         """Builds job specs from loose input, with the settings and presets in force now."""
-        return SpecBuilder(self.platforms, self.settings.current)
+        return SpecBuilder(self.platforms, self.settings.current, self.brand)
 
     def provider(
         self, name: str | None = None, *, pacer: RequestPacer | None = None

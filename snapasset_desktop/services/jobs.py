@@ -17,14 +17,21 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from snapasset_desktop.brand.layers import TextLayers
 from snapasset_desktop.errors import ImageError, InvalidInput, SnapAssetError, StorageError
 from snapasset_desktop.imaging.decode import MAX_FILE_BYTES, image_info, load_image
 from snapasset_desktop.imaging.encode import FORMATS as OUTPUT_FORMATS
 from snapasset_desktop.imaging.encode import encode_image
+from snapasset_desktop.imaging.layers import LayeredImage
 from snapasset_desktop.library.alt_text import AltText
 from snapasset_desktop.library.models import Event, JobRecord
 from snapasset_desktop.queue.backend import QueueBackend
 from snapasset_desktop.services.batch_files import BatchLine
+from snapasset_desktop.services.layers import (
+    Redrawn,
+    preview_platform_layers,
+    redraw_job_layers,
+)
 from snapasset_desktop.services.limits import check_job_rate
 from snapasset_desktop.services.requests import IMPORT_PROVIDER, SpecBuilder
 from snapasset_desktop.spec import JobSpec
@@ -74,6 +81,7 @@ class JobService:
         if run_at is not None and run_at < time.time() - 60:
             raise InvalidInput("That start time is in the past.")
         check_job_rate(self.library, settings, 1)
+        self.backend.check_kits([spec])
         job = self.library.create_job(
             spec,
             priority=parse_priority(priority),
@@ -112,6 +120,7 @@ class JobService:
             file_name=path.name,
             source_size=(width, height),
         )
+        self.backend.check_kits([spec])
         job = self.library.create_job(
             spec,
             priority=parse_priority(priority),
@@ -153,7 +162,9 @@ class JobService:
         refused: list[tuple[int, str]] = []
         for line in lines:
             try:
-                spec = specs.build(line.prompt, list(line.platforms or platform_ids), **options)
+                platforms = list(line.platforms or platform_ids)
+                spec = specs.build(line.prompt, platforms, **line.options(options))
+                self.backend.check_kits([spec])
             except InvalidInput as exc:
                 refused.append((line.number, exc.message))
                 continue
@@ -262,6 +273,46 @@ class JobService:
         self.backend.amend_job(job_id, spec=spec, priority=PRIORITIES["high"])
         return self._enqueue_new(
             self.store.requeue(job_id, from_statuses=("completed", "failed", "canceled"))
+        )
+
+    def redraw_layers(
+        self,
+        job_id: str,
+        layers: TextLayers,
+        *,
+        platform_ids: Sequence[str] | None = None,
+    ) -> Redrawn:
+        """Draw a finished job's text layers again with new texts, kit or positions, here
+        and now from each asset's clean picture — never the queue, never an API call —
+        and keep them as the job's layers. `platform_ids`: only these platforms' assets
+        (one whose layer was moved); the job's layers change for every platform."""
+        job = self.store.get(job_id)
+        if job.status != "completed":
+            raise InvalidInput(
+                "The layers can be changed once the job has finished."
+                if not job.finished
+                else "This job has no pictures to draw layers on; retry it first."
+            )
+        layers = self.specs().checked_layers(layers, job.platforms)
+        pictured = self.library.get_job(job_id)  # the source's size, as the library took it
+        redrawn = redraw_job_layers(
+            self.library, self.backend.platforms(), pictured, layers, platform_ids
+        )
+        self.backend.amend_job(job_id, spec=job.spec.with_layers(layers))
+        return redrawn
+
+    def preview_layers(
+        self, job_id: str, layers: TextLayers, platform_id: str
+    ) -> LayeredImage | None:
+        """One platform of a job with `layers` drawn, nothing saved (None: no layers) —
+        what an editor shows at once while `redraw_layers` draws and saves every one."""
+        layers = self.specs().checked_layers(layers, [platform_id])
+        return preview_platform_layers(
+            self.library,
+            self.backend.platforms(),
+            self.library.get_job(job_id),
+            layers,
+            platform_id,
         )
 
     def set_priority(self, job_ids: Sequence[str], priority: int | str) -> list[JobRecord]:

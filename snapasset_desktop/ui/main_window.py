@@ -191,6 +191,7 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(
             self._action("Find in library", self.gallery.focus_search, "Ctrl+F", "search")
         )
+        edit_menu.addAction(self._action("Brand kits…", self.open_brand, icon_name="layers-2"))
         edit_menu.addAction(self._action("Settings…", self.open_settings, "Ctrl+,", "settings"))
 
         queue_menu = self._menus["&Queue"]
@@ -239,6 +240,7 @@ class MainWindow(QMainWindow):
         self.detail.assetsDeleted.connect(lambda _ids: self.gallery.model.refresh())
         self.detail.favouriteChanged.connect(self.gallery.model.set_favourite)
         self.detail.editRetryRequested.connect(self._edit_retry)
+        self.detail.layersRedrawn.connect(self.gallery.model.merge_job)
         self.queue_panel.openJob.connect(self.detail.show_job)
         self.queue_panel.jobsRemoved.connect(lambda _ids: self.gallery.model.refresh())
         self.compose.submitted.connect(self._on_submitted)
@@ -368,6 +370,15 @@ class MainWindow(QMainWindow):
 
         SettingsDialog(self.context, self, api=self.api).exec()
         self.banner.refresh()
+
+    @Slot()
+    def open_brand(self) -> None:
+        from snapasset_desktop.ui.brand.dialog import BrandDialog
+
+        dialog = BrandDialog(self.context, self)
+        dialog.kitsChanged.connect(self.compose.text_layers.reload_kits)
+        dialog.kitsChanged.connect(self.detail.layer_editor.reload_kits)
+        dialog.exec()
 
     @Slot()
     def open_monitor(self) -> None:

@@ -2,7 +2,9 @@
 
 Shows the prompt and parameters, the source in a focal point editor (drag the
 point, the crops follow; Apply re-renders from the stored source without an
-API call) and a strip of the variants with their sizes. A job still running is
+API call), the job's text layers on the chosen platform (`LayerEditor`: edit the
+texts, switch kit, drag a layer, reset to layout — drawn again locally) and a strip
+of the variants with their sizes. A job still running is
 shown live: its partial previews, then its results when the bridge says so.
 Re-rendering and regenerating go to the queue off the GUI thread.
 """
@@ -25,6 +27,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QStackedWidget,
+    QTabWidget,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -38,6 +41,7 @@ from snapasset_desktop.ui import tasks
 from snapasset_desktop.ui.bridge import EngineBridge
 from snapasset_desktop.ui.details.alt_text import AltTextEditor
 from snapasset_desktop.ui.details.focal_point_editor import FocalPointEditor
+from snapasset_desktop.ui.details.layer_editor import LayerEditor
 from snapasset_desktop.ui.details.variants import JobDetails, JobDetailsLoader, VariantModel
 from snapasset_desktop.ui.gallery.delegate import AssetCardDelegate
 from snapasset_desktop.ui.shared.desktop import open_folder
@@ -55,6 +59,7 @@ class DetailPane(QWidget):
     exportJob = Signal(str)  # "Export this job…"
     exportBatch = Signal(str)  # "Export this batch…": the batch id
     assetsDeleted = Signal(list)  # list[int]
+    layersRedrawn = Signal(str)  # job id: its assets' text layers were drawn again
     favouriteChanged = Signal(list, bool)  # asset ids, favourite
     statusMessage = Signal(str)
 
@@ -177,6 +182,18 @@ class DetailPane(QWidget):
         focus_row.addWidget(self.focusHint, 1)
         focus_row.addWidget(self.resetFocusButton)
         focus_row.addWidget(self.applyFocusButton)
+        focus_page = QWidget(page)
+        focus_box = QVBoxLayout(focus_page)
+        focus_box.setContentsMargins(0, 6, 0, 0)
+        focus_box.addWidget(self.editor, 1)
+        focus_box.addLayout(focus_row)
+        self.layer_editor = LayerEditor(self.ctx, page)
+        self.layer_editor.redrawn.connect(self._layers_redrawn)
+        self.layer_editor.statusMessage.connect(self.statusMessage)
+        self.tabs = QTabWidget(page)
+        self.tabs.setObjectName("detailTabs")
+        self.tabs.addTab(focus_page, icon("crosshair"), "Focal point")
+        self.tabs.addTab(self.layer_editor, icon("layers-2"), "Text && brand")
 
         self.strip = QListView(page)
         self.strip.setObjectName("variantStrip")
@@ -195,6 +212,7 @@ class DetailPane(QWidget):
         self.strip.setModel(self.variants)
         self.strip.setDragEnabled(False)
         self.strip.selectionModel().currentChanged.connect(self._update_actions)
+        self.strip.selectionModel().currentChanged.connect(self._asset_chosen)
 
         self.message = QLabel(page)
         self.message.setObjectName("detailMessage")
@@ -216,8 +234,7 @@ class DetailPane(QWidget):
         box.addLayout(actions)
         box.addWidget(self.progress)
         box.addWidget(self.message)
-        box.addWidget(self.editor, 1)
-        box.addLayout(focus_row)
+        box.addWidget(self.tabs, 1)
         box.addSpacing(4)
         box.addWidget(heading)
         box.addWidget(self.strip)
@@ -299,6 +316,7 @@ class DetailPane(QWidget):
             self.editor.set_source(details.source, details.source_size)
         live = not job.finished
         self.editor.set_editable(not live)
+        self.layer_editor.set_job(job)
         if job.focus_x is not None and job.focus_y is not None:
             self.editor.set_focus(job.focus_x, job.focus_y)
         self._show_status(job)
@@ -308,6 +326,7 @@ class DetailPane(QWidget):
             row = next((r for r, a in enumerate(details.assets) if not a.is_source), 0)
         if self.variants.rowCount():
             self.strip.setCurrentIndex(self.variants.index(row))
+        self.layer_editor.show_asset(self.current_asset())
         self._update_actions()
 
     def _current_id(self) -> int | None:
@@ -365,6 +384,15 @@ class DetailPane(QWidget):
             return True
         x, y = self.editor.focus()
         return abs(x - job.focus_x) > 1e-3 or abs(y - job.focus_y) > 1e-3
+
+    @Slot()
+    def _asset_chosen(self, *_: object) -> None:
+        self.layer_editor.show_asset(self.current_asset())
+
+    def _layers_redrawn(self, job_id: str) -> None:
+        if job_id == self.job_id:
+            self.loader.load(job_id)  # the strip's cards and the job's layers, as now
+        self.layersRedrawn.emit(job_id)
 
     # -- live jobs --------------------------------------------------------------------
 

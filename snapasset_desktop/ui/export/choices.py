@@ -84,6 +84,7 @@ class ExportChoices(QWidget):
             self.template_edit.textChanged,
             self.manifest_check.toggled,
             self.manifest_combo.currentIndexChanged,
+            self.clean_check.toggled,
         ):
             signal.connect(self.changed)
 
@@ -208,6 +209,9 @@ class ExportChoices(QWidget):
         layout.setSpacing(8)
         layout.addWidget(self.manifest_check)
         layout.addWidget(self.manifest_combo)
+        self.clean_check = QCheckBox("Clean picture beside each one", objectName="exportClean")
+        self.clean_check.setToolTip("Also the picture without its text layers (…_clean)")
+        layout.addWidget(self.clean_check)
         layout.addStretch(1)
         return row
 
@@ -254,6 +258,7 @@ class ExportChoices(QWidget):
             quality=self.quality_spin.value(),
             template=self.template_edit.text().strip() or DEFAULT_TEMPLATE,
             manifest=manifest,
+            clean=self.clean_check.isChecked(),
         )
 
     def ready(self) -> bool:
@@ -270,6 +275,7 @@ class ExportChoices(QWidget):
             self.template_edit,
             self.fields_button,
             self.manifest_check,
+            self.clean_check,
         ):
             widget.setEnabled(enabled)
         self.manifest_combo.setEnabled(enabled and self.manifest_check.isChecked())

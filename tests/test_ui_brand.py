@@ -20,6 +20,7 @@ from snapasset_desktop.ui.bridge import EngineBridge
 from snapasset_desktop.ui.compose.panel import ComposePanel
 from snapasset_desktop.ui.details.pane import DetailPane
 from snapasset_desktop.ui.export.dialog import ExportDialog
+from snapasset_desktop.ui.export.scope import ExportScope
 from tests.conftest import write_settings
 from tests.helpers.brand import DESIGNER_FONT, logo_png, make_kit
 from tests.helpers.fake_openai import FakeOpenAIServer
@@ -242,8 +243,9 @@ def test_the_layer_editor_draws_edits_again_without_an_api_call(
 def test_export_offers_the_clean_picture_beside_each_one(qtbot: QtBot, ctx: AppContext) -> None:
     job = ctx.jobs.submit(ctx.specs.build("a fox", ["x-post"], headline="Fresh snow"))
     assert ctx.queue.executor.execute(job.id) == "completed"
-    dialog = ExportDialog(ctx, ctx.library.assets_for_job(job.id), opener=lambda _path: None)
+    scope = ExportScope.selection(ctx.library.assets_for_job(job.id))
+    dialog = ExportDialog(ctx, scope, opener=lambda _path: None)
     qtbot.addWidget(dialog)
-    assert not dialog.options().clean
-    dialog.clean_check.setChecked(True)
-    assert dialog.options().clean
+    assert not dialog.choices.options().clean
+    dialog.choices.clean_check.setChecked(True)
+    assert dialog.choices.options().clean

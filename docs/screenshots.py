@@ -1,10 +1,13 @@
 """Render the main views with sample data into docs/screenshots/ (`make screenshots`).
 
 Runs offscreen in a throwaway library: a few jobs made with the placeholder
-provider (completed), one refused by the fake reason, a few waiting. Then
-composition per shape: the focal editor of a job for 8 platforms with a story's
-safe zones, that story with its overlay, and a LinkedIn banner cropped beside the
-same banner expanded.
+provider (completed), one with text layers in a brand kit, one refused by the fake
+reason, a few waiting. Besides the window and its dialogs: the viewer (one picture,
+and a job's versions compared), the export dialog for one job with what preflight
+will change, the Brand page, the details pane's layer editor, and a story and a
+banner as the layered job drew them (the story on its expansion). Then composition
+per shape: the focal editor of a job for 8 platforms with a story's safe zones, that
+story with its overlay, and a LinkedIn banner cropped beside the same banner expanded.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import time
 from pathlib import Path
 
 OUT = Path(__file__).resolve().parent / "screenshots"
+ROOT = Path(__file__).resolve().parent.parent
 PROMPTS = [
     "a lighthouse at dawn, warm light over a calm sea",
     "minimal flat-lay of a coffee cup and croissant on marble",
@@ -43,12 +47,22 @@ EIGHT = [
 ]
 
 
+LAYERED = {
+    "headline": "Fresh snow, fresh start",
+    "subline": "Warm layers for cold mornings",
+    "cta": "Shop now",
+    "brand": "Acme",
+}
+LAYERED_PLATFORMS = ["instagram-story", "linkedin-banner", "x-post", "instagram-square"]
+
+
 def main() -> int:
+    sys.path.insert(0, str(ROOT))
     root = Path(tempfile.mkdtemp(prefix="snapasset-shots-"))
     for name in ("DATA", "CONFIG", "LOG"):
         os.environ[f"SNAPASSET_{name}_DIR"] = str(root / name.lower())
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtCore import QTimer
+    from PySide6.QtCore import Qt, QTimer
     from PySide6.QtWidgets import QApplication
 
     from snapasset_desktop.services.context import AppContext
@@ -64,6 +78,13 @@ def main() -> int:
     for prompt in PROMPTS:
         job = context.jobs.submit(context.specs.build(prompt, PLATFORMS))
         context.queue.executor.execute(job.id)
+    from tests.helpers.brand import make_kit
+
+    make_kit(context.brand, root)
+    layered = context.jobs.submit(
+        context.specs.build("a red fox in fresh snow at dawn", LAYERED_PLATFORMS, **LAYERED)
+    )
+    context.queue.executor.execute(layered.id)
     failed = context.jobs.submit(context.specs.build("a famous cartoon mouse", ["x-post"]))
     context.library.update_job(
         failed.id,
@@ -76,7 +97,11 @@ def main() -> int:
     for prompt in ("summer collection teaser", "team offsite photo collage", "product launch"):
         context.jobs.submit(context.specs.build(prompt, PLATFORMS[:3]))
 
+    from PIL import Image
+
+    from snapasset_desktop.ui.brand.dialog import BrandDialog
     from snapasset_desktop.ui.export.dialog import ExportDialog
+    from snapasset_desktop.ui.export.scope import ExportScope
     from snapasset_desktop.ui.main_window import MainWindow
     from snapasset_desktop.ui.monitor.dialog import MonitorDialog
     from snapasset_desktop.ui.settings.dialog import SettingsDialog
@@ -99,11 +124,37 @@ def main() -> int:
     ).setCurrentIndex(first)
     settle(1.5)
     window.grab().save(str(OUT / "main-window.png"))
-    assets = context.library.query_assets(limit=10)
+
+    window.gallery.open_viewer(0)
+    viewer = window.gallery.viewer
+    viewer.resize(1400, 860)
+    settle(1.5)
+    viewer.grab().save(str(OUT / "viewer.png"))
+    viewer.compare_button.setChecked(True)
+    settle(2.0)
+    viewer.grab().save(str(OUT / "viewer-compare.png"))
+    viewer.close()
+
+    job = window.gallery.model.asset(0).job_id
+    story = next(
+        a for a in context.library.assets_for_job(layered.id) if a.platform == "instagram-story"
+    )
+    window.resize(1700, 1150)
+    window.resizeDocks([window._docks["details"]], [760], Qt.Orientation.Horizontal)
+    window.detail.show_asset(story)
+    window.detail.tabs.setCurrentWidget(window.detail.layer_editor)
+    settle(2.5)
+    window.detail.grab().save(str(OUT / "layer-editor.png"))
+    for asset in context.library.assets_for_job(layered.id):
+        if asset.platform in ("instagram-story", "linkedin-banner"):
+            with Image.open(context.library.asset_path(asset)) as image:
+                half = image.reduce(2)
+            half.save(OUT / f"layers-{asset.platform}.png", optimize=True)
     shots = [
-        ("export-dialog.png", ExportDialog(context, assets, window)),
+        ("export-dialog.png", ExportDialog(context, ExportScope.job(job), window)),
         ("settings-dialog.png", SettingsDialog(context, window)),
         ("monitor.png", MonitorDialog(context, window)),
+        ("brand-page.png", BrandDialog(context, window)),
     ]
     for name, dialog in shots:
         dialog.show()

@@ -1,8 +1,10 @@
-"""Secrets (the OpenAI key, cloud sessions) in the system keyring, never in settings.
+"""Secrets (the OpenAI key, the local API's token, cloud sessions) in the system keyring,
+never in settings.
 
 Headless or minimal Linux has no keyring backend (`NoKeyringError`): then the
-key comes from `OPENAI_API_KEY` or is kept for this session only, and
-`SecretStore.where()` says so, so the UI can tell the designer plainly.
+key comes from `OPENAI_API_KEY` (the API token from `SNAPASSET_API_TOKEN`) or is
+kept for this session only, and `SecretStore.where()` says so, so the UI can
+tell the designer plainly.
 There is never a silent plaintext fallback.
 """
 
@@ -22,7 +24,8 @@ log = logging.getLogger(__name__)
 
 SERVICE = "SnapAsset Desktop"
 OPENAI_KEY = "openai-api-key"
-ENV_NAMES = {OPENAI_KEY: "OPENAI_API_KEY"}
+API_TOKEN = "local-api-token"  # the local HTTP API's bearer token (snapasset_desktop.api)
+ENV_NAMES = {OPENAI_KEY: "OPENAI_API_KEY", API_TOKEN: "SNAPASSET_API_TOKEN"}
 
 
 class SecretSource(Enum):

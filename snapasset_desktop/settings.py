@@ -61,6 +61,25 @@ def _pad_colour(value: str) -> str:
     return pad
 
 
+_ORIGIN = re.compile(r"^https?://[a-z0-9.-]+(?::\d{1,5})?$|^https?://\[[0-9a-f:]+\](?::\d{1,5})?$")
+
+
+def _origins(value: str) -> str:
+    origins = [part.strip().rstrip("/").lower() for part in re.split(r"[,\s]+", value)]
+    for origin in filter(None, origins):
+        if not _ORIGIN.match(origin):
+            raise InvalidInput(
+                f"“{origin[:60]}” isn't a web page's origin: write it as https://example.com "
+                "or http://localhost:3000, with no path."
+            )
+    return ", ".join(filter(None, origins))
+
+
+def cors_origins(settings: Settings) -> list[str]:
+    """The origins `api_cors_origins` lists (none: cross-origin calls stay refused)."""
+    return [origin for origin in settings.api_cors_origins.split(", ") if origin]
+
+
 def _presets(value: Any, refuse: Refuse) -> list[dict[str, Any]]:
     if not isinstance(value, list):
         raise InvalidInput(
@@ -174,6 +193,19 @@ class Settings:
     retention_days: int = _setting(30, "Days failed jobs and events are kept.", low=1, high=3650)
     cleanup_hour: int = _setting(
         2, "Hour of the day (0–23, local time) the daily cleanup runs.", low=0, high=23
+    )
+    api_enabled: bool = _setting(False, "Serve the local HTTP API while the window is open.")
+    api_port: int = _setting(
+        8787, "Port of the local HTTP API, on 127.0.0.1.", low=1024, high=65535
+    )
+    api_jobs_per_minute: int = _setting(
+        600, "New jobs one API token may create per minute (0 = no limit).", low=0, high=100_000
+    )
+    api_cors_origins: str = _setting(
+        "",
+        "Web pages (https://host[:port], comma-separated) whose scripts may call the local "
+        "API from a browser; empty: none.",
+        shape=_origins,
     )
     cloud_sync: bool = _setting(False, "Upload finished jobs to your Supabase project.")
     supabase_url: str = _setting("", "Supabase project URL, https://<project>.supabase.co.")

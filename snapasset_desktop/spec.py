@@ -11,11 +11,16 @@ version this SnapAsset knows, moving an older one forward a step at a time throu
 refused with `SpecError`. Version 0 is the `params` dict jobs kept before the spec,
 with the row's prompt, platforms and focal point (`from_legacy`).
 
-To add a field (a brand kit, text layers): give it a place on `JobSpec` or a nested
-group, write it in `to_dict` and read it in `_read`, raise `SPEC_VERSION`, and add the
-step from the previous version to `_UPGRADES` — it gives specs made before the field
-the value those jobs had (for a brand kit: `None`, none was applied). The builder
-decides the value for new jobs.
+To add a field: give it a place on `JobSpec` or a nested group, write it in `to_dict`
+and read it in `_read`, raise `SPEC_VERSION`, and add the step from the previous version
+to `_UPGRADES` — it gives specs made before the field the value those jobs had. The
+builder decides the value for new jobs.
+
+Version 2 adds the job's text layers (`brand.layers.TextLayers`: headline, subline,
+call to action, brand kit, per-platform positions) and `prompt_suffix`, the words added
+to the prompt for the kit's palette and mood ("" for none). Version 3 adds the fit
+policy's threshold and per-platform overrides (`auto` and `expand` are fits of its own;
+older jobs keep the cover or contain they had).
 """
 
 from __future__ import annotations
@@ -26,11 +31,13 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
+from snapasset_desktop.brand.layers import TextLayers
 from snapasset_desktop.errors import InvalidInput
 from snapasset_desktop.imaging.composition import LOSS_THRESHOLD, PlatformOverride
 from snapasset_desktop.imaging.render import RenderOptions
+from snapasset_desktop.styles import apply_style
 
-SPEC_VERSION = 2
+SPEC_VERSION = 3
 
 
 class Provider(StrEnum):
@@ -74,6 +81,8 @@ class JobSpec:
     # The fit policy, its threshold and per-platform overrides, pad, asset format and
     # quality; focus: the designer's, or None.
     render: RenderOptions
+    layers: TextLayers  # drawn over every platform's picture after its crop (empty: none)
+    prompt_suffix: str  # the brand's palette and mood as words added to the prompt ("": none)
     version: int = field(default=SPEC_VERSION, init=False)
 
     @property
@@ -93,6 +102,13 @@ class JobSpec:
     def size_param(self) -> str:
         """The size as the image API takes it, e.g. "1536x1024"."""
         return f"{self.size[0]}x{self.size[1]}"
+
+    @property
+    def image_prompt(self) -> str:
+        """The prompt as the image API gets it: the designer's words, the style preset's
+        wording, then the brand's."""
+        styled = apply_style(self.prompt, self.style)
+        return f"{styled.rstrip()}\n\n{self.prompt_suffix}" if self.prompt_suffix else styled
 
     def source_label(self) -> str:
         """What made the source, as the views say it: "gpt-image-2", "placeholder",
@@ -128,6 +144,8 @@ class JobSpec:
                     for o in render.overrides
                 },
             },
+            "layers": self.layers.to_dict(),
+            "prompt_suffix": self.prompt_suffix,
         }
 
     def to_json(self) -> str:
@@ -184,6 +202,10 @@ class JobSpec:
         """This spec with the designer's `override` for one platform (see RenderOptions)."""
         return replace(self, render=self.render.with_override(override))
 
+    def with_layers(self, layers: TextLayers) -> JobSpec:
+        """This spec with other layers: texts, kit or positions edited after the job ran."""
+        return replace(self, layers=layers)
+
 
 def _unreadable(detail: str) -> SpecError:
     return SpecError(
@@ -208,6 +230,8 @@ _FIELDS = frozenset(
         "style",
         "file_name",
         "render",
+        "layers",
+        "prompt_suffix",
     }
 )
 _RENDER_FIELDS = frozenset({"fit", "pad", "format", "quality", "focus", "threshold", "overrides"})
@@ -242,6 +266,8 @@ def _read(data: dict[str, Any]) -> JobSpec:
             threshold=render["threshold"],
             overrides=_overrides(render["overrides"]),
         ),
+        layers=TextLayers.from_dict(data["layers"]),
+        prompt_suffix=_text(data["prompt_suffix"], "prompt_suffix"),
     )
 
 
@@ -363,18 +389,25 @@ def _from_params(old: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _without_layers(old: dict[str, Any]) -> dict[str, Any]:
+    """Version 1 → 2: jobs made before text layers drew none and added nothing to the
+    prompt for a brand."""
+    return old | {"version": 2, "layers": TextLayers().to_dict(), "prompt_suffix": ""}
+
+
 def _fit_policy(old: dict[str, Any]) -> dict[str, Any]:
-    """Version 1 → 2: the fit policy's threshold and per-platform overrides. A job of
-    version 1 cropped (cover) or padded (contain) as its fit said, and still does."""
+    """Version 2 → 3: the fit policy's threshold and per-platform overrides. A job of
+    version 1 or 2 cropped (cover) or padded (contain) as its fit said, and still does."""
     render = old["render"]
     if not isinstance(render, dict):
         raise TypeError("render is not an object")
     upgraded = render | {"threshold": LOSS_THRESHOLD, "overrides": {}}
-    return old | {"version": 2, "render": upgraded}
+    return old | {"version": 3, "render": upgraded}
 
 
 # Index n: the step from version n to n + 1.
 _UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {
     0: _from_params,
-    1: _fit_policy,
+    1: _without_layers,
+    2: _fit_policy,
 }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import keyring
@@ -57,3 +58,15 @@ def write_settings(**changes: object) -> None:
 def quick_leases(isolated_dirs: Path) -> None:
     """Leases of about a second, so recovery paths test in seconds (same code, smaller numbers)."""
     write_settings(lease_seconds=1.5, sweep_interval=0.3, retry_delay=0.01)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Qt's offscreen platform crashes at exit while its clipboard holds data (the tests'
+    Copy actions put some there): empty it first. A real platform has no such trouble."""
+    if "PySide6.QtWidgets" not in sys.modules:
+        return
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if isinstance(app, QApplication):
+        app.clipboard().clear()

@@ -8,6 +8,7 @@ import json
 import os
 import zipfile
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -212,6 +213,66 @@ def test_nothing_to_export_and_bad_manifest(library: Library, tmp_path: Path) ->
         Exporter(library).export([], ExportOptions(destination=tmp_path))
     with pytest.raises(InvalidInput, match="JSON or CSV"):
         Exporter(library).export([], ExportOptions(destination=tmp_path, manifest="xml"))
+
+
+def test_files_already_in_the_folder_are_found_then_kept_replaced_or_skipped(
+    library: Library, assets: list[AssetRecord], tmp_path: Path
+) -> None:
+    exporter, folder = Exporter(library), tmp_path / "campaign"
+    options = ExportOptions(destination=folder, template="{platform}_{n}")
+    assert exporter.existing_files(assets, options) == []
+    first = exporter.export(assets, options)
+    assert exporter.existing_files(assets, options) == [*first.files, "manifest.json"]
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+
+    (folder / first.files[0]).unlink()
+    skipped = exporter.export(assets, replace(options, existing="skip"))
+    assert skipped.files == first.files[:1] and skipped.skipped == first.files[1:]
+    assert skipped.manifest == "manifest (2).json"  # this export's own list, beside the older
+    assert {p.name: p.read_bytes() for p in folder.iterdir() if p.name in before} == before
+    all_there = exporter.export(assets, replace(options, existing="skip"))
+    assert all_there.files == [] and all_there.manifest is None  # no list of nothing
+
+    (folder / "manifest (2).json").unlink()
+    (folder / first.files[0]).write_bytes(b"an older export")
+    replaced = exporter.export(assets, replace(options, existing="replace"))
+    assert replaced.files == first.files and replaced.manifest == "manifest.json"
+    assert sorted(p.name for p in folder.iterdir()) == sorted(before)  # no " (2)" copies
+    assert (folder / first.files[0]).read_bytes() == before[first.files[0]]
+
+    kept = exporter.export(assets, options)  # "keep": both, as before
+    assert kept.files == [name.replace(".png", " (2).png") for name in first.files]
+    with pytest.raises(InvalidInput, match="kept, replaced or skipped"):
+        exporter.export(assets, replace(options, existing="overwrite"))
+
+
+def test_a_replacing_export_that_stops_puts_the_older_files_back(
+    library: Library, assets: list[AssetRecord], tmp_path: Path
+) -> None:
+    folder = tmp_path / "campaign"
+    options = ExportOptions(destination=folder, template="{platform}_{n}", manifest=None)
+    first = Exporter(library).export(assets, options)
+    for name in first.files:
+        (folder / name).write_bytes(f"older {name}".encode())
+    done: list[int] = []
+    with pytest.raises(Canceled):
+        Exporter(library).export(
+            assets,
+            replace(options, existing="replace"),
+            on_progress=lambda n, _total: done.append(n),
+            should_cancel=lambda: len(done) >= 2,
+        )
+    assert sorted(p.name for p in folder.iterdir()) == sorted(first.files)  # no copies left
+    assert all((folder / n).read_bytes() == f"older {n}".encode() for n in first.files)
+
+
+def test_an_existing_zip_is_found(
+    library: Library, assets: list[AssetRecord], tmp_path: Path
+) -> None:
+    options = ExportOptions(destination=tmp_path / "campaign.zip", as_zip=True)
+    assert Exporter(library).existing_files(assets, options) == []
+    Exporter(library).export(assets, options)
+    assert Exporter(library).existing_files(assets, options) == ["campaign.zip"]
 
 
 links = pytest.mark.skipif(os.name != "posix", reason="creating symbolic links")

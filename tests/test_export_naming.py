@@ -12,6 +12,7 @@ from snapasset_desktop.library.export import Exporter, ExportOptions
 from snapasset_desktop.library.models import AssetRecord
 from snapasset_desktop.library.naming import (
     UniqueNames,
+    preview,
     render,
     shorten,
     slugify,
@@ -110,6 +111,14 @@ def test_slug_is_ascii_short_and_never_empty() -> None:
     assert slugify("日本語のみ") == "image"
 
 
+def test_a_long_prompt_slug_ends_with_a_whole_word() -> None:
+    prompt = "a lighthouse at dawn, warm light over a calm sea"
+    assert slugify(prompt) == "a-lighthouse-at-dawn-warm-light-over-a"  # was "…-over-a-c"
+    assert slugify("a " + "b" * 50) == "a-" + "b" * 38  # one long word: cut where it must be
+    preview_name = preview("{prompt_slug}", [asset(prompt=prompt)], None, 1)[0]
+    assert preview_name == "a-lighthouse-at-dawn-warm-light-over-a.png"  # the preview says so
+
+
 def test_reserved_names_from_values_are_made_safe() -> None:
     assert render("{prompt_slug}", asset(prompt="CON"), 0, 1, "png") == "con_"
 
@@ -144,3 +153,14 @@ def test_preview_names_show_conversion_and_clashes(tmp_path: Path) -> None:
         ]
         with pytest.raises(InvalidInput):
             exporter.preview_names(items, ExportOptions(destination=tmp_path, template="{x}"))
+
+
+def test_preview_names_carry_the_extension_preflight_will_give(tmp_path: Path) -> None:
+    with Library.open() as library:
+        exporter = Exporter(library)
+        items = [asset(1, platform="instagram-square"), asset(2, platform="x-post")]
+        options = ExportOptions(destination=tmp_path, template="{platform}")
+        # Instagram takes no PNG: its file is written as JPEG, and named so beforehand.
+        assert exporter.preview_names(items, options) == ["instagram-square.jpg", "x-post.png"]
+        unchecked = ExportOptions(destination=tmp_path, template="{platform}", preflight=False)
+        assert exporter.preview_names(items, unchecked) == ["instagram-square.png", "x-post.png"]

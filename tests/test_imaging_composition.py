@@ -119,6 +119,21 @@ def test_cover_crops_everything_and_contain_pads_everything() -> None:
     assert all(f.kept == 1.0 and f.box is None for f in contain.platforms)
 
 
+def test_every_platform_knows_where_the_subject_shows_in_its_picture() -> None:
+    plan = auto_plan()
+    for fit in plan.platforms:
+        assert fit.subject is not None, fit.platform_id
+        left, top, right, bottom = fit.subject
+        assert 0 <= left < right <= 1 and 0 <= top < bottom <= 1
+    # Contain pads a 4:3 source into a 16:9 frame: it fills the height, centred across.
+    padded = plan_composition(
+        (1200, 900), [BY_ID["youtube-thumbnail"]], fit="contain", subject=(0.0, 0.0, 0.5, 0.5)
+    )
+    shown = padded.platform("youtube-thumbnail").subject
+    assert shown == pytest.approx((0.125, 0.0, 0.5, 0.5), abs=0.002)
+    assert plan.subjects() == {f.platform_id: f.subject for f in plan.platforms}
+
+
 def test_expand_expands_every_platform_that_would_lose_picture() -> None:
     plan = auto_plan(fit="expand")
     for fit in plan.platforms:

@@ -13,14 +13,14 @@ from snapasset_desktop.brand.fonts import raqm_available
 from snapasset_desktop.brand.kit import DEFAULT_KIT, BrandKit
 from snapasset_desktop.brand.layers import TextLayers
 from snapasset_desktop.imaging.geometry import cover_box
-from snapasset_desktop.imaging.layers import LayeredImage, render_layers, subject_in_frame
+from snapasset_desktop.imaging.layers import LayeredImage, render_layers
 from snapasset_desktop.imaging.planning import plan_source_size
 from snapasset_desktop.paths import AppPaths
 from snapasset_desktop.platforms import BUILTIN_PLATFORMS, PlatformRegistry, make_custom_platform
 from snapasset_desktop.providers.placeholder import render_placeholder
-from snapasset_desktop.safe_zones import safe_area, zones_for
+from snapasset_desktop.safe_zones import zones_for
 from snapasset_desktop.services.brand import BrandService
-from tests.helpers.brand import make_kit, measured_contrast
+from tests.helpers.brand import inside, make_kit, measured_contrast, safe_area_pixels
 from tests.helpers.images import photo
 
 PLATFORMS = {p.id: p for p in BUILTIN_PLATFORMS}
@@ -54,19 +54,8 @@ def kit(brand: BrandService, tmp_path: Path) -> BrandKit:
     return make_kit(brand, tmp_path)
 
 
-def safe_pixels(platform_id: str) -> tuple[int, int, int, int]:
-    platform = PLATFORMS[platform_id]
-    left, top, right, bottom = safe_area(platform)
-    return (
-        int(left * platform.width),
-        int(top * platform.height),
-        -(-right * platform.width // 1),
-        -(-bottom * platform.height // 1),
-    )
-
-
-def inside(box: tuple[int, int, int, int], area: tuple[float, ...]) -> bool:
-    return area[0] <= box[0] and area[1] <= box[1] and box[2] <= area[2] and box[3] <= area[3]
+def safe_pixels(platform_id: str) -> tuple[float, float, float, float]:
+    return safe_area_pixels(PLATFORMS[platform_id])
 
 
 @pytest.mark.parametrize("platform_id", list(PLATFORMS))
@@ -267,11 +256,3 @@ def test_custom_presets_without_zones_use_the_whole_frame_with_margins() -> None
     )
     for layer in result.layers:
         assert inside(layer.box, (1, 1, platform.width - 1, platform.height - 1))
-
-
-def test_the_subject_of_a_crop_is_found_in_its_frame() -> None:
-    frame = subject_in_frame((100, 0, 1100, 1000), (2000, 1000), subject=(0.1, 0.2, 0.3, 0.4))
-    assert frame == pytest.approx((0.1, 0.2, 0.5, 0.4))
-    around = subject_in_frame((0, 0, 1000, 1000), (1000, 1000), focus=(0.5, 0.5))
-    assert around == pytest.approx((0.35, 0.35, 0.65, 0.65))
-    assert subject_in_frame((0, 0, 100, 100), (1000, 1000), subject=(0.5, 0.5, 0.6, 0.6)) is None

@@ -57,6 +57,19 @@ def test_the_crop_moves_just_enough_to_clear_the_subject() -> None:
     assert centred[0] == 500 and placed.box[0] == 1400 - 800
 
 
+def test_the_placement_says_where_the_subject_shows_in_its_crop() -> None:
+    zones = (UnsafeZone("the badge", (0.8, 0.0, 1.0, 1.0)),)
+    subject = (0.66, 0.45, 0.7, 0.55)
+    placed = place_crop((2000, 1000), (1000, 1000), (0.5, 0.5), subject=subject, zones=zones)
+    # The crop starts at 600 px: the subject's 1320..1400 px are 72..80 % across it.
+    assert placed.subject == pytest.approx((0.72, 0.45, 0.8, 0.55))
+    plain = place_crop((2000, 1000), (1000, 1000), (0.5, 0.5), subject=subject)
+    assert plain.subject == pytest.approx((0.82, 0.45, 0.9, 0.55))  # cover_box: 500..1500
+    cut_off = place_crop((2000, 1000), (1000, 1000), (0.2, 0.5), subject=(0.9, 0.4, 0.95, 0.6))
+    assert cut_off.subject is None  # none of it is in the crop
+    assert place_crop((2000, 1000), (1000, 1000), (0.5, 0.5)).subject is None
+
+
 def test_a_subject_the_crop_cannot_clear_gets_a_warning_naming_the_zone() -> None:
     story = zones_for(PlatformRegistry().get("instagram-story"))
     # The crop is the source's full width and can't go above the top edge.

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from snapasset_desktop.brand.layers import TextLayers
 from snapasset_desktop.errors import InvalidInput
 from snapasset_desktop.imaging.composition import PlatformOverride
 from snapasset_desktop.library import Library
@@ -17,6 +18,7 @@ from snapasset_desktop.library.db import MIGRATIONS, _statements
 from snapasset_desktop.library.job_specs import UNREADABLE
 from snapasset_desktop.paths import app_paths
 from snapasset_desktop.platforms import PlatformRegistry
+from snapasset_desktop.services.brand import BrandService
 from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.services.requests import SpecBuilder
 from snapasset_desktop.settings import Settings
@@ -106,14 +108,18 @@ def test_the_fit_policy_and_per_platform_overrides_round_trip() -> None:
         JobSpec.from_dict(spec.to_dict() | {"render": stored | {"overrides": {"x": {"crop": 1}}}})
 
 
-def test_a_version_1_spec_crops_or_pads_as_it_did() -> None:
+def test_a_version_1_or_2_spec_crops_or_pads_as_it_did() -> None:
     for fit in ("cover", "contain"):
-        data = make_spec(fit=fit).to_dict()
-        data["version"] = 1
+        data = make_spec(fit=fit, headline="Fresh snow").to_dict()
         del data["render"]["threshold"], data["render"]["overrides"]
-        spec = JobSpec.from_dict(data)
-        assert (spec.version, spec.render.fit, spec.render.overrides) == (SPEC_VERSION, fit, ())
-        assert spec.render.threshold == 0.15
+        layered = JobSpec.from_dict(data | {"version": 2})  # text layers, no fit policy yet
+        assert layered.layers == TextLayers(headline="Fresh snow")
+        del data["layers"], data["prompt_suffix"]
+        bare = JobSpec.from_dict(data | {"version": 1})  # neither
+        assert bare.layers.is_empty and bare.prompt_suffix == ""
+        for spec in (layered, bare):
+            assert (spec.version, spec.render.fit, spec.render.overrides) == (SPEC_VERSION, fit, ())
+            assert spec.render.threshold == 0.15
 
 
 def test_new_jobs_fit_auto_unless_asked() -> None:
@@ -228,6 +234,8 @@ def test_rows_of_the_previous_schema_become_specs() -> None:
                 "threshold": 0.15,
                 "overrides": {},
             },
+            "layers": TextLayers().to_dict(),
+            "prompt_suffix": "",
         }
         window = library.get_job("j_window")
         assert (window.status, window.spec.provider, window.spec.model) == (
@@ -308,20 +316,22 @@ def test_a_redis_record_of_an_older_version_is_read_through_the_migration_and_ru
 
 
 def test_an_import_is_expanded_by_openai_only_with_a_key_and_stays_an_import() -> None:
-    registry = PlatformRegistry.from_settings([])
+    registry, brand = PlatformRegistry.from_settings([]), BrandService(app_paths())
     imported = {"provider": "import", "file_name": "beach.jpg", "source_size": (1200, 800)}
-    with_key = SpecBuilder(registry, Settings(), has_openai_key=lambda: True)
+    with_key = SpecBuilder(registry, Settings(), brand, has_openai_key=lambda: True)
     spec = with_key.build("", ["instagram-story"], **imported)
     assert (spec.expander, spec.model, spec.source_label()) == (
         Provider.OPENAI,
         "gpt-image-2",
         "imported beach.jpg",
     )
-    offline = SpecBuilder(registry, Settings(), has_openai_key=lambda: False)
+    offline = SpecBuilder(registry, Settings(), brand, has_openai_key=lambda: False)
     assert offline.build("", ["instagram-story"], **imported).expander is Provider.PLACEHOLDER
     # OpenAI refused the key: retried once Settings say placeholder, it is still an import,
     # expanded offline now.
-    switched = SpecBuilder(registry, Settings(provider="placeholder"), has_openai_key=lambda: True)
+    switched = SpecBuilder(
+        registry, Settings(provider="placeholder"), brand, has_openai_key=lambda: True
+    )
     again = switched.with_settings_after(spec, "auth")
     assert (again.provider, again.expander, again.size) == (
         Provider.IMPORT,

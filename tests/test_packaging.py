@@ -47,7 +47,10 @@ def test_self_test_keeps_its_library_when_asked(tmp_path: Path) -> None:
     result = self_test("self-test", "--keep", str(keep))
     assert result.returncode == 0, result.stderr
     assert (keep / "data" / "library.db").is_file()
-    assert len([p for p in (keep / "data" / "assets").rglob("*") if p.is_file()]) == 3
+    kept = {p.name for p in (keep / "data" / "assets").rglob("*") if p.is_file()}
+    made = {"source.png", "instagram-square.png", "x-post.png"}
+    assert made <= kept  # with the expansions the two assets were cut from
+    assert all(name.startswith("expanded_") for name in kept - made)
     assert (keep / "log" / "snapasset.jsonl").stat().st_size > 0
 
 

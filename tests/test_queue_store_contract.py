@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -246,6 +247,20 @@ def test_events_are_ordered_ints_read_after_a_cursor(kit: Kit) -> None:
     assert [e.seq for e in log.read(first)] == [first + 1, first + 2]
     assert [e.seq for e in log.read(0, limit=1)] == [first]
     assert log.read(first + 2) == []
+
+
+def test_wait_returns_what_is_there_or_what_comes(kit: Kit) -> None:
+    log = kit.events
+    first = log.append("j_one", "queued", {})
+    assert [e.seq for e in log.wait(0, timeout=5)] == [first]  # already there: at once
+    assert log.wait(first, timeout=0.05) == []  # nothing comes: empty, after the timeout
+    writer = threading.Timer(0.1, lambda: log.append("j_one", "active", {}))
+    writer.start()
+    try:
+        events = log.wait(first, timeout=10)
+    finally:
+        writer.join()
+    assert [(e.seq, e.type) for e in events] == [(first + 1, "active")]
 
 
 def test_prune_drops_old_events_only(kit: Kit) -> None:

@@ -159,3 +159,18 @@ def test_unparseable_file_gives_defaults(tmp_path: Path) -> None:
     path = tmp_path / "settings.toml"
     path.write_text("this is = = not toml")
     assert load_settings(path) == Settings()
+
+
+def test_the_local_apis_origins_are_origins_only() -> None:
+    from snapasset_desktop.settings import cors_origins
+
+    tidy = check_setting("api_cors_origins", " https://Brand.example , http://localhost:3000/ ")
+    assert tidy == "https://brand.example, http://localhost:3000"
+    assert cors_origins(Settings(api_cors_origins=tidy)) == [
+        "https://brand.example",
+        "http://localhost:3000",
+    ]
+    assert cors_origins(Settings()) == []  # none listed: cross-origin calls stay refused
+    for bad in ("https://brand.example/plugin", "*", "ftp://files.example"):
+        with pytest.raises(InvalidInput, match="isn't a web page's origin"):
+            check_setting("api_cors_origins", bad)

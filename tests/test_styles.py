@@ -9,8 +9,10 @@ import pytest
 from snapasset_desktop.cli import main
 from snapasset_desktop.errors import InvalidInput
 from snapasset_desktop.library.store import Library
+from snapasset_desktop.paths import app_paths
 from snapasset_desktop.platforms import PlatformRegistry
 from snapasset_desktop.providers.base import MAX_PROMPT_CHARS
+from snapasset_desktop.services.brand import BrandService
 from snapasset_desktop.services.requests import SpecBuilder
 from snapasset_desktop.settings import Settings
 from snapasset_desktop.spec import JobSpec
@@ -19,9 +21,8 @@ from tests.helpers.fake_openai import FakeOpenAIServer
 
 
 def build(prompt: str = "a lighthouse", **options: object) -> JobSpec:
-    return SpecBuilder(PlatformRegistry.from_settings([]), Settings()).build(
-        prompt, ["x-post"], **options
-    )
+    builder = SpecBuilder(PlatformRegistry.from_settings([]), Settings(), BrandService(app_paths()))
+    return builder.build(prompt, ["x-post"], **options)
 
 
 def test_every_preset_but_none_adds_its_own_wording() -> None:

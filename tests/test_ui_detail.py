@@ -260,3 +260,43 @@ def test_meta_line_shows_what_a_paid_job_cost_and_nothing_for_a_free_one(
         pane.loader.wait()
         pane.variants.loader.shutdown()
         ctx.close()
+
+
+def test_alt_text_is_shown_with_its_origin_edited_and_saved(qtbot: QtBot, ctx, pane) -> None:
+    job_id = finished_job(ctx, "a lighthouse on a cliff at dawn")
+    other = finished_job(ctx, "a red fox in snow")
+    alt = pane.alt_text
+    with qtbot.waitSignal(alt.loaded):
+        pane.show_job(job_id)
+    suggested = ctx.jobs.alt_text(job_id)
+    assert suggested is not None and suggested.text
+    assert alt.edit.toPlainText() == suggested.text
+    assert alt.origin.text() == "suggested from the prompt"
+    assert not alt.save_button.isEnabled()  # nothing to save yet
+
+    alt.edit.setPlainText("A white lighthouse on a  cliff above a calm sea at dawn.")
+    assert alt.save_button.isEnabled() and alt.counter.text().startswith("55 /")
+    with qtbot.waitSignal(alt.saved):
+        alt.save_button.click()
+    stored = ctx.jobs.alt_text(job_id)
+    assert stored.text == "A white lighthouse on a cliff above a calm sea at dawn."
+    assert stored.origin == "designer" and alt.origin.text() == "yours"
+    assert not alt.save_button.isEnabled()
+
+    alt.edit.setPlainText("Typed, then another job was shown.")
+    with qtbot.waitSignal(alt.saved):
+        pane.show_job(other)  # an unsaved edit is saved, not lost
+    assert ctx.jobs.alt_text(job_id).text == "Typed, then another job was shown."
+    qtbot.waitUntil(lambda: alt.job_id == other and alt.edit.isEnabled())
+    assert alt.edit.toPlainText() == ctx.jobs.alt_text(other).text
+
+
+def test_no_alt_text_says_why(qtbot: QtBot, ctx, pane) -> None:
+    ctx.settings.update(alt_text=False)
+    job_id = finished_job(ctx)
+    with qtbot.waitSignal(pane.alt_text.loaded):
+        pane.show_job(job_id)
+    assert pane.alt_text.edit.toPlainText() == ""
+    assert pane.alt_text.note.text() == (
+        "No alt text yet — suggestions are off in Settings; write it here."
+    )

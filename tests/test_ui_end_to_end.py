@@ -103,17 +103,23 @@ def test_prompt_to_gallery_to_zip(
     assert platforms == {"instagram-square", "x-post"}
     assert fake_openai.requests[0].body["stream"] is True
 
-    assets = [model.index(r, 0).data(GalleryRole.ASSET) for r in range(2)]
-    dialog = ExportDialog(window.context, assets, window, opener=lambda _path: None)
-    qtbot.addWidget(dialog)
-    dialog.zip_radio.setChecked(True)
+    # "Export this job…" in the details, which show the job just generated.
+    qtbot.waitUntil(window.detail.exportButton.isEnabled, timeout=10_000)
+    window.detail.exportButton.click()
+    qtbot.waitUntil(lambda: window.export_dialog is not None)
+    dialog = window.export_dialog
+    assert isinstance(dialog, ExportDialog)
+    qtbot.waitUntil(lambda: dialog.is_loaded)
+    assert dialog.title.text() == "Export this job's 2 images"
+    dialog.choices.zip_radio.setChecked(True)
     target = tmp_path / "campaign.zip"
-    dialog.destination_edit.setText(str(target))
-    dialog.start()
+    dialog.choices.destination_edit.setText(str(target))
+    dialog.start_button.click()
     qtbot.waitUntil(lambda: dialog.result is not None, timeout=10_000)
     with zipfile.ZipFile(target) as archive:
         names = archive.namelist()
     assert "manifest.json" in names and len(names) == 3
+    assert set(names) == {*dialog.result.files, "manifest.json"}
 
 
 def test_refusal_shows_its_reason_and_retry_from_the_queue_panel_works(

@@ -54,13 +54,15 @@ def test_a_budget_pause_is_explained_in_the_status_bar(window: MainWindow, qtbot
 
 def test_the_frame_paints_before_the_engine_loads() -> None:
     """A cold start shows the window after importing Qt and little else: the engine's
-    heavy modules (Pillow, Huey, Redis, the keyring) load once the frame is on screen."""
+    heavy modules (Pillow, Huey, Redis, the keyring) load once the frame is on screen, and
+    the local API's (Starlette, uvicorn, pydantic) only when it is switched on."""
     import subprocess
     import sys
 
     check = (
         "import sys; import snapasset_desktop.ui.app, snapasset_desktop.ui.main_window; "
-        "heavy = {'PIL', 'huey', 'redis', 'keyring', 'openai', 'sqlite3'} & set(sys.modules); "
+        "heavy = {'PIL', 'huey', 'redis', 'keyring', 'openai', 'sqlite3', 'starlette', "
+        "'uvicorn', 'pydantic'} & set(sys.modules); "
         "print(sorted(heavy))"
     )
     out = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, check=True)

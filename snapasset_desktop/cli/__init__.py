@@ -26,7 +26,17 @@ log = logging.getLogger(__name__)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from snapasset_desktop.cli import assets, brand, cloud, desktop, jobs, make, monitor, presets
+    from snapasset_desktop.cli import (
+        assets,
+        brand,
+        cloud,
+        desktop,
+        jobs,
+        make,
+        monitor,
+        presets,
+        serve,
+    )
 
     parser = argparse.ArgumentParser(
         prog="snapasset-desktop",
@@ -57,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     assets.add_parsers(commands)
     monitor.add_parsers(commands)
     cloud.add_parsers(commands)
+    serve.add_parsers(commands)
     desktop.add_parser(commands)
     return parser
 

@@ -38,6 +38,11 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
         action="store_false",
         help="write the files as they are, without each platform's checks",
     )
+    export.add_argument(
+        "--clean",
+        action="store_true",
+        help="also write each picture without its text layers, beside it",
+    )
     export.add_argument("--json", action="store_true")
     export.set_defaults(handler=run_export, reads_jobs=True)
 
@@ -107,6 +112,7 @@ def run_export(args: argparse.Namespace, context: AppContext) -> int:
         quality=args.quality,
         manifest=None if args.manifest == "none" else args.manifest,
         preflight=args.preflight,
+        clean=args.clean,
         **({"template": args.template} if args.template else {}),
     )
     progress = ProgressLine()
@@ -162,6 +168,8 @@ def asset_json(asset: AssetRecord, context: AppContext) -> dict:
         "favourite": asset.favourite,
         "warning": asset.warning,
         "created_at": datetime.fromtimestamp(asset.created_at).isoformat(timespec="seconds"),
+        "clean_path": str(clean) if (clean := context.library.clean_path(asset)) else None,
+        "layers": asset.layers,
     }
 
 

@@ -1,4 +1,10 @@
-"""`generate`, `resize` and `batch`: putting work on the queue."""
+"""`generate`, `resize` and `batch`: putting work on the queue.
+
+Each takes text layers too — `--headline`, `--subline`, `--cta` in a `--brand` kit's
+look — drawn on every platform's picture; `generate` and `batch` can add the kit's
+palette and mood to the prompt (`--brand-prompt`, printed so it is seen). A batch CSV
+may set them per row (`headline`, `subline`, `cta`, `brand` columns).
+"""
 
 from __future__ import annotations
 
@@ -27,6 +33,7 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     generate.add_argument("prompt")
     _add_generation_options(generate)
     _add_render_options(generate)
+    _add_layer_options(generate, generates=True)
     generate.add_argument(
         "--at",
         type=_parse_when,
@@ -43,6 +50,7 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     resize = commands.add_parser("resize", help="import an image and render it for platforms")
     resize.add_argument("image", type=Path)
     _add_render_options(resize)
+    _add_layer_options(resize, generates=False)
     resize.set_defaults(handler=run_resize)
 
     batch = commands.add_parser("batch", help="queue many prompts from a .txt or .csv file")
@@ -50,6 +58,7 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     batch.add_argument("--name", default="")
     _add_generation_options(batch)
     _add_render_options(batch, platforms_required=False)
+    _add_layer_options(batch, generates=True)
     batch.set_defaults(handler=run_batch)
 
 
@@ -90,6 +99,25 @@ def _add_render_options(parser: argparse.ArgumentParser, platforms_required: boo
     parser.add_argument("--json", action="store_true")
 
 
+def _add_layer_options(parser: argparse.ArgumentParser, *, generates: bool) -> None:
+    layers = parser.add_argument_group(
+        "text layers", "words and a brand kit drawn on every platform's picture"
+    )
+    layers.add_argument("--headline", help="up to 120 characters")
+    layers.add_argument("--subline", help="up to 240 characters")
+    layers.add_argument("--cta", help="a call to action, up to 40 characters")
+    layers.add_argument("--brand", metavar="NAME", help="a brand kit's name or id (`brand list`)")
+    layers.add_argument(
+        "--no-logo", dest="logo", action="store_false", help="leave out the kit's logo"
+    )
+    if generates:
+        layers.add_argument(
+            "--brand-prompt",
+            action="store_true",
+            help="add the kit's colours and mood to the prompt",
+        )
+
+
 def focus_arg(text: str) -> tuple[float, float]:
     try:
         return parse_focus(text)
@@ -125,6 +153,7 @@ def _parse_when(text: str) -> float:
 
 def _options(args: argparse.Namespace) -> dict:
     return _render_options(args) | {
+        "brand_prompt": args.brand_prompt,
         "provider": args.provider,
         "model": args.model,
         "quality": args.quality,
@@ -141,11 +170,18 @@ def _render_options(args: argparse.Namespace) -> dict:
         "fit": args.fit,
         "pad": args.pad,
         "focus": args.focus,
+        "headline": args.headline,
+        "subline": args.subline,
+        "cta": args.cta,
+        "brand": args.brand,
+        "logo": args.logo,
     }
 
 
 def run_generate(args: argparse.Namespace, context: AppContext) -> int:
     spec = context.specs.build(args.prompt, args.platforms, **_options(args))
+    if spec.prompt_suffix and not args.json:
+        print(f"Added to the prompt: {spec.prompt_suffix}")
     after = context.queue.event_log.last_seq()
     job = context.jobs.submit(spec, priority=args.priority, run_at=args.at)
     if args.wait:
@@ -217,6 +253,9 @@ def _finish(context: AppContext, job_id: str, after: int, args: argparse.Namespa
     print_assets(assets, context)
     for warning in filter(None, (a.warning for a in assets)):
         print(f"warning: {warning}")
+    for asset in assets:
+        for note in asset.layer_notes:
+            print(f"note: {asset.platform} — {note}")
     if copied:
         print(f"Copied to {args.out}")
     return 0

@@ -153,9 +153,9 @@ def _print_report(lines: list[tuple[str, str]]) -> None:
         print(f"{label.ljust(width)}  {value}")
 
 
-def _sparkline(values: list[int]) -> str:
-    top = max(values, default=0)
+def _sparkline(values: list[float]) -> str:
+    top = int(max(values, default=0))
     if not top:
         return "no jobs ended"
-    bars = "".join(SPARKS[min(len(SPARKS) - 1, v * len(SPARKS) // (top + 1))] for v in values)
+    bars = "".join(SPARKS[min(len(SPARKS) - 1, int(v) * len(SPARKS) // (top + 1))] for v in values)
     return f"{bars}  (peak {top}/min)"

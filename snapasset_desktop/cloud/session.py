@@ -139,13 +139,6 @@ class CloudSession:
             self.settings.update(supabase_url=url, supabase_anon_key="")
         return source
 
-    def forget_project(self) -> None:
-        with self._lock:
-            self.secrets.delete(ANON_KEY_SECRET)
-            self.secrets.delete(SESSION_SECRET)
-            self.settings.update(supabase_url="", supabase_anon_key="", cloud_sync=False)
-            self._drop_client()
-
     # -- signing in -------------------------------------------------------------------
 
     def sign_in(self, email: str, password: str) -> CloudUser:

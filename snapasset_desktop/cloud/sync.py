@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import PurePosixPath
 from typing import Any
 
+from postgrest.types import ReturnMethod
 from supabase import Client
 
 from snapasset_desktop.cloud.errors import CloudError, cloud_error
@@ -144,13 +145,13 @@ class CloudSync:
                 if on_progress:
                     on_progress((index + 1) / (len(todo) + 1))
             client.table(GENERATIONS).upsert(
-                generation_row(job, user), on_conflict="id", returning="minimal"
+                generation_row(job, user), on_conflict="id", returning=ReturnMethod.minimal
             ).execute()
             if assets:
                 client.table(ASSETS).upsert(
                     [asset_row(job, user, a) for a in assets],
                     on_conflict="generation_id,platform,variant",
-                    returning="minimal",
+                    returning=ReturnMethod.minimal,
                 ).execute()
             self.state.mark_job(job.id, user.id)
             if on_progress:
@@ -226,14 +227,14 @@ class CloudSync:
         def fetch(client: Client, _user: CloudUser) -> list[dict[str, Any]]:
             rows: list[dict[str, Any]] = []
             while True:
-                page = (
+                reply = (
                     client.table(GENERATIONS)
                     .select("*")
                     .order("created_at")
                     .range(len(rows), len(rows) + PAGE - 1)
                     .execute()
-                    .data
                 )
+                page = table_rows(reply.data)
                 rows.extend(page)
                 if len(page) < PAGE:
                     return rows
@@ -281,9 +282,12 @@ class CloudSync:
         bucket = self.bucket
 
         def fetch(client: Client, _user: CloudUser) -> list[tuple[dict[str, Any], bytes]]:
-            rows = client.table(ASSETS).select("*").eq("generation_id", job_id).execute().data
+            reply = client.table(ASSETS).select("*").eq("generation_id", job_id).execute()
             files = client.storage.from_(bucket)
-            return [(asset, files.download(asset["storage_path"])) for asset in rows]
+            return [
+                (asset, files.download(str(asset["storage_path"])))
+                for asset in table_rows(reply.data)
+            ]
 
         # Everything is downloaded before the library changes, so a cut leaves nothing half.
         downloaded = self.session.call(fetch, what="Downloading from the cloud", bucket=bucket)
@@ -384,6 +388,17 @@ class CloudSync:
         if user is None:
             raise CloudError(NOT_SIGNED_IN, kind="auth")
         return user
+
+
+def table_rows(data: object) -> list[dict[str, Any]]:
+    """A table's reply as rows; anything else is the server misbehaving, said as such."""
+    if isinstance(data, list) and all(isinstance(row, dict) for row in data):
+        return data
+    raise CloudError(
+        "The cloud answered in a way SnapAsset doesn't understand; try again later.",
+        detail=f"expected a list of rows, got {type(data).__name__}",
+        kind="bad_response",
+    )
 
 
 def generation_row(job: JobRecord, user: CloudUser) -> dict[str, Any]:

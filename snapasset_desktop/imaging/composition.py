@@ -24,8 +24,8 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from snapasset_desktop.errors import InvalidInput
-from snapasset_desktop.imaging.geometry import crop_loss
-from snapasset_desktop.imaging.placement import Box, Placement, Size, place_crop
+from snapasset_desktop.imaging.geometry import contain_frame, crop_loss
+from snapasset_desktop.imaging.placement import Box, Placement, Size, place_crop, shown_in
 from snapasset_desktop.imaging.planning import (
     FIXED_SIZES,
     MAX_ASPECT,
@@ -92,6 +92,9 @@ class PlatformFit:
     kept: float  # share of the source's picture in the asset
     expansion: str | None = None  # key of the expansion it crops from
     hidden_by: tuple[UnsafeZone, ...] = ()
+    # Where the subject shows in the platform's picture (fractions of it): what its crop
+    # was placed around, and what its text layers keep off.
+    subject: Rect | None = None
 
     @property
     def subject_safe(self) -> bool:
@@ -123,6 +126,10 @@ class CompositionPlan:
 
     def expansion(self, key: str) -> Expansion:
         return next(e for e in self.expansions if e.key == key)
+
+    def subjects(self) -> dict[str, Rect | None]:
+        """Where the subject shows in each platform's picture, by platform id."""
+        return {p.platform_id: p.subject for p in self.platforms}
 
 
 def parse_fit(value: str) -> str:
@@ -159,7 +166,9 @@ def plan_composition(
     wanting: dict[tuple[str, bool], list[Platform]] = {}
     for platform in platforms:
         if fit == "contain":
-            fits[platform.id] = PlatformFit(platform.id, "contain", None, 1.0)
+            frame = contain_frame(source, platform.size)
+            shown = shown_in(subject, source, frame)
+            fits[platform.id] = PlatformFit(platform.id, "contain", None, 1.0, subject=shown)
             continue
         cover = crop_source(source, platform, focus, subject)
         fits[platform.id] = cover
@@ -193,7 +202,9 @@ def _group_order(item: tuple[tuple[str, bool], list[Platform]]) -> tuple[int, bo
 def _fit(
     kind: str, platform: Platform, placed: Placement, kept: float, expansion: str | None = None
 ) -> PlatformFit:
-    return PlatformFit(platform.id, kind, placed.box, kept, expansion, placed.hidden_by)
+    return PlatformFit(
+        platform.id, kind, placed.box, kept, expansion, placed.hidden_by, placed.subject
+    )
 
 
 def _expand_group(

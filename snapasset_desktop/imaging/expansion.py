@@ -73,8 +73,10 @@ def expanded_box(data: bytes) -> Box | None:
     """Where the original sits in an expanded picture `encode_expanded` wrote; None when
     the file doesn't say (it was not written by it)."""
     try:
+        # `encode_expanded` writes the chunk before the pixels, so it is in `info` at
+        # once; `text` would decode the whole picture to look for chunks after them.
         with Image.open(BytesIO(data)) as image:
-            text = getattr(image, "text", {}).get(_GEOMETRY_KEY)
+            text = image.info.get(_GEOMETRY_KEY)
         box = json.loads(text)["source_box"] if text else None
         left, top, right, bottom = (int(v) for v in box) if box else (0, 0, 0, 0)
     except (OSError, SyntaxError, ValueError, TypeError, KeyError):

@@ -46,6 +46,16 @@ def contain_size(src: Size, target: Size) -> Size:
     return width, height
 
 
+def contain_frame(src: Size, target: Size) -> tuple[int, int, int, int]:
+    """What a contained platform's frame shows, in source pixels: the whole source, centred
+    as `contain_size` fits it, and the padding around it (past the source's edges)."""
+    fitted = contain_size(src, target)
+    scale = fitted[0] / src[0]
+    left = (target[0] - fitted[0]) / 2 / scale
+    top = (target[1] - fitted[1]) / 2 / scale
+    return round(-left), round(-top), round(src[0] + left), round(src[1] + top)
+
+
 def _place(centre: float, length: int, limit: int) -> int:
     """Start of a span of `length` centred on `centre`, kept inside 0..limit."""
     return min(max(0, round(centre - length / 2)), limit - length)

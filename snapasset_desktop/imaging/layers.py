@@ -44,7 +44,6 @@ from snapasset_desktop.platforms import Platform
 from snapasset_desktop.preflight import platform_label
 from snapasset_desktop.safe_zones import Rect, hiding, zones_for
 
-_SUBJECT_SIDE = 0.3  # a subject known only by its focal point: this share of the short side
 _INVISIBLE_AFTER = {"\u200d", "\ufe0f", "\ufe0e"}  # joiners and variation selectors
 
 
@@ -71,38 +70,6 @@ class LayeredImage:
             "layers": [layer.to_dict(self.image.size) for layer in self.layers],
             "notes": list(self.notes),
         }
-
-
-def subject_in_frame(
-    crop: Box,
-    source_size: tuple[int, int],
-    *,
-    subject: Rect | None = None,
-    focus: tuple[float, float] | None = None,
-) -> Rect | None:
-    """The subject (or a box around the focal point) as fractions of a platform's crop.
-
-    `subject` and `focus` are fractions of the source, `crop` its box in source pixels.
-    """
-    width, height = crop[2] - crop[0], crop[3] - crop[1]
-    if subject is None:
-        if focus is None:
-            return None
-        half = _SUBJECT_SIDE * min(width, height) / 2
-        x, y = focus[0] * source_size[0], focus[1] * source_size[1]
-        pixels = (x - half, y - half, x + half, y + half)
-    else:
-        pixels = (
-            subject[0] * source_size[0],
-            subject[1] * source_size[1],
-            subject[2] * source_size[0],
-            subject[3] * source_size[1],
-        )
-    left = min(1.0, max(0.0, (pixels[0] - crop[0]) / width))
-    top = min(1.0, max(0.0, (pixels[1] - crop[1]) / height))
-    right = min(1.0, max(0.0, (pixels[2] - crop[0]) / width))
-    bottom = min(1.0, max(0.0, (pixels[3] - crop[1]) / height))
-    return (left, top, right, bottom) if right > left and bottom > top else None
 
 
 def render_layers(

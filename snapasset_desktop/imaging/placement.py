@@ -5,7 +5,9 @@ position changes. It starts centred on the focal point (exactly `cover_box`), th
 as little as it must so the subject sits inside a safe area (`safe_zones.safe_areas`).
 On an expanded canvas it also keeps as much of the original picture as it can. When no
 position clears the subject, the crop goes as close as it can and says which part of
-the platform's interface covers it ("Subject under the Reels caption area.").
+the platform's interface covers it ("Subject under the Reels caption area."). The
+placement says where the subject shows in the crop, so the text layers drawn on it keep
+off the same subject the crop was placed around.
 
 Coordinates: `focus` and `subject` are fractions (0..1) of the canvas being cropped;
 boxes are (left, top, right, bottom) in its pixels.
@@ -36,6 +38,7 @@ _ROUNDING_PX = 1.0  # a subject edge a pixel into a zone is rounding, not a cove
 class Placement:
     box: Box  # the crop, in canvas pixels
     hidden_by: tuple[UnsafeZone, ...] = ()  # zones over (or cropping off) the subject
+    subject: Rect | None = None  # where the subject shows, as fractions of the crop
 
     @property
     def subject_safe(self) -> bool:
@@ -61,7 +64,8 @@ def place_crop(
     original picture's box on an expanded canvas, to lose as little of it as possible.
     """
     if not zones and keep is None:
-        return Placement(cover_box(canvas, target, focus))
+        box = cover_box(canvas, target, focus)
+        return Placement(box, subject=shown_in(subject, canvas, box))
     width, height = _crop_size(canvas, target)
     thing = subject if subject is not None else (focus[0], focus[1], focus[0], focus[1])
     pixels = (
@@ -90,7 +94,8 @@ def place_crop(
     chosen = best[1] if best else fallback
     assert chosen is not None  # there is always one area to try
     tolerance = (_ROUNDING_PX / width, _ROUNDING_PX / height)
-    return Placement(chosen, tuple(hiding(zones, _in_crop(thing, canvas, chosen), tolerance)))
+    hidden = tuple(hiding(zones, _in_crop(thing, canvas, chosen), tolerance))
+    return Placement(chosen, hidden, shown_in(subject, canvas, chosen))
 
 
 def _crop_size(canvas: Size, target: Size) -> Size:
@@ -134,6 +139,15 @@ def _narrow(low: float, high: float, first: float, last: float) -> tuple[float, 
     if first > high + _ROUNDING_PX:
         return high, high, False
     return max(low, min(first, high)), min(high, max(last, low)), True
+
+
+def shown_in(subject: Rect | None, canvas: Size, box: Box) -> Rect | None:
+    """The part of `subject` (fractions of the canvas) the crop `box` shows, as fractions
+    of the crop; None when there is no subject or none of it shows."""
+    if subject is None:
+        return None
+    left, top, right, bottom = (min(1.0, max(0.0, v)) for v in _in_crop(subject, canvas, box))
+    return (left, top, right, bottom) if right > left and bottom > top else None
 
 
 def _in_crop(thing: Rect, canvas: Size, box: Box) -> Rect:

@@ -7,7 +7,9 @@ fit the size limit — and says what it changed in a designer's words. A file
 the platform would still refuse (too small, a shape it doesn't take, too big
 even at the lowest quality) is not written, and the note says why.
 `plan_file` predicts the same notes from what the library knows of a file,
-without reading it, for the export dialog to show before anything is written.
+without reading it, for the export dialog to show before anything is written,
+and `planned_format` the format (so the names it previews have the right
+extension).
 """
 
 from __future__ import annotations
@@ -107,14 +109,39 @@ def plan_file(
 ) -> list[str]:
     """The notes `check_file` is expected to give, from the library's record of the file.
     (Whether the file carries the sRGB profile, and the exact quality, show when it is written.)"""
+    return _plan(rule, file_format, width, height, size, fmt)[1]
+
+
+def planned_format(
+    rule: PreflightRule | None,
+    *,
+    file_format: str,
+    width: int,
+    height: int,
+    size: int,
+    fmt: str | None = None,
+) -> str:
+    """The format `check_file` is expected to write the file in (its name's extension)."""
+    return _plan(rule, file_format, width, height, size, fmt)[0]
+
+
+def _plan(
+    rule: PreflightRule | None,
+    file_format: str,
+    width: int,
+    height: int,
+    size: int,
+    fmt: str | None,
+) -> tuple[str, list[str]]:
+    target = fmt or file_format
     if rule is None:
-        return []
+        return target, []
     refusal = _refusal(rule, width, height)
     if refusal:
-        return [refusal]
+        return target, [refusal]
     notes: list[str] = []
     fitted = _fitted_size(rule, width, height, notes)
-    target = _accepted_format(rule, fmt or file_format, False, notes)
+    target = _accepted_format(rule, target, False, notes)
     unchanged = target == file_format and fitted == (width, height)
     if rule.max_bytes is not None and unchanged and size > rule.max_bytes:
         limit = size_text(rule.max_bytes)
@@ -127,7 +154,8 @@ def plan_file(
                     f"{rule.label}: saved as {_NAMES[lossy]} — as {_NAMES[target]} it is "
                     f"{size_text(size)}, over {rule.network}'s {limit} limit"
                 )
-    return notes
+                target = lossy
+    return target, notes
 
 
 def _read_header(data: bytes) -> _Header:

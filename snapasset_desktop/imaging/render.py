@@ -8,6 +8,10 @@ cover fill. Platforms render in parallel threads — Pillow releases the GIL whi
 resizing and encoding — biggest first, so no thread is left with a large one at the
 end; platforms of the same size and crop (three are 1200×630) share one resize,
 since only their metadata differs.
+
+A job with text layers passes an `Overlay`: each platform's picture, once fitted, is
+handed to it before encoding (`imaging.layers.render_layers`, in the same threads), and
+the asset carries both the layered file and the clean one.
 """
 
 from __future__ import annotations
@@ -18,14 +22,21 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, replace
+from typing import Any
 
 from PIL import Image, ImageColor, ImageFilter
 
 from snapasset_desktop.errors import Canceled, InvalidInput
 from snapasset_desktop.imaging.composition import LOSS_THRESHOLD, PlatformOverride, parse_fit
-from snapasset_desktop.imaging.encode import AssetMetadata, encode_image, normalise_format
+from snapasset_desktop.imaging.encode import (
+    AssetMetadata,
+    EncodedImage,
+    encode_image,
+    normalise_format,
+)
 from snapasset_desktop.imaging.focal import estimate_focal_point
 from snapasset_desktop.imaging.geometry import contain_size, cover_box, crop_loss
+from snapasset_desktop.imaging.layers import LayeredImage
 from snapasset_desktop.platforms import Platform
 
 Box = tuple[int, int, int, int]
@@ -114,6 +125,13 @@ class RenderedAsset:
     quality: int | None
     crop_loss: float  # fraction of the source discarded (0 for contain)
     warning: str | None = None
+    clean: bytes | None = None  # without the text layers (None: none were drawn)
+    layers: dict[str, Any] | None = None  # what was drawn (`LayeredImage.manifest`)
+
+
+# Draws a platform's layers on its fitted picture (`imaging.overlay`, which knows where
+# the subject shows in it); None when there is nothing to draw.
+Overlay = Callable[[Platform, Image.Image], LayeredImage | None]
 
 
 def render_platforms(
@@ -126,11 +144,13 @@ def render_platforms(
     should_cancel: Callable[[], bool] | None = None,
     workers: int | None = None,
     boxes: Mapping[str, Box] | None = None,
+    overlay: Overlay | None = None,
 ) -> list[RenderedAsset]:
     """Render every platform, in parallel; results come back in the order of `platforms`.
 
     `boxes`: each platform's crop of `source`, as the composition placed it; a platform
     without one is cropped around the focal point (cover) or padded (contain).
+    `overlay` draws each platform's text layers between its fit and its encoding.
 
     `on_progress(done, total)` runs after each platform, on the calling thread,
     with `done` increasing: the render threads live for one call, and what a
@@ -151,9 +171,10 @@ def render_platforms(
     def render_one(index: int) -> RenderedAsset:
         if should_cancel is not None and should_cancel():
             raise Canceled()
-        return _encode_platform(
-            pixels.take(cuts[index]), source.size, platforms[index], options, metadata
-        )
+        platform = platforms[index]
+        image = pixels.take(cuts[index])
+        layered = overlay(platform, image) if overlay is not None else None
+        return _encode_platform(image, source.size, platform, options, metadata, layered)
 
     # Biggest first (longest-job-first keeps both cores busy to the end); a cut's
     # later platforms go after every first one, so they find its pixels ready.
@@ -245,17 +266,14 @@ def _encode_platform(
     platform: Platform,
     options: RenderOptions,
     metadata: AssetMetadata | None,
+    layered: LayeredImage | None = None,
 ) -> RenderedAsset:
     loss = crop_loss(source_size, platform.size) if options.fit != "contain" else 0.0
-    tagged = replace(metadata or AssetMetadata(), platform=platform.id)
-    encoded = encode_image(
-        image,
-        options.format,
-        quality=options.quality,
-        metadata=tagged,
-        max_bytes=platform.max_bytes,
-        label=f"{platform.network} {platform.label}",
-    )
+    encoded = encode_platform(image, platform, options, metadata)
+    clean, layers = None, None
+    if layered is not None:
+        clean, layers = encoded.data, layered.manifest()
+        encoded = encode_platform(layered.image, platform, options, metadata)
     return RenderedAsset(
         platform_id=platform.id,
         width=encoded.width,
@@ -265,6 +283,25 @@ def _encode_platform(
         quality=encoded.quality,
         crop_loss=loss,
         warning=encoded.warning,
+        clean=clean,
+        layers=layers,
+    )
+
+
+def encode_platform(
+    image: Image.Image,
+    platform: Platform,
+    options: RenderOptions,
+    metadata: AssetMetadata | None,
+) -> EncodedImage:
+    """One platform's file: its format and quality, within its size limit, tagged with it."""
+    return encode_image(
+        image,
+        options.format,
+        quality=options.quality,
+        metadata=replace(metadata or AssetMetadata(), platform=platform.id),
+        max_bytes=platform.max_bytes,
+        label=f"{platform.network} {platform.label}",
     )
 
 

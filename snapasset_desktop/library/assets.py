@@ -3,7 +3,9 @@
 A job's files live in its folder; each is keyed by (job, platform, variant), so
 running a step again replaces the file and the row instead of adding one. The
 job's generated source is stored the same way under the `source` platform, and each
-expansion of it under `expanded_<shape group>`.
+expansion of it under `expanded_<shape group>`. An asset drawn with text layers keeps its
+clean picture in the folder's `clean/`, under the same name, and the row records what was
+drawn, so the layers can be drawn again without the source and exported beside the picture.
 """
 
 from __future__ import annotations
@@ -46,14 +48,16 @@ _ORDER = {
 
 _UPSERT = """
 INSERT INTO assets (job_id, platform, variant, width, height, format, path, bytes, sha256,
-                    warning, created_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    warning, clean_path, layers, created_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (job_id, platform, variant) DO UPDATE SET
     width = excluded.width, height = excluded.height, format = excluded.format,
     path = excluded.path, bytes = excluded.bytes, sha256 = excluded.sha256,
-    warning = excluded.warning, created_at = excluded.created_at
+    warning = excluded.warning, clean_path = excluded.clean_path, layers = excluded.layers,
+    created_at = excluded.created_at
 RETURNING id
 """
+CLEAN_FOLDER = "clean"
 
 
 def _like(word: str) -> str:
@@ -134,12 +138,19 @@ class AssetsTable(JobsTable):
         height: int,
         variant: int = 0,
         warning: str | None = None,
+        clean: bytes | None = None,
+        layers: dict[str, Any] | None = None,
     ) -> AssetRecord:
-        """Write `<platform>.<ext>` into the job's folder and record it (replacing any earlier)."""
+        """Write `<platform>.<ext>` into the job's folder and record it (replacing any earlier).
+
+        `clean`: the same picture without its text layers (same format), kept in `clean/`;
+        `layers`: what was drawn on it. Without them, an earlier clean picture goes."""
         if platform == SOURCE_PLATFORM:
             raise InvalidInput(f"“{SOURCE_PLATFORM}” is reserved for the generated original.")
         check_name(platform, "platform name")
-        return self._store(job_id, platform, variant, data, fmt, width, height, warning)
+        return self._store(
+            job_id, platform, variant, data, fmt, width, height, warning, clean, layers
+        )
 
     def store_source(
         self,
@@ -210,16 +221,24 @@ class AssetsTable(JobsTable):
         width: int,
         height: int,
         warning: str | None,
+        clean: bytes | None = None,
+        layers: dict[str, Any] | None = None,
     ) -> AssetRecord:
         if not isinstance(variant, int) or variant < 0:
             raise InvalidInput(f"An asset variant is a whole number from 0, not {variant!r}.")
         job = self.get_job(job_id)
         fmt = normalise_format(fmt)
         stem = platform if variant == 0 else f"{platform}-v{variant}"
-        path = self.job_dir(job_id, job.created_at) / f"{stem}.{extension(fmt)}"
+        folder = self.job_dir(job_id, job.created_at)
+        path = folder / f"{stem}.{extension(fmt)}"
         relative = self._relative(path)
-        # The file first (slow, outside the lock), then the row points at a complete file.
+        clean_path = folder / CLEAN_FOLDER / path.name if clean is not None else None
+        clean_relative = self._relative(clean_path) if clean_path is not None else None
+        # The files first (slow, outside the lock), then the row points at complete files.
+        if clean_path is not None and clean is not None:
+            atomic_write(clean_path, clean)
         atomic_write(path, data)
+        drawn = json.dumps(layers, ensure_ascii=False) if layers is not None else None
         key = (job_id, platform, variant)
         try:
             with self._write() as conn:
@@ -228,17 +247,23 @@ class AssetsTable(JobsTable):
                         f"No job “{job_id}” in the library — it may have been deleted."
                     )
                 old = conn.execute(
-                    "SELECT path FROM assets WHERE job_id = ? AND platform = ? AND variant = ?",
+                    "SELECT path, clean_path FROM assets"
+                    " WHERE job_id = ? AND platform = ? AND variant = ?",
                     key,
                 ).fetchone()
                 digest = hashlib.sha256(data).hexdigest()
                 values = (*key, width, height, fmt, relative, len(data), digest, warning)
-                asset_id = conn.execute(_UPSERT, (*values, time.time())).fetchone()[0]
-        except InvalidInput:  # the job was deleted while we wrote its file
+                row = (*values, clean_relative, drawn, time.time())
+                asset_id = conn.execute(_UPSERT, row).fetchone()[0]
+        except InvalidInput:  # the job was deleted while we wrote its files
             safe_remove(path)
+            if clean_path is not None:
+                safe_remove(clean_path)
             raise
-        if old is not None and old["path"] != relative:  # the format changed
-            safe_remove(self.paths.data_dir / old["path"])
+        if old is not None:
+            for previous, now in ((old["path"], relative), (old["clean_path"], clean_relative)):
+                if previous and previous != now:  # the format changed, or the layers went
+                    safe_remove(self.paths.data_dir / previous)
         return self.get_asset(asset_id)
 
     def get_asset(self, asset_id: int) -> AssetRecord:
@@ -289,7 +314,7 @@ class AssetsTable(JobsTable):
         ids = _ids(int(i) for i in asset_ids)
         with self._write() as conn:
             rows = conn.execute(
-                "SELECT job_id, platform, path FROM assets "
+                "SELECT job_id, platform, path, clean_path FROM assets "
                 "WHERE id IN (SELECT value FROM json_each(?))",
                 (ids,),
             ).fetchall()
@@ -302,7 +327,13 @@ class AssetsTable(JobsTable):
             )
         for row in rows:
             safe_remove(self.paths.data_dir / row["path"])
+            if row["clean_path"]:
+                safe_remove(self.paths.data_dir / row["clean_path"])
         return len(rows)
 
     def asset_path(self, asset: AssetRecord) -> Path:
         return self.paths.data_dir / asset.path
+
+    def clean_path(self, asset: AssetRecord) -> Path | None:
+        """The asset's picture without its text layers; None when none were drawn."""
+        return self.paths.data_dir / asset.clean_path if asset.clean_path else None

@@ -174,11 +174,26 @@ CREATE TABLE alt_texts (
 );
 """
 
+# Text layers (`imaging.layers`): an asset drawn with them keeps its clean picture beside
+# it (`clean_path`, for export and for re-drawing the layers) and what was drawn (`layers`,
+# JSON: the layout, each layer's text, font and box, the notes).
+SCHEMA_V6 = """
+ALTER TABLE assets ADD COLUMN clean_path TEXT;
+ALTER TABLE assets ADD COLUMN layers TEXT;
+"""
+
 Migration = str | Callable[[sqlite3.Connection], None]
 
 # Append only: index i holds the step that takes a database to user_version i + 1.
 # Version 5 is `library.job_specs`: each job's params become its spec; jobs gain `retry_of`.
-MIGRATIONS: tuple[Migration, ...] = (SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4, adopt_job_specs)
+MIGRATIONS: tuple[Migration, ...] = (
+    SCHEMA_V1,
+    SCHEMA_V2,
+    SCHEMA_V3,
+    SCHEMA_V4,
+    adopt_job_specs,
+    SCHEMA_V6,
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 _BUSY = {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED}

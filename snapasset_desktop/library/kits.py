@@ -25,11 +25,14 @@ from typing import Any
 
 from snapasset_desktop.brand.fonts import inspect_font
 from snapasset_desktop.brand.kit import (
+    DEFAULT_KIT,
     DEFAULT_KIT_ID,
     BrandKit,
     KitFile,
+    check_kit_id,
     kit_id_for,
 )
+from snapasset_desktop.brand.layers import TextLayers
 from snapasset_desktop.errors import ImageError, InvalidInput, StorageError
 from snapasset_desktop.imaging.decode import load_image
 from snapasset_desktop.library.files import atomic_write, ensure_folder, storage_error
@@ -70,10 +73,25 @@ class KitStore:
     def find(self, ref: str) -> BrandKit | None:
         """A kit by its id or its name, whatever the capitals."""
         wanted = str(ref).strip().casefold()
+        if _is_id(wanted) and (self.folder / wanted / KIT_FILE).is_file():
+            try:  # a job names its kit by id: one document read, not every kit's
+                return self._read(self.folder / wanted)
+            except (InvalidInput, OSError, ValueError):
+                pass  # damaged: left out, as `list` leaves it out
         return next(
             (k for k in self.list() if wanted in (k.id, k.name.casefold())),
             None,
         )
+
+    def kit_for(self, layers: TextLayers) -> tuple[BrandKit, str | None]:
+        """The kit `layers` are drawn in, and a note when it isn't the one they name (a job
+        from another library, a kit deleted since): SnapAsset's own look."""
+        if layers.kit is None:
+            return DEFAULT_KIT, None
+        found = self.find(layers.kit)
+        if found is not None:
+            return found, None
+        return DEFAULT_KIT, missing_kit_note(layers.kit)
 
     def get(self, ref: str) -> BrandKit:
         kit = self.find(ref)
@@ -204,6 +222,22 @@ class KitStore:
         other = self.find(name)
         if other is not None and other.id != but:
             raise InvalidInput(f"There is already a brand kit called “{other.name}”.")
+
+
+def _is_id(text: str) -> bool:
+    try:
+        check_kit_id(text)
+    except InvalidInput:
+        return False
+    return True
+
+
+def missing_kit_note(name: str) -> str:
+    """What a job's layers say when the kit they name isn't where they are drawn."""
+    return (
+        f"The brand kit “{name}” isn't in this library, so the layers use SnapAsset's own "
+        "look; import the kit to use it."
+    )
 
 
 def checked_file(kind: str, data: bytes, file_name: str) -> str:

@@ -127,6 +127,8 @@ class AssetRecord:
     model: str = ""
     batch_id: str | None = None
     job_created_at: float | None = None
+    clean_path: str | None = None  # the picture without its text layers; None: it has none
+    layers: dict[str, Any] | None = None  # what was drawn (`LayeredImage.manifest`)
 
     @property
     def is_source(self) -> bool:
@@ -143,6 +145,11 @@ class AssetRecord:
     def is_original(self) -> bool:
         """A picture platforms are cut from (the source or an expansion), not an asset."""
         return self.is_source or self.expansion_key is not None
+
+    @property
+    def layer_notes(self) -> list[str]:
+        """What the designer should read about the layers drawn on this asset."""
+        return list(self.layers.get("notes", [])) if self.layers else []
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> AssetRecord:
@@ -165,6 +172,8 @@ class AssetRecord:
             model=(row["model"] or "") if "model" in keys else "",
             batch_id=row["batch_id"] if "batch_id" in keys else None,
             job_created_at=row["job_created_at"] if "job_created_at" in keys else None,
+            clean_path=row["clean_path"] if "clean_path" in keys else None,
+            layers=json.loads(row["layers"]) if "layers" in keys and row["layers"] else None,
         )
 
 

@@ -40,10 +40,15 @@ _SAMPLE = {
 
 
 def slugify(text: str, max_length: int = SLUG_LENGTH) -> str:
-    """ASCII words joined by dashes: "Café at dusk!" → "cafe-at-dusk"."""
+    """ASCII words joined by dashes: "Café at dusk!" → "cafe-at-dusk". A long prompt ends
+    with its last whole word that fits ("…-over-a", not "…-over-a-c") when one ends in the
+    last third, as `shorten` cuts a name."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug[:max_length].rstrip("-") or "image"
+    if len(slug) > max_length:
+        end = slug.rfind("-", 0, max_length + 1)  # a dash just past the limit: a whole word
+        slug = slug[:end] if end >= max_length * 2 // 3 else slug[:max_length]
+    return slug.rstrip("-") or "image"
 
 
 def extension(fmt: str) -> str:
@@ -148,23 +153,34 @@ class UniqueNames:
         self._used: set[str] = set()
         self._taken = taken or (lambda name: False)
 
-    def claim(self, stem: str, suffix: str) -> str:
+    def claim(self, stem: str, suffix: str, *, taken: Callable[[str], bool] | None = None) -> str:
+        """A free name; `taken` replaces the names-on-disk check for this one claim."""
+        on_disk = taken or self._taken
         candidate = f"{stem}{suffix}"
         number = 1
-        while candidate.casefold() in self._used or self._taken(candidate):
+        while candidate.casefold() in self._used or on_disk(candidate):
             number += 1
             candidate = f"{stem} ({number}){suffix}"
         self._used.add(candidate.casefold())
         return candidate
 
 
-def preview(template: str, assets: Sequence[AssetRecord], fmt: str | None, count: int) -> list[str]:
-    """The first `count` names an export would write (clashes inside the export resolved)."""
+def preview(
+    template: str,
+    assets: Sequence[AssetRecord],
+    fmt: str | None,
+    count: int,
+    *,
+    format_of: Callable[[AssetRecord, str], str] | None = None,
+) -> list[str]:
+    """The first `count` names an export would write (clashes inside the export resolved).
+    `format_of(asset, asked)`: the format it will really be written in, if not `asked`."""
     validate_template(template)
     names = UniqueNames()
     result = []
     for index, asset in enumerate(assets[:count]):
         out = fmt or asset.format
+        out = format_of(asset, out) if format_of else out
         result.append(
             names.claim(render(template, asset, index, len(assets), out), f".{extension(out)}")
         )

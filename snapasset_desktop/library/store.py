@@ -11,11 +11,18 @@ import uuid
 from types import TracebackType
 from typing import Any
 
+from snapasset_desktop.brand.kit import BrandKit
 from snapasset_desktop.library.alt_text import AltTextsTable
 from snapasset_desktop.library.assets import AssetsTable
 from snapasset_desktop.library.events import EventsTable
 from snapasset_desktop.library.files import ensure_folder
-from snapasset_desktop.library.models import EXPANSION_PREFIX, JOB_STATUSES, SOURCE_PLATFORM
+from snapasset_desktop.library.kits import KitStore
+from snapasset_desktop.library.models import (
+    EXPANSION_PREFIX,
+    JOB_STATUSES,
+    SOURCE_PLATFORM,
+    JobRecord,
+)
 from snapasset_desktop.library.thumbnails import ThumbnailCache
 from snapasset_desktop.paths import AppPaths, app_paths
 
@@ -28,6 +35,7 @@ class Library(AssetsTable, EventsTable, AltTextsTable):
         for folder in (paths.data_dir, paths.assets_dir, paths.thumbs_dir, paths.tmp_dir):
             ensure_folder(folder)
         self.thumbnails = ThumbnailCache(paths.thumbs_dir)
+        self.kits = KitStore(paths.brand_dir)
         # Open now, so a newer or damaged database is refused at start, not mid-job.
         self._connections.get()
 
@@ -65,6 +73,10 @@ class Library(AssetsTable, EventsTable, AltTextsTable):
                     "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                     (key, value),
                 )
+
+    def brand_kit(self, job: JobRecord) -> tuple[BrandKit, str | None]:
+        """The kit the job's layers are drawn in here, and a note when it isn't theirs."""
+        return self.kits.kit_for(job.spec.layers)
 
     def library_id(self) -> str:
         """This library's lasting identity (a uuid made on first use): in Redis mode the

@@ -8,10 +8,10 @@ retry a 429 `insufficient_quota` that can never succeed. So one job attempt is
 exactly one HTTP request, and a job makes at most `retry_attempts` requests.
 A ProviderError's `transient` flag tells the queue which failures are worth another attempt.
 
-Requests take turns per account (`queue.pacing`): with the account's images per
-minute known they are spaced to stay under it, and a 429's `retry-after` holds
-back every request to that account — in this process, or in every process that
-shares the queue backend whose pacer is given.
+Requests take turns per account (`providers.pacing`): with the account's images
+per minute known they are spaced to stay under it, and a 429's `retry-after`
+holds back every request to that account — in this process, or in every process
+that shares the queue backend whose pacer is given.
 
 Cancel is cooperative: checked before the request, while it waits its turn, and
 between stream events (OpenAI sends a partial every few seconds); a canceled

@@ -50,6 +50,7 @@ from snapasset_desktop.queue.runtime import backend_name, storage_error
 from snapasset_desktop.queue.store import WorkerInfo
 from snapasset_desktop.queue.worker_process import WorkerProcess
 from snapasset_desktop.settings import SettingsStore
+from snapasset_desktop.spec import JobSpec
 
 log = logging.getLogger(__name__)
 
@@ -195,15 +196,34 @@ class QueueBackend:
             return None
         return self.uploader()
 
+    def check_kits(self, specs: Sequence[JobSpec]) -> None:
+        """Redis mode: a kit these jobs' layers name must reach workers on other machines;
+        one that can't (too large, a file missing) is refused now, before a job is stored.
+        It is shipped meanwhile; with Redis away, registering the jobs ships it later."""
+        if self.remote is None:
+            return
+        for name in sorted({spec.layers.kit for spec in specs if spec.layers.kit}):
+            kit = self.library.kits.find(name)
+            if kit is None:
+                continue  # drawn in SnapAsset's own look, with a note, wherever it runs
+            try:
+                self.remote.kits.ship(kit)
+            except StorageError as exc:
+                log.warning("could not ship a brand kit yet", extra={"detail": exc.detail})
+
     def register_jobs(self, job_ids: Sequence[str]) -> bool:
         """Redis mode: put new library jobs in the shared store, with any source they
-        already have (imported, or re-rendered) so a worker elsewhere can use it.
-        False when Redis is unreachable: the sweeper registers them later. In SQLite
-        mode there is nothing to do — the store is the library."""
+        already have (imported, or re-rendered) and the kit their layers name, so a
+        worker elsewhere can use them. False when Redis is unreachable: the sweeper
+        registers them later. In SQLite mode there is nothing to do — the store is the
+        library."""
         if not isinstance(self.store, RedisJobStore):
             return True
+        assert self.remote is not None
         try:
             jobs = [self.library.get_job(job_id) for job_id in job_ids]
+            for job in jobs:
+                self.remote.kits.offer(job, self.library.kits)  # before a worker can claim it
             self.store.create_jobs(jobs)
             for job in jobs:
                 if job.source_path:

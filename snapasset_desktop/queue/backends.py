@@ -113,7 +113,7 @@ def redis_backend(
         on_damaged=on_damaged,
     )
     event_log = RedisEventLog(client)
-    remote = RemoteArtifacts(client)
+    remote = RemoteArtifacts(client, kit_cache=library.paths.tmp_dir / "kits")
     return BackendParts(
         huey=redis_huey(client.connection_pool, outage),
         store=store,

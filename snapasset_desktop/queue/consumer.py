@@ -124,12 +124,6 @@ class EmbeddedConsumer:
             log.warning("could not unregister worker", exc_info=True)
         log.info("consumer stopped", extra={"worker_id": self.backend.worker_id})
 
-    def workers_alive(self) -> int:
-        consumer = self._consumer
-        if consumer is None:
-            return 0
-        return sum(t.is_alive() for _, t in consumer.worker_threads)
-
     def _maintain(self) -> None:
         last_health = time.monotonic()
         interval = max(0.2, self.backend.settings.current.sweep_interval)

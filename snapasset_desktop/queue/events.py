@@ -23,17 +23,8 @@ from snapasset_desktop.library.store import Library
 
 log = logging.getLogger(__name__)
 
-EVENT_TYPES = (
-    "queued",
-    "active",
-    "progress",
-    "partial",
-    "retrying",
-    "completed",
-    "failed",
-    "canceled",
-)
 FINAL_EVENTS = ("completed", "failed", "canceled")
+SQLITE_WAIT_POLL = 0.025  # seconds between looks while waiting for an event
 
 Subscriber = Callable[[Event], None]
 
@@ -44,6 +35,9 @@ class EventLog(Protocol):
     def append_many(self, events: list[tuple[str | None, str, dict[str, Any]]]) -> list[int]: ...
 
     def read(self, after: int, limit: int = 500) -> list[Event]: ...
+
+    def wait(self, after: int, timeout: float, limit: int = 500) -> list[Event]:
+        """`read`, waiting up to `timeout` seconds for an event when there is none yet."""
 
     def last_seq(self) -> int: ...
 
@@ -62,6 +56,16 @@ class SqliteEventLog:
 
     def read(self, after: int, limit: int = 500) -> list[Event]:
         return self.library.events_since(after, limit)
+
+    def wait(self, after: int, timeout: float, limit: int = 500) -> list[Event]:
+        # Other processes write the table and SQLite tells nobody: look often, cheaply
+        # (an indexed read that finds nothing, ~40 a second).
+        deadline = time.monotonic() + timeout
+        while True:
+            events = self.read(after, limit)
+            if events or time.monotonic() >= deadline:
+                return events
+            time.sleep(SQLITE_WAIT_POLL)
 
     def last_seq(self) -> int:
         return self.library.last_event_seq()

@@ -13,12 +13,17 @@ point. Each planned expansion is a step of its own ("Expanding for tall formats 
 
 A platform's own focal point (the focal editor's per-platform drag) moves its crop on
 whichever canvas it has; a platform switched back to crop never expands.
+
+The plan is arithmetic, so a finished job's is made again from its spec and the
+expansions it stored (`composition_used`): where each platform's crop fell, the subject
+its text layers keep off when they are drawn again, and the warnings its assets carry.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Protocol
 
 from PIL import Image
@@ -34,14 +39,13 @@ from snapasset_desktop.imaging.composition import (
 )
 from snapasset_desktop.imaging.decode import load_image
 from snapasset_desktop.imaging.expansion import encode_expanded, expanded_box
-from snapasset_desktop.imaging.placement import Size
+from snapasset_desktop.imaging.placement import Box, Size
 from snapasset_desktop.library.models import JobRecord
 from snapasset_desktop.platforms import Platform
 from snapasset_desktop.providers.base import CancelCheck, ImageProvider
 from snapasset_desktop.providers.composition import expand_source, refused_note
 from snapasset_desktop.safe_zones import Rect
 from snapasset_desktop.spec import JobSpec
-from snapasset_desktop.styles import apply_style
 
 SUBJECT_SHARE = 0.1  # the subject: a square of this share of the short side, at the focus
 
@@ -49,11 +53,10 @@ Report = Callable[..., None]  # (stage, fraction, message, **extra), as JobRunne
 
 
 @dataclass(frozen=True)
-class Composed:
-    """One source's composition, ready to render: the plan, its canvases, and notes."""
+class Fitted:
+    """How one source's platforms get their pictures: the plan as placed, and notes."""
 
     plan: CompositionPlan
-    canvases: dict[str, Image.Image]  # expansion key → the expanded picture
     notes: dict[str, str]  # platform id → why it crops though it was to expand
 
     def fit(self, platform_id: str) -> PlatformFit:
@@ -63,6 +66,13 @@ class Composed:
         """What the platform's asset says: its subject under a zone, a refused expansion."""
         parts = [self.fit(platform_id).warning, self.notes.get(platform_id)]
         return " ".join(part for part in parts if part) or None
+
+
+@dataclass(frozen=True)
+class Composed(Fitted):
+    """One source's composition, ready to render: with its expanded pictures."""
+
+    canvases: dict[str, Image.Image]  # expansion key → the expanded picture
 
 
 def subject_around(focus: tuple[float, float], size: Size) -> Rect:
@@ -136,8 +146,11 @@ class ExpansionStage:
                 step += 1
                 count = max(count, step)  # a refusal may regroup what is left
                 message = f"Expanding for {expansion.label} {step}/{count}"
-                report("expand", (step - 1) / count, message)
-                got = self._expansion(job, variant, source, expansion, report, should_cancel)
+                at = (step - 1) / count
+                report("expand", at, message)
+                # Its previews and waits are reported where it began: progress never goes back.
+                say = partial(report, "expand", at)
+                got = self._expansion(job, variant, source, expansion, say, should_cancel)
                 if got is None:
                     note = refused_note(expansion)
                     notes.update(dict.fromkeys(expansion.platform_ids, note))
@@ -148,7 +161,8 @@ class ExpansionStage:
         kept = {key: done[key] for key in (e.key for e in plan.expansions)}
         own = own_points(job.spec)
         fitted = placed(plan, platforms, focus, own, {k: e for k, (e, _) in kept.items()})
-        return Composed(fitted, {key: image for key, (_, image) in kept.items()}, notes)
+        canvases = {key: image for key, (_, image) in kept.items()}
+        return Composed(plan=fitted, notes=notes, canvases=canvases)
 
     def _expansion(
         self,
@@ -156,10 +170,11 @@ class ExpansionStage:
         variant: int,
         source: Image.Image,
         expansion: Expansion,
-        report: Report,
+        say: Callable[..., None],
         should_cancel: CancelCheck | None,
     ) -> tuple[Expansion, Image.Image] | None:
-        """The expansion as stored, else painted and stored; None when OpenAI refused it."""
+        """The expansion as stored, else painted and stored; None when OpenAI refused it.
+        `say(message, **extra)` reports the painting at the step's place in the band."""
         stored = self.artifacts.expanded_image(job.id, expansion.key, variant)
         box = expanded_box(stored) if stored else None
         if stored and box and (box[2] - box[0], box[3] - box[1]) == source.size:
@@ -168,18 +183,18 @@ class ExpansionStage:
         spec = job.spec
 
         def on_partial(index: int, data: bytes) -> None:
-            report("expand", 0, f"Expanding for {expansion.label}", preview=data)
+            say(f"Expanding for {expansion.label}", preview=data)
 
         def on_wait(seconds: float) -> None:
             if seconds >= 1:
-                report("expand", 0, f"Waiting {seconds:.0f} s: OpenAI's rate limit", notice=True)
+                say(f"Waiting {seconds:.0f} s: OpenAI's rate limit", notice=True)
 
         try:
             canvas = expand_source(
                 self.provider(),
                 source,
                 expansion,
-                prompt=apply_style(spec.prompt, spec.style) if spec.generates else None,
+                prompt=spec.image_prompt if spec.generates else None,
                 model=spec.model,  # "" for the placeholder, which paints without one
                 quality=spec.quality,
                 partial_images=spec.partial_images,
@@ -201,6 +216,30 @@ class ExpansionStage:
             variant=variant,
         )
         return expansion, canvas
+
+
+def composition_used(
+    spec: JobSpec,
+    size: Size,
+    platforms: Sequence[Platform],
+    focus: tuple[float, float],
+    stored: Mapping[str, tuple[Size, Box]],
+) -> Fitted:
+    """The composition a finished job's source (of `size`) was cut by, made again: planned
+    as the job planned it, on the expansions it `stored` (key → canvas size and where the
+    source sits on it). A planned expansion it doesn't have was refused, so its platforms
+    cropped instead, as they did."""
+    notes: dict[str, str] = {}
+    plan = plan_for(spec, size, platforms, focus)
+    while missing := [e for e in plan.expansions if e.key not in stored]:
+        for expansion in missing:
+            notes.update(dict.fromkeys(expansion.platform_ids, refused_note(expansion)))
+        plan = plan_for(spec, size, platforms, focus, cropped=list(notes))
+    kept = {
+        e.key: replace(e, canvas=stored[e.key][0], source_box=stored[e.key][1])
+        for e in plan.expansions
+    }
+    return Fitted(placed(plan, platforms, focus, own_points(spec), kept), notes)
 
 
 def own_points(spec: JobSpec) -> dict[str, tuple[float, float]]:

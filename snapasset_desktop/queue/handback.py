@@ -10,21 +10,36 @@ stored source (no second API call) and a re-run replaces rather than adds.
 The job's suggested alt text is kept the same way (`alttext:<job>`), so a retry
 never asks for it twice, and the origin app takes it with the images.
 The origin app ingests them into its library and deletes them (`queue.mirror`).
+An asset drawn with text layers travels with its clean picture and what was drawn
+(`clean`, `layers`), within the same bound; the kit it was drawn in came the other
+way, shipped by the app (`queue.kit_shipping`).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
+import tempfile
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import redis
+from redis.typing import EncodableT, FieldT
 
+from snapasset_desktop.brand.kit import BrandKit
 from snapasset_desktop.errors import StorageError
 from snapasset_desktop.imaging.decode import image_info
 from snapasset_desktop.imaging.encode import normalise_format
-from snapasset_desktop.library.models import SOURCE_PLATFORM, AssetRecord, expansion_platform
+from snapasset_desktop.library.models import (
+    SOURCE_PLATFORM,
+    AssetRecord,
+    JobRecord,
+    expansion_platform,
+)
+from snapasset_desktop.queue.kit_shipping import KitShipping
+from snapasset_desktop.queue.redis_replies import raw, raw_hash, texts
 from snapasset_desktop.queue.redis_store import DEFAULT_PREFIX, redis_errors
 
 DEFAULT_TTL = 86_400.0
@@ -61,6 +76,8 @@ class HandedBack:
     height: int
     warning: str | None
     data: bytes
+    clean: bytes | None = None  # without its text layers
+    layers: dict[str, Any] | None = None  # what was drawn
 
     @property
     def is_source(self) -> bool:
@@ -77,11 +94,16 @@ class RemoteArtifacts:
         *,
         ttl: float = DEFAULT_TTL,
         max_bytes: int = MAX_BYTES,
+        kit_cache: Path | None = None,
     ) -> None:
+        """`kit_cache`: where the kits jobs are sent with are unpacked (the worker's temp
+        folder; by default the system's)."""
         self.client = client
         self.prefix = prefix
         self.ttl = ttl
         self.max_bytes = max_bytes
+        cache = kit_cache or Path(tempfile.gettempdir()) / "snapasset-kits"
+        self.kits = KitShipping(client, prefix, ttl=ttl, max_bytes=max_bytes, cache=cache)
 
     def _index(self, job_id: str) -> str:
         return f"{self.prefix}handback:{job_id}"
@@ -101,7 +123,7 @@ class RemoteArtifacts:
     def source_images(self, job_id: str) -> list[bytes]:
         """The stored sources by variant; empty unless every one is still there."""
         keys = sorted(
-            (k.decode() for k in self.client.smembers(self._index(job_id))),
+            texts(self.client.smembers(self._index(job_id))),
             key=lambda k: int(k.rsplit(":", 1)[1]),
         )
         keys = [k for k in keys if k.startswith(f"{self.prefix}source:")]
@@ -112,6 +134,10 @@ class RemoteArtifacts:
         if not found or any(data is None for data in found) or len(found) != _variants(keys):
             return []
         return found
+
+    def brand_kit(self, job: JobRecord) -> tuple[BrandKit, str | None]:
+        """The kit the app sent with the job (`KitShipping.kit_for`)."""
+        return self.kits.kit_for(job)
 
     def suggested_alt_text(self, job_id: str) -> str | None:
         """The text a retry reuses; a failed suggestion (no text) is asked again."""
@@ -155,7 +181,7 @@ class RemoteArtifacts:
     @redis_errors
     def expanded_image(self, job_id: str, key: str, variant: int = 0) -> bytes | None:
         data = self.client.hget(self._asset_key(job_id, expansion_platform(key), variant), "data")
-        return bytes(data) if data is not None else None
+        return raw(data) if data is not None else None
 
     def save_asset(
         self,
@@ -168,9 +194,14 @@ class RemoteArtifacts:
         height: int,
         variant: int = 0,
         warning: str | None = None,
+        clean: bytes | None = None,
+        layers: dict[str, Any] | None = None,
     ) -> RemoteAsset:
         key = self._asset_key(job_id, platform, variant)
-        self._write(job_id, key, platform, variant, data, fmt, width, height, warning)
+        drawn = json.dumps(layers) if layers else ""
+        self._write(
+            job_id, key, platform, variant, data, fmt, width, height, warning, clean or b"", drawn
+        )
         return RemoteAsset(
             id=0,
             job_id=job_id,
@@ -185,6 +216,7 @@ class RemoteArtifacts:
             favourite=False,
             warning=warning,
             created_at=time.time(),
+            layers=layers,
             key=key,
         )
 
@@ -200,17 +232,20 @@ class RemoteArtifacts:
         width: int,
         height: int,
         warning: str | None,
+        clean: bytes = b"",
+        layers: str = "",
     ) -> None:
-        if len(data) > self.max_bytes:
+        size = len(data) + len(clean)
+        if size > self.max_bytes:
             what = "generated image" if platform == SOURCE_PLATFORM else f"{platform} image"
             raise StorageError(
-                f"The {what} is {len(data) / 2**20:.0f} MB — too large to send back through "
+                f"The {what} is {size / 2**20:.0f} MB — too large to send back through "
                 f"the shared queue (the limit is {self.max_bytes / 2**20:.0f} MB). Run this "
                 "worker on the app's data folder, or turn on cloud sync.",
-                detail=f"{key}: {len(data)} bytes > {self.max_bytes}",
+                detail=f"{key}: {size} bytes > {self.max_bytes}",
             )
         ttl = max(1, int(self.ttl))
-        fields = {
+        fields: dict[FieldT, EncodableT] = {
             "data": data,
             "platform": platform,
             "variant": variant,
@@ -218,6 +253,8 @@ class RemoteArtifacts:
             "width": width,
             "height": height,
             "warning": warning or "",
+            "clean": clean,
+            "layers": layers,
         }
         pipe = self.client.pipeline(transaction=True)
         pipe.delete(key)
@@ -232,7 +269,7 @@ class RemoteArtifacts:
     @redis_errors
     def pending(self, job_id: str) -> list[HandedBack]:
         """Everything stored for the job, sources first; expired entries are left out."""
-        keys = [k.decode() for k in self.client.smembers(self._index(job_id))]
+        keys = texts(self.client.smembers(self._index(job_id)))
         pipe = self.client.pipeline(transaction=False)
         for key in keys:
             pipe.hgetall(key)
@@ -245,7 +282,7 @@ class RemoteArtifacts:
         """Forget what was ingested (or, with no keys, everything stored for the job)."""
         index = self._index(job_id)
         if keys is None:
-            keys = [k.decode() for k in self.client.smembers(index)]
+            keys = texts(self.client.smembers(index))
         pipe = self.client.pipeline(transaction=True)
         if keys:
             pipe.delete(*keys)
@@ -255,7 +292,7 @@ class RemoteArtifacts:
     @redis_errors
     def pending_alt_text(self, job_id: str) -> dict[str, str | None] | None:
         """The job's alt text as stored ({text, origin, note}; empty ones None), if any."""
-        raw = self.client.hgetall(self._alt_text_key(job_id))
+        raw = raw_hash(self.client.hgetall(self._alt_text_key(job_id)))
         if not raw:
             return None
         return {name: raw.get(name.encode(), b"").decode() or None for name in _ALT_TEXT_FIELDS}
@@ -263,10 +300,6 @@ class RemoteArtifacts:
     @redis_errors
     def discard_alt_text(self, job_id: str) -> None:
         self.client.delete(self._alt_text_key(job_id))
-
-    @redis_errors
-    def has_pending(self, job_id: str) -> bool:
-        return bool(self.client.exists(self._index(job_id)))
 
 
 def _variants(keys: list[str]) -> int:
@@ -290,4 +323,6 @@ def _handed_back(key: str, raw: dict[bytes, bytes]) -> HandedBack | None:
         height=int(raw[b"height"]),
         warning=raw[b"warning"].decode() or None,
         data=raw[b"data"],
+        clean=raw.get(b"clean") or None,
+        layers=json.loads(raw[b"layers"]) if raw.get(b"layers") else None,
     )

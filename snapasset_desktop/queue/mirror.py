@@ -203,6 +203,8 @@ class EventMirror:
                         height=item.height,
                         variant=item.variant,
                         warning=item.warning,
+                        clean=item.clean,
+                        layers=item.layers,
                     )
             except InvalidInput:  # the job was deleted here: nothing to keep
                 break

@@ -1,6 +1,6 @@
 """One job's work, stage by stage: generate, decode, expand, render every platform, save.
 
-The stages and their progress bands are the job lifecycle's (DESIGN.md):
+The stages and their progress bands are the job lifecycle's (docs/ARCHITECTURE.md):
 validate 0–10 · generate 10–40 (partial previews) · decode 40–45 ·
 expand 45–50 (one step per expansion, `queue.expansion_stage`) ·
 resize 50–90 (each platform cropped from its canvas) · upload 90–95 (cloud sync only) ·
@@ -23,6 +23,13 @@ job ends at save 100. A transient upload failure retries the job (the source
 is stored and uploaded files are remembered, so a retry costs little); a
 permanent one, or a transient one on the last attempt, is recorded with the
 job's upload error and the job completes locally ("Sync now" sends it later).
+
+A job with text layers has them drawn on each platform's picture after its crop and
+before its encoding (`imaging.overlay`), in the resize band, clear of the subject the
+crop was placed around; each asset keeps its clean picture (the crop before its layers)
+too and the notes its layers left. The kit is the job's artifacts' to find —
+the library's own, or the one the app shipped through Redis — before anything is
+generated, so a kit that can't be had never costs an image.
 """
 
 from __future__ import annotations
@@ -30,22 +37,23 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Protocol
+from typing import Any, Protocol
 
 from PIL import Image
 
+from snapasset_desktop.brand.kit import DEFAULT_KIT, BrandKit
 from snapasset_desktop.errors import Canceled, ImageError, SnapAssetError
 from snapasset_desktop.imaging.composition import CompositionPlan
 from snapasset_desktop.imaging.decode import load_image
 from snapasset_desktop.imaging.encode import AssetMetadata
 from snapasset_desktop.imaging.focal import estimate_focal_point
+from snapasset_desktop.imaging.overlay import layers_overlay
 from snapasset_desktop.imaging.render import RenderedAsset, render_platforms
 from snapasset_desktop.library.models import AssetRecord, JobRecord
 from snapasset_desktop.platforms import Platform, PlatformRegistry
 from snapasset_desktop.providers.alt_text import AltTextWriter
 from snapasset_desktop.providers.base import ImageProvider, ImageRequest
 from snapasset_desktop.queue.expansion_stage import Composed, ExpansionStage, ExpansionStore
-from snapasset_desktop.styles import apply_style
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +105,13 @@ class Artifacts(ExpansionStore, Protocol):
         height: int,
         variant: int,
         warning: str | None,
+        clean: bytes | None = None,
+        layers: dict[str, Any] | None = None,
     ) -> AssetRecord: ...
+
+    def brand_kit(self, job: JobRecord) -> tuple[BrandKit, str | None]:
+        """The kit the job's layers are drawn in, and a note when it isn't the one named."""
+        ...
 
     def suggested_alt_text(self, job_id: str) -> str | None: ...
 
@@ -178,6 +192,8 @@ class JobRunner:
 
         report("validate", 0, "Checking the request")
         platforms = self.registry.resolve(job.platforms)
+        layers = job.spec.layers
+        kit, kit_note = (DEFAULT_KIT, None) if layers.is_empty else self.artifacts.brand_kit(job)
         check_cancel()
         report("validate", 1)
 
@@ -208,6 +224,8 @@ class JobRunner:
         )
         total, finished = len(images) * len(platforms), 0
         for variant, image in enumerate(images):
+            subjects = composed[variant].plan.subjects()
+            overlay = layers_overlay(layers, kit, subjects=subjects, kit_note=kit_note)
             for canvas, members, boxes in _cuts(composed[variant], image, platforms):
 
                 def on_render(done: int, _total: int, offset: int = finished) -> None:
@@ -221,6 +239,7 @@ class JobRunner:
                     on_progress=on_render,
                     should_cancel=should_cancel,
                     boxes=boxes,
+                    overlay=overlay,
                 ):
                     warning = _joined(composed[variant].warning(asset.platform_id), asset.warning)
                     rendered.append((variant, replace(asset, warning=warning)))
@@ -239,6 +258,8 @@ class JobRunner:
                 height=asset.height,
                 variant=variant,
                 warning=asset.warning,
+                clean=asset.clean,
+                layers=asset.layers,
             )
             for variant, asset in rendered
         ]
@@ -309,7 +330,7 @@ class JobRunner:
             raise ImageError("The imported image is missing from the library; import it again.")
         provider = self.provider_for(spec.provider)
         request = ImageRequest(
-            prompt=apply_style(spec.prompt, spec.style),
+            prompt=spec.image_prompt,
             model=spec.model,
             size=spec.size_param,
             quality=spec.quality,

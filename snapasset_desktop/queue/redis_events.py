@@ -18,6 +18,7 @@ from typing import Any
 import redis
 
 from snapasset_desktop.library.models import Event
+from snapasset_desktop.queue.redis_replies import stream_entries, text
 from snapasset_desktop.queue.redis_store import DEFAULT_PREFIX, redis_errors
 
 MAXLEN = 100_000
@@ -69,8 +70,17 @@ class RedisEventLog:
 
     @redis_errors
     def read(self, after: int, limit: int = 500) -> list[Event]:
-        entries = self.client.xrange(self.stream, min=f"0-{after + 1}", max="+", count=limit)
-        return [_event(entry_id, fields) for entry_id, fields in entries]
+        reply = self.client.xrange(self.stream, min=f"0-{after + 1}", max="+", count=limit)
+        return [_event(entry_id, fields) for entry_id, fields in stream_entries(reply)]
+
+    @redis_errors
+    def wait(self, after: int, timeout: float, limit: int = 500) -> list[Event]:
+        """Redis answers the moment an event is appended (XREAD BLOCK), not at a poll."""
+        block = max(1, int(timeout * 1000))
+        found = self.client.xread({self.stream: f"0-{after}"}, count=limit, block=block)
+        # One stream asked: one [stream, entries] pair answered, or nothing by the timeout.
+        entries = found[0][1] if isinstance(found, list) and found else []
+        return [_event(entry_id, fields) for entry_id, fields in stream_entries(entries)]
 
     @redis_errors
     def last_seq(self) -> int:
@@ -83,14 +93,16 @@ class RedisEventLog:
         if found is None:
             self.client.set(self.epoch_key, secrets.token_hex(8), nx=True)
             found = self.client.get(self.epoch_key)
-        return (found or b"").decode()
+        return text(found or b"")
 
     @redis_errors
     def prune(self, before: float) -> int:
         """Drop events older than `before` (appends are in time order, give or take clocks)."""
         cut, start = None, "-"
         while True:
-            entries = self.client.xrange(self.stream, min=start, max="+", count=PRUNE_CHUNK)
+            entries = stream_entries(
+                self.client.xrange(self.stream, min=start, max="+", count=PRUNE_CHUNK)
+            )
             newer = False
             for entry_id, fields in entries:
                 if float(fields.get(b"at", b"0")) >= before:

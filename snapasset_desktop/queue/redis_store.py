@@ -31,6 +31,7 @@ import redis
 
 from snapasset_desktop.errors import InvalidInput, StorageError
 from snapasset_desktop.library.models import JOB_COLUMNS, JSON_COLUMNS, JobRecord, column_text
+from snapasset_desktop.queue.redis_replies import raw_hash, texts
 from snapasset_desktop.queue.sqlite_store import _stall_entry, _stalled_message
 from snapasset_desktop.queue.store import LeaseState, WorkerInfo, end_of_run
 from snapasset_desktop.spec import JobSpec, SpecError
@@ -472,7 +473,7 @@ class RedisJobStore:
             *_field_args(reset),
         )
         job = decode_job(
-            {b"id": job_id.encode(), **self.client.hgetall(self._key(f"job:{job_id}"))}
+            {b"id": job_id.encode(), **raw_hash(self.client.hgetall(self._key(f"job:{job_id}")))}
         )
         log.warning(
             "a job's record in Redis was damaged; its unreadable fields were reset",
@@ -533,7 +534,7 @@ class RedisJobStore:
 
     @redis_errors
     def get(self, job_id: str) -> JobRecord:
-        raw = self.client.hgetall(self._key(f"job:{job_id}"))
+        raw = raw_hash(self.client.hgetall(self._key(f"job:{job_id}")))
         if raw:
             return self._decode(job_id, raw)
         if self.fallback is not None:
@@ -612,7 +613,7 @@ class RedisJobStore:
     @redis_errors
     def expired_leases(self, now: float) -> list[JobRecord]:
         ids = self.client.zrangebyscore(self._key("active"), "-inf", f"({now!r}")
-        return self.get_many(i.decode() for i in ids)
+        return self.get_many(texts(ids))
 
     @redis_errors
     def recover_stalled(self, job_id: str, now: float, max_stalls: int) -> str | None:
@@ -632,7 +633,7 @@ class RedisJobStore:
             if not ids:
                 break
             start += chunk
-            for job in self.get_many(i.decode() for i in ids):
+            for job in self.get_many(texts(ids)):
                 due = job.run_at is None or job.run_at <= now
                 waiting = job.status in ("queued", "retrying") and not job.task_id
                 if waiting and due and not job.cancel_requested:
@@ -642,13 +643,7 @@ class RedisJobStore:
     @redis_errors
     def waiting(self, now: float, limit: int = 10_000) -> list[JobRecord]:
         ids = self.client.zrange(self._key("waiting"), 0, limit - 1)
-        return self.get_many(i.decode() for i in ids)
-
-    @redis_errors
-    def failed_ids(self, limit: int = 1000) -> list[str]:
-        """Failed jobs still held here, newest first."""
-        ids = self.client.zrevrange(self._key("failed"), 0, limit - 1)
-        return [i.decode() for i in ids]
+        return self.get_many(texts(ids))
 
     @redis_errors
     def is_paused(self) -> bool:

@@ -30,7 +30,6 @@ class WorkerProcess:
     def __init__(self, concurrency: int | None = None) -> None:
         self.concurrency = concurrency
         self._process: subprocess.Popen[bytes] | None = None
-        self.restarts = 0
 
     @property
     def pid(self) -> int | None:
@@ -64,7 +63,6 @@ class WorkerProcess:
         log.warning(
             "worker process exited; starting another", extra={"code": self._process.returncode}
         )
-        self.restarts += 1
         self._process = None
         self.start()
         return True

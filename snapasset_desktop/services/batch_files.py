@@ -2,7 +2,9 @@
 
 A CSV needs a `prompt` column and may have `platforms` (separated by spaces,
 commas or semicolons); rows without platforms use the ones chosen for the
-batch. Blank lines and `#` comments are skipped in text.
+batch. It may have text layers too — `headline`, `subline`, `cta` and the kit
+by name in `brand` — where a row's cell takes the place of the batch's choice.
+Blank lines and `#` comments are skipped in text.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from snapasset_desktop.errors import InvalidInput
 from snapasset_desktop.user_files import safe_read
@@ -20,6 +23,7 @@ from snapasset_desktop.user_files import safe_read
 MAX_BATCH = 10_000
 MAX_FILE_BYTES = 50 * 1024 * 1024  # 10,000 prompts of 5,000 characters
 _SPLIT = re.compile(r"[\s,;|]+")
+LAYER_COLUMNS = ("headline", "subline", "cta", "brand")
 
 
 @dataclass(frozen=True)
@@ -27,6 +31,11 @@ class BatchLine:
     number: int  # 1-based line or row, for messages
     prompt: str
     platforms: tuple[str, ...] = ()
+    layers: tuple[tuple[str, str], ...] = ()  # (column, cell) of the layer columns it fills
+
+    def options(self, batch: dict[str, Any]) -> dict[str, Any]:
+        """The batch's build options with this row's layer cells in their place."""
+        return batch | dict(self.layers)
 
 
 def parse_text(text: str) -> list[BatchLine]:
@@ -42,8 +51,12 @@ def parse_csv(text: str) -> list[BatchLine]:
     reader = csv.DictReader(io.StringIO(text))
     columns = {(name or "").strip().lower(): name for name in _header(reader)}
     if "prompt" not in columns:
-        raise InvalidInput("The CSV needs a “prompt” column (and may have a “platforms” column).")
+        raise InvalidInput(
+            "The CSV needs a “prompt” column (and may have “platforms”, “headline”, "
+            "“subline”, “cta” and “brand” columns)."
+        )
     platform_column = columns.get("platforms") or columns.get("platform")
+    layer_columns = [(name, columns[name]) for name in LAYER_COLUMNS if name in columns]
     lines = []
     for number, row in enumerate(_rows(reader), start=2):
         prompt = (row.get(columns["prompt"]) or "").strip()
@@ -52,7 +65,9 @@ def parse_csv(text: str) -> list[BatchLine]:
         platforms = (
             _SPLIT.split((row.get(platform_column) or "").strip()) if platform_column else []
         )
-        lines.append(BatchLine(number, prompt, tuple(p for p in platforms if p)))
+        cells = ((name, (row.get(column) or "").strip()) for name, column in layer_columns)
+        layers = tuple((name, cell) for name, cell in cells if cell)
+        lines.append(BatchLine(number, prompt, tuple(p for p in platforms if p), layers))
     return _checked(lines)
 
 

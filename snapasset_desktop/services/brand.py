@@ -122,12 +122,4 @@ class BrandService:
 
     def kit_for(self, layers: TextLayers) -> tuple[BrandKit, str | None]:
         """The kit `layers` are drawn in, and a note when it isn't the one they name."""
-        if layers.kit is None:
-            return DEFAULT_KIT, None
-        found = self.store.find(layers.kit)
-        if found is not None:
-            return found, None
-        return DEFAULT_KIT, (
-            f"The brand kit “{layers.kit}” isn't in this library, so the layers use "
-            "SnapAsset's own look; import the kit to use it."
-        )
+        return self.store.kit_for(layers)

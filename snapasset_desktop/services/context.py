@@ -93,7 +93,10 @@ class AppContext:
     def specs(self) -> SpecBuilder:
         """Builds job specs from loose input, with the settings and presets in force now."""
         return SpecBuilder(
-            self.platforms, self.settings.current, has_openai_key=self._has_openai_key
+            self.platforms,
+            self.settings.current,
+            self.brand,
+            has_openai_key=self._has_openai_key,
         )
 
     def _has_openai_key(self) -> bool:

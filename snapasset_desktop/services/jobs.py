@@ -15,17 +15,24 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
+from snapasset_desktop.brand.layers import TextLayers
 from snapasset_desktop.errors import ImageError, InvalidInput, SnapAssetError, StorageError
 from snapasset_desktop.imaging.composition import PlatformOverride
 from snapasset_desktop.imaging.decode import MAX_FILE_BYTES, image_info, load_image
 from snapasset_desktop.imaging.encode import FORMATS as OUTPUT_FORMATS
 from snapasset_desktop.imaging.encode import encode_image
+from snapasset_desktop.imaging.layers import LayeredImage
 from snapasset_desktop.library.alt_text import AltText
 from snapasset_desktop.library.models import Event, JobRecord
 from snapasset_desktop.queue.backend import QueueBackend
-from snapasset_desktop.queue.events import FINAL_EVENTS
 from snapasset_desktop.services.batch_files import BatchLine
+from snapasset_desktop.services.layers import (
+    Redrawn,
+    preview_platform_layers,
+    redraw_job_layers,
+)
 from snapasset_desktop.services.limits import check_job_rate
 from snapasset_desktop.services.requests import IMPORT_PROVIDER, SpecBuilder
 from snapasset_desktop.spec import JobSpec
@@ -75,6 +82,7 @@ class JobService:
         if run_at is not None and run_at < time.time() - 60:
             raise InvalidInput("That start time is in the past.")
         check_job_rate(self.library, settings, 1)
+        self.backend.check_kits([spec])
         job = self.library.create_job(
             spec,
             priority=parse_priority(priority),
@@ -91,7 +99,7 @@ class JobService:
         platform_ids: Sequence[str],
         *,
         priority: int | str = "high",
-        **options: object,
+        **options: Any,
     ) -> JobRecord:
         """Copy an image into the library as a new job's source, queued to render;
         `options` as the spec builder takes them (fit, format…).
@@ -113,6 +121,7 @@ class JobService:
             file_name=path.name,
             source_size=(width, height),
         )
+        self.backend.check_kits([spec])
         job = self.library.create_job(
             spec,
             priority=parse_priority(priority),
@@ -144,22 +153,26 @@ class JobService:
         *,
         name: str = "",
         priority: int | str = 0,
-        **options: object,
+        **options: Any,
     ) -> BatchResult:
         """Queue many prompts as one batch; lines that can't run are reported, not queued."""
         settings = self.backend.settings.current
         specs = self.specs()
-        rows, refused = [], []
+        rank = parse_priority(priority)
+        rows: list[dict[str, Any]] = []
+        refused: list[tuple[int, str]] = []
         for line in lines:
             try:
-                spec = specs.build(line.prompt, list(line.platforms or platform_ids), **options)
+                platforms = list(line.platforms or platform_ids)
+                spec = specs.build(line.prompt, platforms, **line.options(options))
+                self.backend.check_kits([spec])
             except InvalidInput as exc:
                 refused.append((line.number, exc.message))
                 continue
             rows.append(
                 {
                     "spec": spec,
-                    "priority": parse_priority(priority),
+                    "priority": rank,
                     "max_attempts": settings.retry_attempts,
                     "origin": self.backend.origin,
                 }
@@ -176,9 +189,7 @@ class JobService:
             [(job_id, "queued", {"batch": batch_id}) for job_id in job_ids]
         )
         if not self.store.is_paused():
-            self.backend.enqueue_many(
-                [(job_id, row["priority"]) for job_id, row in zip(job_ids, rows, strict=True)]
-            )
+            self.backend.enqueue_many([(job_id, rank) for job_id in job_ids])
         return BatchResult(batch_id, job_ids, refused)
 
     def _enqueue_new(self, job: JobRecord) -> JobRecord:
@@ -222,7 +233,7 @@ class JobService:
         *,
         priority: int | str = 0,
         run_at: float | None = None,
-        **changes: object,
+        **changes: Any,
     ) -> JobRecord:
         """A new job from an ended one's spec with `changes` (as `SpecBuilder.rebuild` takes
         them), linked to it by `retry_of`."""
@@ -306,6 +317,46 @@ class JobService:
                     f"This job has no expansion for “{key}”; its expansions: {listed}."
                 )
         self.library.delete_assets([a.id for a in stored if a.expansion_key in keys])
+
+    def redraw_layers(
+        self,
+        job_id: str,
+        layers: TextLayers,
+        *,
+        platform_ids: Sequence[str] | None = None,
+    ) -> Redrawn:
+        """Draw a finished job's text layers again with new texts, kit or positions, here
+        and now from each asset's clean picture — never the queue, never an API call —
+        and keep them as the job's layers. `platform_ids`: only these platforms' assets
+        (one whose layer was moved); the job's layers change for every platform."""
+        job = self.store.get(job_id)
+        if job.status != "completed":
+            raise InvalidInput(
+                "The layers can be changed once the job has finished."
+                if not job.finished
+                else "This job has no pictures to draw layers on; retry it first."
+            )
+        layers = self.specs().checked_layers(layers, job.platforms)
+        pictured = self.library.get_job(job_id)  # the source's size, as the library took it
+        redrawn = redraw_job_layers(
+            self.library, self.backend.platforms(), pictured, layers, platform_ids
+        )
+        self.backend.amend_job(job_id, spec=job.spec.with_layers(layers))
+        return redrawn
+
+    def preview_layers(
+        self, job_id: str, layers: TextLayers, platform_id: str
+    ) -> LayeredImage | None:
+        """One platform of a job with `layers` drawn, nothing saved (None: no layers) —
+        what an editor shows at once while `redraw_layers` draws and saves every one."""
+        layers = self.specs().checked_layers(layers, [platform_id])
+        return preview_platform_layers(
+            self.library,
+            self.backend.platforms(),
+            self.library.get_job(job_id),
+            layers,
+            platform_id,
+        )
 
     def set_priority(self, job_ids: Sequence[str], priority: int | str) -> list[JobRecord]:
         changed = self.store.set_priority(job_ids, parse_priority(priority))
@@ -405,7 +456,3 @@ class JobService:
         Redis or a busy library to come back and a lost lease to be swept."""
         settings = self.backend.settings.current
         return 3 * settings.sweep_interval + settings.lease_seconds
-
-
-def is_final(event: Event) -> bool:
-    return event.type in FINAL_EVENTS

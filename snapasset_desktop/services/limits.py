@@ -48,5 +48,20 @@ def check_job_rate(
             f"Slow down: {recent:,} jobs were created in the last minute and the limit is "
             f"{limit:,} a minute, so {what} can't be added now"
             f"{f' (room for {room:,})' if room and adding > 1 else ''}. Wait a minute, or "
-            f"raise the limit in {where}."
+            f"raise the limit in {where}.",
+            kind="rate_limit",
+            transient=True,
+            retry_after=_until_room(library, now, recent + adding - limit),
         )
+
+
+def _until_room(library: Library, now: float, excess: int) -> float:
+    """Seconds until `excess` of the jobs in the window have left it (the local API's
+    Retry-After)."""
+    with library.reader() as conn:
+        row = conn.execute(
+            "SELECT created_at FROM jobs WHERE created_at >= ? ORDER BY created_at "
+            "LIMIT 1 OFFSET ?",
+            (now - WINDOW_SECONDS, excess - 1),
+        ).fetchone()
+    return max(0.0, row[0] + WINDOW_SECONDS - now) if row else WINDOW_SECONDS

@@ -291,10 +291,11 @@ class Monitor:
             **self._upload_counts(now),
         )
 
-    def _upload_counts(self, now: float) -> dict[str, int]:
-        if self.cloud is None or not self.cloud.session.configured():
+    def _upload_counts(self, now: float) -> dict[str, Any]:
+        cloud = self.cloud
+        if cloud is None or not cloud.session.configured():
             return {}
-        ok, failed = self._ask(lambda: self.cloud.upload_counts(now - DAY), (0, 0))  # type: ignore[union-attr]
+        ok, failed = self._ask(lambda: cloud.upload_counts(now - DAY), (0, 0))
         return {"uploads_24h": ok, "upload_failures_24h": failed}
 
     def _queue_figures(self, now: float, jobs: JobCounts) -> dict[str, Any]:

@@ -10,6 +10,7 @@ the library) are therefore imported inside `attach`, not at the top."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -44,6 +45,7 @@ from snapasset_desktop.ui.shared.icons import app_icon, icon
 if TYPE_CHECKING:
     from snapasset_desktop.library.models import AssetRecord, JobRecord
     from snapasset_desktop.services.context import AppContext
+    from snapasset_desktop.ui.export.scope import ExportScope
 
 log = logging.getLogger(__name__)
 
@@ -113,9 +115,12 @@ class MainWindow(QMainWindow):
         from snapasset_desktop.ui.gallery.view import GalleryView
         from snapasset_desktop.ui.queue.panel import QueuePanel
         from snapasset_desktop.ui.queue.status_bar import QueueStatus
+        from snapasset_desktop.ui.settings.api import ApiSwitch
+        from snapasset_desktop.ui.shared.shortcuts import TextFieldKeys
 
         self.context = context
         self.bridge = EngineBridge(context.queue, self)
+        self.api = ApiSwitch(context, self)  # the local API: off unless Settings turned it on
         self.gallery = GalleryView(context, self.bridge, self)
         self.banner = SetupBanner(context, self)
         self._central.removeWidget(self._opening)  # now, not when the deletion comes round
@@ -135,6 +140,9 @@ class MainWindow(QMainWindow):
 
         self.status = QueueStatus(context, self.bridge, self)
         self.statusBar().addPermanentWidget(self.status)
+        self.export_dialog: QDialog | None = None
+        self._noticed: Callable[[], None] | None = None  # the export the tray's notice offers
+        TextFieldKeys(self)
         self._build_menus()
         self._connect()
         self._tray = self._make_tray()
@@ -175,9 +183,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(
             self._action("Import images to resize…", self.import_images, "Ctrl+I", "image")
         )
-        file_menu.addAction(
-            self._action("Export selected…", self.export_selected, "Ctrl+E", "download")
-        )
+        file_menu.addAction(self._action("Export…", self.export_selected, "Ctrl+E", "download"))
         file_menu.addSeparator()
         file_menu.addAction(self._action("Quit", self.close, QKeySequence.StandardKey.Quit))
 
@@ -185,6 +191,7 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(
             self._action("Find in library", self.gallery.focus_search, "Ctrl+F", "search")
         )
+        edit_menu.addAction(self._action("Brand kits…", self.open_brand, icon_name="layers-2"))
         edit_menu.addAction(self._action("Settings…", self.open_settings, "Ctrl+,", "settings"))
 
         queue_menu = self._menus["&Queue"]
@@ -210,7 +217,9 @@ class MainWindow(QMainWindow):
         queue_menu.addAction(self.pause_action)
 
         view_menu = self._menus["&View"]
-        view_menu.addAction(self._action("Preview", self.preview_selected, "Space", "eye"))
+        view_menu.addAction(
+            self._action("View full size", lambda: self.gallery.open_viewer(), "Space", "eye")
+        )
         for dock in self._docks.values():
             view_menu.addAction(dock.toggleViewAction())
         view_menu.addAction(self._action("Monitor", self.open_monitor, "Ctrl+M", "activity"))
@@ -220,13 +229,18 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         self.gallery.selectionChangedTo.connect(self._on_gallery_selection)
-        self.gallery.activated.connect(self.detail.show_asset)
-        self.gallery.previewRequested.connect(lambda _asset: self.preview_selected())
+        self.gallery.exportRequested.connect(self.export_selected)
+        self.queue_panel.exportJob.connect(self.export_job)
+        self.queue_panel.exportBatch.connect(self.export_batch)
+        self.queue_panel.showJobImages.connect(self.gallery.show_job)
+        self.detail.exportJob.connect(self.export_job)
+        self.detail.exportBatch.connect(self.export_batch)
         self.gallery.statusMessage.connect(lambda text: self.statusBar().showMessage(text, 6000))
         self.detail.statusMessage.connect(lambda text: self.statusBar().showMessage(text, 6000))
         self.detail.assetsDeleted.connect(lambda _ids: self.gallery.model.refresh())
         self.detail.favouriteChanged.connect(self.gallery.model.set_favourite)
         self.detail.editRetryRequested.connect(self._edit_retry)
+        self.detail.layersRedrawn.connect(self.gallery.model.merge_job)
         self.queue_panel.openJob.connect(self.detail.show_job)
         self.queue_panel.jobsRemoved.connect(lambda _ids: self.gallery.model.refresh())
         self.compose.submitted.connect(self._on_submitted)
@@ -241,6 +255,7 @@ class MainWindow(QMainWindow):
         tray = QSystemTrayIcon(app_icon(), self)
         tray.setToolTip("SnapAsset")
         tray.activated.connect(lambda _reason: (self.showNormal(), self.activateWindow()))
+        tray.messageClicked.connect(self._export_noticed)
         tray.show()
         return tray
 
@@ -255,9 +270,13 @@ class MainWindow(QMainWindow):
         self._worker_watch.timeout.connect(self.worker.ensure_running)
         self._worker_watch.timeout.connect(self.status.refresh)  # workers go without an event
         self._worker_watch.start()
-        self.status.refresh()
+        self.status.worker_started()
+        if self.context.settings.current.api_enabled:
+            self.api.start()
 
     def stop_queue(self) -> None:
+        if self.is_ready:
+            self.api.stop_now()
         self._worker_watch.stop()
         if self.worker is not None:
             self.worker.stop()
@@ -303,34 +322,63 @@ class MainWindow(QMainWindow):
             failed=lambda exc: self.statusBar().showMessage(tasks.error_message(exc), 8000),
         )
 
-    def _imported(self, outcome: tuple[int, list[str]]) -> None:
+    def _imported(self, outcome: tuple[list[str], list[str]]) -> None:
         imported, problems = outcome
+        self.gallery.expect_results(imported)
         if problems:
             self.statusBar().showMessage(problems[-1], 8000)
         elif imported:
-            self.statusBar().showMessage(f"Resizing {imported} image(s)…", 4000)
+            self.statusBar().showMessage(f"Resizing {len(imported)} image(s)…", 4000)
 
     @Slot()
     def export_selected(self) -> None:
-        assets = self.gallery.selected_assets()
-        if not assets:
-            from snapasset_desktop.library.models import AssetQuery
+        """Export the selected cards, or else every card the gallery shows."""
+        self.export(self.gallery.export_scope())
 
-            assets = self.context.library.query_assets(AssetQuery(), limit=500)
-        if not assets:
+    def export(self, scope: ExportScope | None) -> None:
+        """The export dialog for `scope` (window-modal, so the window's shortcuts wait)."""
+        if scope is None:
             self.statusBar().showMessage("Nothing to export yet.", 4000)
             return
         from snapasset_desktop.ui.export.dialog import ExportDialog
 
-        ExportDialog(self.context, assets, self).exec()
+        dialog = self.export_dialog = ExportDialog(self.context, scope, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(partial(self._export_closed, dialog))
+        dialog.open()
+
+    @Slot(str)
+    def export_job(self, job_id: str) -> None:
+        from snapasset_desktop.ui.export.scope import ExportScope
+
+        self.export(ExportScope.job(job_id))
+
+    @Slot(str)
+    def export_batch(self, batch_id: str) -> None:
+        from snapasset_desktop.ui.export.scope import ExportScope
+
+        self.export(ExportScope.batch(batch_id))
+
+    def _export_closed(self, dialog: QDialog, _result: int) -> None:
+        if self.export_dialog is dialog:
+            self.export_dialog = None
 
     @Slot()
     def open_settings(self) -> None:
         # Dialogs load on first use: the cloud page's Supabase client costs ~0.3 s at start.
         from snapasset_desktop.ui.settings.dialog import SettingsDialog
 
-        SettingsDialog(self.context, self).exec()
+        SettingsDialog(self.context, self, api=self.api).exec()
         self.banner.refresh()
+
+    @Slot()
+    def open_brand(self) -> None:
+        from snapasset_desktop.ui.brand.dialog import BrandDialog
+
+        dialog = BrandDialog(self.context, self)
+        dialog.kitsChanged.connect(self.compose.text_layers.reload_kits)
+        dialog.kitsChanged.connect(self.detail.layer_editor.reload_kits)
+        dialog.exec()
 
     @Slot()
     def open_monitor(self) -> None:
@@ -344,13 +392,6 @@ class MainWindow(QMainWindow):
     @Slot()
     def toggle_pause(self) -> None:
         self.queue_panel.set_paused(not self.queue_panel.paused)
-
-    @Slot()
-    def preview_selected(self) -> None:
-        assets = self.gallery.selected_assets()
-        if assets:
-            self.detail.show_asset(assets[0])
-            self._docks["details"].show()
 
     @Slot()
     def about(self) -> None:
@@ -379,6 +420,7 @@ class MainWindow(QMainWindow):
 
     @Slot(list)
     def _on_submitted(self, job_ids: list[str]) -> None:
+        self.gallery.expect_results(job_ids)
         if len(job_ids) == 1:
             self.detail.show_job(job_ids[0])
         self.statusBar().showMessage(f"Queued {len(job_ids)} job(s).", 4000)
@@ -411,18 +453,30 @@ class MainWindow(QMainWindow):
                 from snapasset_desktop.providers.pricing import cost_text
 
                 cost = cost_text(summary["cost_usd"])
+                done = summary["completed"]
+                self._noticed = partial(self.export_batch, job.batch_id) if done else None
                 self._tray.showMessage(
                     "Batch finished",
-                    f"{summary['completed']} succeeded, {summary['failed']} failed"
-                    + (f" · {cost}." if cost else "."),
+                    f"{done} succeeded, {summary['failed']} failed"
+                    + (f" · {cost}." if cost else ".")
+                    + (" Click to export this batch…" if done else ""),
                 )
             return
         text = {
-            "completed": "Your assets are ready.",
+            "completed": "Your assets are ready — click to export this job…",
             "failed": job.error_message or "Failed.",
             "canceled": "Canceled.",
         }[status]
+        self._noticed = partial(self.export_job, job.id) if status == "completed" else None
         self._tray.showMessage(job.prompt[:60], text)
+
+    @Slot()
+    def _export_noticed(self) -> None:
+        """The tray's notice was clicked: the window, and the export it offered."""
+        self.showNormal()
+        self.activateWindow()
+        if self._noticed is not None:
+            self._noticed()
 
     # -- files dropped on the window --------------------------------------------------
 
@@ -473,14 +527,13 @@ class MainWindow(QMainWindow):
 
 def _import_images(
     context: AppContext, paths: list[Path], platforms: list[str]
-) -> tuple[int, list[str]]:
-    """A pool thread: each image read, checked and queued to resize; how many were, and
+) -> tuple[list[str], list[str]]:
+    """A pool thread: each image read, checked and queued to resize; the jobs made, and
     why the others weren't."""
-    imported, problems = 0, []
+    imported, problems = [], []
     for path in paths:
         try:
-            context.jobs.import_image(path, platforms)
-            imported += 1
+            imported.append(context.jobs.import_image(path, platforms).id)
         except SnapAssetError as exc:
             problems.append(exc.message)
     return imported, problems

@@ -11,6 +11,8 @@ from PIL import Image, ImageChops, ImageDraw, ImageFilter
 from snapasset_desktop.brand.fonts import BUNDLED_DIR
 from snapasset_desktop.brand.kit import BrandKit
 from snapasset_desktop.imaging.contrast import contrast_ratio, relative_luminance
+from snapasset_desktop.platforms import Platform
+from snapasset_desktop.safe_zones import safe_area
 from snapasset_desktop.services.brand import BrandService
 
 # A font a designer adds to a kit (any TTF will do; this one ships, so tests need no other).
@@ -68,3 +70,18 @@ def measured_contrast(
     )
     assert ratios, "no background left around the letters"
     return ratios[int(len(ratios) * 0.05)]
+
+
+def safe_area_pixels(platform: Platform) -> tuple[float, float, float, float]:
+    """The platform's safe area (from the safe-zone data) in its pixels, rounded outwards."""
+    left, top, right, bottom = safe_area(platform)
+    return (
+        int(left * platform.width),
+        int(top * platform.height),
+        -(-right * platform.width // 1),
+        -(-bottom * platform.height // 1),
+    )
+
+
+def inside(box: tuple[int, int, int, int] | list[int], area: tuple[float, ...]) -> bool:
+    return area[0] <= box[0] and area[1] <= box[1] and box[2] <= area[2] and box[3] <= area[3]

@@ -47,6 +47,7 @@ from snapasset_desktop.ui.compose.fit_summary import FitSummary
 from snapasset_desktop.ui.compose.platform_picker import PlatformPicker
 from snapasset_desktop.ui.compose.prompt_history import PromptHistory
 from snapasset_desktop.ui.compose.retry_banner import RetryBanner
+from snapasset_desktop.ui.compose.text_layers import TextLayersFields
 from snapasset_desktop.ui.shared.icons import icon, icon_size
 from snapasset_desktop.ui.shared.styling import message_style, primary_button_style
 
@@ -81,6 +82,8 @@ class ComposePanel(QWidget):
         self.picker = PlatformPicker(ctx, self)
         self.picker.selectionChanged.connect(self._on_options_changed)
         options = self._build_options()
+        self.text_layers = TextLayersFields(ctx, self)
+        self.text_layers.changed.connect(self._on_options_changed)
         self._build_footer()
         self.fit_summary = FitSummary(ctx, self)
         self.fit_summary.changed.connect(self._on_options_changed)
@@ -95,6 +98,7 @@ class ComposePanel(QWidget):
         layout.addWidget(self.picker, 1)
         layout.addSpacing(4)
         layout.addLayout(options)
+        layout.addWidget(self.text_layers)
         layout.addSpacing(4)
         layout.addWidget(self.plan_label)
         layout.addWidget(self.fit_summary)
@@ -301,7 +305,7 @@ class ComposePanel(QWidget):
             "variations": self.variations_spin.value(),
             "style": None if style == "none" else style,
             "fit": self.fit_summary.fit(),
-        }
+        } | self.text_layers.options()
 
     def edit_retry(self, job: JobRecord) -> None:
         """Load an ended job's prompt, platforms and options; Generate (or Add to queue)
@@ -316,6 +320,7 @@ class ComposePanel(QWidget):
         self.style_combo.setCurrentText(spec.style or "none")
         self.variations_spin.setValue(spec.variations)
         self.fit_summary.set_fit(spec.render.fit)
+        self.text_layers.load(spec)
         self.retry_banner.show_job(job)
         self.prompt_edit.setFocus()
 

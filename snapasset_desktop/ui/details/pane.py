@@ -2,12 +2,14 @@
 
 Shows the prompt and parameters, the source in a focal point editor (drag the
 point, the frames follow; pick one platform in the legend to see its safe zones and
-drag its frame alone; Apply re-renders from the stored source and expansions) and,
-below a splitter that gives the editor as much room as the designer wants, a strip of
-the versions — the source, each expansion, every platform, a warning badge where a
-subject is hidden, the safe zones over each when turned on. A version's context menu
-crops a platform instead of expanding it, or paints one expansion again. A job still
-running is shown live: its partial previews, then its results when the bridge says so.
+drag its frame alone; Apply re-renders from the stored source and expansions), beside
+it on a tab the job's text layers on the chosen platform (`LayerEditor`: edit the
+texts, switch kit, drag a layer, reset to layout — drawn again locally) and, below a
+splitter that gives them as much room as the designer wants, a strip of the versions —
+the source, each expansion, every platform, a warning badge where a subject is hidden,
+the safe zones over each when turned on. A version's context menu crops a platform
+instead of expanding it, or paints one expansion again. A job still running is shown
+live: its partial previews, then its results when the bridge says so.
 Re-rendering and regenerating go to the queue off the GUI thread.
 """
 
@@ -30,6 +32,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QStackedWidget,
+    QTabWidget,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -41,8 +44,10 @@ from snapasset_desktop.providers.pricing import cost_text
 from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.ui import tasks
 from snapasset_desktop.ui.bridge import EngineBridge
+from snapasset_desktop.ui.details.alt_text import AltTextEditor
 from snapasset_desktop.ui.details.focal_point_editor import FocalPointEditor
 from snapasset_desktop.ui.details.frame_legend import FrameLegend
+from snapasset_desktop.ui.details.layer_editor import LayerEditor
 from snapasset_desktop.ui.details.safe_zone_overlay import ZoneCardDelegate
 from snapasset_desktop.ui.details.variants import JobDetails, JobDetailsLoader, VariantModel
 from snapasset_desktop.ui.shared.desktop import open_folder
@@ -60,7 +65,10 @@ PICKED_FRAME_HINT = "Drag to move this platform's frame alone; its safe zones ar
 class DetailPane(QWidget):
     jobSubmitted = Signal(str)  # a regenerate queued this new job
     editRetryRequested = Signal(object)  # JobRecord: to load into the composer
+    exportJob = Signal(str)  # "Export this job…"
+    exportBatch = Signal(str)  # "Export this batch…": the batch id
     assetsDeleted = Signal(list)  # list[int]
+    layersRedrawn = Signal(str)  # job id: its assets' text layers were drawn again
     favouriteChanged = Signal(list, bool)  # asset ids, favourite
     statusMessage = Signal(str)
 
@@ -149,10 +157,12 @@ class DetailPane(QWidget):
         self.deleteButton = self._tool(
             "deleteButton", "trash-2", "Delete this asset…", self.delete_current
         )
+        self.exportButton = self._export_button()
         actions = QHBoxLayout()
         actions.setSpacing(4)
         for button in (self.favouriteButton, self.copyButton, self.openFolderButton):
             actions.addWidget(button)
+        actions.addWidget(self.exportButton)
         actions.addStretch(1)
         actions.addWidget(self.editRetryButton)
         actions.addWidget(self.regenerateButton)
@@ -208,6 +218,20 @@ class DetailPane(QWidget):
         focus_row.addWidget(self.focusHint, 1)
         focus_row.addWidget(self.resetFocusButton)
         focus_row.addWidget(self.applyFocusButton)
+        focus_page = QWidget(page)
+        focus_box = QVBoxLayout(focus_page)
+        focus_box.setContentsMargins(0, 6, 0, 0)
+        focus_box.setSpacing(6)
+        focus_box.addLayout(legend_row)
+        focus_box.addWidget(self.editor, 1)
+        focus_box.addLayout(focus_row)
+        self.layer_editor = LayerEditor(self.ctx, page)
+        self.layer_editor.redrawn.connect(self._layers_redrawn)
+        self.layer_editor.statusMessage.connect(self.statusMessage)
+        self.tabs = QTabWidget(page)
+        self.tabs.setObjectName("detailTabs")
+        self.tabs.addTab(focus_page, icon("crosshair"), "Focal point")
+        self.tabs.addTab(self.layer_editor, icon("layers-2"), "Text && brand")
 
         self.strip = QListView(page)
         self.strip.setObjectName("variantStrip")
@@ -228,6 +252,7 @@ class DetailPane(QWidget):
         self.strip.setModel(self.variants)
         self.strip.setDragEnabled(False)
         self.strip.selectionModel().currentChanged.connect(self._update_actions)
+        self.strip.selectionModel().currentChanged.connect(self._asset_chosen)
         self.strip.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.strip.customContextMenuRequested.connect(self._version_menu)
         self.assetWarning = QLabel(page)
@@ -245,15 +270,10 @@ class DetailPane(QWidget):
         bold = heading.font()
         bold.setBold(True)
         heading.setFont(bold)
+        self.alt_text = AltTextEditor(self.ctx, page)
+        self.alt_text.statusMessage.connect(self.statusMessage)
 
-        # The editor and the versions share the height; the designer drags the line between.
-        editing = QWidget(page)
-        edit_box = QVBoxLayout(editing)
-        edit_box.setContentsMargins(0, 0, 0, 0)
-        edit_box.setSpacing(6)
-        edit_box.addLayout(legend_row)
-        edit_box.addWidget(self.editor, 1)
-        edit_box.addLayout(focus_row)
+        # The editors and the versions share the height; the designer drags the line between.
         versions = QWidget(page)
         versions_box = QVBoxLayout(versions)
         versions_box.setContentsMargins(0, 4, 0, 0)
@@ -263,10 +283,10 @@ class DetailPane(QWidget):
         versions_box.addWidget(self.assetWarning)
         self.splitter = QSplitter(Qt.Orientation.Vertical, page)
         self.splitter.setObjectName("detailSplitter")
-        self.splitter.addWidget(editing)
+        self.splitter.addWidget(self.tabs)
         self.splitter.addWidget(versions)
         self.splitter.setStretchFactor(0, 1)
-        # Dragged to the bottom, the versions fold away and the editor has the whole height.
+        # Dragged to the bottom, the versions fold away and the editors have the whole height.
         self.splitter.setCollapsible(0, False)
 
         box = QVBoxLayout(page)
@@ -278,7 +298,22 @@ class DetailPane(QWidget):
         box.addWidget(self.progress)
         box.addWidget(self.message)
         box.addWidget(self.splitter, 1)
+        box.addWidget(self.alt_text)
         return page
+
+    def _export_button(self) -> QToolButton:
+        """Export this job (and, for a job in a batch, the whole batch from its menu)."""
+        button = self._tool("exportButton", "download", "Export this job…", self.export_job)
+        button.setText("Export…")
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        menu = QMenu(button)
+        menu.addAction(icon("download"), "Export this job…", self.export_job)
+        self.export_batch_action = menu.addAction(
+            icon("layers"), "Export this batch…", self.export_batch
+        )
+        button.setMenu(menu)
+        button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
+        return button
 
     def _tool(self, name: str, glyph: str, tip: str, slot: object) -> QToolButton:
         button = QToolButton(self)
@@ -302,6 +337,7 @@ class DetailPane(QWidget):
         if job_id != self.job_id:
             self.editor.set_source(QImage())
             self.variants.set_details(None)
+            self.alt_text.leave()
         self.job_id = job_id
         self.stack.setCurrentIndex(1)
         self._say("")
@@ -343,14 +379,17 @@ class DetailPane(QWidget):
             self.editor.set_source(details.source, details.source_size)
         live = not job.finished
         self.editor.set_editable(not live)
+        self.layer_editor.set_job(job)
         if job.focus_x is not None and job.focus_y is not None:
             self.editor.set_focus(job.focus_x, job.focus_y)
         self._show_status(job)
+        self.alt_text.show_job(job.id, finished=job.finished)
         row = self.variants.row_of(want) if want is not None else None
         if row is None:
             row = next((r for r, a in enumerate(details.assets) if not a.is_original), 0)
         if self.variants.rowCount():
             self.strip.setCurrentIndex(self.variants.index(row))
+        self.layer_editor.show_asset(self.current_asset())
         self._update_actions()
 
     def _current_id(self) -> int | None:
@@ -396,6 +435,8 @@ class DetailPane(QWidget):
         can_regenerate = bool(job and job.spec.generates)
         self.regenerateButton.setEnabled(can_regenerate)
         self.editRetryButton.setEnabled(can_regenerate and finished)
+        self.exportButton.setEnabled(bool(job and job.status == "completed"))
+        self.export_batch_action.setVisible(bool(job and job.batch_id))
         can_focus = finished and self.editor.has_source() and bool(job and job.platforms)
         self.applyFocusButton.setEnabled(can_focus and self._focus_edited())
         self.resetFocusButton.setEnabled(can_focus and self._focus_edited())
@@ -427,6 +468,15 @@ class DetailPane(QWidget):
         return {
             pid: edited.get(pid) for pid in {*stored, *edited} if stored.get(pid) != edited.get(pid)
         }
+
+    @Slot()
+    def _asset_chosen(self, *_: object) -> None:
+        self.layer_editor.show_asset(self.current_asset())
+
+    def _layers_redrawn(self, job_id: str) -> None:
+        if job_id == self.job_id:
+            self.loader.load(job_id)  # the strip's cards and the job's layers, as now
+        self.layersRedrawn.emit(job_id)
 
     # -- live jobs --------------------------------------------------------------------
 
@@ -589,6 +639,16 @@ class DetailPane(QWidget):
     def edit_retry(self) -> None:
         if self.job is not None and self.job.finished:
             self.editRetryRequested.emit(self.job)
+
+    @Slot()
+    def export_job(self) -> None:
+        if self.job is not None and self.job.status == "completed":
+            self.exportJob.emit(self.job.id)
+
+    @Slot()
+    def export_batch(self) -> None:
+        if self.job is not None and self.job.batch_id:
+            self.exportBatch.emit(self.job.batch_id)
 
     @Slot()
     def toggle_favourite(self) -> None:

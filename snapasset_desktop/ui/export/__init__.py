@@ -1,1 +1,2 @@
-"""Exporting assets: destination, format, names, a cancellable export."""
+"""Exporting assets: what is exported (the scope), where, in which format, named how, what
+preflight will change, and a cancellable export."""

@@ -1,8 +1,11 @@
-"""How one asset card is painted: thumbnail, platform, size, favourite star, warning badge.
+"""How one asset card is painted: thumbnail, prompt, platform, size, job, favourite star,
+warning badge.
 
-Used by the gallery grid and the detail pane's strip of variants. Everything is
-drawn from the palette, so cards read well in light and dark themes; nothing
-is a widget, so thousands of cards cost only what is on screen.
+Used by the gallery grid and the detail pane's strip of variants. A gallery card
+leads with the start of its prompt and names its job, so the library can be
+browsed by content; a variant (one job's already) leads with its platform.
+Everything is drawn from the palette, so cards read well in light and dark
+themes; nothing is a widget, so thousands of cards cost only what is on screen.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 from snapasset_desktop.ui.gallery.model import GalleryRole
 from snapasset_desktop.ui.shared.icons import icon
 
-CARD = QSize(196, 218)
+CARD = QSize(196, 256)
 MARGIN = 6  # space between cards (each side)
 PAD = 8  # inside a card
 STAR = QColor("#f5b301")
@@ -71,7 +74,7 @@ class AssetCardDelegate(QStyledItemDelegate):
     ) -> QRectF:
         """The card's picture well, above its text lines."""
         card = QRectF(option.rect.adjusted(MARGIN, MARGIN, -MARGIN, -MARGIN))
-        lines = 3 if index.data(GalleryRole.NOTE) else 2
+        lines = len(self._lines(index)) + 1
         text_height = lines * (option.fontMetrics.height() + 2) + 4
         return card.adjusted(PAD, PAD, -PAD, -PAD - text_height)
 
@@ -126,23 +129,31 @@ class AssetCardDelegate(QStyledItemDelegate):
         left = int(card.left() + PAD + 2)
         width = int(card.width() - 2 * PAD - 4)
         top = int(thumb.bottom() + 6)
+        title, *details = self._lines(index)
         title_font = QFont(option.font)
         title_font.setWeight(QFont.Weight.DemiBold)
         painter.setFont(title_font)
         painter.setPen(palette.color(QPalette.ColorRole.Text))
-        title = str(index.data(GalleryRole.PLATFORM) or "")
         elided = painter.fontMetrics().elidedText(title, Qt.TextElideMode.ElideRight, width)
         painter.drawText(QRect(left, top, width, line), Qt.AlignmentFlag.AlignLeft, elided)
         painter.setFont(option.font)
         painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
-        detail = f"{index.data(GalleryRole.SIZE)}  ·  {index.data(GalleryRole.FILE_SIZE)}"
-        elided = metrics.elidedText(detail, Qt.TextElideMode.ElideRight, width)
-        flags = Qt.AlignmentFlag.AlignLeft
-        painter.drawText(QRect(left, top + line + 2, width, line), flags, elided)
+        for number, text in enumerate(details, start=1):
+            elided = metrics.elidedText(text, Qt.TextElideMode.ElideRight, width)
+            row = QRect(left, top + number * (line + 2), width, line)
+            painter.drawText(row, Qt.AlignmentFlag.AlignLeft, elided)
+
+    @staticmethod
+    def _lines(index: QModelIndex | QPersistentModelIndex) -> list[str]:
+        """The card's text, title first: the prompt, the platform and size, the job — or,
+        for a job's own variants, the platform, its size and a note."""
+        size = f"{index.data(GalleryRole.SIZE)}  ·  {index.data(GalleryRole.FILE_SIZE)}"
+        platform = str(index.data(GalleryRole.PLATFORM) or "")
+        prompt = index.data(GalleryRole.PROMPT)
+        if prompt is not None:
+            return [prompt or "(no prompt)", platform, size, str(index.data(GalleryRole.JOB))]
         note = index.data(GalleryRole.NOTE)
-        if note:
-            elided = metrics.elidedText(str(note), Qt.TextElideMode.ElideRight, width)
-            painter.drawText(QRect(left, top + 2 * (line + 2), width, line), flags, elided)
+        return [platform, size, *([str(note)] if note else [])]
 
 
 def _fit(size: QSize, area: QRectF) -> QRectF:

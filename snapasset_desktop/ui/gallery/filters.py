@@ -1,10 +1,12 @@
-"""The gallery's filter bar: search, platform, favourites, date, batch and sort.
+"""The gallery's filter bar: search, platform, favourites, date, batch and sort — and one job.
 
 It only describes what to show — an `AssetQuery` and an `AssetSort` — and says
 when that changed; typing in the search box waits for a short pause first so
 every keystroke does not re-query the library. Where the gallery is too narrow
 for one row with every label whole, the choices move to a second row under the
-search box instead of being cut ("All platfo…").
+search box instead of being cut ("All platfo…"). "Show this job's images"
+narrows it to one job, named on a chip (`job_chip`) that clears it; `describe`
+says the filters in words, for the export dialog's title.
 """
 
 from __future__ import annotations
@@ -74,6 +76,15 @@ class GalleryFilterBar(QWidget):
         self.sort_combo = self._combo("sortCombo", "Order of the gallery")
         for key, text in SORTS:
             self.sort_combo.addItem(text, key.value)
+        self.job_id: str | None = None
+        self._job_name = ""
+        self.job_chip = QToolButton()  # placed by the gallery, under the cards
+        self.job_chip.setObjectName("jobFilter")
+        self.job_chip.setIcon(icon("x"))
+        self.job_chip.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.job_chip.setAutoRaise(True)
+        self.job_chip.clicked.connect(self.clear_job)
+        self.job_chip.hide()
 
         for combo in (self.platform, self.date, self.batch, self.sort_combo):
             # Wide enough for the first choice ("All platforms", "Any time"…) in full.
@@ -191,7 +202,38 @@ class GalleryFilterBar(QWidget):
             date_to=date_to,
             favourite=True if self.favourite.isChecked() else None,
             batch_id=self.batch.currentData(),
+            job_ids=(self.job_id,) if self.job_id else (),
         )
+
+    def describe(self) -> list[str]:
+        """The filters besides the search, in words: ["Instagram", "favourites", …]."""
+        words = []
+        if self.job_id:
+            words.append(f"the job {self._job_name}")
+        for combo in (self.platform, self.date, self.batch):
+            if combo.currentIndex() > 0:
+                words.append(combo.currentText().strip())
+        if self.favourite.isChecked():
+            words.append("favourites")
+        return words
+
+    def show_job(self, job_id: str, prompt: str) -> None:
+        """Exactly one job's images: every other filter off, the job named on its chip."""
+        self._clear_quietly()
+        self.job_id = job_id
+        words = " ".join(prompt.split())
+        self._job_name = f"“{words if len(words) <= 40 else words[:39].rstrip() + '…'}”"
+        # Short, so the gallery keeps its width; the prompt is on every card anyway.
+        self.job_chip.setText("Only this job")
+        self.job_chip.setToolTip(f"Showing only the job {self._job_name} — click to show all")
+        self.job_chip.show()
+        self.changed.emit()
+
+    def clear_job(self) -> None:
+        if self.job_id is not None:
+            self.job_id = None
+            self.job_chip.hide()
+            self.changed.emit()
 
     def sort(self) -> AssetSort:
         return AssetSort(self.sort_combo.currentData() or AssetSort.NEWEST.value)
@@ -200,7 +242,11 @@ class GalleryFilterBar(QWidget):
         return self.query() != AssetQuery()
 
     def clear(self) -> None:
-        """Back to everything, newest first (one `changed`)."""
+        """Back to everything (one `changed`)."""
+        self._clear_quietly()
+        self.changed.emit()
+
+    def _clear_quietly(self) -> None:
         widgets = (self.search, self.platform, self.date, self.batch, self.favourite)
         for widget in widgets:
             widget.blockSignals(True)
@@ -212,4 +258,5 @@ class GalleryFilterBar(QWidget):
         for widget in widgets:
             widget.blockSignals(False)
         self._debounce.stop()
-        self.changed.emit()
+        self.job_id = None
+        self.job_chip.hide()

@@ -60,7 +60,9 @@ class GalleryRole(IntEnum):
     THUMB_STATE = Qt.ItemDataRole.UserRole + 6  # "loading" | "ready" | "broken"
     FILE_SIZE = Qt.ItemDataRole.UserRole + 7  # "412 KB"
     NOTE = Qt.ItemDataRole.UserRole + 8  # an extra word for the card (e.g. "crops 12%")
-    WARNING = Qt.ItemDataRole.UserRole + 9  # what the asset warns of (its subject hidden), or None
+    PROMPT = Qt.ItemDataRole.UserRole + 9  # the job's prompt, on one line
+    JOB = Qt.ItemDataRole.UserRole + 10  # the job, as a card names it ("Job 31 Jan, 12:04")
+    WARNING = Qt.ItemDataRole.UserRole + 11  # what the asset warns of (its subject hidden), or None
 
 
 class GalleryModel(QAbstractListModel):
@@ -102,15 +104,16 @@ class GalleryModel(QAbstractListModel):
         self.query, self.sort = query, sort
         self.loader.cancel_all()
         self._drop_pages()
-        self.total = self.ctx.library.count_assets(self._shown())
+        self.total = self.ctx.library.count_assets(self.shown_query())
         self.endResetModel()
         self.totalChanged.emit(self.total)
 
     def refresh(self) -> None:
         self.set_query(self.query, self.sort)
 
-    def _shown(self) -> AssetQuery:
-        """The query as the rows show it: without the hidden assets."""
+    def shown_query(self) -> AssetQuery:
+        """The query as the rows show it: without the hidden assets (what "export what is on
+        screen" exports)."""
         return replace(self.query, exclude_ids=tuple(self._hidden)) if self._hidden else self.query
 
     def _drop_pages(self) -> None:
@@ -124,7 +127,7 @@ class GalleryModel(QAbstractListModel):
             self._pages.move_to_end(number)
             return page
         page = self.ctx.library.query_assets(
-            self._shown(), sort=self.sort, limit=PAGE, offset=number * PAGE
+            self.shown_query(), sort=self.sort, limit=PAGE, offset=number * PAGE
         )
         self.pages_read += 1
         self._pages[number] = page
@@ -160,11 +163,11 @@ class GalleryModel(QAbstractListModel):
     def merge_job(self, job_id: str) -> int:
         """Returns how many rows were added."""
         found = self.ctx.library.query_assets(
-            replace(self._shown(), job_ids=[job_id]), sort=self.sort, limit=500
+            replace(self.shown_query(), job_ids=[job_id]), sort=self.sort, limit=500
         )
         if not found:
             return 0
-        total = self.ctx.library.count_assets(self._shown())
+        total = self.ctx.library.count_assets(self.shown_query())
         added = total - self.total
         if added > 0 and self.sort == AssetSort.NEWEST:  # the newest: on top
             self.beginInsertRows(QModelIndex(), 0, added - 1)
@@ -233,6 +236,10 @@ class GalleryModel(QAbstractListModel):
                 return asset.favourite
             case GalleryRole.FILE_SIZE:
                 return file_size(asset.bytes)
+            case GalleryRole.PROMPT:
+                return " ".join(asset.prompt.split())
+            case GalleryRole.JOB:
+                return job_label(asset)
             case GalleryRole.WARNING:
                 return asset.warning
             case GalleryRole.THUMB_STATE:
@@ -256,7 +263,8 @@ class GalleryModel(QAbstractListModel):
         return (
             f"<b>{self.platform_label(asset.platform)}</b><br>"
             f"{asset.width} × {asset.height} · {asset.format.upper()} · "
-            f"{file_size(asset.bytes)}<br>{made}<br><i>{_escape(prompt)}</i>{warning}"
+            f"{file_size(asset.bytes)}<br>{made} · {job_label(asset)}<br>"
+            f"<i>{_escape(prompt)}</i>{warning}"
         )
 
     @property
@@ -374,6 +382,12 @@ class GalleryModel(QAbstractListModel):
             urls.setdefault(asset.id, QUrl.fromLocalFile(str(self.ctx.library.asset_path(asset))))
         mime.setUrls(list(urls.values()))
         return mime
+
+
+def job_label(asset: AssetRecord) -> str:
+    """The job on a card: when it was made (its cards share it), e.g. "Job 31 Jan, 12:04"."""
+    made = datetime.fromtimestamp(asset.job_created_at or asset.created_at)
+    return f"Job {made:%d %b, %H:%M}"
 
 
 def _blank_pixmap() -> QPixmap:

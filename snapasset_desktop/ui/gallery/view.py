@@ -4,14 +4,21 @@ A `QListView` in icon mode over the paged `GalleryModel` (uniform sizes,
 single-pass layout), so ten thousand assets scroll as smoothly as ten. Only the
 thumbnails near the visible rows are kept on order; the rest are cancelled as
 the designer scrolls past. Deleting hides the cards at once and offers Undo
-for a few seconds before the files go.
+for a few seconds before the files go. Space, a double-click or Enter opens the
+full-size viewer on the gallery's own rows. The images of jobs the designer
+just made or imported are always shown: if the filters would hide them, the
+filters are cleared, and the status bar says so.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+from functools import partial
+
 from PySide6.QtCore import (
     QEvent,
     QItemSelection,
+    QItemSelectionModel,
     QModelIndex,
     QPoint,
     QSize,
@@ -42,14 +49,16 @@ from PySide6.QtWidgets import (
 )
 
 from snapasset_desktop.errors import SnapAssetError
-from snapasset_desktop.library.models import AssetRecord
+from snapasset_desktop.library.models import AssetQuery, AssetRecord
 from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.ui.bridge import EngineBridge
+from snapasset_desktop.ui.export.scope import ExportScope
 from snapasset_desktop.ui.gallery.delegate import CARD, AssetCardDelegate
 from snapasset_desktop.ui.gallery.filters import GalleryFilterBar
 from snapasset_desktop.ui.gallery.model import GalleryModel
-from snapasset_desktop.ui.shared.desktop import open_folder
+from snapasset_desktop.ui.shared.desktop import open_file, open_folder
 from snapasset_desktop.ui.shared.icons import icon
+from snapasset_desktop.ui.viewer.window import ViewerDialog
 
 UNDO_SECONDS = 6
 VISIBLE_CHECK_MS = 80  # how soon after scrolling stops far-away thumbnails are cancelled
@@ -57,9 +66,8 @@ VISIBLE_CHECK_MS = 80  # how soon after scrolling stops far-away thumbnails are 
 
 class GalleryView(QWidget):
     selectionChangedTo = Signal(list)  # list[AssetRecord]
-    activated = Signal(object)  # AssetRecord: double-click or Enter
-    previewRequested = Signal(object)  # AssetRecord: Space
     assetsDeleted = Signal(list)  # list[int]: deleted for real (after the undo window)
+    exportRequested = Signal()  # "Export…" on a card: export_scope() says what
     statusMessage = Signal(str)
 
     def __init__(
@@ -99,6 +107,9 @@ class GalleryView(QWidget):
         layout.addWidget(self.undo_bar)
         layout.addLayout(footer)
 
+        footer.addWidget(self.filters.job_chip)
+        self.viewer: ViewerDialog | None = None
+        self._expected: set[str] = set()  # jobs made here whose images must show
         self._pending_delete: list[AssetRecord] = []
         self._undo_timer = QTimer(self)
         self._undo_timer.setSingleShot(True)
@@ -109,7 +120,7 @@ class GalleryView(QWidget):
         self.model.totalChanged.connect(self._update_state)
         self.model.modelReset.connect(self._update_state)
         if bridge is not None:
-            bridge.jobFinished.connect(self.model.on_job_finished)
+            bridge.jobFinished.connect(self._on_job_finished)
             bridge.jobsAdded.connect(lambda _ids: self.filters.reload_batches())
         self._update_state()
 
@@ -148,7 +159,7 @@ class GalleryView(QWidget):
         view.selectionModel().selectionChanged.connect(self._selection_changed)
         view.verticalScrollBar().valueChanged.connect(self._schedule_trim)
         view.deleteRequested.connect(self.delete_selected)
-        view.previewRequested.connect(self._preview_current)
+        view.previewRequested.connect(self.open_viewer)
         copy = QShortcut(QKeySequence.StandardKey.Copy, view)
         copy.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         copy.activated.connect(self.copy_current)
@@ -196,14 +207,93 @@ class GalleryView(QWidget):
 
     @Slot(QModelIndex)
     def _activated(self, index: QModelIndex) -> None:
-        for asset in self.model.assets([index]):
-            self.activated.emit(asset)
+        self.open_viewer(index.row())
+
+    def export_scope(self) -> ExportScope | None:
+        """What "Export" means here: the selected cards, or else every card shown (the
+        gallery's own query and order, however many); None when there are none."""
+        selected = self.selected_assets()
+        if selected:
+            return ExportScope.selection(selected)
+        if not self.model.total:
+            return None
+        return ExportScope.shown(
+            self.model.shown_query(), self.model.sort, self.model.total, self.filters.describe()
+        )
+
+    # -- the viewer -------------------------------------------------------------------
 
     @Slot()
-    def _preview_current(self) -> None:
-        asset = self.current_asset()
-        if asset is not None:
-            self.previewRequested.emit(asset)
+    def open_viewer(self, row: int | None = None) -> None:
+        """The full-size viewer on `row` (the current card when None)."""
+        if row is None:
+            current = self.list.currentIndex()
+            row = current.row() if current.isValid() else 0
+        if not self.model.total:
+            return
+        if self.viewer is not None:
+            self.viewer.show_row(row)
+            self.viewer.raise_()
+            return
+        viewer = ViewerDialog(self.ctx, self.model.rowCount, self._asset_at, row, self.window())
+        viewer.rowChanged.connect(self._follow_viewer)
+        viewer.destroyed.connect(self._viewer_closed)
+        self.viewer = viewer
+        viewer.show()
+        viewer.activateWindow()  # its keys at once, not after a click into it
+
+    def _asset_at(self, row: int) -> AssetRecord | None:
+        return (
+            self.model.assets([self.model.index(row)])[0] if 0 <= row < self.model.total else None
+        )
+
+    def _follow_viewer(self, row: int) -> None:
+        """The card the viewer shows is the current one: closing it leaves the designer there."""
+        index = self.model.index(row)
+        self.list.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+        )
+        self.list.scrollTo(index)
+
+    def _viewer_closed(self) -> None:
+        self.viewer = None
+
+    # -- one job ----------------------------------------------------------------------
+
+    def show_job(self, job_id: str, prompt: str) -> None:
+        """Exactly that job's images, selected (every other filter off)."""
+        self.filters.show_job(job_id, prompt)  # the model follows at once
+        if self.model.total:
+            self.list.selectAll()
+            self.list.selectionModel().setCurrentIndex(
+                self.model.index(0), QItemSelectionModel.SelectionFlag.NoUpdate
+            )
+
+    def expect_results(self, job_ids: list[str]) -> None:
+        """Jobs the designer just made or imported: their images will be shown when done."""
+        self._expected.update(job_ids)
+
+    @Slot(str, str)
+    def _on_job_finished(self, job_id: str, status: str) -> None:
+        self.model.on_job_finished(job_id, status)
+        if job_id in self._expected and status in ("completed", "failed", "canceled"):
+            self._expected.discard(job_id)
+            if status == "completed":
+                self._reveal(job_id)
+
+    def _reveal(self, job_id: str) -> None:
+        """New results are always shown: when the filters hide a job just made, they go."""
+        if not self.filters.is_filtered():
+            return
+        library = self.ctx.library
+        hidden = library.count_assets(replace(self.model.shown_query(), job_ids=(job_id,))) == 0
+        if hidden and library.count_assets(AssetQuery(job_ids=(job_id,))):
+            search = self.filters.search.text().strip()
+            words = f"the search “{search}”" if search else "the filters"
+            self.filters.clear()
+            self.statusMessage.emit(
+                f"Showing everything so your new images appear ({words} hid them)."
+            )
 
     # -- actions ----------------------------------------------------------------------
 
@@ -228,6 +318,13 @@ class GalleryView(QWidget):
         if asset is not None:
             folder = self.ctx.library.asset_path(asset).parent
             open_folder(folder)
+
+    @Slot()
+    def open_file(self) -> None:
+        """The current card's file in the desktop's own app for it."""
+        asset = self.current_asset()
+        if asset is not None:
+            open_file(self.ctx.library.asset_path(asset))
 
     @Slot()
     def delete_selected(self) -> None:
@@ -268,17 +365,32 @@ class GalleryView(QWidget):
         self.model.forget(ids)
         self.assetsDeleted.emit(ids)
 
-    def _context_menu(self, point: QPoint) -> None:
-        if not self.list.indexAt(point).isValid():
-            return
+    def context_menu(self) -> QMenu:
+        """The actions on the selected cards (what a right-click offers)."""
+        count = len(self.list.selectionModel().selectedIndexes())
+        cards = "1 image" if count == 1 else f"{count:,} images"
+        asset = self.current_asset()
         menu = QMenu(self)
-        menu.addAction(icon("eye"), "Show details", self._preview_current)
-        menu.addAction(icon("star"), "Favourite / unfavourite", self.toggle_favourite)
-        menu.addAction(icon("copy"), "Copy files", self.copy_current)
-        menu.addAction(icon("folder-open"), "Open containing folder", self.open_folder)
+        menu.setObjectName("galleryMenu")
+        menu.addAction(icon("download"), f"Export {cards}…", self.exportRequested.emit)
+        menu.addAction(icon("eye"), "View full size\tSpace", self.open_viewer)
+        menu.addAction(icon("external-link"), "Open", self.open_file)
+        menu.addAction(icon("folder-open"), "Show in folder", self.open_folder)
+        menu.addAction(icon("copy"), "Copy\tCtrl+C", self.copy_current)
         menu.addSeparator()
-        menu.addAction(icon("trash-2"), "Delete…", self.delete_selected)
-        menu.popup(self.list.viewport().mapToGlobal(point))
+        if asset is not None:
+            show_job = partial(self.show_job, asset.job_id, asset.prompt)
+            menu.addAction(icon("images"), "Show this job's images", show_job)
+        menu.addAction(icon("star"), "Favourite / unfavourite", self.toggle_favourite)
+        menu.addSeparator()
+        menu.addAction(icon("trash-2"), "Delete…\tDel", self.delete_selected)
+        for action in menu.actions():
+            action.setObjectName(action.text().split("\t")[0].rstrip("…"))
+        return menu
+
+    def _context_menu(self, point: QPoint) -> None:
+        if self.list.indexAt(point).isValid():
+            self.context_menu().popup(self.list.viewport().mapToGlobal(point))
 
     # -- thumbnails near the screen ---------------------------------------------------
 

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from snapasset_desktop.errors import SnapAssetError
+from snapasset_desktop.library.models import JobRecord
 from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.services.queue_state import JobCounts
 from snapasset_desktop.ui import tasks
@@ -99,6 +100,9 @@ class QueuePanel(QWidget):
     """The queue table with its filters, actions and the pause switch."""
 
     openJob = Signal(str)
+    exportJob = Signal(str)  # "Export this job…" on a finished job
+    exportBatch = Signal(str)  # "Export this batch…": the batch id
+    showJobImages = Signal(str, str)  # "Show this job's images": job id, its prompt
     jobsRemoved = Signal(list)  # job ids deleted with their images (the gallery drops them)
     pausedChanged = Signal(bool)  # what the pause button shows now
 
@@ -244,12 +248,13 @@ class QueuePanel(QWidget):
             "openAction",
             "external-link",
             "Open result",
-            "Show this job's images (Enter)",
+            "Show this job in the details (Enter)",
             self.open_result,
         )
         self.open_action.setShortcuts(
             [QKeySequence(Qt.Key.Key_Return), QKeySequence(Qt.Key.Key_Enter)]
         )
+        self._add_result_actions()
 
         self.pause_button = QToolButton(self)
         self.pause_button.setObjectName("pauseButton")
@@ -291,6 +296,34 @@ class QueuePanel(QWidget):
         action.triggered.connect(lambda _=False: slot())
         self.table.addAction(action)
         return action
+
+    def _add_result_actions(self) -> None:
+        """A finished job's results, first in its right-click menu."""
+        self.export_job_action = self._action(
+            "exportJobAction",
+            "download",
+            "Export this job…",
+            "Export this job's images",
+            self.export_current_job,
+        )
+        self.export_batch_action = self._action(
+            "exportBatchAction",
+            "layers",
+            "Export this batch…",
+            "Export the images of every job in this batch",
+            self.export_current_batch,
+        )
+        self.show_images_action = self._action(
+            "showImagesAction",
+            "images",
+            "Show this job's images",
+            "Show exactly this job's images in the gallery, selected",
+            self.show_current_images,
+        )
+        separator = QAction(self)
+        separator.setSeparator(True)
+        results = [self.export_job_action, self.export_batch_action, self.show_images_action]
+        self.table.insertActions(self.cancel_action, [*results, separator])
 
     # -- filters and counts -----------------------------------------------------------
 
@@ -338,9 +371,12 @@ class QueuePanel(QWidget):
         self.lower_action.setEnabled(waiting)
         self.remove_action.setEnabled(bool(statuses & {"completed", "failed", "canceled"}))
         current = self._current_index()
-        self.open_action.setEnabled(
-            current is not None and current.data(STATUS_ROLE) == "completed"
-        )
+        completed = current is not None and current.data(STATUS_ROLE) == "completed"
+        self.open_action.setEnabled(completed)
+        self.export_job_action.setEnabled(completed)
+        self.show_images_action.setEnabled(completed)
+        job = self._current_job()
+        self.export_batch_action.setEnabled(job is not None and bool(job.batch_id))
 
     def _current_index(self) -> QModelIndex | None:
         index = self.table.currentIndex()
@@ -440,6 +476,25 @@ class QueuePanel(QWidget):
         index = self._current_index()
         if index is not None and index.data(STATUS_ROLE) == "completed":
             self.openJob.emit(index.data(JOB_ID_ROLE))
+
+    def export_current_job(self) -> None:
+        job = self._current_job()
+        if job is not None and job.status == "completed":
+            self.exportJob.emit(job.id)
+
+    def export_current_batch(self) -> None:
+        job = self._current_job()
+        if job is not None and job.batch_id:
+            self.exportBatch.emit(job.batch_id)
+
+    def show_current_images(self) -> None:
+        job = self._current_job()
+        if job is not None and job.status == "completed":
+            self.showJobImages.emit(job.id, job.prompt)
+
+    def _current_job(self) -> JobRecord | None:
+        index = self._current_index()
+        return self.model.job_at(index.row()) if index is not None else None
 
     def _statuses_for_ids(self) -> list[str]:
         rows = sorted(self.table.selectionModel().selectedRows(), key=lambda i: i.row())

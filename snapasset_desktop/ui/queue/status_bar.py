@@ -50,9 +50,8 @@ class QueueStatus(QWidget):
         row.addWidget(self.backend)
         self.answering = True  # the last read of the queue, and the bridge, got an answer
         self._workers = ""
-        self._reads = tasks.Refresh(
-            self, lambda: read_queue_state(context.queue), done=self._show, failed=self._failed
-        )
+        self._workers_since = 0  # bumped when the window starts a worker: older reads missed it
+        self._reads = tasks.Refresh(self, self._read, done=self._show, failed=self._failed)
         self._soon_timer = QTimer(self)
         self._soon_timer.setSingleShot(True)
         self._soon_timer.setInterval(SOON_MS)
@@ -81,7 +80,20 @@ class QueueStatus(QWidget):
     def refresh(self) -> None:
         self._reads.request()
 
-    def _show(self, state: QueueState) -> None:
+    def worker_started(self) -> None:
+        """The window has just started its worker: a reading taken before can't know it, so
+        it is not shown ("0 workers" while the worker loads); the next one is asked now."""
+        self._workers_since += 1
+        self.refresh()
+
+    def _read(self) -> tuple[int, QueueState]:
+        """A pool thread (one read at a time)."""
+        return self._workers_since, read_queue_state(self.context.queue)
+
+    def _show(self, reading: tuple[int, QueueState]) -> None:
+        since, state = reading
+        if since != self._workers_since:
+            return  # read before the window's worker started; a newer read is on its way
         jobs = state.jobs
         parts = [f"{jobs.waiting} waiting", f"{jobs.active} running"]
         if jobs.failed:

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from snapasset_desktop.errors import SnapAssetError
 from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.ui import tasks
+from snapasset_desktop.ui.settings.api import ApiPage, ApiSwitch
 from snapasset_desktop.ui.settings.cloud import CloudPage
 from snapasset_desktop.ui.settings.forms import note_label
 from snapasset_desktop.ui.settings.general import GeneralPage
@@ -47,6 +48,7 @@ NAV = (  # the sidebar: each page's title and icon
     ("Queue", "layers"),
     ("Library", "folder"),
     ("Presets", "layout-grid"),
+    ("Local API", "server"),
     ("Cloud sync", "cloud"),
 )
 
@@ -60,7 +62,10 @@ class SettingsDialog(QDialog):
         parent: QWidget | None = None,
         *,
         opener: Callable[[Path], None] = open_folder,
+        api: ApiSwitch | None = None,
     ) -> None:
+        """`api`: the window's local API switch (without one, the dialog's own, stopped
+        when it closes)."""
         super().__init__(parent)
         self.ctx = ctx
         self.setWindowTitle("Settings")
@@ -71,6 +76,8 @@ class SettingsDialog(QDialog):
         self.queue_page = QueuePage(ctx)
         self.library_page = LibraryPage(ctx, opener=opener)
         self.presets_page = PresetsPage(ctx)
+        self._own_api = None if api is not None else ApiSwitch(ctx, self)
+        self.api_page = ApiPage(ctx, api or self._own_api)
         self.cloud_page = CloudPage(ctx.cloud)  # a sync goes on after the dialog closes
         self.form_pages: tuple[SettingsPage, ...] = (
             self.general_page,
@@ -78,6 +85,7 @@ class SettingsDialog(QDialog):
             self.queue_page,
             self.library_page,
             self.presets_page,
+            self.api_page,
         )
         self._all_pages = (*self.form_pages, self.cloud_page)  # in the sidebar's order
 
@@ -156,3 +164,8 @@ class SettingsDialog(QDialog):
             self.summary.show()
             return
         super().accept()
+
+    def done(self, result: int) -> None:
+        if self._own_api is not None:
+            self._own_api.stop_now()
+        super().done(result)

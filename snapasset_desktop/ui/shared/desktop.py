@@ -1,4 +1,4 @@
-"""Handing things to the desktop: a folder opened in the file manager."""
+"""Handing things to the desktop: a folder opened in the file manager, a file in its app."""
 
 from __future__ import annotations
 
@@ -9,4 +9,8 @@ from PySide6.QtGui import QDesktopServices
 
 
 def open_folder(path: Path) -> None:
+    QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+
+def open_file(path: Path) -> None:
     QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))

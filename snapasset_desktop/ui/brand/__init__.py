@@ -1,0 +1,1 @@
+"""Brand kits: the Brand page that lists, makes, edits and shares them."""

@@ -20,6 +20,7 @@ from snapasset_desktop.safe_zones import UnsafeZone, parse_zones
 MAX_SIDE = 10_000
 MAX_LABEL = 80  # characters of a preset's label or network: a table cell, not an essay
 MB = 1024 * 1024  # how the preset editor shows a custom preset's file-size limit
+CUSTOM_NETWORK = "Custom"  # the network of a custom preset that names none
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,13 @@ class Platform:
     @property
     def size(self) -> tuple[int, int]:
         return (self.width, self.height)
+
+    @property
+    def display_name(self) -> str:
+        """The network and the format, e.g. "X Post image": labels alone repeat across
+        networks ("Post image" is X's, LinkedIn's and Threads'). A preset of the designer's
+        own without a network is its label."""
+        return self.label if self.network == CUSTOM_NETWORK else f"{self.network} {self.label}"
 
     @property
     def aspect(self) -> float:
@@ -83,6 +91,18 @@ BUILTIN_PLATFORMS: tuple[Platform, ...] = (
     _p("open-graph", "Web", "Open Graph image", 1200, 630),
 )
 
+# The named selections a new library starts with (`platform_sets`): editable like any other.
+STARTER_SETS: Mapping[str, tuple[str, ...]] = {
+    "Launch campaign": (
+        "instagram-square",
+        "instagram-story",
+        "x-post",
+        "linkedin-post",
+        "youtube-thumbnail",
+    ),
+    "Stories and reels": ("instagram-story", "tiktok"),
+}
+
 ALIASES: Mapping[str, str] = {
     "instagram-post": "instagram-square",
     "twitter-post": "x-post",
@@ -121,7 +141,7 @@ def make_custom_platform(
     height: Any,
     *,
     label: str = "",
-    network: str = "Custom",
+    network: str = CUSTOM_NETWORK,
     max_bytes: Any = None,
     safe_zones: Any = None,
 ) -> Platform:
@@ -143,7 +163,7 @@ def make_custom_platform(
             raise InvalidInput("The file-size limit must be more than 0 bytes.")
     return Platform(
         id=clean_id,
-        network=_text("network", network) or "Custom",
+        network=_text("network", network) or CUSTOM_NETWORK,
         label=_text("label", label) or clean_id,
         width=_parse_side("width", width),
         height=_parse_side("height", height),

@@ -114,19 +114,22 @@ def test_plan_line_shows_source_size_and_crop_loss(panel: ComposePanel) -> None:
 def test_saved_platform_sets_round_trip(ctx: AppContext, qtbot: QtBot) -> None:
     picker = PlatformPicker(ctx)
     qtbot.addWidget(picker)
-    picker.set_selected(["instagram-story", "tiktok"])
+    starters = picker.saved_sets()
+    picker.set_selected(["instagram-story", "youtube-thumbnail", "tiktok"])
     picker.save_set("Vertical video")
     reopened = AppContext.open()
     try:
         other = PlatformPicker(reopened)
         qtbot.addWidget(other)
-        assert other.saved_sets() == {"Vertical video": ["instagram-story", "tiktok"]}
+        assert other.saved_sets() == starters | {
+            "Vertical video": ["instagram-story", "youtube-thumbnail", "tiktok"]
+        }
         with qtbot.waitSignal(other.selectionChanged) as changed:
             other.apply_set("Vertical video")
-        assert changed.args[0] == ["instagram-story", "tiktok"]
-        assert other.selected_ids() == ["instagram-story", "tiktok"]
+        assert changed.args[0] == ["instagram-story", "youtube-thumbnail", "tiktok"]
+        assert other.selected_ids() == ["instagram-story", "youtube-thumbnail", "tiktok"]
         other.delete_set("Vertical video")
-        assert AppContext.open().settings.current.platform_sets == {}
+        assert AppContext.open().settings.current.platform_sets == starters
     finally:
         reopened.close()
 

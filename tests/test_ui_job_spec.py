@@ -109,8 +109,9 @@ def finished(qtbot: QtBot, window: MainWindow, job_id: str, status: str = "compl
 def test_a_placeholder_job_made_in_the_window_records_no_model(
     window: MainWindow, qtbot: QtBot, tmp_path: Path
 ) -> None:
-    window.context.settings.update(provider="placeholder")
-    assert window.compose.model_combo.currentText() == "gpt-image-2"  # shown, not used
+    window.context.settings.update(provider="placeholder")  # the composer follows
+    qtbot.waitUntil(lambda: window.compose.provider() == "placeholder")
+    assert not window.compose.model_combo.isVisible()  # no model is used
     job_id = compose(qtbot, window.compose, "a red barn", ["x-post"])
     finished(qtbot, window, job_id)
     job = window.context.jobs.get(job_id)

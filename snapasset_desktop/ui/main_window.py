@@ -14,7 +14,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -26,10 +26,12 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QDialog,
     QDockWidget,
+    QFrame,
     QLabel,
     QMainWindow,
     QMenu,
     QMessageBox,
+    QScrollArea,
     QSystemTrayIcon,
     QVBoxLayout,
     QWidget,
@@ -48,6 +50,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 WORKER_CHECK_MS = 5000
+DEFAULT_SIZE = QSize(1440, 900)  # a first start's window, made smaller to fit the screen
+DETAILS_MIN_WIDTH = 240  # narrower, the details scroll sideways
+SIDE_BY_SIDE_WIDTH = 1200  # a first start's window narrower than this tabs Create and Details
 QUIT_WAIT_MS = 3000
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".gif", ".tif", ".tiff", ".bmp"}
 
@@ -127,8 +132,8 @@ class MainWindow(QMainWindow):
         self.compose = ComposePanel(context, self)
         self.queue_panel = QueuePanel(context, self.bridge, self)
         self.detail = DetailPane(context, self.bridge, self)
-        self._docks["compose"].setWidget(self.compose)
-        self._docks["details"].setWidget(self.detail)
+        self._docks["compose"].setWidget(self.compose)  # it scrolls by itself
+        self._docks["details"].setWidget(_scrolling(self.detail, DETAILS_MIN_WIDTH))
         self._docks["queue"].setWidget(self.queue_panel)
         for panel in (self.gallery, self.compose, self.detail, self.queue_panel):
             panel.show()  # at once, not on the next turn of the event loop
@@ -185,7 +190,9 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(
             self._action("Find in library", self.gallery.focus_search, "Ctrl+F", "search")
         )
-        edit_menu.addAction(self._action("Settings…", self.open_settings, "Ctrl+,", "settings"))
+        edit_menu.addAction(
+            self._action("Settings…", lambda: self.open_settings(), "Ctrl+,", "settings")
+        )
 
         queue_menu = self._menus["&Queue"]
         # The compose panel owns Ctrl+Enter and Ctrl+Shift+Enter (while it has focus);
@@ -233,7 +240,7 @@ class MainWindow(QMainWindow):
         self.bridge.jobFinished.connect(self._on_job_finished)
         self.queue_panel.pausedChanged.connect(self.pause_action.setChecked)
         self.bridge.queueNotice.connect(self._on_queue_notice)
-        self.banner.settingsRequested.connect(self.open_settings)
+        self.banner.keyRequested.connect(lambda: self.open_settings("OpenAI key"))
 
     def _make_tray(self) -> QSystemTrayIcon | None:
         if not QSystemTrayIcon.isSystemTrayAvailable():
@@ -325,11 +332,12 @@ class MainWindow(QMainWindow):
         ExportDialog(self.context, assets, self).exec()
 
     @Slot()
-    def open_settings(self) -> None:
+    def open_settings(self, page: str = "General") -> None:
+        """Settings, on the page with that sidebar title."""
         # Dialogs load on first use: the cloud page's Supabase client costs ~0.3 s at start.
         from snapasset_desktop.ui.settings.dialog import SettingsDialog
 
-        SettingsDialog(self.context, self).exec()
+        SettingsDialog(self.context, self, page=page).exec()
         self.banner.refresh()
 
     @Slot()
@@ -446,10 +454,9 @@ class MainWindow(QMainWindow):
     def _restore_layout(self) -> None:
         stored = self._layout_settings()
         geometry = stored.value("geometry")
-        if isinstance(geometry, QByteArray) and self.restoreGeometry(geometry):
-            pass
-        else:
-            self.resize(1440, 900)
+        if not (isinstance(geometry, QByteArray) and self.restoreGeometry(geometry)):
+            room = self.screen().availableGeometry().size()
+            self.resize(DEFAULT_SIZE.boundedTo(room))
         state = stored.value("state")
         self._default_layout = not (isinstance(state, QByteArray) and self.restoreState(state))
 
@@ -457,11 +464,18 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         if self._default_layout:  # docks can only be sized once the window has a size
             self._default_layout = False
-            docks = self._docks
+            docks, size = self._docks, self.size()
+            if size.width() < SIDE_BY_SIDE_WIDTH:  # a small screen: Create and Details as tabs
+                self.tabifyDockWidget(docks["compose"], docks["details"])
+                docks["compose"].raise_()
+            # A share of the window each, within reason: a small screen keeps its gallery.
+            compose = min(max(round(size.width() * 0.3), 280), 440)
+            details = min(max(round(size.width() * 0.3), 280), 460)
+            queue = min(max(round(size.height() * 0.28), 150), 250)
             self.resizeDocks(
-                [docks["compose"], docks["details"]], [400, 460], Qt.Orientation.Horizontal
+                [docks["compose"], docks["details"]], [compose, details], Qt.Orientation.Horizontal
             )
-            self.resizeDocks([docks["queue"]], [250], Qt.Orientation.Vertical)
+            self.resizeDocks([docks["queue"]], [queue], Qt.Orientation.Vertical)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         stored = self._layout_settings()
@@ -469,6 +483,20 @@ class MainWindow(QMainWindow):
         stored.setValue("state", self.saveState())
         stored.sync()
         super().closeEvent(event)
+
+
+def _scrolling(panel: QWidget, min_width: int) -> QScrollArea:
+    """`panel` in a scroll area that gives it the dock's width and scrolls what is taller:
+    a side panel never holds the window taller than a small screen, nor (below
+    `min_width`) wider."""
+    area = QScrollArea()
+    area.setObjectName(f"{panel.objectName() or 'panel'}Scroll")
+    area.setWidget(panel)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    width = panel.minimumSizeHint().width() + area.verticalScrollBar().sizeHint().width()
+    area.setMinimumWidth(min(width, min_width))
+    return area
 
 
 def _import_images(

@@ -27,6 +27,10 @@ from snapasset_desktop.spec import Background, JobSpec, Provider, Quality
 from snapasset_desktop.styles import apply_style, check_style
 
 QUALITIES = tuple(quality.value for quality in Quality)
+# An imported file's assets keep its format unless another is asked: a JPEG photo stays
+# JPEG (as PNG it was 2.9 MB), a PNG keeps its sharp edges and transparency. A file in a
+# format SnapAsset doesn't write (GIF, TIFF, BMP) takes the settings' format.
+KEPT_IMPORT_FORMATS = frozenset({"jpeg", "png", "webp"})
 BACKGROUNDS = tuple(background.value for background in Background)
 MAX_VARIATIONS = 4
 IMPORT_PROVIDER = Provider.IMPORT
@@ -63,15 +67,19 @@ class SpecBuilder:
         style: str | None = None,
         file_name: str | None = None,
         source_size: tuple[int, int] | None = None,
+        file_format: str | None = None,
     ) -> JobSpec:
         """The spec for this input; None (or no value) takes the settings' value.
 
-        An import (provider "import") names its file and the file's size; the rest
-        is planned: the source size from the platforms, for the model that will
-        paint it (the placeholder plans as that model would, so layouts match)."""
+        An import (provider "import") names its file, the file's size and format (which
+        its assets keep unless `asset_format` says otherwise); the rest is planned: the
+        source size from the platforms, for the model that will paint it (the
+        placeholder plans as that model would, so layouts match)."""
         settings = self.settings
         chosen = _provider(provider or settings.provider)
         platforms = tuple(self.registry.resolve(platform_ids))
+        if asset_format is None and chosen is Provider.IMPORT:
+            asset_format = file_format if file_format in KEPT_IMPORT_FORMATS else None
         common: dict[str, Any] = {
             "platforms": tuple(p.id for p in platforms),
             "provider": chosen,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -133,6 +134,16 @@ def _parse_side(name: str, value: Any) -> int:
             f"The {name} can be at most {MAX_SIDE:,} pixels; {int(number):,} is too big."
         )
     return int(number)
+
+
+def preset_id(name: str) -> str:
+    """The id a preset named `name` is kept under, e.g. "Newsletter Hero" -> "newsletter-hero":
+    lowercase letters and digits joined by dashes, accents dropped."""
+    plain = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")[:48].strip("-")
+    if not slug:
+        raise InvalidInput("Give the preset a name with a few letters or digits in it.")
+    return slug
 
 
 def make_custom_platform(

@@ -346,8 +346,18 @@ class MainWindow(QMainWindow):
             from snapasset_desktop.ui.monitor.dialog import MonitorDialog
 
             self._monitor = MonitorDialog(self.context, self)
+            self._monitor.jobOpened.connect(self.show_job_details)
         self._monitor.show()
         self._monitor.raise_()
+
+    @Slot(str)
+    def show_job_details(self, job_id: str) -> None:
+        """A job named elsewhere (the monitor's log): the window, with its details in front."""
+        self.detail.show_job(job_id)
+        self._docks["details"].show()
+        self._docks["details"].raise_()
+        self.raise_()
+        self.activateWindow()
 
     @Slot()
     def toggle_pause(self) -> None:

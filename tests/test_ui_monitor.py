@@ -12,8 +12,8 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
-from snapasset_desktop.queue.store import WorkerInfo
 from snapasset_desktop.services.context import AppContext
+from snapasset_desktop.services.monitor import WorkerView
 from snapasset_desktop.ui.monitor.charts import BarListChart, TimelineChart, TimelinePoint
 from snapasset_desktop.ui.monitor.dialog import MonitorDialog, workers_detail
 from snapasset_desktop.ui.monitor.log_viewer import LogViewer, read_from, read_tail
@@ -196,8 +196,8 @@ def test_the_chart_s_axis_labels_have_room(qtbot: QtBot) -> None:
 
 
 def test_the_workers_card_speaks_plainly() -> None:
-    def worker(kind: str, concurrency: int) -> WorkerInfo:
-        return WorkerInfo("w", "host", 1, kind, concurrency, 0.0, 0.0)
+    def worker(kind: str, concurrency: int) -> WorkerView:
+        return WorkerView("w", "host", kind, concurrency, 0.0, 1)
 
     assert workers_detail([worker("worker", 4)], [True]) == "Up to 4 jobs at once, in this app"
     both = workers_detail([worker("worker", 4), worker("worker", 2)], [True, False])

@@ -118,6 +118,7 @@ class MainWindow(QMainWindow):
         from snapasset_desktop.ui.gallery.view import GalleryView
         from snapasset_desktop.ui.queue.panel import QueuePanel
         from snapasset_desktop.ui.queue.status_bar import QueueStatus
+        from snapasset_desktop.ui.quit_guard import QuitGuard
 
         self.context = context
         self.bridge = EngineBridge(context.queue, self)
@@ -143,6 +144,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._connect()
         self._tray = self._make_tray()
+        self.quit_guard = QuitGuard(self)
         QTimer.singleShot(0, self.banner.refresh)
         self.is_ready = True
         self.ready.emit()
@@ -488,6 +490,9 @@ class MainWindow(QMainWindow):
             self.resizeDocks([docks["queue"]], [queue], Qt.Orientation.Vertical)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.is_ready and not self.quit_guard.allows_close():
+            event.ignore()  # asked what to do with the jobs in the queue first
+            return
         stored = self._layout_settings()
         stored.setValue("geometry", self.saveGeometry())
         stored.setValue("state", self.saveState())

@@ -30,9 +30,8 @@ from PySide6.QtWidgets import (
 )
 
 from snapasset_desktop.formatting import duration, file_size, percent
-from snapasset_desktop.queue.store import WorkerInfo
 from snapasset_desktop.services.context import AppContext
-from snapasset_desktop.services.monitor import Health, Monitor, Stats
+from snapasset_desktop.services.monitor import Health, Monitor, Stats, WorkerView
 from snapasset_desktop.ui import tasks
 from snapasset_desktop.ui.monitor.cards import Card, StatusDot
 from snapasset_desktop.ui.monitor.charts import BarListChart, TimelineChart, TimelinePoint
@@ -443,7 +442,7 @@ def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def workers_detail(workers: list[WorkerInfo], in_app: list[bool]) -> str:
+def workers_detail(workers: list[WorkerView], in_app: list[bool]) -> str:
     """E.g. "Up to 8 jobs at once, in this app and 2 background workers"; `in_app` says
     which of `workers` are this window's own."""
     at_once = sum(w.concurrency for w in workers)

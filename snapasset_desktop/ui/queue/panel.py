@@ -101,6 +101,7 @@ class QueuePanel(QWidget):
     openJob = Signal(str)
     jobsRemoved = Signal(list)  # job ids deleted with their images (the gallery drops them)
     pausedChanged = Signal(bool)  # what the pause button shows now
+    countsChanged = Signal()  # `counts` were read again
 
     def __init__(
         self, ctx: AppContext, bridge: EngineBridge | None, parent: QWidget | None = None
@@ -319,6 +320,7 @@ class QueuePanel(QWidget):
         self.counts = {"all": jobs.total, **jobs.by_state()}
         for name, button in self.filter_buttons.items():
             button.setText(f"{FILTER_LABELS[name]}  {self.counts[name]:,}")
+        self.countsChanged.emit()
 
     # -- selection and actions --------------------------------------------------------
 

@@ -58,6 +58,7 @@ class QueueStatus(QWidget):
         row.addWidget(self.backend_mark)
         row.addWidget(self.backend)
         self.answering = True  # the last read of the queue, and the bridge, got an answer
+        self.state: QueueState | None = None  # the last figures read
         self._workers = ""
         self._reads = tasks.Refresh(
             self, lambda: read_queue_state(context.queue), done=self._show, failed=self._failed
@@ -91,6 +92,7 @@ class QueueStatus(QWidget):
         self._reads.request()
 
     def _show(self, state: QueueState) -> None:
+        self.state = state
         jobs = state.jobs
         parts = [f"{jobs.waiting} waiting", f"{jobs.active} running"]
         if jobs.failed:

@@ -10,6 +10,7 @@ the library) are therefore imported inside `attach`, not at the top."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -41,6 +42,7 @@ from snapasset_desktop.errors import SnapAssetError
 from snapasset_desktop.paths import AppPaths
 from snapasset_desktop.queue.worker_process import WorkerProcess
 from snapasset_desktop.ui import tasks
+from snapasset_desktop.ui.shared.desktop import open_folder
 from snapasset_desktop.ui.shared.icons import app_icon, icon
 
 if TYPE_CHECKING:
@@ -86,6 +88,7 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(app_icon())
         self.setAcceptDrops(True)
         self.worker: WorkerProcess | None = None
+        self.folder_opener: Callable[[Path], None] = open_folder  # Help → Report a problem
         self._worker_watch = QTimer(self)
         self._worker_watch.setInterval(WORKER_CHECK_MS)
         self._monitor: QDialog | None = None
@@ -225,7 +228,15 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self._action("Monitor", self.open_monitor, "Ctrl+M", "activity"))
 
         help_menu = self._menus["&Help"]
-        help_menu.addAction(self._action("About SnapAsset", self.about))
+        help_menu.addAction(self._action("Keyboard shortcuts", self.show_shortcuts, "Ctrl+/"))
+        help_menu.addAction(
+            self._action("User guide", lambda: self.show_guide(), "F1", "file-text")
+        )
+        help_menu.addAction(
+            self._action("Report a problem…", self.report_problem, icon_name="circle-alert")
+        )
+        help_menu.addSeparator()
+        help_menu.addAction(self._action("About SnapAsset", self.about, icon_name="info"))
 
     def _connect(self) -> None:
         self.gallery.selectionChangedTo.connect(self._on_gallery_selection)
@@ -371,6 +382,31 @@ class MainWindow(QMainWindow):
         if assets:
             self.detail.show_asset(assets[0])
             self._docks["details"].show()
+
+    @Slot()
+    def show_shortcuts(self) -> None:
+        """Every keyboard shortcut, searchable."""
+        from snapasset_desktop.ui.help.shortcuts import ShortcutsDialog
+
+        self.shortcuts_sheet = ShortcutsDialog(self)
+        self.shortcuts_sheet.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.shortcuts_sheet.show()
+
+    def show_guide(self, section: str = "") -> None:
+        """The user guide (the README's sections), on `section`."""
+        from snapasset_desktop.ui.help.guide import open_guide
+
+        self.guide = open_guide(self, section)
+
+    @Slot()
+    def report_problem(self) -> None:
+        """The log folder, for the log to go with a report (it never holds the key)."""
+        self.folder_opener(self.paths.log_dir)
+        self.statusBar().showMessage(
+            f"The log folder is open: attach {self.paths.log_file.name} to your report (your "
+            "OpenAI key is never in it).",
+            15000,
+        )
 
     @Slot()
     def about(self) -> None:

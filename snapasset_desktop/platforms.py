@@ -42,10 +42,10 @@ class Platform:
 
     @property
     def display_name(self) -> str:
-        """The network and the format, e.g. "X Post image": labels alone repeat across
-        networks ("Post image" is X's, LinkedIn's and Threads'). A preset of the designer's
-        own without a network is its label."""
-        return self.label if self.network == CUSTOM_NETWORK else f"{self.network} {self.label}"
+        """The network and the format, e.g. "X · Post image", as the gallery's cards say it:
+        labels alone repeat across networks ("Post image" is X's, LinkedIn's and
+        Threads'). A preset of the designer's own without a network is its label."""
+        return self.label if self.network == CUSTOM_NETWORK else f"{self.network} · {self.label}"
 
     @property
     def aspect(self) -> float:

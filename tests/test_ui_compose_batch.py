@@ -57,7 +57,9 @@ def test_the_platforms_are_named_with_their_network(ctx: AppContext, qtbot: QtBo
     dialog = BatchDialog(ctx, ["x-post", "linkedin-post", "threads"], {})
     qtbot.addWidget(dialog)
     summary = dialog.findChild(QLabel, "batchPlatforms").text()
-    assert summary == "For 3 platform(s): X Post image, LinkedIn Post image, Threads Post image"
+    assert (
+        summary == "For 3 platform(s): X · Post image, LinkedIn · Post image, Threads · Post image"
+    )
 
 
 def test_csv_with_a_bad_platform_reports_that_row(

@@ -78,7 +78,7 @@ def test_a_starter_set_is_one_click_and_sets_can_be_changed(ctx: AppContext, qtb
     qtbot.mouseClick(launch, Qt.MouseButton.LeftButton)
     assert panel.picker.selected_ids() == list(STARTER_SETS["Launch campaign"])
     assert launch.isChecked() and not sets.chips["Stories and reels"].isChecked()
-    assert "Instagram Story / Reel" in panel.plan_text() or "no cropping" in panel.plan_text()
+    assert "Instagram · Story / Reel" in panel.plan_text() or "no cropping" in panel.plan_text()
 
     panel.picker.remove("youtube-thumbnail")  # the chip under the list
     assert not launch.isChecked()  # the choice is no longer that set

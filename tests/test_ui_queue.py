@@ -157,7 +157,7 @@ def test_a_batch_shows_by_its_name_and_platforms_by_network(
     qtbot.waitUntil(lambda: model.row_of(job_id) is not None and model.rowCount() == 3)
     row = model.row_of(job_id)
     assert model.index(row, Column.BATCH).data() == "Campaign A"
-    assert model.index(row, Column.PLATFORMS).data() == "X Post image, LinkedIn Post image"
+    assert model.index(row, Column.PLATFORMS).data() == "X · Post image, LinkedIn · Post image"
     other = model.row_of(unnamed.job_ids[0])
     assert model.index(other, Column.BATCH).data() == "Batch of 2"
     reopened = QueueModel(ctx, None)  # read from the library's first page, not live

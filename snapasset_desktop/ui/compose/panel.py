@@ -657,7 +657,7 @@ class ComposePanel(QWidget):
         self.plan_label.setText(self.plan_text())
 
     def plan_text(self) -> str:
-        """E.g. "Source 2048×1152 · crop: Instagram Story / Reel −44 %, LinkedIn Profile
+        """E.g. "Source 2048×1152 · crop: Instagram · Story / Reel −44 %, LinkedIn · Profile
         banner −25 %"."""
         ids = self.picker.selected_ids()
         if not ids:

@@ -93,11 +93,15 @@ def test_the_guide_is_the_readme_a_section_at_a_time(window: MainWindow, qtbot: 
 
 
 def test_sections_split_at_headings_but_not_inside_code() -> None:
-    text = "# Tool\nintro\n![shot](a.png)\n## Use\n```sh\n# a comment\n```\n### Deeper\nmore\n"
+    pictures = "| A | B |\n| --- | --- |\n| ![a](a.png) | ![b](b.png) |\n"
+    text = (
+        f"# Tool\nintro\n![shot](a.png)\n{pictures}## Use\n```sh\n# a comment\n```\n"
+        "| kept | table |\n| --- | --- |\n| x | y |\n### Deeper\nmore\n"
+    )
     found = sections(text)
     assert list(found) == ["Tool", "Use", "Deeper"]
-    assert found["Use"] == (2, "## Use\n```sh\n# a comment\n```")
-    assert "a.png" not in found["Tool"][1]
+    assert found["Tool"] == (1, "# Tool\nintro")  # the pictures and their table left out
+    assert found["Use"][1].endswith("| x | y |")
     assert GuideDialog(text="").page.toPlainText().startswith("The guide isn't part")
 
 

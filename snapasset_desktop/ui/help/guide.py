@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 DISTRIBUTION = "snapasset-desktop"
 _HEADING = re.compile(r"^(#{1,3}) (.+)$")
 _PICTURE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+_TABLE_RULE = re.compile(r"^\|\s*:?-{3,}")  # a table's rule, under its header
 MISSING = (
     "The guide isn't part of this copy of SnapAsset. It is the README of SnapAsset "
     "Desktop, on the page you downloaded it from."
@@ -62,9 +63,32 @@ def sections(text: str) -> dict[str, tuple[int, str]]:
             current = [line]
             found[title] = (level, current)
         else:
-            current.append(_PICTURE.sub("", line))
-    shown = {title: (level, "\n".join(lines).strip()) for title, (level, lines) in found.items()}
+            current.append(line)
+    shown = {
+        title: (level, "\n".join(_without_pictures(lines)).strip())
+        for title, (level, lines) in found.items()
+    }
     return {title: section for title, section in shown.items() if section[1]}
+
+
+def _without_pictures(lines: list[str]) -> list[str]:
+    """The lines with their pictures left out, and a table of pictures with them."""
+    kept = []
+    for line in lines:
+        plain = _PICTURE.sub("", line)
+        if plain != line and not plain.strip(" |"):
+            continue  # pictures only
+        kept.append(plain)
+    # A table whose rows were pictures is a header alone: drop it with its rule.
+    headless = []
+    for n, line in enumerate(kept):
+        rule = _TABLE_RULE.match(line)
+        follows = kept[n + 1] if n + 1 < len(kept) else ""
+        if rule and not follows.startswith("|"):
+            headless.pop()
+            continue
+        headless.append(line)
+    return headless
 
 
 def anchor(title: str) -> str:

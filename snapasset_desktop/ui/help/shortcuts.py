@@ -8,7 +8,7 @@ the gallery) are listed beside them.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -24,10 +24,9 @@ from PySide6.QtWidgets import (
 
 IN_PLACE = (  # (where, what, keys) for keys that belong to one part of the window
     ("Prompt", "Earlier prompts (in an empty prompt)", "Up / Down"),
-    ("Create", "Generate now", "Ctrl+Enter"),
-    ("Create", "Add to queue", "Ctrl+Shift+Enter"),
     ("Queue", "Show the selected job's details", "Enter"),
     ("Queue", "Remove the selected finished jobs", "Delete"),
+    ("Gallery", "Copy the selected image", "Ctrl+C"),
     ("Gallery", "Delete the selected images (with undo)", "Delete"),
     ("Platforms", "Clear the search", "Escape"),
 )
@@ -91,7 +90,10 @@ class ShortcutsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.search)
         layout.addWidget(self.table, 1)
-        self.search.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.search.setFocus(Qt.FocusReason.PopupFocusReason)  # typing searches at once
 
     def shown(self) -> list[tuple[str, str, str]]:
         """The rows the search leaves, as (where, what, keys)."""

@@ -6,13 +6,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QModelIndex, Qt
 from pytestqt.qtbot import QtBot
 
 from snapasset_desktop.platforms import STARTER_SETS
 from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.services.jobs import PRIORITIES
 from snapasset_desktop.ui.compose.panel import ComposePanel
+from snapasset_desktop.ui.compose.platform_picker import CHIPS_SHOWN
+from snapasset_desktop.ui.compose.platform_tree import PLATFORM_ID_ROLE, ROWS_SHOWN
+from snapasset_desktop.ui.main_window import MainWindow
+from tests.conftest import write_settings
 
 
 @pytest.fixture
@@ -136,3 +140,66 @@ def test_the_status_line_agrees_with_the_priority_box(ctx: AppContext, qtbot: Qt
         panel.add_to_queue()
     assert "at Low priority" in panel.status_label.text()
     assert ctx.jobs.get(submitted.args[0][0]).priority == PRIORITIES["low"]
+
+
+def shown_platforms(panel: ComposePanel) -> list[str]:
+    view, model = panel.picker.view, panel.picker.model
+    return [
+        item.data(PLATFORM_ID_ROLE)
+        for group, item in model.platform_items()
+        if view.isExpanded(group.index())
+        and not view.isRowHidden(group.row(), QModelIndex())
+        and not view.isRowHidden(item.row(), group.index())
+    ]
+
+
+def test_the_platform_list_is_comfortable(ctx: AppContext, qtbot: QtBot) -> None:
+    """It showed 6–9 of ~20 rows, fewer once the crop line wrapped."""
+    panel = open_panel(ctx, qtbot)
+    panel.resize(340, 720)
+    picker, view = panel.picker, panel.picker.view
+    row = view.sizeHintForRow(0)
+    assert shown_platforms(panel) == []  # networks folded while nothing is chosen
+    assert view.height() >= ROWS_SHOWN * row
+
+    qtbot.keyClicks(picker.search_edit, "9:16")
+    assert shown_platforms(panel) == ["instagram-story", "tiktok"]
+    picker.search_edit.clear()
+
+    top = view.mapTo(panel, view.rect().topLeft())
+    picker.select_all()  # every chip, and a crop line of several lines
+    qtbot.waitUntil(lambda: panel.plan_label.height() > 2 * panel.plan_label.fontMetrics().height())
+    assert view.height() >= ROWS_SHOWN * row
+    assert view.mapTo(panel, view.rect().topLeft()) == top  # the rows did not move
+    assert len(picker.chips) == CHIPS_SHOWN
+    qtbot.mouseClick(picker.chips["instagram-square"], Qt.MouseButton.LeftButton)
+    assert "instagram-square" not in picker.selected_ids()
+    assert "x-post" in shown_platforms(panel)  # networks holding a choice are open
+
+
+def test_the_short_path_in_the_window(qtbot: QtBot) -> None:
+    """At 1024×640: type a prompt, click a saved set, Generate — the job has the set's
+    platforms and its images."""
+    write_settings(provider="placeholder")
+    context = AppContext.open()
+    window = MainWindow(context)
+    qtbot.addWidget(window)
+    window.resize(1024, 640)
+    window.show()
+    qtbot.waitExposed(window)
+    window.start_queue()
+    try:
+        compose = window.compose
+        compose.prompt_edit.setFocus()
+        qtbot.keyClicks(compose.prompt_edit, "a lighthouse at dawn")  # 1
+        chip = compose.picker.sets.chips["Launch campaign"]
+        qtbot.mouseClick(chip, Qt.MouseButton.LeftButton)  # 2
+        with qtbot.waitSignal(compose.submitted) as submitted:
+            qtbot.mouseClick(compose.generate_button, Qt.MouseButton.LeftButton)  # 3
+        [job_id] = submitted.args[0]
+        qtbot.waitUntil(lambda: context.jobs.get(job_id).status == "completed", timeout=30_000)
+        assets = context.library.assets_for_job(job_id)
+        assert sorted(a.platform for a in assets) == sorted(STARTER_SETS["Launch campaign"])
+    finally:
+        window.stop_queue()
+        context.close()

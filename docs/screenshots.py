@@ -1,7 +1,9 @@
 """Render the main views with sample data into docs/screenshots/ (`make screenshots`).
 
 Runs offscreen in a throwaway library: a few jobs made with the placeholder
-provider (completed), one refused by the fake reason, a few waiting.
+provider (completed), one refused by the fake reason, a few waiting. The composer
+is shown with a saved platform set applied, and the window as a first start on a
+1024×640 screen shows it.
 """
 
 from __future__ import annotations
@@ -84,8 +86,11 @@ def main() -> int:
     window.gallery.findChild(
         type(window.gallery.findChild(object, "galleryList")), "galleryList"
     ).setCurrentIndex(first)
+    window.compose.set_prompt("a lighthouse at dawn, warm light over a calm sea")
+    window.compose.picker.apply_set("Launch campaign")  # one click on a saved platform set
     settle(1.5)
     window.grab().save(str(OUT / "main-window.png"))
+    window.compose.grab().save(str(OUT / "composer.png"))
     assets = context.library.query_assets(limit=10)
     shots = [
         ("export-dialog.png", ExportDialog(context, assets, window)),
@@ -97,6 +102,13 @@ def main() -> int:
         settle(2.5)
         dialog.grab().save(str(OUT / name))
         dialog.close()
+    small = MainWindow(context)  # a first start on a 1024×640 screen: Create and Details tabbed
+    small.resize(1024, 640)
+    small.show()
+    small.compose.picker.apply_set("Launch campaign")
+    settle(2.0)
+    small.grab().save(str(OUT / "main-window-1024x640.png"))
+    small.stop_queue()
     window.stop_queue()
     context.close()
     QTimer.singleShot(0, app.quit)

@@ -36,10 +36,12 @@ def open_panel(ctx: AppContext, qtbot: QtBot) -> ComposePanel:
 
 def test_the_composer_opens_as_it_was_left(ctx: AppContext, qtbot: QtBot) -> None:
     panel = open_panel(ctx, qtbot)
-    panel.provider_combo.setCurrentIndex(panel.provider_combo.findData("placeholder"))
-    panel.quality_combo.setCurrentText("high")
-    panel.background_combo.setCurrentText("opaque")
-    panel.format_combo.setCurrentText("jpeg")
+    panel.choices.provider_combo.setCurrentIndex(
+        panel.choices.provider_combo.findData("placeholder")
+    )
+    panel.choices.quality_combo.setCurrentText("high")
+    panel.choices.background_combo.setCurrentText("opaque")
+    panel.choices.format_combo.setCurrentText("jpeg")
     panel.picker.set_selected(["x-post", "tiktok"])
     saved = ctx.settings
     qtbot.waitUntil(lambda: saved.current.platforms == ["x-post", "tiktok"])
@@ -50,9 +52,9 @@ def test_the_composer_opens_as_it_was_left(ctx: AppContext, qtbot: QtBot) -> Non
         again = open_panel(restarted, qtbot)
         assert again.provider() == "placeholder"
         assert again.picker.selected_ids() == ["x-post", "tiktok"]
-        assert again.quality_combo.currentText() == "high"
-        assert again.background_combo.currentText() == "opaque"
-        assert again.format_combo.currentText() == "jpeg"
+        assert again.choices.quality_combo.currentText() == "high"
+        assert again.choices.background_combo.currentText() == "opaque"
+        assert again.choices.format_combo.currentText() == "jpeg"
         spec = restarted.specs.build("a fox", again.picker.selected_ids(), **again.options())
         assert (spec.provider.value, spec.quality.value, spec.render.format) == (
             "placeholder",
@@ -65,10 +67,12 @@ def test_the_composer_opens_as_it_was_left(ctx: AppContext, qtbot: QtBot) -> Non
 
 def test_a_model_name_being_typed_is_not_saved(ctx: AppContext, qtbot: QtBot) -> None:
     panel = open_panel(ctx, qtbot)
-    panel.model_combo.setCurrentText("gpt-image-2.5-flare")
+    panel.choices.model_combo.setCurrentText("gpt-image-2.5-flare")
     panel.remember()
     assert ctx.settings.current.model == "gpt-image-2.5-flare"
-    panel.model_combo.setCurrentText("dall-e-3")  # retired: refused, the last good one stays
+    panel.choices.model_combo.setCurrentText(
+        "dall-e-3"
+    )  # retired: refused, the last good one stays
     panel.remember()
     assert ctx.settings.current.model == "gpt-image-2.5-flare"
 
@@ -104,16 +108,18 @@ def test_a_starter_set_is_one_click_and_sets_can_be_changed(ctx: AppContext, qtb
 
 def test_the_placeholder_is_shown_for_what_it_is(ctx: AppContext, qtbot: QtBot) -> None:
     panel = open_panel(ctx, qtbot)
-    assert panel.model_combo.isVisible() and not panel.provider_note.isVisible()
+    assert panel.choices.model_combo.isVisible() and not panel.choices.provider_note.isVisible()
     with qtbot.waitSignal(panel.providerChanged) as changed:
-        panel.provider_combo.setCurrentIndex(panel.provider_combo.findData("placeholder"))
+        panel.choices.provider_combo.setCurrentIndex(
+            panel.choices.provider_combo.findData("placeholder")
+        )
     assert changed.args == ["placeholder"]
     assert ctx.settings.current.provider == "placeholder"
-    note = panel.provider_note.text()
-    assert panel.provider_note.isVisible()
+    note = panel.choices.provider_note.text()
+    assert panel.choices.provider_note.isVisible()
     assert "free" in note and "offline" in note and "not a real image" in note
-    assert not panel.model_combo.isVisible() and not panel.model_combo.isEnabled()
-    assert panel.no_model_label.isVisible()
+    assert not panel.choices.model_combo.isVisible() and not panel.choices.model_combo.isEnabled()
+    assert panel.choices.no_model_label.isVisible()
 
     panel.set_prompt("a lighthouse")
     panel.picker.set_selected(["x-post"])
@@ -127,14 +133,14 @@ def test_the_status_line_agrees_with_the_priority_box(ctx: AppContext, qtbot: Qt
     panel = open_panel(ctx, qtbot)
     panel.picker.set_selected(["x-post"])
     panel.set_prompt("first")
-    assert panel.priority_combo.currentText() == "Normal"
+    assert panel.choices.priority_combo.currentText() == "Normal"
     with qtbot.waitSignal(panel.submitted) as submitted:
         panel.generate_now()
     status = panel.status_label.text()
     assert "high" not in status.lower() and "ahead of the waiting jobs" in status
     assert ctx.jobs.get(submitted.args[0][0]).priority == PRIORITIES["high"]
 
-    panel.priority_combo.setCurrentIndex(panel.priority_combo.findData("low"))
+    panel.choices.priority_combo.setCurrentIndex(panel.choices.priority_combo.findData("low"))
     panel.set_prompt("second")
     with qtbot.waitSignal(panel.submitted) as submitted:
         panel.add_to_queue()

@@ -15,21 +15,16 @@ and Settings all agree with what the composer shows.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import time
 from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from PySide6.QtCore import QDateTime, QEvent, QObject, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QPalette, QResizeEvent, QShortcut
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QDateTimeEdit,
     QFrame,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLayout,
@@ -37,24 +32,19 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
-    QSpinBox,
-    QStackedWidget,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from snapasset_desktop.errors import InvalidInput, SnapAssetError
-from snapasset_desktop.imaging.encode import normalise_format
 from snapasset_desktop.imaging.planning import plan_source_size
 from snapasset_desktop.library.models import JobRecord
-from snapasset_desktop.providers.base import SUPPORTED_MODELS, check_model
 from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.services.jobs import BatchResult
-from snapasset_desktop.services.requests import BACKGROUNDS, MAX_VARIATIONS, QUALITIES
-from snapasset_desktop.styles import STYLE_PRESETS
 from snapasset_desktop.ui import tasks
 from snapasset_desktop.ui.compose.batch_dialog import BatchDialog
+from snapasset_desktop.ui.compose.options import ComposeOptions
 from snapasset_desktop.ui.compose.platform_picker import PlatformPicker
 from snapasset_desktop.ui.compose.prompt_history import PromptHistory
 from snapasset_desktop.ui.compose.retry_banner import RetryBanner
@@ -64,12 +54,6 @@ from snapasset_desktop.ui.shared.styling import message_style, primary_button_st
 
 log = logging.getLogger(__name__)
 
-FORMATS = ("png", "jpeg", "webp")
-PRIORITY_CHOICES = (("Normal", "normal"), ("High", "high"), ("Low", "low"))
-PLACEHOLDER_NOTE = (
-    "Placeholder: free and offline — each platform gets a labelled stand-in at its size, "
-    "not a real image. Good for trying layouts."
-)
 REMEMBER_MS = 400  # the choices are saved this long after the last change
 SHOWN_SETTINGS = ("provider", "openai_base_url", "model", "quality", "background")
 SHOWN_SETTINGS += ("output_format", "platforms")
@@ -108,7 +92,9 @@ class ComposePanel(QWidget):
         self._build_prompt()
         self.picker = PlatformPicker(ctx, self)
         self.picker.selectionChanged.connect(self._on_options_changed)
-        options = self._build_options()
+        self.choices = ComposeOptions(ctx.settings.current, self)
+        self.choices.changed.connect(self._on_options_changed)
+        self.choices.providerChanged.connect(self._on_provider_changed)
         self._build_footer()
         self.retry_banner = RetryBanner(self)
 
@@ -125,8 +111,7 @@ class ComposePanel(QWidget):
         layout.addSpacing(4)
         layout.addWidget(self.picker, 1)
         layout.addSpacing(4)
-        layout.addLayout(options)
-        layout.addWidget(self.provider_note)
+        layout.addWidget(self.choices)
         layout.addSpacing(4)
         layout.addWidget(self.plan_label)
         self.scroll = QScrollArea(self)
@@ -136,7 +121,6 @@ class ComposePanel(QWidget):
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.body.setMinimumWidth(self._narrowest())
-        self.body.installEventFilter(self)
 
         footer = QVBoxLayout()
         footer.setContentsMargins(12, 4, 12, 12)
@@ -204,150 +188,12 @@ class ComposePanel(QWidget):
         self.prompt_edit.textChanged.connect(self._on_prompt_changed)
         self.prompt_edit.installEventFilter(self)
 
-    def _build_options(self) -> QGridLayout:
-        settings = self.ctx.settings.current
-        self.provider_combo = QComboBox(self)
-        self.provider_combo.setObjectName("providerCombo")
-        self.provider_combo.addItem("OpenAI", "openai")
-        self.provider_combo.addItem("Placeholder — free, offline", "placeholder")
-        self.provider_combo.setToolTip("What paints the picture")
-        self.provider_combo.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-        )
-        self.provider_combo.setMinimumContentsLength(10)
-        self.provider_combo.currentIndexChanged.connect(self._on_provider_changed)
-        self.model_combo = self._combo("modelCombo", SUPPORTED_MODELS, settings.model)
-        self.model_combo.setEditable(True)
-        self.model_combo.setToolTip("The OpenAI image model (any compatible name works)")
-        self.no_model_label = QLabel("None (placeholder)", self)
-        self.no_model_label.setObjectName("noModelLabel")
-        self.no_model_label.setEnabled(False)  # the palette's muted text
-        self.model_stack = QStackedWidget(self)
-        self.model_stack.addWidget(self.model_combo)
-        self.model_stack.addWidget(self.no_model_label)
-        self.quality_combo = self._combo("qualityCombo", QUALITIES, settings.quality)
-        self.background_combo = self._combo("backgroundCombo", BACKGROUNDS, settings.background)
-        self.background_combo.setToolTip("Transparent needs PNG or WebP")
-        self.format_combo = self._combo(
-            "formatCombo", FORMATS, normalise_format(settings.output_format)
-        )
-        self.format_combo.setToolTip("File format of the platform assets")
-        self.style_combo = self._combo("styleCombo", tuple(STYLE_PRESETS), "none")
-        for index, name in enumerate(STYLE_PRESETS):
-            self.style_combo.setItemData(
-                index, STYLE_PRESETS[name] or "Just your prompt", Qt.ItemDataRole.ToolTipRole
-            )
-        self.style_combo.setToolTip("A look added to your prompt's wording")
-        self.variations_spin = QSpinBox(self)
-        self.variations_spin.setObjectName("variationsSpin")
-        self.variations_spin.setRange(1, MAX_VARIATIONS)
-        self.variations_spin.setToolTip("Images per prompt; each makes its own set of assets")
-        self.priority_combo = QComboBox(self)
-        self.priority_combo.setObjectName("priorityCombo")
-        self.priority_combo.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-        )
-        self.priority_combo.setMinimumContentsLength(7)
-        for label, value in PRIORITY_CHOICES:
-            self.priority_combo.addItem(label, value)
-        self.priority_combo.setToolTip(
-            "Where “Add to queue” puts the job; Generate always goes ahead of waiting jobs"
-        )
-        self.run_at_check = QCheckBox("Run at", self)
-        self.run_at_check.setObjectName("runAtCheck")
-        self.run_at_check.setToolTip("Start this job later")
-        self.run_at_edit = QDateTimeEdit(QDateTime.currentDateTime().addSecs(3600), self)
-        self.run_at_edit.setObjectName("runAtEdit")
-        self.run_at_edit.setCalendarPopup(True)
-        self.run_at_edit.setDisplayFormat("ddd d MMM, HH:mm")
-        self.run_at_edit.setEnabled(False)
-        self.run_at_check.toggled.connect(self.run_at_edit.setEnabled)
-
-        for combo in (
-            self.model_combo,
-            self.quality_combo,
-            self.background_combo,
-            self.format_combo,
-            self.style_combo,
-        ):
-            combo.currentTextChanged.connect(self._on_options_changed)
-        self.variations_spin.valueChanged.connect(self._on_options_changed)
-
-        self.provider_note = QLabel(PLACEHOLDER_NOTE, self)
-        self.provider_note.setObjectName("providerNote")
-        self.provider_note.setWordWrap(True)
-        self.provider_note.setStyleSheet(message_style(self.palette(), "warning"))
-        self.provider_note.hide()
-
-        self._fields = [
-            ("Provider", self.provider_combo),
-            ("Model", self.model_stack),
-            ("Quality", self.quality_combo),
-            ("Background", self.background_combo),
-            ("Format", self.format_combo),
-            ("Style", self.style_combo),
-            ("Variations", self.variations_spin),
-            ("Priority", self.priority_combo),
-            (self.run_at_check, self.run_at_edit),
-        ]
-        self._field_labels = {
-            field: name if isinstance(name, QWidget) else self._label(name)
-            for name, field in self._fields
-        }
-        self._options = QGridLayout()
-        self._options.setHorizontalSpacing(8)
-        self._options.setVerticalSpacing(6)
-        self._two_columns: bool | None = None
-        self._arrange_options(two_columns=False)
-        return self._options
-
-    def _arrange_options(self, *, two_columns: bool) -> None:
-        """Four columns (a label and a field, twice) when the panel is wide enough, else
-        one field a row; the provider always has a row of its own."""
-        if two_columns == self._two_columns:
-            return
-        self._two_columns = two_columns
-        grid = self._options
-        for label, field in self._field_labels.items():
-            grid.removeWidget(label)
-            grid.removeWidget(field)
-        per_row = 1 if two_columns else 2
-        for column in range(4):
-            grid.setColumnStretch(column, 0)
-            grid.setColumnMinimumWidth(column, 0)
-        (_, provider), *rest = self._fields
-        grid.addWidget(self._field_labels[provider], 0, 0)
-        grid.addWidget(provider, 0, 1, 1, 3)
-        for index, (_, field) in enumerate(rest):
-            row, column = 1 + index // per_row, (index % per_row) * 2
-            grid.addWidget(self._field_labels[field], row, column)
-            grid.addWidget(field, row, column + 1, 1, 3 if two_columns else 1)
-        if two_columns:
-            grid.setColumnStretch(1, 1)
-        else:
-            grid.setColumnStretch(1, 3)
-            grid.setColumnStretch(3, 2)
-            grid.setColumnMinimumWidth(2, 72)
-
-    def _options_width(self, *, pairs: int) -> int:
-        """How wide the options are with `pairs` labels and fields a row."""
-        (_, provider), *rest = self._fields
-        labels = self._field_labels
-        spacing = self._options.horizontalSpacing()
-        width = (2 * pairs - 1) * spacing
-        for column in range(pairs):
-            fields = [field for _, field in rest[column::pairs]]
-            width += max(labels[f].minimumSizeHint().width() for f in fields)
-            width += max(f.minimumSizeHint().width() for f in fields)
-        provider_row = labels[provider].minimumSizeHint().width() + spacing
-        return max(width, provider_row + provider.minimumSizeHint().width())
-
     def _narrowest(self) -> int:
         """The body's width with the options one a row (about 270 px): the window fits a
         small screen."""
         margins = self.body.layout().contentsMargins()
         width = max(
-            self._options_width(pairs=1),
+            self.choices.minimumSizeHint().width(),
             self.picker.minimumSizeHint().width(),
             self._prompt_header.minimumSize().width(),
             self._buttons.minimumSize().width(),
@@ -357,11 +203,6 @@ class ComposePanel(QWidget):
     def minimumSizeHint(self) -> QSize:
         scrollbar = self.scroll.verticalScrollBar().sizeHint().width()
         return QSize(self.body.minimumWidth() + scrollbar, super().minimumSizeHint().height())
-
-    def _body_resized(self, width: int) -> None:
-        margins = self.body.layout().contentsMargins()
-        room = width - margins.left() - margins.right()
-        self._arrange_options(two_columns=room < self._options_width(pairs=2))
 
     def _build_footer(self) -> None:
         self.plan_label = QLabel(self)
@@ -399,23 +240,6 @@ class ComposePanel(QWidget):
         self._buttons.addWidget(self.queue_button)
         self._buttons.addWidget(self.generate_button)
 
-    def _combo(self, name: str, values: tuple[str, ...], current: str) -> QComboBox:
-        combo = QComboBox(self)
-        combo.setObjectName(name)
-        # Long model names must not widen the whole panel.
-        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        combo.setMinimumContentsLength(7)
-        combo.addItems(list(values))
-        if combo.findText(current) < 0:
-            combo.addItem(current)
-        combo.setCurrentText(current)
-        return combo
-
-    def _label(self, text: str) -> QLabel:
-        label = QLabel(text, self)
-        label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-        return label
-
     def _on_accent(self) -> str:
         return self.palette().color(QPalette.ColorRole.HighlightedText).name()
 
@@ -433,21 +257,11 @@ class ComposePanel(QWidget):
         self.prompt_edit.setPlainText(text)
 
     def provider(self) -> str:
-        return self.provider_combo.currentData()
+        return self.choices.provider()
 
     def options(self) -> dict[str, Any]:
         """The build options (as `ctx.specs.build` and `submit_batch` take them)."""
-        style = self.style_combo.currentText()
-        painted = self.provider() == "openai"
-        return {
-            "provider": self.provider(),
-            "model": (self.model_combo.currentText().strip() or None) if painted else None,
-            "quality": self.quality_combo.currentText(),
-            "background": self.background_combo.currentText(),
-            "asset_format": self.format_combo.currentText(),
-            "variations": self.variations_spin.value(),
-            "style": None if style == "none" else style,
-        }
+        return self.choices.build_options()
 
     def edit_retry(self, job: JobRecord) -> None:
         """Load an ended job's prompt, platforms and options; Generate (or Add to queue)
@@ -455,20 +269,9 @@ class ComposePanel(QWidget):
         spec = job.spec
         self.set_prompt(spec.prompt)
         self.picker.set_selected(list(spec.platforms))
-        self._select_provider(spec.provider.value)
-        self.model_combo.setCurrentText(spec.model or self.ctx.settings.current.model)
-        self.quality_combo.setCurrentText(spec.quality)
-        self.background_combo.setCurrentText(spec.background)
-        self.format_combo.setCurrentText(spec.render.format)
-        self.style_combo.setCurrentText(spec.style or "none")
-        self.variations_spin.setValue(spec.variations)
+        self.choices.show_spec(spec, self.ctx.settings.current.model)
         self.retry_banner.show_job(job)
         self.prompt_edit.setFocus()
-
-    def run_at(self) -> float | None:
-        if not self.run_at_check.isChecked():
-            return None
-        return self.run_at_edit.dateTime().toSecsSinceEpoch()
 
     # -- submitting -------------------------------------------------------------------
 
@@ -476,7 +279,7 @@ class ComposePanel(QWidget):
         self.submit("high", ahead=True)
 
     def add_to_queue(self) -> None:
-        self.submit(self.priority_combo.currentData() or "normal")
+        self.submit(self.choices.priority())
 
     def submit(self, priority: str, *, ahead: bool = False) -> None:
         """Validate, then queue one job off the GUI thread; on bad input show why inline
@@ -508,12 +311,14 @@ class ComposePanel(QWidget):
         mistake is said at once."""
         if retried is None:
             spec = self.ctx.specs.build(prompt, self.picker.selected_ids(), **self.options())
-            return partial(self.ctx.jobs.submit, spec, priority=priority, run_at=self.run_at())
+            return partial(
+                self.ctx.jobs.submit, spec, priority=priority, run_at=self.choices.run_at()
+            )
         return partial(
             self.ctx.jobs.retry_edited,
             retried,
             priority=priority,
-            run_at=self.run_at(),
+            run_at=self.choices.run_at(),
             prompt=prompt,
             platform_ids=self.picker.selected_ids(),
             **self.options(),
@@ -532,7 +337,7 @@ class ComposePanel(QWidget):
         elif ahead:
             self._show_status(f"Queued ahead of the waiting jobs — {platforms}.")
         else:
-            level = self.priority_combo.currentText()
+            level = self.choices.priority_combo.currentText()
             self._show_status(f"Added to the queue at {level} priority — {platforms}.")
         self.submitted.emit([job.id])
 
@@ -540,7 +345,7 @@ class ComposePanel(QWidget):
         dialog = BatchDialog(
             self.ctx,
             self.picker.selected_ids(),
-            self.options() | {"priority": self.priority_combo.currentData() or "normal"},
+            self.options() | {"priority": self.choices.priority()},
             self,
         )
         dialog.batchQueued.connect(self._on_batch_queued)
@@ -579,14 +384,7 @@ class ComposePanel(QWidget):
         """Show the settings in force (at start, and after Settings or the first-run notice
         changed them)."""
         settings = self.ctx.settings.current
-        self.provider_combo.setItemText(
-            0, "OpenAI-compatible server" if settings.openai_base_url else "OpenAI"
-        )
-        self._select_provider(settings.provider)
-        self.model_combo.setCurrentText(settings.model)
-        self.quality_combo.setCurrentText(settings.quality)
-        self.background_combo.setCurrentText(settings.background)
-        self.format_combo.setCurrentText(normalise_format(settings.output_format))
+        self.choices.show_settings(settings)
         self.picker.set_selected(list(settings.platforms))
         self._remember_timer.stop()  # what was just shown is what is saved
         self._update_plan()
@@ -595,39 +393,15 @@ class ComposePanel(QWidget):
         if not self._remembering:  # changed elsewhere: Settings, the first-run notice
             self.load_settings()
 
-    def _select_provider(self, provider: str) -> None:
-        self.provider_combo.blockSignals(True)
-        self.provider_combo.setCurrentIndex(max(0, self.provider_combo.findData(provider)))
-        self.provider_combo.blockSignals(False)
-        self._show_provider()
-
-    def _show_provider(self) -> None:
-        """The placeholder uses no model: the Model box gives way to a line saying so."""
-        placeholder = self.provider() == "placeholder"
-        self.model_combo.setEnabled(not placeholder)
-        self.model_stack.setCurrentWidget(self.no_model_label if placeholder else self.model_combo)
-        self.provider_note.setVisible(placeholder)
-
-    def _on_provider_changed(self) -> None:
-        self._show_provider()
-        self.remember()
-        self._on_options_changed()
-        self.providerChanged.emit(self.provider())
+    def _on_provider_changed(self, provider: str) -> None:
+        self.remember()  # at once: the first-run notice follows the provider
+        self.providerChanged.emit(provider)
 
     def remember(self) -> None:
         """Keep the composer's choices as the settings, so it opens as it was left."""
         self._remember_timer.stop()
         settings = self.ctx.settings.current
-        wanted: dict[str, Any] = {
-            "provider": self.provider(),
-            "quality": self.quality_combo.currentText(),
-            "background": self.background_combo.currentText(),
-            "output_format": self.format_combo.currentText(),
-            "platforms": self.picker.selected_ids(),
-        }
-        if self.provider() == "openai":
-            with contextlib.suppress(InvalidInput):  # still being typed: keep the saved one
-                wanted["model"] = check_model(self.model_combo.currentText())
+        wanted = self.choices.settings_values() | {"platforms": self.picker.selected_ids()}
         changes = {
             name: value for name, value in wanted.items() if getattr(settings, name) != value
         }
@@ -665,7 +439,7 @@ class ComposePanel(QWidget):
             return "Pick platforms to see the source size SnapAsset will ask for."
         try:
             platforms = self.ctx.platforms.resolve(ids)
-            plan = plan_source_size(platforms, self.model_combo.currentText().strip())
+            plan = plan_source_size(platforms, self.choices.model())
         except SnapAssetError as exc:
             return exc.message
         labels = {p.id: p.display_name for p in platforms}
@@ -717,8 +491,6 @@ class ComposePanel(QWidget):
         self.prompt_edit.setTextCursor(cursor)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.body and isinstance(event, QResizeEvent):
-            self._body_resized(event.size().width())
         if watched is self.prompt_edit and event.type() == QEvent.Type.KeyPress:
             key = event.key() if isinstance(event, QKeyEvent) else None
             if key in (Qt.Key.Key_Up, Qt.Key.Key_Down) and self._browsing_history():

@@ -2,12 +2,14 @@
 
 Runs offscreen in a throwaway library: a few jobs made with the placeholder
 provider (completed), one with text layers in a brand kit, one refused by the fake
-reason, a few waiting. Besides the window and its dialogs: the viewer (one picture,
-and a job's versions compared), the export dialog for one job with what preflight
-will change, the Brand page, the details pane's layer editor, and a story and a
-banner as the layered job drew them (the story on its expansion). Then composition
-per shape: the focal editor of a job for 8 platforms with a story's safe zones, that
-story with its overlay, and a LinkedIn banner cropped beside the same banner expanded.
+reason, a few waiting. Besides the window and its dialogs: the composer with a
+saved platform set applied, the window as a first start on a 1024×640 screen
+shows it, the viewer (one picture, and a job's versions compared), the export
+dialog for one job with what preflight will change, the Brand page, the details
+pane's layer editor, and a story and a banner as the layered job drew them (the
+story on its expansion). Then composition per shape: the focal editor of a job for
+8 platforms with a story's safe zones, that story with its overlay, and a LinkedIn
+banner cropped beside the same banner expanded.
 """
 
 from __future__ import annotations
@@ -122,8 +124,11 @@ def main() -> int:
     window.gallery.findChild(
         type(window.gallery.findChild(object, "galleryList")), "galleryList"
     ).setCurrentIndex(first)
+    window.compose.set_prompt("a lighthouse at dawn, warm light over a calm sea")
+    window.compose.picker.apply_set("Launch campaign")  # one click on a saved platform set
     settle(1.5)
     window.grab().save(str(OUT / "main-window.png"))
+    window.compose.grab().save(str(OUT / "composer.png"))
 
     window.gallery.open_viewer(0)
     viewer = window.gallery.viewer
@@ -161,6 +166,13 @@ def main() -> int:
         settle(2.5)
         dialog.grab().save(str(OUT / name))
         dialog.close()
+    small = MainWindow(context)  # a first start on a 1024×640 screen: Create and Details tabbed
+    small.resize(1024, 640)
+    small.show()
+    small.compose.picker.apply_set("Launch campaign")
+    settle(2.0)
+    small.grab().save(str(OUT / "main-window-1024x640.png"))
+    small.stop_queue()
     composition_shots(context, settle)
     window.stop_queue()
     context.close()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -20,6 +21,7 @@ from snapasset_desktop.safe_zones import UnsafeZone, parse_zones
 MAX_SIDE = 10_000
 MAX_LABEL = 80  # characters of a preset's label or network: a table cell, not an essay
 MB = 1024 * 1024  # how the preset editor shows a custom preset's file-size limit
+CUSTOM_NETWORK = "Custom"  # the network of a custom preset that names none
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,13 @@ class Platform:
     @property
     def size(self) -> tuple[int, int]:
         return (self.width, self.height)
+
+    @property
+    def display_name(self) -> str:
+        """The network and the format, e.g. "X · Post image", as the gallery's cards say it:
+        labels alone repeat across networks ("Post image" is X's, LinkedIn's and
+        Threads'). A preset of the designer's own without a network is its label."""
+        return self.label if self.network == CUSTOM_NETWORK else f"{self.network} · {self.label}"
 
     @property
     def aspect(self) -> float:
@@ -83,6 +92,18 @@ BUILTIN_PLATFORMS: tuple[Platform, ...] = (
     _p("open-graph", "Web", "Open Graph image", 1200, 630),
 )
 
+# The named selections a new library starts with (`platform_sets`): editable like any other.
+STARTER_SETS: Mapping[str, tuple[str, ...]] = {
+    "Launch campaign": (
+        "instagram-square",
+        "instagram-story",
+        "x-post",
+        "linkedin-post",
+        "youtube-thumbnail",
+    ),
+    "Stories and reels": ("instagram-story", "tiktok"),
+}
+
 ALIASES: Mapping[str, str] = {
     "instagram-post": "instagram-square",
     "twitter-post": "x-post",
@@ -115,13 +136,23 @@ def _parse_side(name: str, value: Any) -> int:
     return int(number)
 
 
+def preset_id(name: str) -> str:
+    """The id a preset named `name` is kept under, e.g. "Newsletter Hero" -> "newsletter-hero":
+    lowercase letters and digits joined by dashes, accents dropped."""
+    plain = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")[:48].strip("-")
+    if not slug:
+        raise InvalidInput("Give the preset a name with a few letters or digits in it.")
+    return slug
+
+
 def make_custom_platform(
     id: str,
     width: Any,
     height: Any,
     *,
     label: str = "",
-    network: str = "Custom",
+    network: str = CUSTOM_NETWORK,
     max_bytes: Any = None,
     safe_zones: Any = None,
 ) -> Platform:
@@ -143,7 +174,7 @@ def make_custom_platform(
             raise InvalidInput("The file-size limit must be more than 0 bytes.")
     return Platform(
         id=clean_id,
-        network=_text("network", network) or "Custom",
+        network=_text("network", network) or CUSTOM_NETWORK,
         label=_text("label", label) or clean_id,
         width=_parse_side("width", width),
         height=_parse_side("height", height),

@@ -26,7 +26,7 @@ import tomli_w
 
 from snapasset_desktop.errors import InvalidInput
 from snapasset_desktop.paths import PRIVATE_FILE, private_dir, private_file, unwritable
-from snapasset_desktop.platforms import custom_presets, preset_entry
+from snapasset_desktop.platforms import STARTER_SETS, custom_presets, preset_entry
 
 log = logging.getLogger(__name__)
 
@@ -88,17 +88,22 @@ def _presets(value: Any, refuse: Refuse) -> list[dict[str, Any]]:
     return [preset_entry(p) for p in custom_presets(value, refuse)]
 
 
+def _is_id_list(ids: Any) -> bool:
+    return isinstance(ids, list) and all(isinstance(i, str) and i.strip() for i in ids)
+
+
+def _platform_ids(value: Any, refuse: Refuse) -> list[str]:
+    if not _is_id_list(value):
+        raise InvalidInput('“platforms” is a list of platform ids, such as ["x-post", "tiktok"].')
+    return list(value)
+
+
 def _platform_sets(value: Any, refuse: Refuse) -> dict[str, list[str]]:
     if not isinstance(value, dict):
         raise InvalidInput("“platform_sets” is a table of named lists of platform ids.")
     kept = {}
     for name, ids in value.items():
-        if (
-            isinstance(name, str)
-            and name.strip()
-            and isinstance(ids, list)
-            and all(isinstance(i, str) and i.strip() for i in ids)
-        ):
+        if isinstance(name, str) and name.strip() and _is_id_list(ids):
             kept[name] = list(ids)
         else:
             refuse(
@@ -217,10 +222,17 @@ class Settings:
         default_factory=list,
         metadata={"doc": "User-defined platform presets.", "accepts": Accepts(entries=_presets)},
     )
-    platform_sets: dict[str, list[str]] = field(
-        default_factory=dict,
+    platforms: list[str] = field(
+        default_factory=list,
         metadata={
-            "doc": "Saved platform selections: name -> platform ids.",
+            "doc": "Platforms ticked in the window's composer, as it was left.",
+            "accepts": Accepts(entries=_platform_ids),
+        },
+    )
+    platform_sets: dict[str, list[str]] = field(
+        default_factory=lambda: {name: list(ids) for name, ids in STARTER_SETS.items()},
+        metadata={
+            "doc": "Saved platform selections, one click in the composer: name -> platform ids.",
             "accepts": Accepts(entries=_platform_sets),
         },
     )
@@ -354,8 +366,19 @@ class SettingsStore:
         self.current = load_settings(path)
         self._subscribers: dict[str, list[Callable[[Any], None]]] = {}
 
-    def subscribe(self, name: str, callback: Callable[[Any], None]) -> None:
-        self._subscribers.setdefault(name, []).append(callback)
+    def subscribe(self, name: str, callback: Callable[[Any], None]) -> Callable[[], None]:
+        """Call `callback(value)` after each change of setting `name`; returns the call that
+        stops it (a window's, when it closes)."""
+        if name not in _ACCEPTS:
+            raise KeyError(f"unknown setting {name!r}")
+        callbacks = self._subscribers.setdefault(name, [])
+        callbacks.append(callback)
+
+        def unsubscribe() -> None:
+            if callback in callbacks:
+                callbacks.remove(callback)
+
+        return unsubscribe
 
     def update(self, **changes: Any) -> None:
         """Check every change, save them all at once, then apply them: a refused value or a
@@ -365,5 +388,5 @@ class SettingsStore:
         for name, value in checked.items():
             setattr(self.current, name, value)
         for name, value in checked.items():
-            for callback in self._subscribers.get(name, []):
+            for callback in list(self._subscribers.get(name, [])):
                 callback(value)

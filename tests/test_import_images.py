@@ -100,6 +100,32 @@ def test_an_imported_jpeg_is_kept_as_it_is(context: AppContext, tmp_path: Path) 
     assert hashlib.sha256(stored).digest() == hashlib.sha256(path.read_bytes()).digest()
 
 
+def test_an_imported_photo_keeps_a_photo_s_format(context: AppContext, tmp_path: Path) -> None:
+    """A JPEG photo came out as 2.9 MB PNGs; its assets are JPEG unless another format is
+    asked, and a PNG's stay PNG."""
+    path = tmp_path / "holiday.jpg"
+    path.write_bytes(encoded(photo((1600, 1200)), "JPEG", quality=90))
+    job = context.jobs.import_image(path, ["x-post", "instagram-square"])
+    assert (job.spec.render.format, job.spec.render.quality) == ("jpeg", 90)
+    assert context.queue.executor.execute(job.id) == "completed"
+    jpegs = context.library.assets_for_job(job.id)
+    assert {a.format for a in jpegs} == {"jpeg"}
+
+    as_png = context.jobs.import_image(path, ["x-post", "instagram-square"], asset_format="png")
+    assert context.queue.executor.execute(as_png.id) == "completed"
+    pngs = context.library.assets_for_job(as_png.id)
+    assert {a.format for a in pngs} == {"png"}
+    assert sum(a.bytes for a in jpegs) * 3 < sum(a.bytes for a in pngs)
+
+    drawing = tmp_path / "logo.png"
+    drawing.write_bytes(encoded(solid("RGB", RED), "PNG"))
+    assert context.jobs.import_image(drawing, ["x-post"]).spec.render.format == "png"
+    context.settings.update(output_format="webp")
+    gif = tmp_path / "logo.gif"
+    gif.write_bytes(encoded(solid("RGB", RED), "GIF"))
+    assert context.jobs.import_image(gif, ["x-post"]).spec.render.format == "webp"
+
+
 def test_an_import_that_cannot_be_stored_leaves_no_job(context: AppContext, tmp_path: Path) -> None:
     path = tmp_path / "logo.gif"
     path.write_bytes(encoded(solid("RGB", RED), "GIF"))

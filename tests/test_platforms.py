@@ -10,6 +10,7 @@ from snapasset_desktop.platforms import (
     PlatformRegistry,
     custom_presets,
     make_custom_platform,
+    preset_id,
 )
 
 EXPECTED = {
@@ -147,3 +148,16 @@ def test_each_refused_entry_says_why() -> None:
 def test_reserved_ids_are_refused() -> None:
     with pytest.raises(InvalidInput, match="keeps for itself"):
         make_custom_platform("source", 100, 100)
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Newsletter Hero", "newsletter-hero"),
+        ("  Café  Crème — wide!  ", "cafe-creme-wide"),
+        ("Blog 2026 / cover", "blog-2026-cover"),
+    ],
+)
+def test_a_preset_s_id_is_made_from_its_name(name: str, expected: str) -> None:
+    assert preset_id(name) == expected
+    assert make_custom_platform(preset_id(name), 100, 100, label=name).id == expected

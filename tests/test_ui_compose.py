@@ -43,7 +43,7 @@ def test_generate_queues_a_high_priority_job(
 ) -> None:
     type_prompt(qtbot, panel, "a lighthouse at dawn")
     panel.picker.set_selected(["instagram-square", "x-post"])
-    panel.style_combo.setCurrentText("vivid")
+    panel.choices.style_combo.setCurrentText("vivid")
     with qtbot.waitSignal(panel.submitted) as submitted:
         qtbot.mouseClick(panel.findChild(QPushButton, "generateButton"), Qt.MouseButton.LeftButton)
     [job_id] = submitted.args[0]
@@ -93,10 +93,10 @@ def test_bad_prompt_is_explained_inline_and_nothing_is_queued(
 def test_live_validation_follows_typing(panel: ComposePanel, qtbot: QtBot) -> None:
     panel.picker.set_selected(["x-post"])
     panel.set_prompt("a fox")
-    panel.model_combo.setCurrentText("dall-e-3")
+    panel.choices.model_combo.setCurrentText("dall-e-3")
     message = panel.findChild(QLabel, "validationLabel")
     qtbot.waitUntil(lambda: message.isVisible() and "retired" in message.text())
-    panel.model_combo.setCurrentText("gpt-image-2")
+    panel.choices.model_combo.setCurrentText("gpt-image-2")
     qtbot.waitUntil(lambda: not message.isVisible())
 
 
@@ -114,19 +114,22 @@ def test_plan_line_shows_source_size_and_crop_loss(panel: ComposePanel) -> None:
 def test_saved_platform_sets_round_trip(ctx: AppContext, qtbot: QtBot) -> None:
     picker = PlatformPicker(ctx)
     qtbot.addWidget(picker)
-    picker.set_selected(["instagram-story", "tiktok"])
+    starters = picker.saved_sets()
+    picker.set_selected(["instagram-story", "youtube-thumbnail", "tiktok"])
     picker.save_set("Vertical video")
     reopened = AppContext.open()
     try:
         other = PlatformPicker(reopened)
         qtbot.addWidget(other)
-        assert other.saved_sets() == {"Vertical video": ["instagram-story", "tiktok"]}
+        assert other.saved_sets() == starters | {
+            "Vertical video": ["instagram-story", "youtube-thumbnail", "tiktok"]
+        }
         with qtbot.waitSignal(other.selectionChanged) as changed:
             other.apply_set("Vertical video")
-        assert changed.args[0] == ["instagram-story", "tiktok"]
-        assert other.selected_ids() == ["instagram-story", "tiktok"]
+        assert changed.args[0] == ["instagram-story", "youtube-thumbnail", "tiktok"]
+        assert other.selected_ids() == ["instagram-story", "youtube-thumbnail", "tiktok"]
         other.delete_set("Vertical video")
-        assert AppContext.open().settings.current.platform_sets == {}
+        assert AppContext.open().settings.current.platform_sets == starters
     finally:
         reopened.close()
 

@@ -53,6 +53,15 @@ def test_twenty_prompts_one_refused_queues_nineteen(ctx: AppContext, qtbot: QtBo
     assert "were skipped: line 7" in skipped.text()
 
 
+def test_the_platforms_are_named_with_their_network(ctx: AppContext, qtbot: QtBot) -> None:
+    dialog = BatchDialog(ctx, ["x-post", "linkedin-post", "threads"], {})
+    qtbot.addWidget(dialog)
+    summary = dialog.findChild(QLabel, "batchPlatforms").text()
+    assert (
+        summary == "For 3 platform(s): X · Post image, LinkedIn · Post image, Threads · Post image"
+    )
+
+
 def test_csv_with_a_bad_platform_reports_that_row(
     ctx: AppContext, qtbot: QtBot, tmp_path: Path
 ) -> None:

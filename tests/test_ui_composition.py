@@ -85,13 +85,14 @@ def test_the_composer_says_what_the_expansions_cost_before_generate(
     text = summary.label.text()
     assert text.startswith("2 expansions · $") and text.count("$") == 1
     assert "Tall formats (Story / Reel)" in summary.label.toolTip()
-    panel.variations_spin.setValue(2)
+    panel.choices.variations_spin.setValue(2)
     assert summary.label.text().startswith("4 expansions · $")
     summary.set_fit("cover")
     assert summary.label.text() == "No expansions — every platform is a crop"
     summary.set_fit("contain")
     assert summary.label.text() == "Every platform padded — no extra requests"
-    ctx.settings.update(provider="placeholder")
+    providers = panel.choices.provider_combo
+    providers.setCurrentIndex(providers.findData("placeholder"))
     summary.set_fit("expand")
     assert summary.label.text() == "4 expansions · free with the placeholder"  # two pictures
     panel.set_prompt("a fox")

@@ -94,7 +94,9 @@ def test_source_and_variants_side_by_side(qtbot: QtBot, ctx, pane) -> None:
     assert all(n.startswith("expanded · keeps ") for n in notes[4:])
     assert all(model.data(model.index(r), GalleryRole.FILE_SIZE) for r in range(rows))
     assert "a lighthouse on a cliff" in pane.prompt.text()
-    assert "high quality" in pane.meta.text() and "source" in pane.meta.text()
+    # The placeholder has no generation quality to tell; the files' format applies.
+    assert "quality" not in pane.meta.text() and "source" in pane.meta.text()
+    assert "  ·  PNG  ·  " in pane.meta.text()
     # Cards load their pictures as they come into view: the strip shows the story's.
     viewport = pane.strip.viewport().rect()
     visible = [r for r in range(rows) if pane.strip.visualRect(model.index(r)).intersects(viewport)]
@@ -220,6 +222,23 @@ def test_favourite_copy_and_delete(qtbot: QtBot, ctx, pane) -> None:
         assert pane.delete_current(confirm=False)
     assert deleted.args == [[asset.id]] and not path.exists()
     shown(qtbot, pane, job_id, 3)
+
+
+def test_an_import_says_what_applies_to_it(
+    qtbot: QtBot, ctx: AppContext, pane: DetailPane, tmp_path: Path
+) -> None:
+    """The details called an imported photo "auto quality", a setting of generation."""
+    from tests.helpers.images import encoded, photo
+
+    path = tmp_path / "holiday.jpg"
+    path.write_bytes(encoded(photo((640, 480)), "JPEG", quality=90))
+    job = ctx.jobs.import_image(path, ["x-post"])
+    assert ctx.queue.executor.execute(job.id) == "completed"
+    pane.show_job(job.id)
+    shown(qtbot, pane, job.id, 3)  # the photo, its expansion to 16:9, the post
+    meta = pane.meta.text()
+    assert meta.startswith("imported holiday.jpg  ·  ") and "JPEG, quality 90" in meta
+    assert "quality  ·" not in meta and "high quality" not in meta
 
 
 def test_meta_line_shows_what_a_paid_job_cost_and_nothing_for_a_free_one(

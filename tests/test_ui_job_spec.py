@@ -53,8 +53,8 @@ def test_the_window_the_cli_and_batches_build_the_same_spec(
     try:
         panel = ComposePanel(ctx)
         qtbot.addWidget(panel)
-        panel.style_combo.setCurrentText("vivid")
-        panel.variations_spin.setValue(2)
+        panel.choices.style_combo.setCurrentText("vivid")
+        panel.choices.variations_spin.setValue(2)
         composed = compose(qtbot, panel, PROMPT, PLATFORMS)
 
         dialog = BatchDialog(ctx, PLATFORMS, panel.options() | {"priority": "normal"})
@@ -109,8 +109,9 @@ def finished(qtbot: QtBot, window: MainWindow, job_id: str, status: str = "compl
 def test_a_placeholder_job_made_in_the_window_records_no_model(
     window: MainWindow, qtbot: QtBot, tmp_path: Path
 ) -> None:
-    window.context.settings.update(provider="placeholder")
-    assert window.compose.model_combo.currentText() == "gpt-image-2"  # shown, not used
+    window.context.settings.update(provider="placeholder")  # the composer follows
+    qtbot.waitUntil(lambda: window.compose.provider() == "placeholder")
+    assert not window.compose.choices.model_combo.isVisible()  # no model is used
     job_id = compose(qtbot, window.compose, "a red barn", ["x-post"])
     finished(qtbot, window, job_id)
     job = window.context.jobs.get(job_id)

@@ -7,13 +7,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from snapasset_desktop.services.context import AppContext
+from snapasset_desktop.services.monitor import WorkerView
 from snapasset_desktop.ui.monitor.charts import BarListChart, TimelineChart, TimelinePoint
-from snapasset_desktop.ui.monitor.dialog import MonitorDialog
+from snapasset_desktop.ui.monitor.dialog import MonitorDialog, workers_detail
 from snapasset_desktop.ui.monitor.log_viewer import LogViewer, read_from, read_tail
 from tests.conftest import write_settings
 
@@ -141,3 +143,65 @@ def test_log_viewer_filters_by_level_and_search(
         assert viewer.count_label.text() == "5 entries"
     finally:
         viewer.stop()
+
+
+def test_a_failed_job_is_an_error_in_the_log_with_its_reason_and_a_link(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    """The log said "job failed" at INFO, without a reason."""
+    write_settings(provider="openai")  # no key anywhere: the job fails for good
+    ctx = AppContext.open()
+    viewer = LogViewer(ctx)
+    qtbot.addWidget(viewer)
+    try:
+        job = ctx.jobs.submit(ctx.specs.build("a lighthouse", ["x-post"]))
+        assert ctx.queue.executor.execute(job.id) == "failed"
+        reason = ctx.jobs.get(job.id).error_message
+        assert reason and "key" in reason
+        viewer.set_min_level("warning")
+
+        def failure_row() -> int | None:
+            rows = range(viewer.proxy.rowCount())
+            found = [r for r in rows if viewer.proxy.index(r, 3).data() == job.id]
+            return found[-1] if found else None
+
+        qtbot.waitUntil(lambda: failure_row() is not None, timeout=5000)
+        row = failure_row()
+        assert viewer.proxy.index(row, 1).data() == "ERROR"
+        assert viewer.proxy.index(row, 2).data() == f"job failed: {reason}"
+        link = viewer.proxy.index(row, 3)
+        assert link.data(Qt.ItemDataRole.FontRole).underline()
+        with qtbot.waitSignal(viewer.jobOpened) as opened:
+            qtbot.mouseClick(
+                viewer.table.viewport(),
+                Qt.MouseButton.LeftButton,
+                pos=viewer.table.visualRect(link).center(),
+            )
+        assert opened.args == [job.id]
+    finally:
+        viewer.stop()
+        ctx.close()
+
+
+def test_the_chart_s_axis_labels_have_room(qtbot: QtBot) -> None:
+    """With 3 jobs in a minute the axis reads 0, 2.5, 5: its column was as wide as "5",
+    and "2.5" showed as ".5"."""
+    chart = TimelineChart()
+    qtbot.addWidget(chart)
+    chart.set_points([TimelinePoint(0.0, 3, 1)])
+    metrics = chart.fontMetrics()
+    labels, width = chart.y_axis(metrics)
+    assert labels == ["0", "2.5", "5"]
+    assert width - 6 >= max(metrics.horizontalAdvance(label) for label in labels)
+
+
+def test_the_workers_card_speaks_plainly() -> None:
+    def worker(kind: str, concurrency: int) -> WorkerView:
+        return WorkerView("w", "host", kind, concurrency, 0.0, 1)
+
+    assert workers_detail([worker("worker", 4)], [True]) == "Up to 4 jobs at once, in this app"
+    both = workers_detail([worker("worker", 4), worker("worker", 2)], [True, False])
+    assert both == "Up to 6 jobs at once, in this app and a background worker"
+    assert "threads" not in both and "headless" not in both
+    elsewhere = workers_detail([worker("worker", 1)] * 2, [False, False])
+    assert elsewhere == "Up to 2 jobs at once, in 2 background workers"

@@ -144,6 +144,30 @@ def test_big_batches_reload_one_page(ctx: AppContext, model: QueueModel, qtbot: 
     assert set(shown_ids(model)) == set(result.job_ids)
 
 
+def test_a_batch_shows_by_its_name_and_platforms_by_network(
+    ctx: AppContext, model: QueueModel, qtbot: QtBot
+) -> None:
+    """The Batch column said "#cdfd" for "Campaign A", and Platforms "Post image, Post
+    image" for X's and LinkedIn's."""
+    result = ctx.jobs.submit_batch(
+        parse_text("a launch teaser"), ["x-post", "linkedin-post"], name="Campaign A"
+    )
+    unnamed = ctx.jobs.submit_batch(parse_text("one\ntwo"), ["x-post"])
+    [job_id] = result.job_ids
+    qtbot.waitUntil(lambda: model.row_of(job_id) is not None and model.rowCount() == 3)
+    row = model.row_of(job_id)
+    assert model.index(row, Column.BATCH).data() == "Campaign A"
+    assert model.index(row, Column.PLATFORMS).data() == "X · Post image, LinkedIn · Post image"
+    other = model.row_of(unnamed.job_ids[0])
+    assert model.index(other, Column.BATCH).data() == "Batch of 2"
+    reopened = QueueModel(ctx, None)  # read from the library's first page, not live
+    try:
+        assert reopened.index(reopened.row_of(job_id), Column.BATCH).data() == "Campaign A"
+    finally:
+        reopened.close()
+        tasks.wait(reopened)
+
+
 def test_cancel_and_retry_from_the_panel(ctx: AppContext, panel: QueuePanel, qtbot: QtBot) -> None:
     job_id = submit(ctx)
     qtbot.waitUntil(lambda: panel.model.row_of(job_id) is not None)

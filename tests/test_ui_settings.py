@@ -129,28 +129,29 @@ def test_presets_are_added_edited_deleted_and_saved_with_ok(qtbot: QtBot, ctx: A
     dialog = _dialog(qtbot, ctx)
     editor = dialog.presets_page.preset_editor
     editor.add()
-    editor.id_edit.setText("Newsletter Hero!")
-    assert not editor.save_form()
-    assert "lowercase letters" in editor.form_error.text()
-    editor.id_edit.setText("x-post")
+    editor.name_edit.setText("X post")  # its id would be a built-in's
     assert not editor.save_form()
     assert "built-in" in editor.form_error.text()
-    editor.id_edit.setText("newsletter-hero")
+    editor.name_edit.setText("Newsletter Hero")  # one name: the id is made from it
+    assert editor.id_label.text() == "Its id: newsletter-hero"
     editor.width_spin.setValue(20_000)
     assert not editor.save_form()
     assert "at most 10,000" in editor.form_error.text()
     editor.width_spin.setValue(1200)
     editor.height_spin.setValue(600)
-    editor.label_edit.setText("Newsletter hero")
     assert editor.save_form()
     editor.add()
-    editor.id_edit.setText("blog-cover")
+    editor.name_edit.setText("  Blog cover ✦ ")
     assert editor.save_form()
-    assert [p.id for p in editor.presets()] == ["newsletter-hero", "blog-cover"]
+    assert [(p.id, p.label) for p in editor.presets()] == [
+        ("newsletter-hero", "Newsletter Hero"),
+        ("blog-cover", "Blog cover ✦"),
+    ]
+    assert editor.model.index(0, 0).data() == "Newsletter Hero"
 
     editor.table.selectRow(0)
     editor.edit_selected()
-    assert not editor.id_edit.isEnabled()
+    editor.name_edit.setText("Newsletter hero")  # renamed: the id jobs use stays
     editor.height_spin.setValue(400)
     assert editor.save_form()
     editor.table.selectRow(1)
@@ -169,6 +170,15 @@ def test_presets_are_added_edited_deleted_and_saved_with_ok(qtbot: QtBot, ctx: A
         }
     ]
     assert ctx.platforms.get("newsletter-hero").size == (1200, 400)
+
+
+def test_a_preset_name_needs_a_letter_or_digit(qtbot: QtBot, ctx: AppContext) -> None:
+    dialog = _dialog(qtbot, ctx)
+    editor = dialog.presets_page.preset_editor
+    editor.add()
+    editor.name_edit.setText("★ ★")
+    assert not editor.save_form()
+    assert "letters or digits" in editor.form_error.text()
 
 
 def test_an_open_preset_form_blocks_saving(qtbot: QtBot, ctx: AppContext) -> None:

@@ -5,6 +5,7 @@ recurring read runs one call at a time; a stuck pool holds up only its own purpo
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Iterator
 
 import pytest
@@ -210,3 +211,24 @@ def test_a_faulty_callback_does_not_hold_back_the_others(owner: QObject, qtbot: 
         tasks.run(lambda: "after", owner=owner, done=answers.append)
         qtbot.waitUntil(lambda: answers == ["after"])
     assert [type(exc) for _, exc, _ in caught] == [RuntimeError]
+
+
+def test_an_answered_task_holds_nothing_of_the_window(qtbot: QtBot) -> None:
+    """A pool thread may let go of its task after the GUI thread handled the answer; by
+    then the task must hold neither its owner nor its work, or a widget whose last
+    reference it was would be deleted on that thread (a crash, seen in the tests)."""
+    owner = QObject()  # the GUI's own, as a top-level panel in a test is
+    owner_gone = weakref.ref(owner)
+
+    class Work:
+        def __call__(self) -> int:
+            return 1
+
+    work = Work()
+    work_gone = weakref.ref(work)
+    answers: list[object] = []
+    task = tasks.run(work, owner=owner, done=answers.append)  # the test holds the task
+    qtbot.waitUntil(lambda: answers == [1])
+    del owner, work
+    assert owner_gone() is None and work_gone() is None
+    assert task is not None

@@ -33,14 +33,15 @@ def test_main_window_shows_every_part(window: MainWindow) -> None:
     assert menus == ["&File", "&Edit", "&Queue", "&View", "&Help"]
 
 
-def test_choosing_the_placeholder_hides_the_first_run_notice(
+def test_choosing_the_placeholder_says_what_the_placeholder_is(
     window: MainWindow, qtbot: QtBot
 ) -> None:
     from PySide6.QtWidgets import QPushButton
 
     button = window.banner.findChild(QPushButton, "usePlaceholderButton")
     button.click()
-    assert not window.banner.isVisible()
+    assert window.banner.isVisible()  # in place: free, offline, not a real image
+    assert window.banner.pages.currentWidget() is window.banner.placeholder_page
     assert window.context.settings.current.provider == "placeholder"
 
 

@@ -147,6 +147,19 @@ class JobsTable(LibraryBase):
             rows = conn.execute("SELECT status, COUNT(*) FROM jobs GROUP BY status").fetchall()
         return {status: count for status, count in rows}
 
+    def batch_names(self, batch_ids: Sequence[str]) -> dict[str, str]:
+        """The names of these batches ("Campaign A", or "Batch of 12" when none was given);
+        a batch this library doesn't hold (made on another machine) is left out."""
+        wanted = list(dict.fromkeys(batch_ids))
+        if not wanted:
+            return {}
+        marks = ", ".join("?" * len(wanted))
+        with self._read() as conn:
+            rows = conn.execute(
+                f"SELECT id, name FROM batches WHERE id IN ({marks})", wanted
+            ).fetchall()
+        return {row["id"]: row["name"] for row in rows if row["name"]}
+
     def batch_summary(self, batch_id: str) -> dict[str, int] | None:
         """Totals for a batch: total, finished, completed, failed, cost_usd (None: free)."""
         with self._read() as conn:

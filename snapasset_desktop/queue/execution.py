@@ -253,6 +253,10 @@ class JobExecutor:
                 job, owner, "retrying", "retrying", announce=retry, run_at=run_at, **fields
             ):
                 self.reschedule(job, delay)
+            log.warning(
+                f"job will retry in {delay:.0f} s: {error.message}",
+                extra={"job_id": job.id, "kind": error.kind, "detail": error.detail},
+            )
             return "retrying"
         fields["error_message"] = final_text(error, job.attempts)
         self._end(
@@ -263,8 +267,9 @@ class JobExecutor:
             announce={"kind": error.kind, "message": fields["error_message"]},
             **fields,
         )
-        log.info(
-            "job failed",
+        # An error, with the designer's reason: the monitor's log shows why, not only that.
+        log.error(
+            f"job failed: {fields['error_message']}",
             extra={
                 "job_id": job.id,
                 "kind": error.kind,

@@ -109,6 +109,7 @@ class JobService:
         """
         data = safe_read(path, MAX_FILE_BYTES, "an image", error=ImageError)
         width, height, fmt = image_info(data, what=path.name)
+        file_format = fmt
         if fmt not in OUTPUT_FORMATS:
             # GIF, TIFF and BMP are read but not written: the source becomes a lossless
             # PNG of what was decoded (the first frame of an animation).
@@ -120,6 +121,7 @@ class JobService:
             provider=IMPORT_PROVIDER,
             file_name=path.name,
             source_size=(width, height),
+            file_format=file_format,
         )
         self.backend.check_kits([spec])
         job = self.library.create_job(

@@ -58,6 +58,7 @@ class WorkerView:
     kind: str  # "app" or "worker"
     concurrency: int
     seen_seconds_ago: float
+    pid: int  # on `host`: tells the window's own worker from the others
 
 
 @dataclass
@@ -187,7 +188,9 @@ class Monitor:
             problems.append(f"Your disk is almost full ({disk.free / 1e9:.1f} GB free).")
 
         workers = [
-            WorkerView(w.id, w.host, w.kind, w.concurrency, round(max(0.0, now - w.seen_at), 1))
+            WorkerView(
+                w.id, w.host, w.kind, w.concurrency, round(max(0.0, now - w.seen_at), 1), w.pid
+            )
             for w in state.workers or []
         ]
         if backend_problem is None and not workers and not state.starting:

@@ -36,6 +36,10 @@ from snapasset_desktop.spec import Background, JobSpec, Provider, Quality
 from snapasset_desktop.styles import check_style
 
 QUALITIES = tuple(quality.value for quality in Quality)
+# An imported file's assets keep its format unless another is asked: a JPEG photo stays
+# JPEG (as PNG it was 2.9 MB), a PNG keeps its sharp edges and transparency. A file in a
+# format SnapAsset doesn't write (GIF, TIFF, BMP) takes the settings' format.
+KEPT_IMPORT_FORMATS = frozenset({"jpeg", "png", "webp"})
 BACKGROUNDS = tuple(background.value for background in Background)
 MAX_VARIATIONS = 4
 MAX_SUFFIX_CHARS = 600  # a palette and a mood: a few dozen words
@@ -91,21 +95,24 @@ class SpecBuilder:
         overrides: Sequence[PositionOverride] = (),
         brand_prompt: bool = False,
         prompt_suffix: str | None = None,
+        file_format: str | None = None,
     ) -> JobSpec:
         """The spec for this input; None (or no value) takes the settings' value.
 
-        An import (provider "import") names its file and the file's size; its model is
-        the one that expands it (OpenAI's, when the settings name OpenAI and there is a
-        key; none, for the placeholder). The rest is planned: the source size from the
-        platforms, for the model that will paint it (the placeholder plans as that model
-        would, so layouts match). `fit_overrides` are what the designer set per platform
-        against the fit policy; `logo` (default yes) draws the kit's logo; `overrides`
-        are layer positions a designer dragged. Both are kept for the platforms the job
-        still has."""
+        An import (provider "import") names its file, the file's size and format (which
+        its assets keep unless `asset_format` says otherwise); its model is the one that
+        expands it (OpenAI's, when the settings name OpenAI and there is a key; none, for
+        the placeholder). The rest is planned: the source size from the platforms, for
+        the model that will paint it (the placeholder plans as that model would, so
+        layouts match). `fit_overrides` are what the designer set per platform against
+        the fit policy; `logo` (default yes) draws the kit's logo; `overrides` are layer
+        positions a designer dragged. Both are kept for the platforms the job still has."""
         settings = self.settings
         chosen = _provider(provider or settings.provider)
         platforms = tuple(self.registry.resolve(platform_ids))
         platform_ids = tuple(p.id for p in platforms)
+        if asset_format is None and chosen is Provider.IMPORT:
+            asset_format = file_format if file_format in KEPT_IMPORT_FORMATS else None
         kit = self._kit(brand)
         layers = self.checked_layers(
             TextLayers(

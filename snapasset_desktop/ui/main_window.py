@@ -15,7 +15,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -27,10 +27,12 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QDialog,
     QDockWidget,
+    QFrame,
     QLabel,
     QMainWindow,
     QMenu,
     QMessageBox,
+    QScrollArea,
     QSystemTrayIcon,
     QVBoxLayout,
     QWidget,
@@ -40,6 +42,7 @@ from snapasset_desktop.errors import SnapAssetError
 from snapasset_desktop.paths import AppPaths
 from snapasset_desktop.queue.worker_process import WorkerProcess
 from snapasset_desktop.ui import tasks
+from snapasset_desktop.ui.shared.desktop import open_folder
 from snapasset_desktop.ui.shared.icons import app_icon, icon
 
 if TYPE_CHECKING:
@@ -50,6 +53,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 WORKER_CHECK_MS = 5000
+DEFAULT_SIZE = QSize(1440, 900)  # a first start's window, made smaller to fit the screen
+DETAILS_MIN_WIDTH = 240  # narrower, the details scroll sideways
+SIDE_BY_SIDE_WIDTH = 1200  # a first start's window narrower than this tabs Create and Details
 QUIT_WAIT_MS = 3000
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".gif", ".tif", ".tiff", ".bmp"}
 
@@ -83,6 +89,7 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(app_icon())
         self.setAcceptDrops(True)
         self.worker: WorkerProcess | None = None
+        self.folder_opener: Callable[[Path], None] = open_folder  # Help → Report a problem
         self._worker_watch = QTimer(self)
         self._worker_watch.setInterval(WORKER_CHECK_MS)
         self._monitor: QDialog | None = None
@@ -115,6 +122,7 @@ class MainWindow(QMainWindow):
         from snapasset_desktop.ui.gallery.view import GalleryView
         from snapasset_desktop.ui.queue.panel import QueuePanel
         from snapasset_desktop.ui.queue.status_bar import QueueStatus
+        from snapasset_desktop.ui.quit_guard import QuitGuard
         from snapasset_desktop.ui.settings.api import ApiSwitch
         from snapasset_desktop.ui.shared.shortcuts import TextFieldKeys
 
@@ -132,8 +140,8 @@ class MainWindow(QMainWindow):
         self.compose = ComposePanel(context, self)
         self.queue_panel = QueuePanel(context, self.bridge, self)
         self.detail = DetailPane(context, self.bridge, self)
-        self._docks["compose"].setWidget(self.compose)
-        self._docks["details"].setWidget(self.detail)
+        self._docks["compose"].setWidget(self.compose)  # it scrolls by itself
+        self._docks["details"].setWidget(_scrolling(self.detail, DETAILS_MIN_WIDTH))
         self._docks["queue"].setWidget(self.queue_panel)
         for panel in (self.gallery, self.compose, self.detail, self.queue_panel):
             panel.show()  # at once, not on the next turn of the event loop
@@ -146,6 +154,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._connect()
         self._tray = self._make_tray()
+        self.quit_guard = QuitGuard(self)
         QTimer.singleShot(0, self.banner.refresh)
         self.is_ready = True
         self.ready.emit()
@@ -192,7 +201,9 @@ class MainWindow(QMainWindow):
             self._action("Find in library", self.gallery.focus_search, "Ctrl+F", "search")
         )
         edit_menu.addAction(self._action("Brand kits…", self.open_brand, icon_name="layers-2"))
-        edit_menu.addAction(self._action("Settings…", self.open_settings, "Ctrl+,", "settings"))
+        edit_menu.addAction(
+            self._action("Settings…", lambda: self.open_settings(), "Ctrl+,", "settings")
+        )
 
         queue_menu = self._menus["&Queue"]
         # The compose panel owns Ctrl+Enter and Ctrl+Shift+Enter (while it has focus);
@@ -225,7 +236,15 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self._action("Monitor", self.open_monitor, "Ctrl+M", "activity"))
 
         help_menu = self._menus["&Help"]
-        help_menu.addAction(self._action("About SnapAsset", self.about))
+        help_menu.addAction(self._action("Keyboard shortcuts", self.show_shortcuts, "Ctrl+/"))
+        help_menu.addAction(
+            self._action("User guide", lambda: self.show_guide(), "F1", "file-text")
+        )
+        help_menu.addAction(
+            self._action("Report a problem…", self.report_problem, icon_name="circle-alert")
+        )
+        help_menu.addSeparator()
+        help_menu.addAction(self._action("About SnapAsset", self.about, icon_name="info"))
 
     def _connect(self) -> None:
         self.gallery.selectionChangedTo.connect(self._on_gallery_selection)
@@ -247,7 +266,7 @@ class MainWindow(QMainWindow):
         self.bridge.jobFinished.connect(self._on_job_finished)
         self.queue_panel.pausedChanged.connect(self.pause_action.setChecked)
         self.bridge.queueNotice.connect(self._on_queue_notice)
-        self.banner.settingsRequested.connect(self.open_settings)
+        self.banner.keyRequested.connect(lambda: self.open_settings("OpenAI key"))
 
     def _make_tray(self) -> QSystemTrayIcon | None:
         if not QSystemTrayIcon.isSystemTrayAvailable():
@@ -364,11 +383,12 @@ class MainWindow(QMainWindow):
             self.export_dialog = None
 
     @Slot()
-    def open_settings(self) -> None:
+    def open_settings(self, page: str = "General") -> None:
+        """Settings, on the page with that sidebar title."""
         # Dialogs load on first use: the cloud page's Supabase client costs ~0.3 s at start.
         from snapasset_desktop.ui.settings.dialog import SettingsDialog
 
-        SettingsDialog(self.context, self, api=self.api).exec()
+        SettingsDialog(self.context, self, api=self.api, page=page).exec()
         self.banner.refresh()
 
     @Slot()
@@ -386,12 +406,47 @@ class MainWindow(QMainWindow):
             from snapasset_desktop.ui.monitor.dialog import MonitorDialog
 
             self._monitor = MonitorDialog(self.context, self)
+            self._monitor.jobOpened.connect(self.show_job_details)
         self._monitor.show()
         self._monitor.raise_()
+
+    @Slot(str)
+    def show_job_details(self, job_id: str) -> None:
+        """A job named elsewhere (the monitor's log): the window, with its details in front."""
+        self.detail.show_job(job_id)
+        self._docks["details"].show()
+        self._docks["details"].raise_()
+        self.raise_()
+        self.activateWindow()
 
     @Slot()
     def toggle_pause(self) -> None:
         self.queue_panel.set_paused(not self.queue_panel.paused)
+
+    @Slot()
+    def show_shortcuts(self) -> None:
+        """Every keyboard shortcut, searchable."""
+        from snapasset_desktop.ui.help.shortcuts import ShortcutsDialog
+
+        self.shortcuts_sheet = ShortcutsDialog(self)
+        self.shortcuts_sheet.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.shortcuts_sheet.show()
+
+    def show_guide(self, section: str = "") -> None:
+        """The user guide (the README's sections), on `section`."""
+        from snapasset_desktop.ui.help.guide import open_guide
+
+        self.guide = open_guide(self, section)
+
+    @Slot()
+    def report_problem(self) -> None:
+        """The log folder, for the log to go with a report (it never holds the key)."""
+        self.folder_opener(self.paths.log_dir)
+        self.statusBar().showMessage(
+            f"The log folder is open: attach {self.paths.log_file.name} to your report (your "
+            "OpenAI key is never in it).",
+            15000,
+        )
 
     @Slot()
     def about(self) -> None:
@@ -500,10 +555,9 @@ class MainWindow(QMainWindow):
     def _restore_layout(self) -> None:
         stored = self._layout_settings()
         geometry = stored.value("geometry")
-        if isinstance(geometry, QByteArray) and self.restoreGeometry(geometry):
-            pass
-        else:
-            self.resize(1440, 900)
+        if not (isinstance(geometry, QByteArray) and self.restoreGeometry(geometry)):
+            room = self.screen().availableGeometry().size()
+            self.resize(DEFAULT_SIZE.boundedTo(room))
         state = stored.value("state")
         self._default_layout = not (isinstance(state, QByteArray) and self.restoreState(state))
 
@@ -511,18 +565,42 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         if self._default_layout:  # docks can only be sized once the window has a size
             self._default_layout = False
-            docks = self._docks
+            docks, size = self._docks, self.size()
+            if size.width() < SIDE_BY_SIDE_WIDTH:  # a small screen: Create and Details as tabs
+                self.tabifyDockWidget(docks["compose"], docks["details"])
+                docks["compose"].raise_()
+            # A share of the window each, within reason: a small screen keeps its gallery.
+            compose = min(max(round(size.width() * 0.3), 280), 440)
+            details = min(max(round(size.width() * 0.3), 280), 460)
+            queue = min(max(round(size.height() * 0.28), 150), 250)
             self.resizeDocks(
-                [docks["compose"], docks["details"]], [400, 460], Qt.Orientation.Horizontal
+                [docks["compose"], docks["details"]], [compose, details], Qt.Orientation.Horizontal
             )
-            self.resizeDocks([docks["queue"]], [250], Qt.Orientation.Vertical)
+            self.resizeDocks([docks["queue"]], [queue], Qt.Orientation.Vertical)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.is_ready and not self.quit_guard.allows_close():
+            event.ignore()  # asked what to do with the jobs in the queue first
+            return
         stored = self._layout_settings()
         stored.setValue("geometry", self.saveGeometry())
         stored.setValue("state", self.saveState())
         stored.sync()
         super().closeEvent(event)
+
+
+def _scrolling(panel: QWidget, min_width: int) -> QScrollArea:
+    """`panel` in a scroll area that gives it the dock's width and scrolls what is taller:
+    a side panel never holds the window taller than a small screen, nor (below
+    `min_width`) wider."""
+    area = QScrollArea()
+    area.setObjectName(f"{panel.objectName() or 'panel'}Scroll")
+    area.setWidget(panel)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    width = panel.minimumSizeHint().width() + area.verticalScrollBar().sizeHint().width()
+    area.setMinimumWidth(min(width, min_width))
+    return area
 
 
 def _import_images(

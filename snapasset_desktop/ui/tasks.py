@@ -54,7 +54,7 @@ class Task:
     def __init__(
         self, owner: QObject, pool: str = FILES, *, latest: Hashable | None = None
     ) -> None:
-        self.owner = owner
+        self.owner: QObject | None = owner  # None once the task has answered
         self.pool = pool
         self.latest = latest
         self._canceled = threading.Event()
@@ -63,6 +63,7 @@ class Task:
         self._progress_lock = threading.Lock()
         self._progress: tuple[int, int] | None = None  # reported, not yet shown
         self._callbacks: dict[str, Callback | None] = {}
+        self._work: Callable[[], object] | None = None
 
     def start(
         self,
@@ -80,11 +81,12 @@ class Task:
             "progress": progress,
             "finished": finished,
         }
+        self._work = work
         _replace_latest(self)
         with _lock:
             _live.add(self)
         _open_mailbox()
-        _pool(self.pool).start(_Runnable(self, work))
+        _pool(self.pool).start(_Runnable(self))
         return self
 
     def cancel(self) -> None:
@@ -113,12 +115,12 @@ class Task:
 
     # -- a pool thread ------------------------------------------------------------------
 
-    def _run(self, work: Callable[[], object]) -> None:
-        if self._canceled.is_set():
+    def _run(self) -> None:
+        if self._canceled.is_set() or self._work is None:
             self._return(partial(self._end, "failed", Canceled()))
             return
         try:
-            result = work()
+            result = self._work()
         except BaseException as exc:  # a failure is an answer too: the GUI says it
             _log_failure(exc)
             self._return(partial(self._end, "failed", exc))
@@ -139,6 +141,10 @@ class Task:
             self._call(outcome, value)
         finally:
             self._call("finished")
+            # Let go of the owner, the work and the callbacks here: a pool thread may hold
+            # the task a moment longer, and a widget it held the last of would be deleted
+            # there, off the GUI thread (a crash).
+            self.owner, self._work, self._callbacks = None, None, {}
 
     def _show_progress(self) -> None:
         with self._progress_lock:
@@ -257,12 +263,12 @@ _live: set[Task] = set()  # started, their work not returned yet (for `wait`)
 
 
 class _Runnable(QRunnable):
-    def __init__(self, task: Task, work: Callable[[], object]) -> None:
+    def __init__(self, task: Task) -> None:
         super().__init__()
-        self.task, self.work = task, work
+        self.task = task
 
     def run(self) -> None:
-        self.task._run(self.work)
+        self.task._run()
 
 
 class _Mailbox(QObject):
@@ -273,13 +279,16 @@ class _Mailbox(QObject):
     def __init__(self) -> None:
         super().__init__()
         self._lock = threading.Lock()
-        self._calls: deque[tuple[QObject, Callable[[], None]]] = deque()
+        self._calls: deque[tuple[Task, Callable[[], None]]] = deque()
         self._scheduled = False
         self._wake.connect(self._drain, Qt.ConnectionType.QueuedConnection)
 
-    def post(self, owner: QObject, call: Callable[[], None]) -> None:
+    def post(self, task: Task, call: Callable[[], None]) -> None:
+        """From any thread. Only the task is passed, never its owner: the GUI thread may
+        run the call and drop the owner before this returns, and the last reference to
+        a widget let go of on a pool thread deletes it there (a crash)."""
         with self._lock:
-            self._calls.append((owner, call))
+            self._calls.append((task, call))
             wake = not self._scheduled
             self._scheduled = True
         if wake:
@@ -293,8 +302,8 @@ class _Mailbox(QObject):
                 if not self._calls:
                     self._scheduled = False
                     return
-                owner, call = self._calls.popleft()
-            if not shiboken6.isValid(owner):
+                task, call = self._calls.popleft()
+            if task.owner is None or not shiboken6.isValid(task.owner):
                 continue  # the widget went away: nobody is waiting for this
             try:
                 call()
@@ -319,7 +328,7 @@ def _open_mailbox() -> None:
 
 def _post(task: Task, call: Callable[[], None]) -> None:
     assert _mailbox is not None  # opened by the task's start(), on the GUI thread
-    _mailbox.post(task.owner, call)
+    _mailbox.post(task, call)
 
 
 def _pool(purpose: str) -> QThreadPool:

@@ -138,6 +138,7 @@ class BatchDialog(QDialog):
         self.skip_label.hide()
 
         platforms = QLabel(self._platform_summary(), self)
+        platforms.setObjectName("batchPlatforms")
         platforms.setWordWrap(True)
         platforms.setForegroundRole(QPalette.ColorRole.PlaceholderText)
 
@@ -184,7 +185,7 @@ class BatchDialog(QDialog):
     def _platform_summary(self) -> str:
         if not self.platform_ids:
             return "No platforms chosen: only CSV rows that name their platforms can queue."
-        names = {p.id: p.label for p in self.ctx.platforms.all()}
+        names = {p.id: p.display_name for p in self.ctx.platforms.all()}
         labels = [names.get(pid, pid) for pid in self.platform_ids]
         shown = ", ".join(labels[:5]) + (f" +{len(labels) - 5}" if len(labels) > 5 else "")
         return f"For {len(labels)} platform(s): {shown}"

@@ -73,20 +73,26 @@ class FitSummary(QWidget):
         self.combo.setCurrentIndex(max(0, index))
 
     def update_for(
-        self, platform_ids: Sequence[str], *, model: str, quality: str, variations: int
+        self,
+        platform_ids: Sequence[str],
+        *,
+        provider: str,
+        model: str,
+        quality: str,
+        variations: int,
     ) -> None:
         """Plan the job the composer holds and say what its expansions add."""
         text, tip = "", ""
         if platform_ids:
             try:
-                text, tip = self._quote(platform_ids, model, quality, variations)
+                text, tip = self._quote(platform_ids, provider, model, quality, variations)
             except SnapAssetError as exc:
                 text = exc.message
         self.label.setText(text)
         self.label.setToolTip(tip)
 
     def _quote(
-        self, platform_ids: Sequence[str], model: str, quality: str, variations: int
+        self, platform_ids: Sequence[str], provider: str, model: str, quality: str, variations: int
     ) -> tuple[str, str]:
         if self.fit() == "contain":
             return "Every platform padded — no extra requests", ""
@@ -107,7 +113,7 @@ class FitSummary(QWidget):
             return "No expansions — every platform is a crop", ""
         price = quote(plan, model=model, quality=quality, variations=variations)
         text = price.text
-        if settings.provider != "openai":
+        if provider != "openai":
             plural = "s" if price.calls != 1 else ""
             text = f"{price.calls} expansion{plural} · free with the placeholder"
         labels = {p.id: p.label for p in platforms}

@@ -6,53 +6,59 @@ will ask for and how much each platform's crop will discard. The request is
 checked on the GUI thread, as the designer types; the submit itself (a write and
 an enqueue — a network round trip in Redis mode) runs off it, and batches go
 through `BatchDialog`, which does the same.
+
+The provider, model, quality, background, format and the chosen platforms are the
+settings' (`provider`, `model`, …, `platforms`): the panel opens with them and keeps
+what the designer changes there, so the next start, a new job from the command line
+and Settings all agree with what the composer shows.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from functools import partial
+from typing import Any
 
-from PySide6.QtCore import QDateTime, QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QDateTimeEdit,
-    QGridLayout,
+    QFrame,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QMenu,
     QPlainTextEdit,
     QPushButton,
-    QSpinBox,
+    QScrollArea,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from snapasset_desktop.errors import InvalidInput, SnapAssetError
-from snapasset_desktop.imaging.encode import normalise_format
 from snapasset_desktop.imaging.planning import plan_source_size
 from snapasset_desktop.library.models import JobRecord
-from snapasset_desktop.providers.base import SUPPORTED_MODELS
 from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.services.jobs import BatchResult
-from snapasset_desktop.services.requests import BACKGROUNDS, MAX_VARIATIONS, QUALITIES
-from snapasset_desktop.styles import STYLE_PRESETS
 from snapasset_desktop.ui import tasks
 from snapasset_desktop.ui.compose.batch_dialog import BatchDialog
 from snapasset_desktop.ui.compose.fit_summary import FitSummary
+from snapasset_desktop.ui.compose.options import ComposeOptions
 from snapasset_desktop.ui.compose.platform_picker import PlatformPicker
 from snapasset_desktop.ui.compose.prompt_history import PromptHistory
 from snapasset_desktop.ui.compose.retry_banner import RetryBanner
 from snapasset_desktop.ui.compose.text_layers import TextLayersFields
 from snapasset_desktop.ui.shared.icons import icon, icon_size
+from snapasset_desktop.ui.shared.settings_watch import SettingsWatch
 from snapasset_desktop.ui.shared.styling import message_style, primary_button_style
 
-FORMATS = ("png", "jpeg", "webp")
-PRIORITY_CHOICES = (("Normal", "normal"), ("High", "high"), ("Low", "low"))
+log = logging.getLogger(__name__)
+
+REMEMBER_MS = 400  # the choices are saved this long after the last change
+SHOWN_SETTINGS = ("provider", "openai_base_url", "model", "quality", "background")
+SHOWN_SETTINGS += ("output_format", "platforms")
 PLAN_LISTED = 4  # crop losses named in the plan line; the rest go to its tooltip
 MIN_LOSS_SHOWN = 0.005
 PLACEHOLDER = (
@@ -65,6 +71,7 @@ class ComposePanel(QWidget):
     """Prompt, platforms and options; emits `submitted` with the new job ids."""
 
     submitted = Signal(list)
+    providerChanged = Signal(str)  # "openai" or "placeholder", chosen here
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -77,11 +84,19 @@ class ComposePanel(QWidget):
         self._revalidate_timer.setSingleShot(True)
         self._revalidate_timer.setInterval(150)
         self._revalidate_timer.timeout.connect(self._validate_live)
+        self._remember_timer = QTimer(self)
+        self._remember_timer.setSingleShot(True)
+        self._remember_timer.setInterval(REMEMBER_MS)
+        self._remember_timer.timeout.connect(self.remember)
+        self._remembering = False  # while this panel's own choices are being saved
+        SettingsWatch(ctx.settings, SHOWN_SETTINGS, self).changed.connect(self._settings_changed)
 
         self._build_prompt()
         self.picker = PlatformPicker(ctx, self)
         self.picker.selectionChanged.connect(self._on_options_changed)
-        options = self._build_options()
+        self.choices = ComposeOptions(ctx.settings.current, self)
+        self.choices.changed.connect(self._on_options_changed)
+        self.choices.providerChanged.connect(self._on_provider_changed)
         self.text_layers = TextLayersFields(ctx, self)
         self.text_layers.changed.connect(self._on_options_changed)
         self._build_footer()
@@ -89,29 +104,50 @@ class ComposePanel(QWidget):
         self.fit_summary.changed.connect(self._on_options_changed)
         self.retry_banner = RetryBanner(self)
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(12, 12, 12, 12)
+        # The composer scrolls; the buttons, and what they say, stay at its foot.
+        self.body = QWidget(self)
+        self.body.setObjectName("composeBody")
+        layout = QVBoxLayout(self.body)
+        layout.setContentsMargins(12, 12, 12, 8)
         layout.setSpacing(8)
+        # The body's minimum is its one-column form (set below), not the form shown.
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
         layout.addLayout(self._prompt_header)
         layout.addWidget(self.prompt_edit)
         layout.addSpacing(4)
         layout.addWidget(self.picker, 1)
         layout.addSpacing(4)
-        layout.addLayout(options)
+        layout.addWidget(self.choices)
         layout.addWidget(self.text_layers)
         layout.addSpacing(4)
         layout.addWidget(self.plan_label)
         layout.addWidget(self.fit_summary)
-        layout.addWidget(self.retry_banner)
-        layout.addWidget(self.message_label)
-        layout.addWidget(self.status_label)
-        layout.addLayout(self._buttons)
+        self.scroll = QScrollArea(self)
+        self.scroll.setObjectName("composeScroll")
+        self.scroll.setWidget(self.body)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.body.setMinimumWidth(self._narrowest())
+
+        footer = QVBoxLayout()
+        footer.setContentsMargins(12, 4, 12, 12)
+        footer.setSpacing(8)
+        footer.addWidget(self.retry_banner)
+        footer.addWidget(self.message_label)
+        footer.addWidget(self.status_label)
+        footer.addLayout(self._buttons)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        outer.addWidget(self.scroll, 1)
+        outer.addLayout(footer)
 
         self._shortcut("Ctrl+Return", self.generate_now)
         self._shortcut("Ctrl+Enter", self.generate_now)
         self._shortcut("Ctrl+Shift+Return", self.add_to_queue)
         self._shortcut("Ctrl+Shift+Enter", self.add_to_queue)
-        self._update_plan()
+        self.load_settings()
 
     # -- building ---------------------------------------------------------------------
 
@@ -131,6 +167,15 @@ class ComposePanel(QWidget):
         self.history_menu = QMenu(self.history_button)
         self.history_menu.aboutToShow.connect(self._fill_history_menu)
         self.history_button.setMenu(self.history_menu)
+        self.batch_button = QToolButton(self)
+        self.batch_button.setObjectName("batchButton")
+        self.batch_button.setIcon(icon("list-plus"))
+        self.batch_button.setIconSize(icon_size(16))
+        self.batch_button.setAutoRaise(True)
+        self.batch_button.setToolTip(
+            "Batch: queue many prompts at once, pasted or from a .txt/.csv (Ctrl+B)"
+        )
+        self.batch_button.clicked.connect(self.open_batch_dialog)
         self.count_label = QLabel()
         self.count_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
 
@@ -140,6 +185,7 @@ class ComposePanel(QWidget):
         self._prompt_header.addStretch(1)
         self._prompt_header.addWidget(self.count_label)
         self._prompt_header.addWidget(self.history_button)
+        self._prompt_header.addWidget(self.batch_button)
 
         self.prompt_edit = QPlainTextEdit(self)
         self.prompt_edit.setObjectName("promptEdit")
@@ -150,75 +196,21 @@ class ComposePanel(QWidget):
         self.prompt_edit.textChanged.connect(self._on_prompt_changed)
         self.prompt_edit.installEventFilter(self)
 
-    def _build_options(self) -> QGridLayout:
-        settings = self.ctx.settings.current
-        self.model_combo = self._combo("modelCombo", SUPPORTED_MODELS, settings.model)
-        self.model_combo.setEditable(True)
-        self.model_combo.setToolTip("The OpenAI image model (any compatible name works)")
-        self.quality_combo = self._combo("qualityCombo", QUALITIES, settings.quality)
-        self.background_combo = self._combo("backgroundCombo", BACKGROUNDS, settings.background)
-        self.background_combo.setToolTip("Transparent needs PNG or WebP")
-        self.format_combo = self._combo(
-            "formatCombo", FORMATS, normalise_format(settings.output_format)
+    def _narrowest(self) -> int:
+        """The body's width with the options one a row (about 270 px): the window fits a
+        small screen."""
+        margins = self.body.layout().contentsMargins()
+        width = max(
+            self.choices.minimumSizeHint().width(),
+            self.picker.minimumSizeHint().width(),
+            self._prompt_header.minimumSize().width(),
+            self._buttons.minimumSize().width(),
         )
-        self.format_combo.setToolTip("File format of the platform assets")
-        self.style_combo = self._combo("styleCombo", tuple(STYLE_PRESETS), "none")
-        for index, name in enumerate(STYLE_PRESETS):
-            self.style_combo.setItemData(
-                index, STYLE_PRESETS[name] or "Just your prompt", Qt.ItemDataRole.ToolTipRole
-            )
-        self.style_combo.setToolTip("A look added to your prompt's wording")
-        self.variations_spin = QSpinBox(self)
-        self.variations_spin.setObjectName("variationsSpin")
-        self.variations_spin.setRange(1, MAX_VARIATIONS)
-        self.variations_spin.setToolTip("Images per prompt; each makes its own set of assets")
-        self.priority_combo = QComboBox(self)
-        self.priority_combo.setObjectName("priorityCombo")
-        self.priority_combo.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-        )
-        self.priority_combo.setMinimumContentsLength(7)
-        for label, value in PRIORITY_CHOICES:
-            self.priority_combo.addItem(label, value)
-        self.priority_combo.setToolTip("Priority for “Add to queue” (Generate is always high)")
-        self.run_at_check = QCheckBox("Run at", self)
-        self.run_at_check.setObjectName("runAtCheck")
-        self.run_at_check.setToolTip("Start this job later")
-        self.run_at_edit = QDateTimeEdit(QDateTime.currentDateTime().addSecs(3600), self)
-        self.run_at_edit.setObjectName("runAtEdit")
-        self.run_at_edit.setCalendarPopup(True)
-        self.run_at_edit.setDisplayFormat("ddd d MMM, HH:mm")
-        self.run_at_edit.setEnabled(False)
-        self.run_at_check.toggled.connect(self.run_at_edit.setEnabled)
+        return width + margins.left() + margins.right()
 
-        for combo in (
-            self.model_combo,
-            self.quality_combo,
-            self.background_combo,
-            self.format_combo,
-            self.style_combo,
-        ):
-            combo.currentTextChanged.connect(self._on_options_changed)
-        self.variations_spin.valueChanged.connect(self._on_options_changed)
-
-        grid = QGridLayout()
-        grid.setHorizontalSpacing(8)
-        grid.setVerticalSpacing(6)
-        rows = [
-            ("Model", self.model_combo, "Quality", self.quality_combo),
-            ("Background", self.background_combo, "Format", self.format_combo),
-            ("Style", self.style_combo, "Variations", self.variations_spin),
-            ("Priority", self.priority_combo, self.run_at_check, self.run_at_edit),
-        ]
-        for row, (left, left_field, right, right_field) in enumerate(rows):
-            grid.addWidget(self._label(left), row, 0)
-            grid.addWidget(left_field, row, 1)
-            grid.addWidget(right if isinstance(right, QWidget) else self._label(right), row, 2)
-            grid.addWidget(right_field, row, 3)
-        grid.setColumnStretch(1, 3)
-        grid.setColumnStretch(3, 2)
-        grid.setColumnMinimumWidth(2, 72)
-        return grid
+    def minimumSizeHint(self) -> QSize:
+        scrollbar = self.scroll.verticalScrollBar().sizeHint().width()
+        return QSize(self.body.minimumWidth() + scrollbar, super().minimumSizeHint().height())
 
     def _build_footer(self) -> None:
         self.plan_label = QLabel(self)
@@ -237,10 +229,6 @@ class ComposePanel(QWidget):
         self.status_label.setStyleSheet(message_style(self.palette(), "ok"))
         self.status_label.hide()
 
-        self.batch_button = QPushButton(icon("list-plus"), "Batch…", self)
-        self.batch_button.setObjectName("batchButton")
-        self.batch_button.setToolTip("Queue many prompts at once (paste or import .txt/.csv)")
-        self.batch_button.clicked.connect(self.open_batch_dialog)
         self.queue_button = QPushButton(icon("plus"), "Add to queue", self)
         self.queue_button.setObjectName("queueButton")
         self.queue_button.setToolTip("Add to the queue at the chosen priority (Ctrl+Shift+Enter)")
@@ -250,33 +238,15 @@ class ComposePanel(QWidget):
         self.generate_button.setToolTip("Generate now, ahead of the queue (Ctrl+Enter)")
         self.generate_button.setStyleSheet(primary_button_style(self.palette()))
         self.generate_button.clicked.connect(self.generate_now)
-        for button in (self.batch_button, self.queue_button, self.generate_button):
+        for button in (self.queue_button, self.generate_button):
             button.setIconSize(icon_size(16))
             button.setMinimumHeight(32)
 
         self._buttons = QHBoxLayout()
         self._buttons.setSpacing(8)
-        self._buttons.addWidget(self.batch_button)
         self._buttons.addStretch(1)
         self._buttons.addWidget(self.queue_button)
         self._buttons.addWidget(self.generate_button)
-
-    def _combo(self, name: str, values: tuple[str, ...], current: str) -> QComboBox:
-        combo = QComboBox(self)
-        combo.setObjectName(name)
-        # Long model names must not widen the whole panel.
-        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        combo.setMinimumContentsLength(7)
-        combo.addItems(list(values))
-        if combo.findText(current) < 0:
-            combo.addItem(current)
-        combo.setCurrentText(current)
-        return combo
-
-    def _label(self, text: str) -> QLabel:
-        label = QLabel(text, self)
-        label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-        return label
 
     def _on_accent(self) -> str:
         return self.palette().color(QPalette.ColorRole.HighlightedText).name()
@@ -294,18 +264,13 @@ class ComposePanel(QWidget):
     def set_prompt(self, text: str) -> None:
         self.prompt_edit.setPlainText(text)
 
-    def options(self) -> dict[str, object]:
+    def provider(self) -> str:
+        return self.choices.provider()
+
+    def options(self) -> dict[str, Any]:
         """The build options (as `ctx.specs.build` and `submit_batch` take them)."""
-        style = self.style_combo.currentText()
-        return {
-            "model": self.model_combo.currentText().strip() or None,
-            "quality": self.quality_combo.currentText(),
-            "background": self.background_combo.currentText(),
-            "asset_format": self.format_combo.currentText(),
-            "variations": self.variations_spin.value(),
-            "style": None if style == "none" else style,
-            "fit": self.fit_summary.fit(),
-        } | self.text_layers.options()
+        fit = {"fit": self.fit_summary.fit()}
+        return self.choices.build_options() | fit | self.text_layers.options()
 
     def edit_retry(self, job: JobRecord) -> None:
         """Load an ended job's prompt, platforms and options; Generate (or Add to queue)
@@ -313,33 +278,24 @@ class ComposePanel(QWidget):
         spec = job.spec
         self.set_prompt(spec.prompt)
         self.picker.set_selected(list(spec.platforms))
-        self.model_combo.setCurrentText(spec.model or self.ctx.settings.current.model)
-        self.quality_combo.setCurrentText(spec.quality)
-        self.background_combo.setCurrentText(spec.background)
-        self.format_combo.setCurrentText(spec.render.format)
-        self.style_combo.setCurrentText(spec.style or "none")
-        self.variations_spin.setValue(spec.variations)
+        self.choices.show_spec(spec, self.ctx.settings.current.model)
         self.fit_summary.set_fit(spec.render.fit)
         self.text_layers.load(spec)
         self.retry_banner.show_job(job)
         self.prompt_edit.setFocus()
 
-    def run_at(self) -> float | None:
-        if not self.run_at_check.isChecked():
-            return None
-        return self.run_at_edit.dateTime().toSecsSinceEpoch()
-
     # -- submitting -------------------------------------------------------------------
 
     def generate_now(self) -> None:
-        self.submit("high")
+        self.submit("high", ahead=True)
 
     def add_to_queue(self) -> None:
-        self.submit(self.priority_combo.currentData() or "normal")
+        self.submit(self.choices.priority())
 
-    def submit(self, priority: str) -> None:
+    def submit(self, priority: str, *, ahead: bool = False) -> None:
         """Validate, then queue one job off the GUI thread; on bad input show why inline
-        and queue nothing. `submitted` says when it is queued."""
+        and queue nothing. `submitted` says when it is queued. `ahead`: Generate's job,
+        which goes before every waiting job whatever the Priority box says."""
         self._attempted = True
         self.status_label.hide()
         prompt = self.prompt()
@@ -350,11 +306,12 @@ class ComposePanel(QWidget):
             self._show_message(exc.message)
             return
         self._show_message("")
+        self.remember()
         tasks.run(
             work,
             owner=self,
             pool=tasks.ACTIONS,
-            done=partial(self._queued, prompt, priority, retried),
+            done=partial(self._queued, prompt, ahead, retried),
             failed=lambda exc: self._show_message(tasks.error_message(exc)),
         )
 
@@ -365,35 +322,41 @@ class ComposePanel(QWidget):
         mistake is said at once."""
         if retried is None:
             spec = self.ctx.specs.build(prompt, self.picker.selected_ids(), **self.options())
-            return partial(self.ctx.jobs.submit, spec, priority=priority, run_at=self.run_at())
-        # The composer has no provider: the retry takes the one in Settings, as a new job would.
+            return partial(
+                self.ctx.jobs.submit, spec, priority=priority, run_at=self.choices.run_at()
+            )
         return partial(
             self.ctx.jobs.retry_edited,
             retried,
             priority=priority,
-            run_at=self.run_at(),
+            run_at=self.choices.run_at(),
             prompt=prompt,
             platform_ids=self.picker.selected_ids(),
-            provider=None,
             **self.options(),
         )
 
-    def _queued(self, prompt: str, priority: str, retried: str | None, job: JobRecord) -> None:
+    def _queued(self, prompt: str, ahead: bool, retried: str | None, job: JobRecord) -> None:
         if retried is not None and self.retry_banner.job_id == retried:
             self.retry_banner.clear()
         self.history.add(prompt)
         self._history_pos, self._draft = -1, ""
-        when = " for later" if job.run_at and job.run_at > time.time() else ""
-        self._show_status(
-            f"Queued{when} at {priority} priority — {len(job.platforms)} platform(s)."
-        )
+        count = len(job.platforms)
+        platforms = f"{count} platform{'s' if count != 1 else ''}"
+        if job.run_at and job.run_at > time.time():
+            when = time.strftime("%a %H:%M", time.localtime(job.run_at))
+            self._show_status(f"Queued for {when} — {platforms}.")
+        elif ahead:
+            self._show_status(f"Queued ahead of the waiting jobs — {platforms}.")
+        else:
+            level = self.choices.priority_combo.currentText()
+            self._show_status(f"Added to the queue at {level} priority — {platforms}.")
         self.submitted.emit([job.id])
 
     def open_batch_dialog(self) -> BatchDialog:
         dialog = BatchDialog(
             self.ctx,
             self.picker.selected_ids(),
-            self.options() | {"priority": self.priority_combo.currentData() or "normal"},
+            self.options() | {"priority": self.choices.priority()},
             self,
         )
         dialog.batchQueued.connect(self._on_batch_queued)
@@ -424,6 +387,44 @@ class ComposePanel(QWidget):
     def _on_options_changed(self, *_: object) -> None:
         self._update_plan()
         self._revalidate_timer.start()
+        self._remember_timer.start()
+
+    # -- the settings the composer shows ----------------------------------------------
+
+    def load_settings(self) -> None:
+        """Show the settings in force (at start, and after Settings or the first-run notice
+        changed them)."""
+        settings = self.ctx.settings.current
+        self.choices.show_settings(settings)
+        self.picker.set_selected(list(settings.platforms))
+        self._remember_timer.stop()  # what was just shown is what is saved
+        self._update_plan()
+
+    def _settings_changed(self, _name: str) -> None:
+        if not self._remembering:  # changed elsewhere: Settings, the first-run notice
+            self.load_settings()
+
+    def _on_provider_changed(self, provider: str) -> None:
+        self.remember()  # at once: the first-run notice follows the provider
+        self.providerChanged.emit(provider)
+
+    def remember(self) -> None:
+        """Keep the composer's choices as the settings, so it opens as it was left."""
+        self._remember_timer.stop()
+        settings = self.ctx.settings.current
+        wanted = self.choices.settings_values() | {"platforms": self.picker.selected_ids()}
+        changes = {
+            name: value for name, value in wanted.items() if getattr(settings, name) != value
+        }
+        if not changes:
+            return
+        self._remembering = True
+        try:
+            self.ctx.settings.update(**changes)
+        except SnapAssetError as exc:  # the composer still works; the next start won't know
+            log.warning("the composer's choices were not saved", extra={"detail": exc.message})
+        finally:
+            self._remembering = False
 
     def _validate_live(self) -> None:
         """Say what's wrong as the designer types — except an empty prompt before a try."""
@@ -439,23 +440,28 @@ class ComposePanel(QWidget):
 
     def _update_plan(self) -> None:
         self.plan_label.setText(self.plan_text())
-        model, quality = self.model_combo.currentText().strip(), self.quality_combo.currentText()
-        variations = self.variations_spin.value()
-        ids = self.picker.selected_ids()
-        self.fit_summary.update_for(ids, model=model, quality=quality, variations=variations)
+        chosen = self.choices.build_options()
+        self.fit_summary.update_for(
+            self.picker.selected_ids(),
+            provider=self.choices.provider(),
+            model=self.choices.model(),
+            quality=chosen["quality"],
+            variations=chosen["variations"],
+        )
 
     def plan_text(self) -> str:
-        """E.g. "Source 2048×1152 · crop: Story / Reel −44 %, Profile banner −25 %"."""
+        """E.g. "Source 2048×1152 · crop: Instagram · Story / Reel −44 %, LinkedIn · Profile
+        banner −25 %"."""
         ids = self.picker.selected_ids()
         if not ids:
             self.plan_label.setToolTip("")
             return "Pick platforms to see the source size SnapAsset will ask for."
         try:
             platforms = self.ctx.platforms.resolve(ids)
-            plan = plan_source_size(platforms, self.model_combo.currentText().strip())
+            plan = plan_source_size(platforms, self.choices.model())
         except SnapAssetError as exc:
             return exc.message
-        labels = {p.id: p.label for p in platforms}
+        labels = {p.id: p.display_name for p in platforms}
         losses = sorted(
             ((loss, pid) for pid, loss in plan.losses.items() if loss >= MIN_LOSS_SHOWN),
             reverse=True,

@@ -53,7 +53,7 @@ class TextLayersFields(QWidget):
         self.cta = self._line("ctaEdit", "cta", "Shop the collection")
         self.kit_combo = QComboBox(self.body, objectName="kitCombo")
         self.kit_combo.addItem(OWN_LOOK, None)
-        self.kit_combo.setToolTip("The brand kit: fonts, colours and logo (Edit ▸ Brand kits…)")
+        self.kit_combo.setToolTip("The brand kit: fonts, colours and logo (Edit menu, Brand kits…)")
         self.kit_combo.currentIndexChanged.connect(self._kit_changed)
         self.logo_check = QCheckBox("Draw the kit's logo", self.body, objectName="logoCheck")
         self.logo_check.setChecked(True)

@@ -42,6 +42,7 @@ from snapasset_desktop.errors import SnapAssetError, UnknownPlatform
 from snapasset_desktop.library.models import AssetRecord, JobRecord
 from snapasset_desktop.providers.pricing import cost_text
 from snapasset_desktop.services.context import AppContext
+from snapasset_desktop.spec import Provider
 from snapasset_desktop.ui import tasks
 from snapasset_desktop.ui.bridge import EngineBridge
 from snapasset_desktop.ui.details.alt_text import AltTextEditor
@@ -725,11 +726,18 @@ class DetailPane(QWidget):
 
 
 def _describe(job: JobRecord) -> str:
+    """What made the job and what applies to its files: an import has no generation
+    quality, and says the format its assets are saved in."""
     spec = job.spec
-    parts = [spec.source_label(), f"{spec.quality} quality"]
+    parts = [spec.source_label()]
+    if spec.provider is Provider.OPENAI:
+        parts.append(f"{spec.quality} quality")
     width, height = (job.source_width, job.source_height) if job.source_width else spec.size
     parts.append(f"source {width} × {height}")
     parts.append(spec.render.fit)
+    render = spec.render
+    lossy = render.format in ("jpeg", "webp")
+    parts.append(f"{render.format.upper()}, quality {render.quality}" if lossy else "PNG")
     parts.append(datetime.fromtimestamp(job.created_at).strftime("%d %b %Y, %H:%M"))
     if job.retry_of:
         parts.append(f"retry of {job.retry_of}")

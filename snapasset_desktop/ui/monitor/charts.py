@@ -13,12 +13,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPalette, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPalette, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from snapasset_desktop.ui.shared.styling import BAD, GOOD
 
 _PAD = 12
+LABEL_GAP = 8  # between the y axis' labels and the plot (6 of it right of the text)
 
 
 def _muted(widget: QWidget) -> QColor:
@@ -120,7 +121,7 @@ class TimelineChart(_Chart):
         points = self._points
         peak = max((max(p.completed, p.failed) for p in points), default=0)
         top = nice_ceiling(peak)
-        label_width = metrics.horizontalAdvance(f"{int(top)}") + 8
+        labels, label_width = self.y_axis(metrics)
         plot = QRectF(
             body.left() + label_width,
             body.top() + legend_height,
@@ -129,8 +130,7 @@ class TimelineChart(_Chart):
         )
         self._legend(painter, QRectF(body.left(), body.top(), body.width(), legend_height))
         # Grid and y labels.
-        for step in range(3):
-            value = top * step / 2
+        for step, label in enumerate(labels):
             y = plot.bottom() - plot.height() * step / 2
             painter.setPen(QPen(_grid(self), 1))
             painter.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y))
@@ -138,7 +138,7 @@ class TimelineChart(_Chart):
             painter.drawText(
                 QRectF(body.left(), y - metrics.height() / 2, label_width - 6, metrics.height()),
                 Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                f"{value:g}",
+                label,
             )
         # X labels: minutes ago.
         painter.setPen(_muted(self))
@@ -152,6 +152,14 @@ class TimelineChart(_Chart):
             return
         self._series(painter, plot, top, [p.completed for p in points], GOOD, filled=True)
         self._series(painter, plot, top, [p.failed for p in points], BAD, filled=False)
+
+    def y_axis(self, metrics: QFontMetrics) -> tuple[list[str], int]:
+        """The y axis' labels (0, half the top, the top) and the width their column
+        takes: that of the widest, since "2.5" is wider than "5"."""
+        peak = max((max(p.completed, p.failed) for p in self._points), default=0)
+        top = nice_ceiling(peak)
+        labels = [f"{top * step / 2:g}" for step in range(3)]
+        return labels, max(metrics.horizontalAdvance(label) for label in labels) + LABEL_GAP
 
     def _legend(self, painter: QPainter, area: QRectF) -> None:
         x = area.right()

@@ -8,6 +8,8 @@ doubled up.
 
 from __future__ import annotations
 
+import os
+import socket
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -29,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from snapasset_desktop.formatting import duration, file_size, percent
 from snapasset_desktop.services.context import AppContext
-from snapasset_desktop.services.monitor import Health, Monitor, Stats
+from snapasset_desktop.services.monitor import Health, Monitor, Stats, WorkerView
 from snapasset_desktop.ui import tasks
 from snapasset_desktop.ui.monitor.cards import Card, StatusDot
 from snapasset_desktop.ui.monitor.charts import BarListChart, TimelineChart, TimelinePoint
@@ -53,6 +55,7 @@ class MonitorDialog(QDialog):
     """Non-modal window with Health, Metrics and Log tabs; refreshes every 2 s while open."""
 
     refreshed = Signal(object)  # the Snapshot just shown
+    jobOpened = Signal(str)  # a job's id clicked in the log
 
     def __init__(
         self, ctx: AppContext, parent: QWidget | None = None, *, monitor: Monitor | None = None
@@ -102,6 +105,7 @@ class MonitorDialog(QDialog):
         self.tabs.addTab(self._health_page(), icon("heart-pulse"), "Health")
         self.tabs.addTab(self._metrics_page(), icon("activity"), "Metrics")
         self.log_viewer = LogViewer(ctx)
+        self.log_viewer.jobOpened.connect(self.jobOpened)
         log_page = QWidget()
         log_layout = QVBoxLayout(log_page)
         log_layout.setContentsMargins(0, 12, 0, 0)
@@ -277,10 +281,10 @@ class MonitorDialog(QDialog):
         cards["disk"].show_value(*_disk_view(health))
         workers = health.workers
         if workers:
-            threads = sum(w.concurrency for w in workers)
-            kinds = sorted({"this app" if w.kind == "app" else "headless" for w in workers})
+            own = {os.getpid(), *(p.pid for p in self.ctx.queue.worker_processes)}
+            here = [w.host == socket.gethostname() and w.pid in own for w in workers]
             cards["workers"].show_value(
-                f"{len(workers)} online", f"{threads} threads · {', '.join(kinds)}", "ok"
+                f"{len(workers)} online", workers_detail(workers, here), "ok"
             )
         elif health.workers_starting:
             cards["workers"].show_value("Starting", "Loading what jobs need", "ok")
@@ -436,3 +440,17 @@ def _cloud_view(cloud: dict, stats: Stats) -> tuple[str, str, str]:
 
 def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def workers_detail(workers: list[WorkerView], in_app: list[bool]) -> str:
+    """E.g. "Up to 8 jobs at once, in this app and 2 background workers"; `in_app` says
+    which of `workers` are this window's own."""
+    at_once = sum(w.concurrency for w in workers)
+    others = in_app.count(False)
+    background = (
+        "a background worker" if others == 1 else f"{others} background workers" if others else ""
+    )
+    where = " and ".join(
+        place for place in ("this app" if any(in_app) else "", background) if place
+    )
+    return f"Up to {at_once} job{'s' if at_once != 1 else ''} at once, in {where}"

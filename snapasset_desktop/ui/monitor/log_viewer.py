@@ -24,10 +24,12 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
     QTimer,
+    Signal,
 )
-from PySide6.QtGui import QAction, QColor
+from PySide6.QtGui import QAction, QColor, QFont, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
@@ -49,6 +51,7 @@ FOLLOW_MS = 1000
 _CHUNK = 64 * 1024
 LEVELS = ("debug", "info", "warning", "error", "critical")
 _RANK = {name: rank for rank, name in enumerate(LEVELS)}
+JOB_COLUMN = 3  # a job's id, a link to the job
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -151,6 +154,15 @@ class LogModel(QAbstractTableModel):
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return (entry.time, entry.level.upper(), entry.message, entry.job_id)[column]
+        if column == JOB_COLUMN and entry.job_id:
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return QApplication.palette().brush(QPalette.ColorRole.Link)
+            if role == Qt.ItemDataRole.FontRole:
+                font = QFont()
+                font.setUnderline(True)
+                return font
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return "Show this job in the details"
         if role == Qt.ItemDataRole.ToolTipRole:
             return entry.raw
         if role == Qt.ItemDataRole.ForegroundRole and column == 1:
@@ -219,7 +231,10 @@ class LogFilterModel(QSortFilterProxyModel):
 
 
 class LogViewer(QWidget):
-    """A level filter, a search field and the log table; follows the file while shown."""
+    """A level filter, a search field and the log table; follows the file while shown.
+    A click on an entry's job asks for that job (`jobOpened`)."""
+
+    jobOpened = Signal(str)
 
     def __init__(
         self, ctx: AppContext, parent: QWidget | None = None, *, path: Path | None = None
@@ -273,6 +288,7 @@ class LogViewer(QWidget):
         self.table.setColumnWidth(0, 130)
         self.table.setColumnWidth(1, 96)
         self.table.setColumnWidth(3, 200)
+        self.table.clicked.connect(self._clicked)
 
         bar = QHBoxLayout()
         bar.setSpacing(8)
@@ -327,6 +343,10 @@ class LogViewer(QWidget):
         self.model.append(entries)
         if entries and at_bottom:
             self.table.scrollToBottom()
+
+    def _clicked(self, index: QModelIndex) -> None:
+        if index.column() == JOB_COLUMN and index.data():
+            self.jobOpened.emit(index.data())
 
     def _level_changed(self) -> None:
         self.proxy.set_min_level(self.level_combo.currentData())

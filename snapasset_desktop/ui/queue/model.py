@@ -112,7 +112,8 @@ class QueueModel(QAbstractTableModel):
         self._index: dict[str, int] = {}
         self._cursor: tuple[float, str] | None = None  # key of the oldest job read so far
         self._exhausted = True  # no older job left in the library for this filter
-        self._labels: dict[str, str] = {}
+        self._labels: dict[str, str] = {}  # platform id -> its network and format
+        self._batches: dict[str, str] = {}  # batch id -> its name
         self._icons: dict[tuple[str, str], Any] = {}
         self._stale: dict[str, None] = {}  # jobs to re-read, in the order they changed
         self._stale_lock = threading.Lock()  # the GUI thread adds, a read takes
@@ -159,9 +160,10 @@ class QueueModel(QAbstractTableModel):
 
     def reload(self) -> None:
         """Start again from the newest page of the filter (one query of at most a page)."""
-        self._labels = {p.id: p.label for p in self.ctx.platforms.all()}
+        self._labels = {p.id: p.display_name for p in self.ctx.platforms.all()}
         self._cursor, self._exhausted = None, False
         jobs = self._read_page()
+        self._batches.update(self._batch_names(jobs))
         self.beginResetModel()
         self._rows = [_Row.of(job) for job in jobs]
         self._reindex()
@@ -177,6 +179,7 @@ class QueueModel(QAbstractTableModel):
         jobs = [job for job in self._read_page() if job.id not in self._index]
         if not jobs:
             return
+        self._batches.update(self._batch_names(jobs))
         first = len(self._rows)
         self.beginInsertRows(_ROOT, first, first + len(jobs) - 1)
         self._rows.extend(_Row.of(job) for job in jobs)
@@ -244,9 +247,15 @@ class QueueModel(QAbstractTableModel):
             self._stale.update(dict.fromkeys(job_ids))
         self._reads.request()
 
-    def _read_stale(self) -> dict[str, JobRecord | None]:
-        """A pool thread: every job changed since the last read (None: deleted). Jobs the
-        queue can't give now wait for the next read."""
+    def _batch_names(self, jobs: list[JobRecord]) -> dict[str, str]:
+        """The names of these jobs' batches not known yet (one small query, or none)."""
+        ids = [job.batch_id for job in jobs if job.batch_id and job.batch_id not in self._batches]
+        return self.ctx.library.batch_names(ids) if ids else {}
+
+    def _read_stale(self) -> tuple[dict[str, JobRecord | None], dict[str, str]]:
+        """A pool thread: every job changed since the last read (None: deleted), and the
+        names of new batches among them. Jobs the queue can't give now wait for the next
+        read."""
         with self._stale_lock:
             job_ids, self._stale = list(self._stale), {}
         found: dict[str, JobRecord | None] = {}
@@ -259,10 +268,16 @@ class QueueModel(QAbstractTableModel):
                 with self._stale_lock:
                     self._stale = dict.fromkeys(job_ids[n:]) | self._stale
                 break
-        return found
+        try:
+            names = self._batch_names([job for job in found.values() if job is not None])
+        except SnapAssetError:
+            names = {}  # shown by their id until the next read
+        return found, names
 
-    def _apply(self, found: dict[str, JobRecord | None]) -> None:
+    def _apply(self, read: tuple[dict[str, JobRecord | None], dict[str, str]]) -> None:
         """Each job re-read: its row updated, moved out of this filter, or added in place."""
+        found, names = read
+        self._batches.update(names)
         fresh = []
         for job_id, job in found.items():
             row = self._index.get(job_id)
@@ -400,8 +415,12 @@ class QueueModel(QAbstractTableModel):
         if column == Column.PRIORITY:
             return PRIORITY_LABELS.get(job.priority, f"{job.priority:+d}")
         if column == Column.BATCH:
-            return f"#{job.batch_id[-4:]}" if job.batch_id else ""
+            return self._batch_name(job.batch_id) if job.batch_id else ""
         return ""
+
+    def _batch_name(self, batch_id: str) -> str:
+        """Its name; a batch made on another machine, by the end of its id."""
+        return self._batches.get(batch_id) or f"Batch …{batch_id[-4:]}"
 
     def _stage_text(self, row: _Row) -> str:
         job = row.job
@@ -456,7 +475,7 @@ class QueueModel(QAbstractTableModel):
         if column == Column.PLATFORMS:
             return "\n".join(self._labels.get(pid, pid) for pid in job.platforms)
         if column == Column.BATCH and job.batch_id:
-            return f"Batch {job.batch_id}"
+            return f"{self._batch_name(job.batch_id)}\n{job.batch_id}"
         if column in (Column.STATUS, Column.PROMPT, Column.PROGRESS):
             text = job.prompt if column == Column.PROMPT else STATUS_LABELS.get(job.status, "")
             cost = cost_text(job.cost_usd)

@@ -105,6 +105,7 @@ class QueuePanel(QWidget):
     showJobImages = Signal(str, str)  # "Show this job's images": job id, its prompt
     jobsRemoved = Signal(list)  # job ids deleted with their images (the gallery drops them)
     pausedChanged = Signal(bool)  # what the pause button shows now
+    countsChanged = Signal()  # `counts` were read again
 
     def __init__(
         self, ctx: AppContext, bridge: EngineBridge | None, parent: QWidget | None = None
@@ -352,6 +353,7 @@ class QueuePanel(QWidget):
         self.counts = {"all": jobs.total, **jobs.by_state()}
         for name, button in self.filter_buttons.items():
             button.setText(f"{FILTER_LABELS[name]}  {self.counts[name]:,}")
+        self.countsChanged.emit()
 
     # -- selection and actions --------------------------------------------------------
 

@@ -17,6 +17,7 @@ from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.services.queue_state import QueueState, read_queue_state, workers_text
 from snapasset_desktop.ui import tasks
 from snapasset_desktop.ui.bridge import EngineBridge
+from snapasset_desktop.ui.shared.icons import mark
 from snapasset_desktop.ui.shared.styling import WARN
 
 BACKEND_NAMES = {"sqlite": "SQLite", "redis": "Redis"}
@@ -39,16 +40,25 @@ class QueueStatus(QWidget):
         self.counts.setObjectName("queueCounts")
         self.backend = QLabel(f"{self._backend_name()} queue")
         self.backend.setObjectName("queueBackend")
-        self.paused = QLabel("⏸ Paused")
+        self.backend_mark = mark("triangle-alert", WARN)
+        self.backend_mark.hide()
+        self.paused = QLabel("Paused")
         self.paused.setObjectName("pausedLabel")
+        self.paused_mark = mark("pause")
         self.paused.hide()
+        self.paused_mark.hide()
         row = QHBoxLayout(self)
         row.setContentsMargins(8, 0, 8, 0)
-        row.setSpacing(16)
+        row.setSpacing(4)
+        row.addWidget(self.paused_mark)
         row.addWidget(self.paused)
+        row.addSpacing(12)
         row.addWidget(self.counts)
+        row.addSpacing(12)
+        row.addWidget(self.backend_mark)
         row.addWidget(self.backend)
         self.answering = True  # the last read of the queue, and the bridge, got an answer
+        self.state: QueueState | None = None  # the last figures read
         self._workers = ""
         self._workers_since = 0  # bumped when the window starts a worker: older reads missed it
         self._reads = tasks.Refresh(self, self._read, done=self._show, failed=self._failed)
@@ -94,6 +104,7 @@ class QueueStatus(QWidget):
         since, state = reading
         if since != self._workers_since:
             return  # read before the window's worker started; a newer read is on its way
+        self.state = state
         jobs = state.jobs
         parts = [f"{jobs.waiting} waiting", f"{jobs.active} running"]
         if jobs.failed:
@@ -101,6 +112,7 @@ class QueueStatus(QWidget):
         self.counts.setText(" · ".join(parts))
         self._workers = workers_text(state)
         self.paused.setVisible(bool(state.paused))
+        self.paused_mark.setVisible(bool(state.paused))
         self._show_answering(state.answering)
         if state.starting:  # a starting worker announces itself without an event
             self._soon()
@@ -118,8 +130,10 @@ class QueueStatus(QWidget):
             )
             self.backend.setStyleSheet("")
             self.backend.setToolTip("")
+            self.backend_mark.hide()
         else:
-            self.backend.setText(f"⚠ {name} queue not answering")
+            self.backend_mark.show()
+            self.backend.setText(f"{name} queue not answering")
             self.backend.setStyleSheet(f"color: {WARN.name()};")
             self.backend.setToolTip(NOT_ANSWERING)
 

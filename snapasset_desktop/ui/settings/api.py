@@ -99,6 +99,7 @@ class ApiPage(SettingsPage):
             "Let scripts and design tools on this computer make jobs and follow them live "
             "over HTTP, on 127.0.0.1 only. Every call needs the token below.",
             parent,
+            guide="The local API",
         )
         self.ctx = ctx
         self.api = api

@@ -29,6 +29,7 @@ from snapasset_desktop.cloud import CloudSync, CloudUser, SyncReport, check_anon
 from snapasset_desktop.errors import InvalidInput
 from snapasset_desktop.secrets import SecretSource
 from snapasset_desktop.ui import tasks
+from snapasset_desktop.ui.settings.forms import intro_label
 from snapasset_desktop.ui.shared.icons import icon
 from snapasset_desktop.ui.shared.styling import BAD, GOOD, error_label, show_error
 
@@ -54,13 +55,12 @@ class CloudPage(QWidget):
         font.setPointSizeF(font.pointSizeF() * 1.3)
         font.setWeight(QFont.Weight.DemiBold)
         heading.setFont(font)
-        intro = QLabel(
-            "Optional: upload finished jobs to your own Supabase project and bring work "
-            "from your other machines or your team into this library. Set the project up "
-            "with resources/supabase/schema.sql."
+        intro = intro_label(
+            "Optional: upload finished jobs to your team's Supabase project, and bring work "
+            "from your other computers or your team into this library. Whoever sets the "
+            "project up prepares it once with the SQL that comes with SnapAsset.",
+            "Cloud sync",
         )
-        intro.setWordWrap(True)
-        intro.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         form = QFormLayout()
         form.setHorizontalSpacing(16)
         form.setVerticalSpacing(8)
@@ -78,12 +78,14 @@ class CloudPage(QWidget):
         form.addRow("Project URL", self.url_edit)
         self.key_edit = QLineEdit(objectName="supabaseKeyEdit")
         self.key_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.key_edit.setPlaceholderText(
-            "anon key (eyJ…) or sb_publishable_…  — empty keeps the saved one"
+        self.key_edit.setPlaceholderText("Empty keeps the saved one")
+        self.key_edit.setToolTip(
+            "The project's public key, from Supabase: Project Settings → API (the “anon” "
+            "or “publishable” key — never the secret one)"
         )
         self.key_error = error_label()
         self.key_error.setObjectName("supabaseKeyError")
-        form.addRow("Anon key", self.key_edit)
+        form.addRow("Project key", self.key_edit)
         form.addRow("", self.key_error)
         self.bucket_edit = QLineEdit(settings.supabase_bucket, objectName="supabaseBucketEdit")
         form.addRow("Bucket", self.bucket_edit)

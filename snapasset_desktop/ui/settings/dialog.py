@@ -63,9 +63,10 @@ class SettingsDialog(QDialog):
         *,
         opener: Callable[[Path], None] = open_folder,
         api: ApiSwitch | None = None,
+        page: str = "General",
     ) -> None:
         """`api`: the window's local API switch (without one, the dialog's own, stopped
-        when it closes)."""
+        when it closes); `page`: the sidebar title of the page it opens on, e.g. "OpenAI key"."""
         super().__init__(parent)
         self.ctx = ctx
         self.setWindowTitle("Settings")
@@ -94,11 +95,11 @@ class SettingsDialog(QDialog):
         self.nav.setFixedWidth(190)
         self.nav.setSpacing(2)
         self.pages = QStackedWidget()
-        for (title, icon_name), page in zip(NAV, self._all_pages, strict=True):
+        for (title, icon_name), widget in zip(NAV, self._all_pages, strict=True):
             QListWidgetItem(icon(icon_name), title, self.nav).setSizeHint(QSize(0, 36))
-            self.pages.addWidget(page)
+            self.pages.addWidget(widget)
         self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
-        self.nav.setCurrentRow(0)
+        self.show_page(page)
 
         self.summary = note_label(color=BAD)
         self.summary.setObjectName("settingsError")
@@ -128,6 +129,11 @@ class SettingsDialog(QDialog):
         footer.addWidget(self.summary, 1)
         footer.addWidget(buttons)
         layout.addLayout(footer)
+
+    def show_page(self, title: str) -> None:
+        """The page with this sidebar title (General when there is none)."""
+        titles = [name for name, _ in NAV]
+        self.nav.setCurrentRow(titles.index(title) if title in titles else 0)
 
     # -- saving -------------------------------------------------------------------------
 

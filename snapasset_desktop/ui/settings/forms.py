@@ -1,18 +1,32 @@
-"""The settings pages' building blocks: a titled page, a field with its inline
-error, a note."""
+"""The settings pages' building blocks: a titled page whose introduction links to the
+user guide, a field with its inline error, a note."""
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from snapasset_desktop.ui.help.guide import open_guide
 from snapasset_desktop.ui.shared.styling import error_label
 
 
-def form_page(title: str, intro: str) -> tuple[QWidget, QFormLayout]:
+def intro_label(intro: str, guide: str) -> QLabel:
+    """A page's muted introduction, ending with "Learn more": the user guide's `guide`
+    section, in the app."""
+    text = QLabel(f"{html.escape(intro)} <a href='{html.escape(guide)}'>Learn more</a>")
+    text.setObjectName("pageIntro")
+    text.setWordWrap(True)
+    text.setTextFormat(Qt.TextFormat.RichText)
+    text.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+    text.linkActivated.connect(lambda section: open_guide(text.window(), section))
+    return text
+
+
+def form_page(title: str, intro: str, guide: str) -> tuple[QWidget, QFormLayout]:
     page = QWidget()
     outer = QVBoxLayout(page)
     outer.setContentsMargins(0, 0, 0, 0)
@@ -22,9 +36,7 @@ def form_page(title: str, intro: str) -> tuple[QWidget, QFormLayout]:
     font.setPointSizeF(font.pointSizeF() * 1.3)
     font.setWeight(QFont.Weight.DemiBold)
     heading.setFont(font)
-    text = QLabel(intro)
-    text.setWordWrap(True)
-    text.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+    text = intro_label(intro, guide)
     form = QFormLayout()
     form.setHorizontalSpacing(16)
     form.setVerticalSpacing(8)

@@ -46,7 +46,11 @@ class GeneralPage(SettingsPage):
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(
-            "General", "How images are generated and the defaults for new jobs.", parent
+            "General",
+            "How images are made, and what new jobs start with (the Create panel shows and "
+            "changes the same choices).",
+            parent,
+            guide="Configuration",
         )
         self.provider_combo = QComboBox(objectName="providerCombo")
         for label, value in PROVIDERS:
@@ -65,10 +69,11 @@ class GeneralPage(SettingsPage):
         self.fit_combo.addItem("Cover — crop to fill", "cover")
         self.fit_combo.addItem("Contain — fit and pad", "contain")
         self.images_per_minute_spin = spin_box("imagesPerMinuteSpin", 0, 100_000, " a minute")
-        self.images_per_minute_spin.setSpecialValueText("Not set — follow OpenAI's retry-after")
+        self.images_per_minute_spin.setSpecialValueText("Not set — wait when OpenAI asks")
         self.images_per_minute_spin.setToolTip(
-            "Image requests per minute your OpenAI account allows (your tier's limit; "
-            "0 = not set, follow OpenAI's retry-after)"
+            "How many images a minute your OpenAI plan allows (your account's limits page "
+            "says). Set, SnapAsset spaces its requests to stay under it; not set, it waits "
+            "as long as OpenAI asks whenever OpenAI says it is busy."
         )
 
         form = self.form

@@ -24,6 +24,13 @@ from snapasset_desktop.ui.shared.icons import icon
 from snapasset_desktop.ui.shared.styling import show_error
 
 KEY_TEST_TIMEOUT = 10.0
+NOT_YET = "Not saved yet: paste your key above and press Save key."
+
+
+def _where(source: SecretSource) -> str:
+    """Where the key comes from, as this page says it (it is Settings: "add one in
+    Settings" would send the designer where they are)."""
+    return NOT_YET if source is SecretSource.MISSING else describe_source(source)
 
 
 class KeyPage(SettingsPage):
@@ -39,8 +46,10 @@ class KeyPage(SettingsPage):
         """`endpoint()` gives the server address ("" for OpenAI's) and model to test against."""
         super().__init__(
             "OpenAI key",
-            "Your key is stored in the system keyring, never in the settings file.",
+            "Your key is kept in your computer's password store (the keyring), never in "
+            "the settings file.",
             parent,
+            guide="Configuration",
         )
         self.secrets = ctx.secrets
         self.endpoint = endpoint
@@ -94,7 +103,7 @@ class KeyPage(SettingsPage):
 
     def _show_key_source(self) -> None:
         _, source = self.secrets.lookup(OPENAI_KEY)
-        self.key_source_label.setText(describe_source(source))
+        self.key_source_label.setText(_where(source))
         self.forget_key_button.setEnabled(source in (SecretSource.KEYRING, SecretSource.SESSION))
 
     def save_key(self) -> None:
@@ -108,7 +117,6 @@ class KeyPage(SettingsPage):
         show_error(self.key_error, None)
         source = self.secrets.set(OPENAI_KEY, key)
         self.api_key_edit.clear()
-        self.key_source_label.setText(describe_source(source))
         self.keyring_notice.setVisible(source is not SecretSource.KEYRING)
         self._show_key_source()
 

@@ -33,6 +33,7 @@ class LibraryPage(SettingsPage):
             "Library",
             "Where your images, the library database, the settings and the log live.",
             parent,
+            guide="Where your data lives",
         )
         self.opener = opener
         paths = ctx.paths

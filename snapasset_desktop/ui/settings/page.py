@@ -41,9 +41,12 @@ class Refused(Exception):
 class SettingsPage(QWidget):
     """A titled settings form: fields with inline errors, checks, and what it saves."""
 
-    def __init__(self, title: str, intro: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, title: str, intro: str, parent: QWidget | None = None, *, guide: str
+    ) -> None:
+        """`guide`: the user guide's section its "Learn more" opens."""
         super().__init__(parent)
-        self.body, self.form = form_page(title, intro)
+        self.body, self.form = form_page(title, intro, guide)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.body)

@@ -1,9 +1,11 @@
 """The custom platform presets editor: a table with add, edit and delete.
 
-Edits go to a working `PlatformRegistry`, checked by `make_custom_platform`
-as they are made (a bad value is refused inline, with the reason); nothing
-is saved here. The settings dialog saves `entries()` with everything else
-when the designer presses OK.
+A preset has one name ("Newsletter Hero"); the id jobs, exports and the command line
+use is derived from it (`platforms.preset_id`: "newsletter-hero"), shown under the
+name, and kept when the name changes later. Edits go to a working
+`PlatformRegistry`, checked by `make_custom_platform` as they are made (a bad value is
+refused inline, with the reason); nothing is saved here. The settings dialog saves
+`entries()` with everything else when the designer presses OK.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from snapasset_desktop.platforms import (
     Platform,
     PlatformRegistry,
     make_custom_platform,
+    preset_id,
 )
 from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.ui.shared.icons import icon
@@ -46,7 +49,7 @@ _Index = QModelIndex | QPersistentModelIndex
 
 
 class PresetTableModel(QAbstractTableModel):
-    COLUMNS = ("Name", "Label", "Network", "Size", "Size limit")
+    COLUMNS = ("Name", "Network", "Size", "Size limit")
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -74,13 +77,16 @@ class PresetTableModel(QAbstractTableModel):
         return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
+        if not index.isValid():
             return None
         p = self._rows[index.row()]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"id: {p.id} (for the command line and export names)"
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
         limit = f"{p.max_bytes / MB:.1f} MB" if p.max_bytes else "—"
-        return (p.id, p.label, p.network, f"{p.width} × {p.height}  ({p.aspect_label})", limit)[
-            index.column()
-        ]
+        size = f"{p.width} × {p.height}  ({p.aspect_label})"
+        return (p.label, p.network, size, limit)[index.column()]
 
 
 class PresetEditor(QWidget):
@@ -144,10 +150,11 @@ class PresetEditor(QWidget):
     def _build_form(self) -> QFrame:
         frame = QFrame(objectName="presetForm")
         frame.setFrameShape(QFrame.Shape.StyledPanel)
-        self.id_edit = QLineEdit(objectName="presetId")
-        self.id_edit.setPlaceholderText("newsletter-hero")
-        self.label_edit = QLineEdit(objectName="presetLabel")
-        self.label_edit.setPlaceholderText("Newsletter hero")
+        self.name_edit = QLineEdit(objectName="presetName")
+        self.name_edit.setPlaceholderText("Newsletter hero")
+        self.name_edit.textChanged.connect(self._show_id)
+        self.id_label = QLabel(objectName="presetIdNote")
+        self.id_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self.network_edit = QLineEdit(objectName="presetNetwork")
         self.network_edit.setPlaceholderText("Custom")
         self.width_spin = QSpinBox(objectName="presetWidth")
@@ -179,8 +186,8 @@ class PresetEditor(QWidget):
         form = QFormLayout(frame)
         form.setContentsMargins(12, 12, 12, 12)
         form.setSpacing(8)
-        form.addRow("Name", self.id_edit)
-        form.addRow("Label", self.label_edit)
+        form.addRow("Name", self.name_edit)
+        form.addRow("", self.id_label)
         form.addRow("Network", self.network_edit)
         form.addRow("Size", size)
         form.addRow("File-size limit", self.limit_spin)
@@ -199,9 +206,7 @@ class PresetEditor(QWidget):
 
     def add(self) -> None:
         self._editing = None
-        self.id_edit.setEnabled(True)
-        self.id_edit.clear()
-        self.label_edit.clear()
+        self.name_edit.clear()
         self.network_edit.clear()
         self.width_spin.setValue(1200)
         self.height_spin.setValue(628)
@@ -212,10 +217,8 @@ class PresetEditor(QWidget):
         preset = self._selected()
         if preset is None:
             return
-        self._editing = preset.id
-        self.id_edit.setText(preset.id)
-        self.id_edit.setEnabled(False)  # the id is what jobs and exports refer to
-        self.label_edit.setText(preset.label)
+        self._editing = preset.id  # kept when the name changes: jobs and exports use it
+        self.name_edit.setText(preset.label)
         self.network_edit.setText(preset.network)
         self.width_spin.setValue(preset.width)
         self.height_spin.setValue(preset.height)
@@ -234,12 +237,13 @@ class PresetEditor(QWidget):
     def save_form(self) -> bool:
         """Check and apply the form; on a bad value show why and keep the form open."""
         limit = self.limit_spin.value()
+        name = self.name_edit.text().strip()
         try:
             preset = make_custom_platform(
-                self.id_edit.text(),
+                self._editing or preset_id(name),
                 self.width_spin.value(),
                 self.height_spin.value(),
-                label=self.label_edit.text(),
+                label=name,
                 network=self.network_edit.text(),
                 max_bytes=round(limit * MB) if limit else None,
             )
@@ -266,8 +270,17 @@ class PresetEditor(QWidget):
 
     def _open_form(self) -> None:
         show_error(self.form_error, None)
+        self._show_id()
         self.form.show()
-        (self.id_edit if self._editing is None else self.label_edit).setFocus()
+        self.name_edit.setFocus()
+
+    def _show_id(self) -> None:
+        """Under the name: the id it is kept under (fixed once the preset exists)."""
+        try:
+            shown = self._editing or preset_id(self.name_edit.text())
+        except SnapAssetError:
+            shown = ""
+        self.id_label.setText(f"Its id: {shown}" if shown else "")
 
     def _selected(self) -> Platform | None:
         rows = self.table.selectionModel().selectedRows()

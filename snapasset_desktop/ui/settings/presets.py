@@ -21,6 +21,7 @@ class PresetsPage(SettingsPage):
             "Your own platform sizes, offered beside the built-in ones. They are saved "
             "with the other settings.",
             parent,
+            guide="The window",
         )
         self.preset_editor = PresetEditor(ctx)
         self.form.addRow(self.preset_editor)

@@ -36,9 +36,11 @@ class QueuePage(SettingsPage):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(
             "Queue",
-            "Jobs run in the background. The embedded queue needs nothing installed; a Redis "
-            "server lets several machines share the work.",
+            "Jobs run in the background, one after another or several at once. SnapAsset's "
+            "own queue needs nothing installed; to share the work between computers, "
+            "point them all at one Redis server.",
             parent,
+            guide="The queue",
         )
         form = self.form
         # Any number is accepted here and checked on save, so the reason can be shown.
@@ -46,7 +48,10 @@ class QueuePage(SettingsPage):
         box, self.concurrency_error = self.field(self.concurrency_spin)
         form.addRow("Jobs", box)
         self.redis_url_edit = QLineEdit(objectName="redisUrlEdit")
-        self.redis_url_edit.setPlaceholderText("Empty: embedded queue (SQLite)")
+        self.redis_url_edit.setPlaceholderText("Empty: SnapAsset's own queue, on this computer")
+        self.redis_url_edit.setToolTip(
+            "The shared queue's address, exactly as whoever runs the server gave it"
+        )
         self.test_redis_button = QPushButton(
             icon("plug"), "Test connection", objectName="testRedisButton"
         )
@@ -54,13 +59,16 @@ class QueuePage(SettingsPage):
         box, self.redis_error = self.field(self.redis_url_edit, self.test_redis_button)
         form.addRow("Redis address", box)
         self.redis_ca_edit = QLineEdit(objectName="redisCaEdit")
-        self.redis_ca_edit.setPlaceholderText("Empty: the system's certificates (rediss:// only)")
-        self.redis_ca_edit.setToolTip("A private CA's certificate (PEM) to trust for rediss://")
+        self.redis_ca_edit.setPlaceholderText("Only if the server's admin gave you a file")
+        self.redis_ca_edit.setToolTip(
+            "A certificate file (.pem) for a secure shared queue whose admin made their own "
+            "certificates; empty: your computer's usual ones"
+        )
         browse = QToolButton(objectName="redisCaBrowse", toolTip="Choose the certificate file")
         browse.setIcon(icon("folder-open"))
         browse.clicked.connect(self._choose_ca_file)
         box, self.redis_ca_error = self.field(self.redis_ca_edit, browse)
-        form.addRow("Redis CA certificate", box)
+        form.addRow("Server certificate", box)
         self.redis_test_label = note_label()
         self.redis_test_label.setObjectName("redisTestLabel")
         self.redis_test_label.hide()

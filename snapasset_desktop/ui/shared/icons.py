@@ -12,7 +12,7 @@ from importlib.resources import files
 from PySide6.QtCore import QByteArray, QSize, Qt
 from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPalette, QPixmap
 from PySide6.QtSvg import QSvgRenderer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 _RESOURCES = files("snapasset_desktop") / "resources"
 _SIZES = (16, 20, 24, 32, 48)
@@ -66,3 +66,12 @@ def app_icon() -> QIcon:
 
 def icon_size(points: int = 18) -> QSize:
     return QSize(points, points)
+
+
+def mark(name: str, color: QColor | str | None = None, parent: QWidget | None = None) -> QLabel:
+    """A small status mark (pause, warning…) drawn from the icon set: a Unicode symbol
+    shows as an empty box where the font lacks it."""
+    label = QLabel(parent)
+    label.setObjectName(f"mark:{name}")
+    label.setPixmap(icon(name, color).pixmap(icon_size(14)))
+    return label

@@ -238,3 +238,16 @@ def test_health_needs_no_token_and_reveals_nothing_private(
     for figure in ("throughput_per_minute", "success_rate", "failed_per_hour", "retry_rate"):
         assert figure in stats
     assert "errors_by_type" in stats
+
+
+def test_a_job_carries_its_headline_and_call_to_action_over_http(
+    api: ApiClient, context: AppContext
+) -> None:
+    answer = api.post("/api/v1/jobs", json={**JOB, "headline": "Fresh snow", "cta": "Shop now"})
+    assert answer.status_code == 202, answer.text
+    layers = context.jobs.get(answer.json()["id"]).spec.layers
+    assert (layers.headline, layers.cta, layers.logo) == ("Fresh snow", "Shop now", True)
+    unknown = api.post("/api/v1/jobs", json={**JOB, "headline": "Hi", "brand": "acme"})
+    assert unknown.status_code == 422 and "acme" in unknown.text
+    too_long = api.post("/api/v1/jobs", json={**JOB, "headline": "word " * 30})
+    assert too_long.status_code == 422 and "headline" in too_long.text.lower()

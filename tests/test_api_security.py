@@ -88,7 +88,8 @@ def test_bodies_over_the_limit_are_refused_with_413(api: ApiClient, context: App
 
 
 BAD_BODIES = [
-    ({**JOB, "brand": "acme"}, "brand", "isn't something this takes"),
+    ({**JOB, "sticker": "acme"}, "sticker", "isn't something this takes"),
+    ({**JOB, "headline": "x" * 1001}, "headline", "at most 1000 characters"),
     ({**JOB, "platforms": ["myspace"]}, "platforms", "is not a platform"),
     ({**JOB, "prompt": "   "}, "prompt", "Write a prompt first"),
     ({**JOB, "quality": "ultra"}, "quality", "is one of"),

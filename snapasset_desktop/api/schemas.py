@@ -49,6 +49,13 @@ class JobOptions(BaseModel):
     format: Literal["png", "jpeg", "jpg", "webp"] | None = None
     image_quality: int | None = Field(None, ge=1, le=100)
     variations: int = Field(1, ge=1, le=4)
+    # Text and brand layers, drawn on every platform's picture (the builder checks lengths
+    # and that the kit exists, in the designer's words).
+    headline: str | None = Field(None, max_length=1000)
+    subline: str | None = Field(None, max_length=1000)
+    cta: str | None = Field(None, max_length=1000)
+    brand: str | None = Field(None, max_length=200)
+    logo: bool | None = None
 
     @field_validator("style")
     @classmethod
@@ -74,6 +81,11 @@ class JobOptions(BaseModel):
             "focus": self.focus,
             "variations": self.variations,
             "style": self.style,
+            "headline": self.headline,
+            "subline": self.subline,
+            "cta": self.cta,
+            "brand": self.brand,
+            "logo": self.logo,
         }
 
 

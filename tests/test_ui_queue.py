@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -118,11 +117,9 @@ def test_progress_updates_touch_memory_only_and_are_idempotent(
     model.reload()
     resets: list[int] = []
     model.modelReset.connect(lambda: resets.append(1))
-    started = time.perf_counter()
     for tick in range(100):  # 10 s of 10 updates/s for 8 jobs
         for job_id in job_ids:
             model.on_job_progress(job_id, "generate", 10 + tick * 0.3, "Generating the image")
-    assert time.perf_counter() - started < 1.0
     assert resets == []
     row = model.row_of(job_ids[0])
     assert model.index(row, 0).data(PERCENT_ROLE) == pytest.approx(39.7)

@@ -49,6 +49,7 @@ EIGHT = [
 ]
 
 
+FOX = "a red fox sitting in fresh snow at dawn, pine forest behind"
 LAYERED = {
     "headline": "Fresh snow, fresh start",
     "subline": "Warm layers for cold mornings",
@@ -64,6 +65,7 @@ def main() -> int:
     for name in ("DATA", "CONFIG", "LOG"):
         os.environ[f"SNAPASSET_{name}_DIR"] = str(root / name.lower())
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    os.environ["HOME"] = "/home/designer"  # the export folder shows a designer's home
     from PySide6.QtCore import Qt, QTimer
     from PySide6.QtWidgets import QApplication
 
@@ -80,6 +82,11 @@ def main() -> int:
     for prompt in PROMPTS:
         job = context.jobs.submit(context.specs.build(prompt, PLATFORMS))
         context.queue.executor.execute(job.id)
+    # For the focal editor and the safe zones; the same job cropped, for the banners.
+    eight = context.jobs.submit(context.specs.build(FOX, EIGHT))
+    cropped = context.jobs.submit(context.specs.build(FOX, EIGHT, fit="cover"))
+    for made in (eight, cropped):
+        context.queue.executor.execute(made.id)
     from tests.helpers.brand import make_kit
 
     make_kit(context.brand, root)
@@ -98,6 +105,7 @@ def main() -> int:
     )
     for prompt in ("summer collection teaser", "team offsite photo collage", "product launch"):
         context.jobs.submit(context.specs.build(prompt, PLATFORMS[:3]))
+    context.jobs.pause()  # they wait in the queue shown, its worker running
 
     from PIL import Image
 
@@ -111,6 +119,7 @@ def main() -> int:
     window = MainWindow(context)
     window.resize(1500, 940)
     window.show()
+    window.start_queue()
     OUT.mkdir(exist_ok=True)
 
     def settle(seconds: float) -> None:
@@ -173,7 +182,7 @@ def main() -> int:
     settle(2.0)
     small.grab().save(str(OUT / "main-window-1024x640.png"))
     small.stop_queue()
-    composition_shots(context, settle)
+    composition_shots(context, eight.id, cropped.id, settle)
     window.stop_queue()
     context.close()
     QTimer.singleShot(0, app.quit)
@@ -181,7 +190,7 @@ def main() -> int:
     return 0
 
 
-def composition_shots(context, settle) -> None:
+def composition_shots(context, job_id: str, cropped_id: str, settle) -> None:
     """The focal editor, a story with its safe zones, a banner cropped and expanded."""
     from PySide6.QtCore import QRectF, Qt
     from PySide6.QtGui import QColor, QFont, QImage, QPainter
@@ -191,10 +200,7 @@ def composition_shots(context, settle) -> None:
     from snapasset_desktop.ui.details.pane import DetailPane
     from snapasset_desktop.ui.details.safe_zone_overlay import paint_zones
 
-    prompt = "a red fox sitting in fresh snow at dawn, pine forest behind"
-    job = context.jobs.submit(context.specs.build(prompt, EIGHT))
-    context.queue.executor.execute(job.id)
-    assets = {a.platform: a for a in context.library.assets_for_job(job.id)}
+    assets = {a.platform: a for a in context.library.assets_for_job(job_id)}
 
     pane = DetailPane(context)
     pane.resize(1180, 1080)
@@ -216,10 +222,8 @@ def composition_shots(context, settle) -> None:
     story.save(str(OUT / "story-safe-zones.png"))
 
     # The same job cropped: its picture is shaped for all eight platforms, not the banner.
-    cropped = context.jobs.submit(context.specs.build(prompt, EIGHT, fit="cover"))
-    context.queue.executor.execute(cropped.id)
     banners, captions = {}, {}
-    for made in (cropped.id, job.id):
+    for made in (cropped_id, job_id):
         done = context.jobs.get(made)
         banner = next(
             a for a in context.library.assets_for_job(made) if a.platform == "linkedin-banner"

@@ -164,6 +164,11 @@ class LayerEditor(QWidget):
         self.subline = self._line("layerSubline", "subline")
         self.cta = self._line("layerCta", "cta")
         self.kit_combo = QComboBox(self, objectName="layerKitCombo")
+        # Long kit names don't hold the details pane wider than its dock.
+        self.kit_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.kit_combo.setMinimumContentsLength(10)
         self.kit_combo.addItem(OWN_LOOK, None)
         self.kit_combo.currentIndexChanged.connect(self._texts_edited)
         self.logo_check = QCheckBox("Logo", self, objectName="layerLogoCheck")
@@ -180,18 +185,20 @@ class LayerEditor(QWidget):
         kit_row = QHBoxLayout()
         kit_row.addWidget(self.kit_combo, 1)
         kit_row.addWidget(self.logo_check)
-        kit_row.addWidget(self.reset_button)
         form = QFormLayout()
         form.setVerticalSpacing(4)
         form.addRow("Headline", self.headline)
         form.addRow("Subline", self.subline)
         form.addRow("Call to action", self.cta)
         form.addRow("Brand kit", kit_row)
+        notes_row = QHBoxLayout()  # what the layers overlap, and the way back to the layout
+        notes_row.addWidget(self.notes, 1)
+        notes_row.addWidget(self.reset_button, 0, Qt.AlignmentFlag.AlignTop)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.canvas, 1)
         layout.addLayout(form)
-        layout.addWidget(self.notes)
+        layout.addLayout(notes_row)
         self.setEnabled(False)
         self.reload_kits()
 

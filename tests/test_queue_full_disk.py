@@ -55,7 +55,8 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_generate_wait_on_a_full_disk_ends_cleanly_and_recovers(small_disk: Path) -> None:
-    write_settings(provider="placeholder", lease_seconds=1.5, sweep_interval=0.3)
+    # A lease long enough that a CPU-starved renewal is never taken for a dead worker.
+    write_settings(provider="placeholder", lease_seconds=6, sweep_interval=0.5)
     outcomes = []
     for i in range(12):
         # Cropped: the expansions auto would keep fill 2 MB before the first job ends.

@@ -203,7 +203,7 @@ def test_the_short_path_in_the_window(qtbot: QtBot) -> None:
         with qtbot.waitSignal(compose.submitted) as submitted:
             qtbot.mouseClick(compose.generate_button, Qt.MouseButton.LeftButton)  # 3
         [job_id] = submitted.args[0]
-        qtbot.waitUntil(lambda: context.jobs.get(job_id).status == "completed", timeout=30_000)
+        qtbot.waitUntil(lambda: context.jobs.get(job_id).status == "completed", timeout=120_000)
         assets = context.library.assets_for_job(job_id)
         assert sorted(a.platform for a in assets) == sorted(STARTER_SETS["Launch campaign"])
     finally:

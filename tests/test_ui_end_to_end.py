@@ -138,7 +138,7 @@ def test_refusal_shows_its_reason_and_retry_from_the_queue_panel_works(
     )
     assert window.queue_panel.retry_action.isEnabled()
     window.queue_panel.retry_action.trigger()
-    qtbot.waitUntil(lambda: window.context.jobs.get(job_id).status == "completed", timeout=30_000)
+    qtbot.waitUntil(lambda: window.context.jobs.get(job_id).status == "completed", timeout=120_000)
     assert len(fake_openai.requests) == 2
 
 
@@ -146,7 +146,7 @@ def test_removing_a_finished_job_takes_its_cards_out_of_the_gallery(
     window: MainWindow, qtbot: QtBot
 ) -> None:
     job_id = generate(qtbot, window, "a cactus in a pot", ["x-post"])
-    qtbot.waitUntil(lambda: window.context.jobs.get(job_id).status == "completed", timeout=30_000)
+    qtbot.waitUntil(lambda: window.context.jobs.get(job_id).status == "completed", timeout=120_000)
     model = window.gallery.model
     qtbot.waitUntil(lambda: model.rowCount() == 1, timeout=10_000)
     select_job(qtbot, window, job_id, lambda index: index.data(STATUS_ROLE) == "completed")

@@ -213,10 +213,7 @@ class OpenAIProvider:
         on_wait: WaitCallback | None = None,
     ) -> list[GeneratedImage]:
         request = validate_request(request)
-        client = self._sdk_client()
-        if should_cancel is not None and should_cancel():
-            raise Canceled()
-        self.pacer.turn(self.server_key, self.interval, should_cancel, on_wait=on_wait)
+        client = self._client_in_turn(should_cancel, on_wait)
         params: dict[str, Any] = {
             "model": request.model,
             "prompt": request.prompt,
@@ -239,10 +236,7 @@ class OpenAIProvider:
             images[0].usage = _usage(response)  # usage covers the whole request
             return images
         except _call_errors() as exc:
-            error = map_openai_error(exc, model=request.model, secret=self._api_key)
-            if error.kind == "rate_limit" and error.retry_after:
-                self._hold(error.retry_after)
-            raise error from exc
+            raise self._call_failed(exc, request.model) from exc
 
     def expand(
         self,
@@ -256,10 +250,7 @@ class OpenAIProvider:
         files), streamed when previews are wanted; paced, canceled and mapped to
         ProviderError like `generate`, one attempt being one request."""
         request = validate_expand_request(request)
-        client = self._sdk_client()
-        if should_cancel is not None and should_cancel():
-            raise Canceled()
-        self.pacer.turn(self.server_key, self.interval, should_cancel, on_wait=on_wait)
+        client = self._client_in_turn(should_cancel, on_wait)
         params: dict[str, Any] = {
             "model": request.model,
             "prompt": request.prompt,
@@ -282,10 +273,25 @@ class OpenAIProvider:
             output_format = response.output_format or request.output_format
             return decode_image(response.data[0].b64_json, output_format, _usage(response))
         except _call_errors() as exc:
-            error = map_openai_error(exc, model=request.model, secret=self._api_key)
-            if error.kind == "rate_limit" and error.retry_after:
-                self._hold(error.retry_after)
-            raise error from exc
+            raise self._call_failed(exc, request.model) from exc
+
+    def _client_in_turn(
+        self, should_cancel: CancelCheck | None, on_wait: WaitCallback | None
+    ) -> openai.OpenAI:
+        """The SDK client once this request's turn at the account has come (canceled
+        before it waits, and while it waits)."""
+        client = self._sdk_client()
+        if should_cancel is not None and should_cancel():
+            raise Canceled()
+        self.pacer.turn(self.server_key, self.interval, should_cancel, on_wait=on_wait)
+        return client
+
+    def _call_failed(self, exc: Exception, model: str) -> ProviderError:
+        """The SDK's failure as a ProviderError; a 429's retry-after holds the account."""
+        error = map_openai_error(exc, model=model, secret=self._api_key)
+        if error.kind == "rate_limit" and error.retry_after:
+            self._hold(error.retry_after)
+        return error
 
     def _hold(self, seconds: float) -> None:
         """Every request to this account waits out a 429's retry-after, not only this job."""

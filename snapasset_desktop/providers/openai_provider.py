@@ -317,13 +317,7 @@ class OpenAIProvider:
                 kind = getattr(event, "type", None)
                 output_format = getattr(event, "output_format", None) or request.output_format
                 if kind == "image_generation.partial_image":
-                    try:
-                        partial = decode_image(event.b64_json, output_format)
-                    except ProviderError as exc:
-                        # A broken preview is not worth failing the job; the final image decides.
-                        log.warning("unusable partial image skipped", extra={"detail": exc.detail})
-                    else:
-                        on_partial(event.partial_image_index, partial.data)
+                    _pass_on_partial(event, output_format, on_partial)
                 elif kind == "image_generation.completed":
                     images.append(decode_image(event.b64_json, output_format, _usage(event)))
                 # Once every image is in, a late cancel would only throw away paid work.
@@ -335,6 +329,17 @@ class OpenAIProvider:
                 f"stream ended with {len(images)} of {request.n} images",
             )
         return images
+
+
+def _pass_on_partial(event: Any, output_format: str, on_partial: PartialCallback) -> None:
+    """A streamed preview to `on_partial`; a broken one is not worth failing the job (the
+    final image decides), so it is logged and skipped."""
+    try:
+        partial = decode_image(event.b64_json, output_format)
+    except ProviderError as exc:
+        log.warning("unusable partial image skipped", extra={"detail": exc.detail})
+    else:
+        on_partial(event.partial_image_index, partial.data)
 
 
 def _read_edit_stream(
@@ -351,12 +356,7 @@ def _read_edit_stream(
             if kind == "image_edit.completed":
                 return decode_image(event.b64_json, output_format, _usage(event))
             if kind == "image_edit.partial_image":
-                try:
-                    partial = decode_image(event.b64_json, output_format)
-                except ProviderError as exc:
-                    log.warning("unusable partial image skipped", extra={"detail": exc.detail})
-                else:
-                    on_partial(event.partial_image_index, partial.data)
+                _pass_on_partial(event, output_format, on_partial)
             if should_cancel is not None and should_cancel():
                 raise Canceled()
     raise _bad_response(

@@ -70,9 +70,7 @@ def job_view(job: JobRecord, assets: list[AssetRecord] | None = None) -> dict[st
         "run_at": job.run_at,
         "started_at": job.started_at,
         "finished_at": job.finished_at,
-        "error": (
-            {"kind": job.error_kind, "message": job.error_message} if job.error_message else None
-        ),
+        "error": job.failure,
         "assets": [asset_view(asset) for asset in assets or []],
         "events_url": events_url(job.id),
     }
@@ -114,9 +112,7 @@ def final_data(job: JobRecord, assets: list[AssetRecord]) -> dict[str, Any]:
     return {
         "job": job.id,
         "status": job.status,
-        "error": (
-            {"kind": job.error_kind, "message": job.error_message} if job.error_message else None
-        ),
+        "error": job.failure,
         "assets": [asset_view(asset) for asset in assets],
     }
 

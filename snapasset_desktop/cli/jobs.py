@@ -156,9 +156,7 @@ def job_json(job: JobRecord) -> dict:
         "created_at": job.created_at,
         "run_at": job.run_at,
         "finished_at": job.finished_at,
-        "error": (
-            {"kind": job.error_kind, "message": job.error_message} if job.error_message else None
-        ),
+        "error": job.failure,
         "retry_of": job.retry_of,
         "spec": job.spec.to_dict(),
     }

@@ -25,7 +25,14 @@ from dataclasses import dataclass
 
 from snapasset_desktop.errors import InvalidInput
 from snapasset_desktop.imaging.geometry import contain_frame, crop_loss
-from snapasset_desktop.imaging.placement import Box, Placement, Size, place_crop, shown_in
+from snapasset_desktop.imaging.placement import (
+    Box,
+    Placement,
+    Size,
+    SubjectVisibility,
+    place_crop,
+    shown_in,
+)
 from snapasset_desktop.imaging.planning import (
     FIXED_SIZES,
     MAX_ASPECT,
@@ -38,7 +45,7 @@ from snapasset_desktop.imaging.planning import (
     supports_arbitrary_sizes,
 )
 from snapasset_desktop.platforms import Platform
-from snapasset_desktop.safe_zones import Rect, UnsafeZone, warning_for, zones_for
+from snapasset_desktop.safe_zones import Rect, UnsafeZone, zones_for
 
 FITS = ("auto", "cover", "expand", "contain")
 _FIT_NAMES = {"crop": "cover"}
@@ -85,7 +92,7 @@ class Expansion:
 
 
 @dataclass(frozen=True)
-class PlatformFit:
+class PlatformFit(SubjectVisibility):
     platform_id: str
     fit: str  # "cover", "expand" or "contain"
     box: Box | None  # the crop: on the source, or on the expansion's canvas; None for contain
@@ -95,14 +102,6 @@ class PlatformFit:
     # Where the subject shows in the platform's picture (fractions of it): what its crop
     # was placed around, and what its text layers keep off.
     subject: Rect | None = None
-
-    @property
-    def subject_safe(self) -> bool:
-        return not self.hidden_by
-
-    @property
-    def warning(self) -> str | None:
-        return warning_for(self.hidden_by)
 
 
 @dataclass(frozen=True)

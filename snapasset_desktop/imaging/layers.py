@@ -31,7 +31,7 @@ from snapasset_desktop.brand.fonts import (
 from snapasset_desktop.brand.kit import DEFAULT_KIT, BrandKit, TextStyle
 from snapasset_desktop.brand.layers import TEXT_LAYERS, TextLayers
 from snapasset_desktop.errors import ImageError
-from snapasset_desktop.imaging.layout import Box, overlap, plan_layout
+from snapasset_desktop.imaging.layout import Box, overlap, plan_layout, to_pixels
 from snapasset_desktop.imaging.painter import (
     ROLE_WORDS,
     DrawnLayer,
@@ -103,7 +103,7 @@ def render_layers(
     for name, reason in layout.left_out.items():
         notes.add(f"The {ROLE_WORDS[name]} is left out of the {_label(platform)}: {reason}.")
     slots = {
-        name: (layout.slot_at(name, _pixels(box, platform.size)), True)
+        name: (layout.slot_at(name, to_pixels(box, platform.size)), True)
         if (box := layers.override(platform.id, name)) is not None
         else (layout.slots[name], False)
         for name in names
@@ -113,7 +113,7 @@ def render_layers(
     drawn = painter.words(words, slots)
     if "logo" in slots:
         drawn.append(painter.logo(logos, *slots["logo"]))
-    subject_px = _pixels(subject, platform.size) if subject else None
+    subject_px = to_pixels(subject, platform.size) if subject else None
     drawn = [_checked(layer, subject_px) for layer in drawn]
     _note_placement(drawn, platform, notes)
     order = {name: index for index, name in enumerate((*TEXT_LAYERS, "logo"))}
@@ -254,12 +254,3 @@ def _label(platform: Platform) -> str:
 
 def _listed(names: list[str]) -> str:
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
-
-
-def _pixels(rect: Rect, frame: tuple[int, int]) -> Box:
-    return (
-        round(rect[0] * frame[0]),
-        round(rect[1] * frame[1]),
-        round(rect[2] * frame[0]),
-        round(rect[3] * frame[1]),
-    )

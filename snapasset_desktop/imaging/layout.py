@@ -98,7 +98,7 @@ def plan_layout(
     """The slots of `layers` (names) on `platform`, away from `subject` (frame fractions)."""
     width, height = platform.size
     area = safe_area(platform)
-    pixels = _pixels(area, (width, height))
+    pixels = to_pixels(area, (width, height))
     short = min(pixels[2] - pixels[0], pixels[3] - pixels[1])
     margin = round(_MARGIN * short)
     safe = (pixels[0] + margin, pixels[1] + margin, pixels[2] - margin, pixels[3] - margin)
@@ -113,7 +113,7 @@ def plan_layout(
         gap=max(2, round(_GAP * short)),
         frame=(width, height),
         rtl=rtl,
-        subject=_pixels(subject, (width, height)) if subject else None,
+        subject=to_pixels(subject, (width, height)) if subject else None,
         least_row=round(_BUTTON_HEIGHT * button) + 2 * pad,
     )
     best = min(_ARRANGEMENTS[family](room), key=room.covered)
@@ -329,7 +329,8 @@ def _shown_width(platform: Platform) -> float:
     return min((right - left for left, _, right, _ in crops), default=1.0)
 
 
-def _pixels(rect: Rect, frame: tuple[int, int]) -> Box:
+def to_pixels(rect: Rect, frame: tuple[int, int]) -> Box:
+    """`rect`, in fractions of the frame, as a box of the frame's pixels."""
     return (
         round(rect[0] * frame[0]),
         round(rect[1] * frame[1]),

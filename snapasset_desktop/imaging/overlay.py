@@ -67,15 +67,6 @@ def redraw(
     if layered is None:
         raise ValueError("an overlay for a redraw always draws")
     encoded = encode_platform(layered.image, platform, options, metadata)
-    return RenderedAsset(
-        platform_id=platform.id,
-        width=encoded.width,
-        height=encoded.height,
-        format=encoded.format,
-        data=encoded.data,
-        quality=encoded.quality,
-        crop_loss=0.0,
-        warning=encoded.warning,
-        clean=clean_data,
-        layers=layered.manifest(),
+    return RenderedAsset.encoded(
+        platform, encoded, crop_loss=0.0, clean=clean_data, layers=layered.manifest()
     )

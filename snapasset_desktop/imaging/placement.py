@@ -34,11 +34,11 @@ Box = tuple[int, int, int, int]
 _ROUNDING_PX = 1.0  # a subject edge a pixel into a zone is rounding, not a cover
 
 
-@dataclass(frozen=True)
-class Placement:
-    box: Box  # the crop, in canvas pixels
-    hidden_by: tuple[UnsafeZone, ...] = ()  # zones over (or cropping off) the subject
-    subject: Rect | None = None  # where the subject shows, as fractions of the crop
+class SubjectVisibility:
+    """A crop's word on its subject: safe when no zone covers it (or crops it off), else the
+    designer's warning naming those zones."""
+
+    hidden_by: tuple[UnsafeZone, ...]
 
     @property
     def subject_safe(self) -> bool:
@@ -47,6 +47,13 @@ class Placement:
     @property
     def warning(self) -> str | None:
         return warning_for(self.hidden_by)
+
+
+@dataclass(frozen=True)
+class Placement(SubjectVisibility):
+    box: Box  # the crop, in canvas pixels
+    hidden_by: tuple[UnsafeZone, ...] = ()  # zones over (or cropping off) the subject
+    subject: Rect | None = None  # where the subject shows, as fractions of the crop
 
 
 def place_crop(

@@ -128,6 +128,30 @@ class RenderedAsset:
     clean: bytes | None = None  # without the text layers (None: none were drawn)
     layers: dict[str, Any] | None = None  # what was drawn (`LayeredImage.manifest`)
 
+    @classmethod
+    def encoded(
+        cls,
+        platform: Platform,
+        encoded: EncodedImage,
+        *,
+        crop_loss: float,
+        clean: bytes | None,
+        layers: dict[str, Any] | None,
+    ) -> RenderedAsset:
+        """The platform's encoded file as an asset, with what the fit cost and what was drawn."""
+        return cls(
+            platform_id=platform.id,
+            width=encoded.width,
+            height=encoded.height,
+            format=encoded.format,
+            data=encoded.data,
+            quality=encoded.quality,
+            crop_loss=crop_loss,
+            warning=encoded.warning,
+            clean=clean,
+            layers=layers,
+        )
+
 
 # Draws a platform's layers on its fitted picture (`imaging.overlay`, which knows where
 # the subject shows in it); None when there is nothing to draw.
@@ -274,18 +298,7 @@ def _encode_platform(
     if layered is not None:
         clean, layers = encoded.data, layered.manifest()
         encoded = encode_platform(layered.image, platform, options, metadata)
-    return RenderedAsset(
-        platform_id=platform.id,
-        width=encoded.width,
-        height=encoded.height,
-        format=encoded.format,
-        data=encoded.data,
-        quality=encoded.quality,
-        crop_loss=loss,
-        warning=encoded.warning,
-        clean=clean,
-        layers=layers,
-    )
+    return RenderedAsset.encoded(platform, encoded, crop_loss=loss, clean=clean, layers=layers)
 
 
 def encode_platform(

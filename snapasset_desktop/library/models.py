@@ -83,6 +83,14 @@ class JobRecord:
     def finished(self) -> bool:
         return self.status in ("completed", "failed", "canceled")
 
+    @property
+    def failure(self) -> dict[str, str | None] | None:
+        """Why the job failed, as the API and the CLI's JSON tell it: the kind and the
+        designer's sentence, not the technical detail; None without one."""
+        if not self.error_message:
+            return None
+        return {"kind": self.error_kind, "message": self.error_message}
+
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> JobRecord:
         values = {name: row[name] for name in JOB_COLUMNS}

@@ -213,10 +213,7 @@ class OpenAIProvider:
         on_wait: WaitCallback | None = None,
     ) -> list[GeneratedImage]:
         request = validate_request(request)
-        client = self._sdk_client()
-        if should_cancel is not None and should_cancel():
-            raise Canceled()
-        self.pacer.turn(self.server_key, self.interval, should_cancel, on_wait=on_wait)
+        client = self._client_in_turn(should_cancel, on_wait)
         params: dict[str, Any] = {
             "model": request.model,
             "prompt": request.prompt,
@@ -239,10 +236,7 @@ class OpenAIProvider:
             images[0].usage = _usage(response)  # usage covers the whole request
             return images
         except _call_errors() as exc:
-            error = map_openai_error(exc, model=request.model, secret=self._api_key)
-            if error.kind == "rate_limit" and error.retry_after:
-                self._hold(error.retry_after)
-            raise error from exc
+            raise self._call_failed(exc, request.model) from exc
 
     def expand(
         self,
@@ -256,10 +250,7 @@ class OpenAIProvider:
         files), streamed when previews are wanted; paced, canceled and mapped to
         ProviderError like `generate`, one attempt being one request."""
         request = validate_expand_request(request)
-        client = self._sdk_client()
-        if should_cancel is not None and should_cancel():
-            raise Canceled()
-        self.pacer.turn(self.server_key, self.interval, should_cancel, on_wait=on_wait)
+        client = self._client_in_turn(should_cancel, on_wait)
         params: dict[str, Any] = {
             "model": request.model,
             "prompt": request.prompt,
@@ -282,10 +273,25 @@ class OpenAIProvider:
             output_format = response.output_format or request.output_format
             return decode_image(response.data[0].b64_json, output_format, _usage(response))
         except _call_errors() as exc:
-            error = map_openai_error(exc, model=request.model, secret=self._api_key)
-            if error.kind == "rate_limit" and error.retry_after:
-                self._hold(error.retry_after)
-            raise error from exc
+            raise self._call_failed(exc, request.model) from exc
+
+    def _client_in_turn(
+        self, should_cancel: CancelCheck | None, on_wait: WaitCallback | None
+    ) -> openai.OpenAI:
+        """The SDK client once this request's turn at the account has come (canceled
+        before it waits, and while it waits)."""
+        client = self._sdk_client()
+        if should_cancel is not None and should_cancel():
+            raise Canceled()
+        self.pacer.turn(self.server_key, self.interval, should_cancel, on_wait=on_wait)
+        return client
+
+    def _call_failed(self, exc: Exception, model: str) -> ProviderError:
+        """The SDK's failure as a ProviderError; a 429's retry-after holds the account."""
+        error = map_openai_error(exc, model=model, secret=self._api_key)
+        if error.kind == "rate_limit" and error.retry_after:
+            self._hold(error.retry_after)
+        return error
 
     def _hold(self, seconds: float) -> None:
         """Every request to this account waits out a 429's retry-after, not only this job."""
@@ -311,13 +317,7 @@ class OpenAIProvider:
                 kind = getattr(event, "type", None)
                 output_format = getattr(event, "output_format", None) or request.output_format
                 if kind == "image_generation.partial_image":
-                    try:
-                        partial = decode_image(event.b64_json, output_format)
-                    except ProviderError as exc:
-                        # A broken preview is not worth failing the job; the final image decides.
-                        log.warning("unusable partial image skipped", extra={"detail": exc.detail})
-                    else:
-                        on_partial(event.partial_image_index, partial.data)
+                    _pass_on_partial(event, output_format, on_partial)
                 elif kind == "image_generation.completed":
                     images.append(decode_image(event.b64_json, output_format, _usage(event)))
                 # Once every image is in, a late cancel would only throw away paid work.
@@ -329,6 +329,17 @@ class OpenAIProvider:
                 f"stream ended with {len(images)} of {request.n} images",
             )
         return images
+
+
+def _pass_on_partial(event: Any, output_format: str, on_partial: PartialCallback) -> None:
+    """A streamed preview to `on_partial`; a broken one is not worth failing the job (the
+    final image decides), so it is logged and skipped."""
+    try:
+        partial = decode_image(event.b64_json, output_format)
+    except ProviderError as exc:
+        log.warning("unusable partial image skipped", extra={"detail": exc.detail})
+    else:
+        on_partial(event.partial_image_index, partial.data)
 
 
 def _read_edit_stream(
@@ -345,12 +356,7 @@ def _read_edit_stream(
             if kind == "image_edit.completed":
                 return decode_image(event.b64_json, output_format, _usage(event))
             if kind == "image_edit.partial_image":
-                try:
-                    partial = decode_image(event.b64_json, output_format)
-                except ProviderError as exc:
-                    log.warning("unusable partial image skipped", extra={"detail": exc.detail})
-                else:
-                    on_partial(event.partial_image_index, partial.data)
+                _pass_on_partial(event, output_format, on_partial)
             if should_cancel is not None and should_cancel():
                 raise Canceled()
     raise _bad_response(

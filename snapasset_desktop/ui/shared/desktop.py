@@ -7,6 +7,8 @@ from pathlib import Path
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
 
+from snapasset_desktop.library import AssetRecord, Library
+
 
 def open_folder(path: Path) -> None:
     QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
@@ -14,3 +16,9 @@ def open_folder(path: Path) -> None:
 
 def open_file(path: Path) -> None:
     QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+
+def show_in_folder(library: Library, asset: AssetRecord | None) -> None:
+    """The folder holding an asset's file, in the file manager ("Show in folder")."""
+    if asset is not None:
+        open_folder(library.asset_path(asset).parent)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
 
-from snapasset_desktop.library import AssetRecord, Library
+if TYPE_CHECKING:  # the window imports this before the first paint; the library loads after
+    from snapasset_desktop.library import AssetRecord, Library
 
 
 def open_folder(path: Path) -> None:

@@ -24,7 +24,6 @@ from snapasset_desktop.cli import main
 from snapasset_desktop.errors import InvalidInput, ProviderError
 from snapasset_desktop.library import Library
 from snapasset_desktop.library.export import Exporter, ExportOptions
-from snapasset_desktop.paths import AppPaths
 from snapasset_desktop.providers.alt_text import (
     ALT_TEXT_MODEL,
     OpenAIAltText,
@@ -36,6 +35,7 @@ from snapasset_desktop.services.context import AppContext
 from tests.conftest import write_settings
 from tests.helpers.fake_openai import FakeOpenAIServer, error
 from tests.helpers.images import photo
+from tests.helpers.machines import machines
 
 NS = {
     "dc": "http://purl.org/dc/elements/1.1/",
@@ -312,14 +312,8 @@ def test_the_alt_text_reaches_the_app_through_the_event(
     tmp_path: Path, redis_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SNAPASSET_REDIS_URL", redis_url)
-    opened = []
-    for name, kind in (("app", "app"), ("worker", "worker")):
-        root = tmp_path / name
-        ctx = AppContext.open(AppPaths(root / "data", root / "config", root / "log"), kind=kind)
-        ctx.settings.update(provider="placeholder", partial_images=0)
-        opened.append(ctx)
-    app, worker = opened
-    try:
+    with machines(tmp_path, provider="placeholder", partial_images=0) as open_context:
+        app, worker = open_context("app"), open_context("worker", "worker")
         job = app.jobs.submit(app.specs.build("a harbour at night", ["x-post"]))
         assert worker.queue.executor.execute(job.id) == "completed"
         assert worker.library.stats()["jobs"]["completed"] == 0  # nothing on the worker's disk
@@ -330,6 +324,3 @@ def test_the_alt_text_reaches_the_app_through_the_event(
         [asset] = app.library.assets_for_job(job.id)
         with Image.open(app.library.asset_path(asset)) as image:
             assert xmp_text(image, "Iptc4xmpCore:AltTextAccessibility") == "A harbour at night."
-    finally:
-        for ctx in opened:
-            ctx.close()

@@ -105,32 +105,25 @@ def test_a_port_in_use_is_one_clear_line(
     ]
 
 
-def test_api_token_prints_the_token_or_says_why_it_cant(env: dict[str, str]) -> None:
-    shown = subprocess.run(
+def api_token(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """`snapasset-desktop api-token` with exactly this environment."""
+    return subprocess.run(
         [sys.executable, "-m", "snapasset_desktop", "api-token"],
         capture_output=True,
         text=True,
         env=env,
         timeout=SERVE_TIMEOUT,
     )
+
+
+def test_api_token_prints_the_token_or_says_why_it_cant(env: dict[str, str]) -> None:
+    shown = api_token(env)
     assert (shown.returncode, shown.stdout.strip()) == (0, TOKEN)
     headless = {k: v for k, v in env.items() if k != "SNAPASSET_API_TOKEN"}
-    nowhere = subprocess.run(
-        [sys.executable, "-m", "snapasset_desktop", "api-token"],
-        capture_output=True,
-        text=True,
-        env=headless,
-        timeout=SERVE_TIMEOUT,
-    )
+    nowhere = api_token(headless)
     assert nowhere.returncode == 1 and "set SNAPASSET_API_TOKEN" in nowhere.stderr
     short = {**env, "SNAPASSET_API_TOKEN": "short"}
-    refused = subprocess.run(
-        [sys.executable, "-m", "snapasset_desktop", "api-token"],
-        capture_output=True,
-        text=True,
-        env=short,
-        timeout=SERVE_TIMEOUT,
-    )
+    refused = api_token(short)
     assert refused.returncode == 1 and "at least 24 characters" in refused.stderr
     assert "Traceback" not in refused.stderr
 

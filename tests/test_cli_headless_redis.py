@@ -22,20 +22,12 @@ from snapasset_desktop.queue.backend import LAST_KNEW
 from snapasset_desktop.services.context import AppContext
 from tests.conftest import write_settings
 from tests.helpers.fake_openai import FakeOpenAIServer, latency
-from tests.helpers.processes import HeadlessWorker, run_command
+from tests.helpers.processes import FAST, HeadlessWorker, run_command, shared_env
 from tests.helpers.redis_server import RedisServer
 from tests.helpers.waiting import wait_for
 
 pytestmark = pytest.mark.redis
 
-FAST = {
-    "provider": "openai",
-    "partial_images": 0,
-    "lease_seconds": 1.5,
-    "sweep_interval": 0.3,
-    "retry_delay": 0.05,
-    "max_stalls": 5,
-}
 PLATFORM = "instagram-square"
 
 
@@ -44,13 +36,7 @@ def env(
     redis_server: RedisServer, fake_openai: FakeOpenAIServer, monkeypatch: pytest.MonkeyPatch
 ) -> dict[str, str]:
     """This test's terminal: Redis and OpenAI configured, the library in its data dir."""
-    values = {
-        "SNAPASSET_REDIS_URL": redis_server.url,
-        "OPENAI_BASE_URL": fake_openai.base_url,
-        "OPENAI_API_KEY": fake_openai.api_key,
-    }
-    for name, value in values.items():
-        monkeypatch.setenv(name, value)
+    values = shared_env(monkeypatch, redis_server, fake_openai)
     write_settings(**FAST)
     return values
 

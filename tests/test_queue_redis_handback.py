@@ -15,7 +15,6 @@ import redis
 from PIL import Image
 
 from snapasset_desktop.errors import StorageError
-from snapasset_desktop.paths import AppPaths
 from snapasset_desktop.queue.backend import BEHIND
 from snapasset_desktop.queue.handback import RemoteArtifacts
 from snapasset_desktop.queue.mirror import PAGE
@@ -24,6 +23,7 @@ from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.services.queue_state import read_queue_state
 from tests.helpers.fake_openai import FakeOpenAIServer
 from tests.helpers.images import encoded, photo
+from tests.helpers.machines import machines
 from tests.helpers.redis_server import RedisServer
 
 pytestmark = pytest.mark.redis
@@ -36,18 +36,10 @@ def open_context(
     tmp_path: Path, redis_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Callable[[str, str], AppContext]]:
     monkeypatch.setenv("SNAPASSET_REDIS_URL", redis_url)
-    opened: list[AppContext] = []
-
-    def open_context(name: str, kind: str = "app") -> AppContext:
-        root = tmp_path / name
-        context = AppContext.open(AppPaths(root / "data", root / "config", root / "log"), kind=kind)
-        context.settings.update(provider="placeholder", partial_images=0, retry_delay=0.01)
-        opened.append(context)
-        return context
-
-    yield open_context
-    for context in opened:
-        context.close()
+    with machines(
+        tmp_path, provider="placeholder", partial_images=0, retry_delay=0.01
+    ) as open_context:
+        yield open_context
 
 
 def hand_back_keys(client: redis.Redis, job_id: str) -> list[bytes]:

@@ -15,9 +15,9 @@ import redis
 from PIL import Image
 
 from snapasset_desktop.errors import InvalidInput
-from snapasset_desktop.paths import AppPaths
 from snapasset_desktop.services.context import AppContext
 from tests.helpers.brand import make_kit
+from tests.helpers.machines import machines
 
 pytestmark = pytest.mark.redis
 
@@ -30,18 +30,10 @@ def open_context(
     tmp_path: Path, redis_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Callable[[str, str], AppContext]]:
     monkeypatch.setenv("SNAPASSET_REDIS_URL", redis_url)
-    opened: list[AppContext] = []
-
-    def open_context(name: str, kind: str = "app") -> AppContext:
-        root = tmp_path / name
-        context = AppContext.open(AppPaths(root / "data", root / "config", root / "log"), kind=kind)
-        context.settings.update(provider="placeholder", partial_images=0, alt_text=False)
-        opened.append(context)
-        return context
-
-    yield open_context
-    for context in opened:
-        context.close()
+    with machines(
+        tmp_path, provider="placeholder", partial_images=0, alt_text=False
+    ) as open_context:
+        yield open_context
 
 
 def kit_keys(client: redis.Redis) -> list[bytes]:

@@ -24,20 +24,12 @@ from snapasset_desktop.services.batch_files import BatchLine
 from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.settings import SettingsStore
 from tests.helpers.fake_openai import FakeOpenAIServer, latency
-from tests.helpers.processes import HeadlessWorker
+from tests.helpers.processes import FAST, HeadlessWorker, shared_env
 from tests.helpers.redis_server import RedisServer
 from tests.helpers.waiting import wait_for
 
 pytestmark = pytest.mark.redis
 
-FAST = {
-    "provider": "openai",
-    "partial_images": 0,
-    "lease_seconds": 1.5,
-    "sweep_interval": 0.3,
-    "retry_delay": 0.05,
-    "max_stalls": 5,
-}
 SIZE = {"instagram-square": (1080, 1080)}
 
 
@@ -48,13 +40,7 @@ def setup(
     fake_openai: FakeOpenAIServer,
     monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[tuple[AppContext, Callable[..., HeadlessWorker]]]:
-    env = {
-        "SNAPASSET_REDIS_URL": redis_server.url,
-        "OPENAI_BASE_URL": fake_openai.base_url,
-        "OPENAI_API_KEY": fake_openai.api_key,
-    }
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
+    env = shared_env(monkeypatch, redis_server, fake_openai)
     fake_openai.script([latency(0.15)] * 1000)  # every image takes a moment
     SettingsStore(app_paths().settings_file).update(**FAST, concurrency=2)
     app = AppContext.open()

@@ -16,7 +16,6 @@ from pytestqt.qtbot import QtBot
 from snapasset_desktop.brand.layers import TextLayers
 from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.ui.brand.dialog import BrandDialog
-from snapasset_desktop.ui.bridge import EngineBridge
 from snapasset_desktop.ui.compose.panel import ComposePanel
 from snapasset_desktop.ui.details.pane import DetailPane
 from snapasset_desktop.ui.export.dialog import ExportDialog
@@ -24,6 +23,7 @@ from snapasset_desktop.ui.export.scope import ExportScope
 from tests.conftest import write_settings
 from tests.helpers.brand import DESIGNER_FONT, logo_png, make_kit
 from tests.helpers.fake_openai import FakeOpenAIServer
+from tests.helpers.panes import open_pane
 
 PLATFORMS = ["instagram-story", "x-post", "linkedin-banner"]
 
@@ -178,16 +178,8 @@ def test_the_composers_text_and_brand_fields_go_into_the_job(
 
 @pytest.fixture
 def pane(qtbot: QtBot, ctx: AppContext) -> Iterator[DetailPane]:
-    bridge = EngineBridge(ctx.queue)
-    widget = DetailPane(ctx, bridge)
-    qtbot.addWidget(widget)
-    widget.resize(640, 900)
-    widget.show()
-    qtbot.waitExposed(widget)
-    yield widget
-    widget.loader.wait()
-    widget.variants.loader.shutdown()
-    bridge.close()
+    with open_pane(qtbot, ctx, size=(640, 900)) as widget:
+        yield widget
 
 
 def test_the_layer_editor_draws_edits_again_without_an_api_call(

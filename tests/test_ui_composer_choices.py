@@ -15,8 +15,8 @@ from snapasset_desktop.services.jobs import PRIORITIES
 from snapasset_desktop.ui.compose.panel import ComposePanel
 from snapasset_desktop.ui.compose.platform_picker import CHIPS_SHOWN
 from snapasset_desktop.ui.compose.platform_tree import PLATFORM_ID_ROLE, ROWS_SHOWN
-from snapasset_desktop.ui.main_window import MainWindow
 from tests.conftest import write_settings
+from tests.helpers.window import open_window
 
 
 @pytest.fixture
@@ -187,14 +187,8 @@ def test_the_short_path_in_the_window(qtbot: QtBot) -> None:
     """At 1024×640: type a prompt, click a saved set, Generate — the job has the set's
     platforms and its images."""
     write_settings(provider="placeholder")
-    context = AppContext.open()
-    window = MainWindow(context)
-    qtbot.addWidget(window)
-    window.resize(1024, 640)
-    window.show()
-    qtbot.waitExposed(window)
-    window.start_queue()
-    try:
+    with open_window(qtbot, size=(1024, 640), start_queue=True) as window:
+        context = window.context
         compose = window.compose
         compose.prompt_edit.setFocus()
         qtbot.keyClicks(compose.prompt_edit, "a lighthouse at dawn")  # 1
@@ -206,6 +200,3 @@ def test_the_short_path_in_the_window(qtbot: QtBot) -> None:
         qtbot.waitUntil(lambda: context.jobs.get(job_id).status == "completed", timeout=120_000)
         assets = context.library.assets_for_job(job_id)
         assert sorted(a.platform for a in assets) == sorted(STARTER_SETS["Launch campaign"])
-    finally:
-        window.stop_queue()
-        context.close()

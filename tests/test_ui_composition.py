@@ -15,13 +15,13 @@ from pytestqt.qtbot import QtBot
 
 from snapasset_desktop.library.models import AssetQuery
 from snapasset_desktop.services.context import AppContext
-from snapasset_desktop.ui.bridge import EngineBridge
 from snapasset_desktop.ui.compose.panel import ComposePanel
 from snapasset_desktop.ui.details.focal_point_editor import FocalPointEditor
 from snapasset_desktop.ui.details.pane import DetailPane
 from snapasset_desktop.ui.gallery.model import GalleryModel, GalleryRole
 from tests.conftest import write_settings
 from tests.helpers.images import marked_source
+from tests.helpers.panes import open_pane
 
 PLATFORMS = ["instagram-story", "x-header"]
 
@@ -36,16 +36,8 @@ def ctx(isolated_dirs: Path) -> Iterator[AppContext]:
 
 @pytest.fixture
 def pane(qtbot: QtBot, ctx: AppContext) -> Iterator[DetailPane]:
-    bridge = EngineBridge(ctx.queue)
-    widget = DetailPane(ctx, bridge)
-    qtbot.addWidget(widget)
-    widget.resize(760, 900)
-    widget.show()
-    qtbot.waitExposed(widget)
-    yield widget
-    widget.loader.wait()
-    widget.variants.loader.shutdown()
-    bridge.close()
+    with open_pane(qtbot, ctx, size=(760, 900)) as widget:
+        yield widget
 
 
 def run_job(ctx: AppContext, platforms=PLATFORMS, **options: object) -> str:

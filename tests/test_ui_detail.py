@@ -21,6 +21,7 @@ from snapasset_desktop.ui.details.pane import DetailPane
 from snapasset_desktop.ui.gallery.model import GalleryRole
 from tests.conftest import write_settings
 from tests.helpers.fake_openai import FakeOpenAIServer
+from tests.helpers.panes import open_pane
 
 PLATFORMS = ["x-post", "instagram-story", "linkedin-banner"]
 
@@ -34,22 +35,16 @@ def ctx(isolated_dirs: Path) -> Iterator[AppContext]:
 
 
 @pytest.fixture
-def bridge(ctx: AppContext) -> Iterator[EngineBridge]:
-    engine = EngineBridge(ctx.queue)
-    yield engine
-    engine.close()
+def pane(qtbot: QtBot, ctx: AppContext) -> Iterator[DetailPane]:
+    with open_pane(qtbot, ctx, size=(640, 820)) as widget:
+        yield widget
 
 
 @pytest.fixture
-def pane(qtbot: QtBot, ctx: AppContext, bridge: EngineBridge) -> Iterator[DetailPane]:
-    widget = DetailPane(ctx, bridge)
-    qtbot.addWidget(widget)
-    widget.resize(640, 820)
-    widget.show()
-    qtbot.waitExposed(widget)
-    yield widget
-    widget.loader.wait()
-    widget.variants.loader.shutdown()
+def bridge(pane: DetailPane) -> EngineBridge:
+    """The pane's own bridge, to wait for what it is told."""
+    assert pane.bridge is not None
+    return pane.bridge
 
 
 def finished_job(

@@ -15,13 +15,13 @@ from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
 from PySide6.QtWidgets import QPlainTextEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
-from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.ui.export.dialog import ExportDialog
 from snapasset_desktop.ui.gallery.model import GalleryRole
 from snapasset_desktop.ui.main_window import MainWindow
 from snapasset_desktop.ui.queue.model import JOB_ID_ROLE, STATUS_ROLE
 from tests.conftest import write_settings
 from tests.helpers.fake_openai import FakeOpenAIServer, error
+from tests.helpers.window import open_window
 
 
 @pytest.fixture
@@ -30,15 +30,8 @@ def window(
 ) -> Iterator[MainWindow]:
     monkeypatch.setenv("OPENAI_API_KEY", fake_openai.api_key)
     write_settings(openai_base_url=fake_openai.base_url, partial_images=1, retry_delay=0.01)
-    context = AppContext.open()
-    window = MainWindow(context)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    window.start_queue()
-    yield window
-    window.stop_queue()
-    context.close()
+    with open_window(qtbot, start_queue=True) as main_window:
+        yield main_window
 
 
 def generate(qtbot: QtBot, window: MainWindow, prompt: str, platforms: list[str]) -> str:

@@ -19,24 +19,18 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.ui.help.guide import GuideDialog, anchor, readme, sections
 from snapasset_desktop.ui.main_window import MainWindow
 from snapasset_desktop.ui.settings.dialog import SettingsDialog
+from tests.helpers.window import open_window
 
 JARGON = ("retry-after", "rediss", "eyJ", ".sql", "resources/", "in Settings", "anon key", "CA")
 
 
 @pytest.fixture
 def window(qtbot: QtBot) -> Iterator[MainWindow]:
-    context = AppContext.open()
-    main_window = MainWindow(context)
-    qtbot.addWidget(main_window)
-    main_window.show()
-    qtbot.waitExposed(main_window)
-    yield main_window
-    main_window.stop_queue()
-    context.close()
+    with open_window(qtbot) as main_window:
+        yield main_window
 
 
 def menu(window: MainWindow, title: str) -> list[str]:

@@ -23,6 +23,7 @@ from snapasset_desktop.ui.compose.panel import ComposePanel
 from snapasset_desktop.ui.main_window import MainWindow
 from snapasset_desktop.ui.queue.model import DETAIL_ROLE
 from tests.conftest import write_settings
+from tests.helpers.window import open_window
 
 PROMPT = "a lighthouse at dawn"
 PLATFORMS = ["instagram-story", "x-post"]
@@ -91,15 +92,8 @@ def test_the_window_the_cli_and_batches_build_the_same_spec(
 def window(qtbot: QtBot) -> Iterator[MainWindow]:
     """The real window and its worker process; no OpenAI key anywhere."""
     write_settings(retry_delay=0.01)
-    context = AppContext.open()
-    main_window = MainWindow(context)
-    qtbot.addWidget(main_window)
-    main_window.show()
-    qtbot.waitExposed(main_window)
-    main_window.start_queue()
-    yield main_window
-    main_window.stop_queue()
-    context.close()
+    with open_window(qtbot, start_queue=True) as main_window:
+        yield main_window
 
 
 def finished(qtbot: QtBot, window: MainWindow, job_id: str, status: str = "completed") -> None:

@@ -20,13 +20,13 @@ import pytest
 from pytestqt.qtbot import QtBot
 from redis.connection import AbstractConnection
 
-from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.ui.gc_guard import collect_garbage_on_gui_thread
 from snapasset_desktop.ui.main_window import MainWindow
 from snapasset_desktop.ui.queue.panel import EMPTY_TEXTS
 from tests.conftest import write_settings
 from tests.helpers.redis_server import RedisServer
 from tests.helpers.stalls import StallMeter
+from tests.helpers.window import open_window
 
 pytestmark = [pytest.mark.redis, pytest.mark.gui]
 
@@ -65,15 +65,9 @@ def window(
     qtbot: QtBot, redis_server: RedisServer, commands: RedisCommands
 ) -> Iterator[MainWindow]:
     write_settings(redis_url=redis_server.url, provider="placeholder")
-    context = AppContext.open()
-    window = MainWindow(context)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    yield window
-    redis_server.thaw()  # what waits is answered, so nothing holds the close
-    window.stop_queue()
-    context.close()
+    with open_window(qtbot) as main_window:
+        yield main_window
+        redis_server.thaw()  # what waits is answered, so nothing holds the close
 
 
 def test_a_queue_that_stops_answering_never_freezes_the_window(

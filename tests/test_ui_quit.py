@@ -10,24 +10,16 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
-from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.ui.main_window import MainWindow
 from tests.conftest import write_settings
+from tests.helpers.window import open_window
 
 
 @pytest.fixture
 def window(qtbot: QtBot) -> Iterator[MainWindow]:
     write_settings(provider="placeholder")
-    context = AppContext.open()
-    context.jobs.pause()  # the jobs wait until the test lets them run
-    main_window = MainWindow(context)
-    qtbot.addWidget(main_window)
-    main_window.show()
-    qtbot.waitExposed(main_window)
-    main_window.start_queue()
-    yield main_window
-    main_window.stop_queue()
-    context.close()
+    with open_window(qtbot, paused=True, start_queue=True) as main_window:
+        yield main_window
 
 
 def queue_two(window: MainWindow, qtbot: QtBot) -> list[str]:

@@ -14,10 +14,10 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from snapasset_desktop.platforms import STARTER_SETS
-from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.ui.export.dialog import ExportDialog
 from snapasset_desktop.ui.main_window import MainWindow
 from tests.conftest import write_settings
+from tests.helpers.window import open_window
 
 SET = "Launch campaign"
 
@@ -26,16 +26,8 @@ SET = "Launch campaign"
 def window(qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[MainWindow]:
     monkeypatch.setenv("HOME", str(tmp_path / "home"))  # where the export dialog suggests saving
     write_settings(provider="placeholder")
-    context = AppContext.open()
-    window = MainWindow(context)
-    qtbot.addWidget(window)
-    window.resize(1366, 768)
-    window.show()
-    qtbot.waitExposed(window)
-    window.start_queue()
-    yield window
-    window.stop_queue()
-    context.close()
+    with open_window(qtbot, size=(1366, 768), start_queue=True) as main_window:
+        yield main_window
 
 
 def test_prompt_to_a_zip_of_five_platforms_in_six_actions(

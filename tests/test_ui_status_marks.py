@@ -13,8 +13,8 @@ from PySide6.QtWidgets import QAbstractButton, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
 import snapasset_desktop.ui
-from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.ui.main_window import MainWindow
+from tests.helpers.window import open_window
 
 UI = Path(snapasset_desktop.ui.__file__).parent
 
@@ -53,14 +53,8 @@ def test_no_text_the_window_shows_carries_a_symbol() -> None:
 
 @pytest.fixture
 def window(qtbot: QtBot) -> Iterator[MainWindow]:
-    context = AppContext.open()
-    main_window = MainWindow(context)
-    qtbot.addWidget(main_window)
-    main_window.show()
-    qtbot.waitExposed(main_window)
-    yield main_window
-    main_window.stop_queue()
-    context.close()
+    with open_window(qtbot) as main_window:
+        yield main_window
 
 
 def shown_texts(root: QWidget) -> list[str]:

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import QApplication, QPlainTextEdit
 from pytestqt.qtbot import QtBot
 
 from snapasset_desktop.services.batch_files import BatchLine
-from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.ui.export.dialog import ExportDialog
 from snapasset_desktop.ui.gallery.delegate import AssetCardDelegate
 from snapasset_desktop.ui.gallery.model import GalleryRole
@@ -25,25 +24,17 @@ from snapasset_desktop.ui.main_window import MainWindow
 from snapasset_desktop.ui.queue.model import JOB_ID_ROLE
 from tests.conftest import write_settings
 from tests.helpers.images import photo
+from tests.helpers.window import open_window
 from tests.test_ui_gallery import seed_rows
 
 
 @pytest.fixture
 def window(qtbot: QtBot) -> Iterator[MainWindow]:
     write_settings(provider="placeholder")
-    context = AppContext.open()
-    window = MainWindow(context)
-    qtbot.addWidget(window)
-    window.resize(1366, 768)
-    window.show()
-    qtbot.waitExposed(window)
-    window.activateWindow()
-    qtbot.waitActive(window)
-    yield window
-    if window.export_dialog is not None:
-        window.export_dialog.close()
-    window.stop_queue()
-    context.close()
+    with open_window(qtbot, size=(1366, 768), active=True) as main_window:
+        yield main_window
+        if main_window.export_dialog is not None:
+            main_window.export_dialog.close()
 
 
 def run_job(window: MainWindow, prompt: str, platforms: list[str], **options: object) -> str:

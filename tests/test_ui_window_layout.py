@@ -11,23 +11,17 @@ from PySide6.QtWidgets import QApplication, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from snapasset_desktop.secrets import OPENAI_KEY
-from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.ui.main_window import MainWindow
 from snapasset_desktop.ui.settings.dialog import SettingsDialog
+from tests.helpers.window import open_window
 
 SMALL = (1024, 640)
 
 
 @pytest.fixture
 def window(qtbot: QtBot) -> Iterator[MainWindow]:
-    context = AppContext.open()
-    main_window = MainWindow(context)
-    qtbot.addWidget(main_window)
-    main_window.show()
-    qtbot.waitExposed(main_window)
-    yield main_window
-    main_window.stop_queue()
-    context.close()
+    with open_window(qtbot) as main_window:
+        yield main_window
 
 
 def side_by_side(window: MainWindow) -> None:

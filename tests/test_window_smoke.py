@@ -10,18 +10,13 @@ from pytestqt.qtbot import QtBot
 
 from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.ui.main_window import MainWindow
+from tests.helpers.window import open_window
 
 
 @pytest.fixture
 def window(qtbot: QtBot) -> Iterator[MainWindow]:
-    context = AppContext.open()
-    window = MainWindow(context)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    yield window
-    window.stop_queue()
-    context.close()
+    with open_window(qtbot) as main_window:
+        yield main_window
 
 
 def test_main_window_shows_every_part(window: MainWindow) -> None:

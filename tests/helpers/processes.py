@@ -18,10 +18,38 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from snapasset_desktop.settings import SettingsStore
+from tests.helpers.fake_openai import FakeOpenAIServer
+from tests.helpers.redis_server import RedisServer
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMAND_TIMEOUT = 60.0
+# Workers on the fake OpenAI whose recovery runs in seconds (same code, smaller numbers).
+FAST = {
+    "provider": "openai",
+    "partial_images": 0,
+    "lease_seconds": 1.5,
+    "sweep_interval": 0.3,
+    "retry_delay": 0.05,
+    "max_stalls": 5,
+}
+
+
+def shared_env(
+    monkeypatch: pytest.MonkeyPatch, redis_server: RedisServer, fake_openai: FakeOpenAIServer
+) -> dict[str, str]:
+    """Redis and the fake OpenAI named in this test's environment; the same names for its
+    processes (`env`)."""
+    env = {
+        "SNAPASSET_REDIS_URL": redis_server.url,
+        "OPENAI_BASE_URL": fake_openai.base_url,
+        "OPENAI_API_KEY": fake_openai.api_key,
+    }
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return env
 
 
 class HeadlessWorker:

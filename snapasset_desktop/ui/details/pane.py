@@ -51,7 +51,7 @@ from snapasset_desktop.ui.details.frame_legend import FrameLegend
 from snapasset_desktop.ui.details.layer_editor import LayerEditor
 from snapasset_desktop.ui.details.safe_zone_overlay import ZoneCardDelegate
 from snapasset_desktop.ui.details.variants import JobDetails, JobDetailsLoader, VariantModel
-from snapasset_desktop.ui.shared.desktop import open_folder
+from snapasset_desktop.ui.shared.desktop import show_in_folder
 from snapasset_desktop.ui.shared.icons import icon
 from snapasset_desktop.ui.shared.styling import message_style
 
@@ -682,10 +682,7 @@ class DetailPane(QWidget):
 
     @Slot()
     def open_folder(self) -> None:
-        asset = self.current_asset()
-        if asset is not None:
-            folder = self.ctx.library.asset_path(asset).parent
-            open_folder(folder)
+        show_in_folder(self.ctx.library, self.current_asset())
 
     @Slot()
     def delete_current(self, *, confirm: bool = True) -> bool:

@@ -56,7 +56,7 @@ from snapasset_desktop.ui.export.scope import ExportScope
 from snapasset_desktop.ui.gallery.delegate import CARD, AssetCardDelegate
 from snapasset_desktop.ui.gallery.filters import GalleryFilterBar
 from snapasset_desktop.ui.gallery.model import GalleryModel
-from snapasset_desktop.ui.shared.desktop import open_file, open_folder
+from snapasset_desktop.ui.shared.desktop import open_file, show_in_folder
 from snapasset_desktop.ui.shared.icons import icon
 from snapasset_desktop.ui.viewer.window import ViewerDialog
 
@@ -314,10 +314,7 @@ class GalleryView(QWidget):
 
     @Slot()
     def open_folder(self) -> None:
-        asset = self.current_asset()
-        if asset is not None:
-            folder = self.ctx.library.asset_path(asset).parent
-            open_folder(folder)
+        show_in_folder(self.ctx.library, self.current_asset())
 
     @Slot()
     def open_file(self) -> None:

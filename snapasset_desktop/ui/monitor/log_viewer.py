@@ -17,10 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QObject,
-    QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
     QTimer,
@@ -44,6 +42,7 @@ from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.ui import tasks
 from snapasset_desktop.ui.shared.icons import icon
 from snapasset_desktop.ui.shared.styling import BAD, WARN
+from snapasset_desktop.ui.shared.table import ModelIndex, RowsTableModel
 
 TAIL_LINES = 2000
 MAX_ROWS = 10_000
@@ -52,8 +51,6 @@ _CHUNK = 64 * 1024
 LEVELS = ("debug", "info", "warning", "error", "critical")
 _RANK = {name: rank for rank, name in enumerate(LEVELS)}
 JOB_COLUMN = 3  # a job's id, a link to the job
-
-_Index = QModelIndex | QPersistentModelIndex
 
 
 @dataclass(frozen=True)
@@ -124,30 +121,13 @@ def read_from(path: Path, offset: int) -> tuple[list[LogEntry], int]:
     return entries, offset + len(whole)
 
 
-class LogModel(QAbstractTableModel):
+class LogModel(RowsTableModel[LogEntry]):
     COLUMNS = ("Time", "Level", "Message", "Job")
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[LogEntry] = []
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
 
     def entry(self, row: int) -> LogEntry:
         return self._rows[row]
 
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.COLUMNS[section]
-        return None
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
         entry = self._rows[index.row()]
@@ -220,7 +200,7 @@ class LogFilterModel(QSortFilterProxyModel):
             change()
             self.invalidateFilter()
 
-    def filterAcceptsRow(self, source_row: int, source_parent: _Index) -> bool:
+    def filterAcceptsRow(self, source_row: int, source_parent: ModelIndex) -> bool:
         model = self.sourceModel()
         assert isinstance(model, LogModel)
         entry = model.entry(source_row)

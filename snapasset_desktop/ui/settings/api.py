@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QAction, QGuiApplication
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QCheckBox, QLineEdit, QPushButton, QWidget
 
 from snapasset_desktop.api.tokens import ApiToken, describe_token_source
@@ -21,7 +21,7 @@ from snapasset_desktop.errors import SnapAssetError
 from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.settings import check_setting
 from snapasset_desktop.ui import tasks
-from snapasset_desktop.ui.settings.forms import note_label
+from snapasset_desktop.ui.settings.forms import hide_secret, note_label
 from snapasset_desktop.ui.settings.page import Check, SettingsPage, spin_box
 from snapasset_desktop.ui.shared.icons import icon
 from snapasset_desktop.ui.shared.styling import show_error
@@ -116,16 +116,8 @@ class ApiPage(SettingsPage):
 
         self.token_edit = QLineEdit(objectName="apiTokenEdit")
         self.token_edit.setReadOnly(True)
-        self.token_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.token_edit.setPlaceholderText("Made when the API first starts")
-        reveal = QAction(icon("eye"), "Show the token", self.token_edit)
-        reveal.setCheckable(True)
-        reveal.toggled.connect(
-            lambda on: self.token_edit.setEchoMode(
-                QLineEdit.EchoMode.Normal if on else QLineEdit.EchoMode.Password
-            )
-        )
-        self.token_edit.addAction(reveal, QLineEdit.ActionPosition.TrailingPosition)
+        hide_secret(self.token_edit, "Show the token")
         copy = QPushButton(icon("copy"), "Copy", objectName="copyTokenButton")
         copy.clicked.connect(self.copy_token)
         rotate = QPushButton(icon("refresh-cw"), "New token", objectName="rotateTokenButton")

@@ -1,5 +1,5 @@
 """The settings pages' building blocks: a titled page whose introduction links to the
-user guide, a field with its inline error, a note."""
+user guide, a field with its inline error, a secret shown only on asking, a note."""
 
 from __future__ import annotations
 
@@ -7,10 +7,18 @@ import html
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont, QPalette
-from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtGui import QAction, QFont, QPalette
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
 
 from snapasset_desktop.ui.help.guide import open_guide
+from snapasset_desktop.ui.shared.icons import icon
 from snapasset_desktop.ui.shared.styling import error_label
 
 
@@ -63,6 +71,19 @@ def form_field(widget: QWidget, *extra: QWidget) -> tuple[QWidget, QLabel]:
     error = error_label()
     column.addWidget(error)
     return box, error
+
+
+def hide_secret(edit: QLineEdit, tip: str) -> None:
+    """Dots in place of what `edit` holds, and an eye at its end (`tip`) that shows it."""
+    edit.setEchoMode(QLineEdit.EchoMode.Password)
+    reveal = QAction(icon("eye"), tip, edit)
+    reveal.setCheckable(True)
+    reveal.toggled.connect(
+        lambda on: edit.setEchoMode(
+            QLineEdit.EchoMode.Normal if on else QLineEdit.EchoMode.Password
+        )
+    )
+    edit.addAction(reveal, QLineEdit.ActionPosition.TrailingPosition)
 
 
 def note_label(text: str = "", *, color: Any = None) -> QLabel:

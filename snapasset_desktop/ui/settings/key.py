@@ -11,14 +11,13 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 
-from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QPushButton, QWidget
 
 from snapasset_desktop.secrets import OPENAI_KEY, SecretSource, describe_source
 from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.services.monitor import check_openai_key
 from snapasset_desktop.ui import tasks
-from snapasset_desktop.ui.settings.forms import note_label
+from snapasset_desktop.ui.settings.forms import hide_secret, note_label
 from snapasset_desktop.ui.settings.page import SettingsPage
 from snapasset_desktop.ui.shared.icons import icon
 from snapasset_desktop.ui.shared.styling import show_error
@@ -54,16 +53,8 @@ class KeyPage(SettingsPage):
         self.secrets = ctx.secrets
         self.endpoint = endpoint
         self.api_key_edit = QLineEdit(objectName="apiKeyEdit")
-        self.api_key_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.api_key_edit.setPlaceholderText("sk-…  (leave empty to test the saved key)")
-        reveal = QAction(icon("eye"), "Show the key", self.api_key_edit)
-        reveal.setCheckable(True)
-        reveal.toggled.connect(
-            lambda on: self.api_key_edit.setEchoMode(
-                QLineEdit.EchoMode.Normal if on else QLineEdit.EchoMode.Password
-            )
-        )
-        self.api_key_edit.addAction(reveal, QLineEdit.ActionPosition.TrailingPosition)
+        hide_secret(self.api_key_edit, "Show the key")
         self.save_key_button = QPushButton(icon("check"), "Save key", objectName="saveKeyButton")
         self.save_key_button.clicked.connect(self.save_key)
         self.test_key_button = QPushButton(icon("plug"), "Test key", objectName="testKeyButton")

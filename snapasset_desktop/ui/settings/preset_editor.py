@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtCore import Signal as QtSignal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
@@ -44,16 +44,11 @@ from snapasset_desktop.platforms import (
 from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.ui.shared.icons import icon
 from snapasset_desktop.ui.shared.styling import error_label, show_error
+from snapasset_desktop.ui.shared.table import ModelIndex, RowsTableModel
 
-_Index = QModelIndex | QPersistentModelIndex
 
-
-class PresetTableModel(QAbstractTableModel):
+class PresetTableModel(RowsTableModel[Platform]):
     COLUMNS = ("Name", "Network", "Size", "Size limit")
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[Platform] = []
 
     def set_presets(self, presets: list[Platform]) -> None:
         self.beginResetModel()
@@ -63,20 +58,7 @@ class PresetTableModel(QAbstractTableModel):
     def preset(self, row: int) -> Platform:
         return self._rows[row]
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.COLUMNS[section]
-        return None
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
         p = self._rows[index.row()]

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
+
+if TYPE_CHECKING:  # the window imports this before the first paint; the library loads after
+    from snapasset_desktop.library import AssetRecord, Library
 
 
 def open_folder(path: Path) -> None:
@@ -14,3 +18,9 @@ def open_folder(path: Path) -> None:
 
 def open_file(path: Path) -> None:
     QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+
+def show_in_folder(library: Library, asset: AssetRecord | None) -> None:
+    """The folder holding an asset's file, in the file manager ("Show in folder")."""
+    if asset is not None:
+        open_folder(library.asset_path(asset).parent)

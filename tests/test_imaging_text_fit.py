@@ -60,6 +60,15 @@ def test_the_largest_size_that_fits_is_chosen() -> None:
     assert bigger.shortened or bigger.lines != fitted.lines  # intact, it no longer fits
 
 
+def test_a_line_fewer_wins_over_a_little_more_size() -> None:
+    fitted = fit("Run further", (900, 400), max_size=300)
+    larger = fit("Run further", (900, 400), max_size=300, floor=fitted.size + 1)
+    assert fitted.lines == ("Run further",)  # not "Run / further", a little larger
+    assert larger.lines == ("Run", "further") and larger.size <= fitted.size / 0.8
+    # Where one line would be much smaller, the words take two.
+    assert fit("Run further", (600, 400), max_size=300).lines == ("Run", "further")
+
+
 def test_lines_are_balanced_and_no_word_is_orphaned() -> None:
     fitted = fit("Our winter collection is finally here for you", (700, 400), max_size=70)
     assert len(fitted.lines) >= 2

@@ -299,7 +299,7 @@ def _left_out(family: str, layers: frozenset[str] | set[str], safe: Box) -> dict
 
 # Font sizes by layer, in phone points: the largest, the least that reads well, the least drawn.
 _POINTS = {
-    "headline": (44, 16, 10),
+    "headline": (34, 16, 10),
     "subline": (22, 12, 9),
     "cta": (20, 13, 9),
     "logo": (0, 0, 0),
@@ -318,6 +318,8 @@ def _sizes(layer: str, family: str, frame: tuple[int, int], shown: float) -> Slo
     largest, readable, least = (round(p * per_point) for p in _POINTS[layer])
     if family == "thumbnail" and layer == "headline":
         readable = round(24 * per_point)  # few, big words: read at a glance in a list
+    if family == "tall" and layer == "headline":
+        largest = round(44 * per_point)  # a story fills the phone: its headline may too
     lines = 1 if layer in ("cta", "logo") else _LINES[family][layer]
     least = max(12, least)
     return SlotSizes(max(least, largest), max(least, readable), least, lines)

@@ -84,7 +84,10 @@ def fit_text(
     while fitted is not None and len(fitted.lines) > 1:
         # One line fewer reads better than a little more size ("Run / further").
         least = max(floor, math.ceil(FEWER_LINES_SIZE * fitted.size))
-        fewer = _largest(tokens, face, box, fitted.size, least, len(fitted.lines) - 1, line_spacing)
+        lines = len(fitted.lines) - 1
+        fewer = _largest(
+            tokens, face, box, fitted.size, least, lines, line_spacing, try_floor=False
+        )
         if fewer is None:
             break
         fitted = fewer
@@ -105,9 +108,18 @@ def _largest(
     floor: int,
     max_lines: int,
     line_spacing: float,
+    *,
+    try_floor: bool = True,
 ) -> FittedText | None:
-    """The largest size from `max_size` down to `floor` whose whole words fit; None if none."""
+    """The largest size from `max_size` down to `floor` whose whole words fit; None if none.
+
+    Where the words' scaled widths fit at no size, only `floor` is laid out (the real
+    layout can be a little narrower), and only if `try_floor`."""
     start = _estimate(tokens, face, box, max_size, floor, max_lines, line_spacing)
+    if start is None:
+        if not try_floor:
+            return None
+        start = floor
     for size in range(start, floor - 1, -1):
         fitted = _laid_out(tokens, face, size, box, max_lines, line_spacing)
         if fitted is not None:
@@ -127,10 +139,10 @@ def _estimate(
     floor: int,
     max_lines: int,
     line_spacing: float,
-) -> int:
-    """The largest size that fits by scaled reference widths (or `floor`)."""
+) -> int | None:
+    """The largest size that fits by scaled reference widths; None if none does."""
     ascent, descent, _ = _metrics(face)
-    low, high, best = floor, max_size, floor
+    low, high, best = floor, max_size, None
     while low <= high:
         middle = (low + high) // 2
         scale = middle / _REFERENCE_SIZE

@@ -106,7 +106,7 @@ def plan_layout(
     shown = _shown_width(platform)
     left_out = _left_out(family, layers, safe)
     pad = max(2, round(_PAD * short))
-    button = _sizes("cta", family, (width, height), shown).floor
+    button = _sizes("cta", family, (width, height), shown).min_size  # a readable button
     room = _Room(
         safe=safe,
         layers=frozenset(layers) - left_out.keys(),
@@ -138,7 +138,7 @@ class _Room:
     frame: tuple[int, int]
     rtl: bool
     subject: Box | None
-    least_row: int  # a row that holds a call to action at its least size
+    least_row: int  # a row that holds a call to action at its least readable size
 
     def covered(self, placed: _Placed) -> int:
         """Pixels of the subject under the slots' boxes."""

@@ -6,16 +6,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import QRect, Qt, QTimer
-from PySide6.QtWidgets import QApplication, QPushButton, QWidget
+from PySide6.QtCore import QEvent, QRect, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QPushButton, QScrollArea, QWidget
 from pytestqt.qtbot import QtBot
 
 from snapasset_desktop.secrets import OPENAI_KEY
 from snapasset_desktop.ui.main_window import MainWindow
 from snapasset_desktop.ui.settings.dialog import SettingsDialog
+from tests.conftest import write_settings
 from tests.helpers.window import open_window
 
 SMALL = (1024, 640)
+LAPTOP = (1366, 768)
+FIVE = ["instagram-square", "instagram-story", "x-post", "linkedin-post", "youtube-thumbnail"]
 
 
 @pytest.fixture
@@ -110,3 +113,24 @@ def test_add_key_opens_settings_on_the_key_page(window: MainWindow, qtbot: QtBot
     add_key = window.banner.no_key_page.findChild(QPushButton, "addKeyButton")
     qtbot.mouseClick(add_key, Qt.MouseButton.LeftButton)
     assert len(seen) == 2 and seen[0] is seen[1]
+
+
+def test_the_details_fit_their_column_on_a_laptop_screen(qtbot: QtBot) -> None:
+    write_settings(provider="placeholder")
+    with open_window(qtbot, size=LAPTOP) as window:
+        side_by_side(window)
+        context = window.context
+        spec = context.specs.build("a mug", FIVE, headline="Fresh brew", cta="Shop now")
+        job = context.jobs.submit(spec)
+        assert context.queue.executor.execute(job.id) == "completed"
+        window.detail.show_asset(context.library.assets_for_job(job.id)[0])
+        qtbot.waitUntil(lambda: window.detail.alt_text.origin.text() != "")  # "suggested…"
+        area = window._docks["details"].widget()
+        assert isinstance(area, QScrollArea)
+        for tab in (window.detail.editor, window.detail.layer_editor):
+            window.detail.tabs.setCurrentWidget(tab)
+            qtbot.waitUntil(tab.isVisible)
+            # Nothing to scroll sideways to: the pane is no wider at its least than its column.
+            for _ in range(4):  # the layouts' pending requests, parents after children
+                QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+            assert area.widget().minimumSizeHint().width() <= area.viewport().width()

@@ -60,6 +60,7 @@ class AltTextEditor(QWidget):
         )
         self.origin = QLabel(self, objectName="altTextOrigin")
         self.origin.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.origin.setWordWrap(True)  # "suggested from the prompt" wraps in a narrow dock
         self.edit = QPlainTextEdit(self, objectName="altTextEdit")
         self.edit.setPlaceholderText("Describe the picture for someone who can't see it…")
         self.edit.setTabChangesFocus(True)

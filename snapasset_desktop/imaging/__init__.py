@@ -1,10 +1,17 @@
-"""The imaging pipeline: decode a source, plan its size, and render it for every platform.
+"""The imaging pipeline: decode a source, plan its size, compose and render it for every
+platform, and draw its text layers.
 
 Pillow only, no Qt, safe to call from worker threads. `decode` refuses bad or
-hostile files with designer-readable `ImageError`s and normalises to sRGB;
+hostile files with designer-readable `ImageError`s and `color` normalises to sRGB;
 `planning` picks the source size to request; `focal` and `geometry` decide
-what each platform's crop keeps; `render` resizes and pads in parallel;
-`encode` writes PNG, JPEG or WebP with an sRGB profile and provenance metadata.
+what each platform's crop keeps; `composition` plans crop or expansion per shape
+group, `expansion` builds an expansion's canvas and mask and pastes the original
+back, `placement` puts each crop's subject inside the platform's safe area;
+`render` resizes and pads in parallel, with `overlay` drawing the layers between
+crop and encode (`layout` places them, `text_fit` fits the words, `painter`,
+`backdrop` and `contrast` make them legible); `preflight` checks an export against
+each platform's rules; `encode` writes PNG, JPEG or WebP with an sRGB profile and
+provenance metadata.
 """
 
 from __future__ import annotations

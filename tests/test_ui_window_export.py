@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QItemSelectionModel, Qt
-from PySide6.QtWidgets import QApplication, QPlainTextEdit
+from PySide6.QtWidgets import QApplication, QPlainTextEdit, QToolButton
 from pytestqt.qtbot import QtBot
 
 from snapasset_desktop.services.batch_files import BatchLine
@@ -122,7 +122,14 @@ def test_export_this_job_from_its_queue_row_writes_exactly_its_files(
     menu = [action.text() for action in table.actions() if action.isVisible()]
     assert menu[:3] == ["Export this job…", "Export this batch…", "Show this job's images"]
 
-    window.queue_panel.export_job_action.trigger()
+    # One click on the queue's own toolbar, as well as in the row's menu.
+    [button] = [
+        b
+        for b in window.queue_panel.findChildren(QToolButton)
+        if b.defaultAction() is window.queue_panel.export_job_action
+    ]
+    assert button.isVisible() and button.isEnabled()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     dialog = export_dialog(qtbot, window)
     assert dialog.title.text() == "Export this job's 3 images"
     assert dialog.subtitle.full_text().startswith("“a lighthouse at dawn”")

@@ -247,7 +247,7 @@ class QueuePanel(QWidget):
         self.remove_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
         self.open_action = self._action(
             "openAction",
-            "external-link",
+            "eye",
             "Open result",
             "Show this job in the details (Enter)",
             self.open_result,
@@ -277,6 +277,7 @@ class QueuePanel(QWidget):
             self.lower_action,
             self.remove_action,
             self.open_action,
+            self.export_job_action,  # a finished job's most common next step, one click
         ):
             button = QToolButton(self)
             button.setDefaultAction(action)

@@ -27,7 +27,7 @@ from PIL import ImageFont
 from snapasset_desktop.brand.fonts import FontFace, font_data, load_font
 
 _REFERENCE_SIZE = 100
-FEWER_LINES_SIZE = 0.8  # a line fewer is worth up to a fifth of the size
+_FEWER_LINES_SIZE = 0.8  # a line fewer is worth up to a fifth of the size
 _ELLIPSIS = "…"
 
 
@@ -73,7 +73,8 @@ def fit_text(
     max_lines: int,
     line_spacing: float = 1.15,
 ) -> FittedText:
-    """The largest size from `max_size` down to `floor` at which `text` fits `box`.
+    """The largest size from `max_size` down to `floor` at which `text` fits `box` — or,
+    within a fifth of it, the largest on fewer lines.
 
     Sizes below `min_size` are flagged `below_minimum`. At `floor` a word too long for
     the box breaks inside; what still doesn't fit is cut, with an ellipsis.
@@ -83,7 +84,7 @@ def fit_text(
     fitted = _largest(tokens, face, box, max_size, floor, max_lines, line_spacing)
     while fitted is not None and len(fitted.lines) > 1:
         # One line fewer reads better than a little more size ("Run / further").
-        least = max(floor, math.ceil(FEWER_LINES_SIZE * fitted.size))
+        least = max(floor, math.ceil(_FEWER_LINES_SIZE * fitted.size))
         lines = len(fitted.lines) - 1
         fewer = _largest(
             tokens, face, box, fitted.size, least, lines, line_spacing, try_floor=False

@@ -129,3 +129,33 @@ def test_watch_of_an_ended_or_unknown_job_returns_at_once(
     assert capsys.readouterr().out.strip() == f"{job_id}: completed"
     assert main(["watch", "j_nothing_like_it"]) == 1
     assert "No job" in capsys.readouterr().err
+
+
+def test_a_batch_waits_for_every_job_and_says_how_each_ended(
+    context: AppContext, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    campaign = tmp_path / "campaign.csv"
+    campaign.write_text('prompt,headline\n"a red bicycle",Ride more\n"a bowl of ramen",Warm up\n')
+    assert main(["batch", str(campaign), "-p", "x-post", "--fit", "cover", "--wait"]) == 0
+    out = capsys.readouterr().out
+    jobs = context.jobs.list()
+    assert len(jobs) == 2 and {job.status for job in jobs} == {"completed"}
+    for job in jobs:
+        assert f"{job.id}: completed, 1 asset(s)" in out
+    assert main(["batch", str(campaign), "-p", "x-post", "--fit", "cover", "--wait", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["status"] == dict.fromkeys(result["jobs"], "completed")
+
+
+def test_a_batch_says_when_nothing_runs_the_queue_or_it_is_paused(
+    context: AppContext, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    prompts = tmp_path / "prompts.txt"
+    prompts.write_text("a red bicycle\n")
+    assert main(["batch", str(prompts), "-p", "x-post"]) == 0
+    assert "Nothing is running the queue right now" in capsys.readouterr().err
+    assert main(["pause"]) == 0
+    capsys.readouterr()
+    assert main(["batch", str(prompts), "-p", "x-post", "--wait"]) == 1
+    assert "The queue is paused" in capsys.readouterr().err
+    assert {job.status for job in context.jobs.list()} == {"queued"}  # kept for resume

@@ -16,7 +16,7 @@ from pathlib import Path
 from snapasset_desktop.cli.assets import asset_json, print_assets
 from snapasset_desktop.cli.follow import follow_job
 from snapasset_desktop.cli.output import print_json
-from snapasset_desktop.errors import InvalidInput
+from snapasset_desktop.errors import InvalidInput, SnapAssetError
 from snapasset_desktop.imaging.composition import FITS
 from snapasset_desktop.imaging.focal import parse_focus
 from snapasset_desktop.library.export import Exporter, ExportOptions
@@ -26,6 +26,10 @@ from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.styles import STYLE_PRESETS
 
 MAX_AHEAD = timedelta(days=366)  # --at: a queue holds work for this year, not for 2999
+NOBODY_RUNS_IT = (
+    "Nothing is running the queue right now: open the app, start "
+    "`snapasset-desktop worker`, or add --wait."
+)
 
 
 def add_parsers(commands: argparse._SubParsersAction) -> None:
@@ -59,6 +63,11 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     _add_generation_options(batch)
     _add_render_options(batch, platforms_required=False)
     _add_layer_options(batch, generates=True)
+    batch.add_argument(
+        "--wait",
+        action="store_true",
+        help="follow every job to its end (runs them here if nothing else will)",
+    )
     batch.set_defaults(handler=run_batch)
 
 
@@ -191,11 +200,7 @@ def run_generate(args: argparse.Namespace, context: AppContext) -> int:
     else:
         print(f"Queued job {job.id}.")
         if not context.queue.live_workers():
-            print(
-                "Nothing is running the queue right now: open the app, start "
-                "`snapasset-desktop worker`, or add --wait.",
-                file=sys.stderr,
-            )
+            print(NOBODY_RUNS_IT, file=sys.stderr)
     return 0
 
 
@@ -207,6 +212,7 @@ def run_resize(args: argparse.Namespace, context: AppContext) -> int:
 
 def run_batch(args: argparse.Namespace, context: AppContext) -> int:
     lines = read_batch_file(args.file)
+    after = context.queue.event_log.last_seq()
     result = context.jobs.submit_batch(
         lines,
         args.platforms,
@@ -214,6 +220,7 @@ def run_batch(args: argparse.Namespace, context: AppContext) -> int:
         priority=args.priority,
         **_options(args),
     )
+    ended = _follow_batch(context, result.job_ids, after, quiet=args.json) if args.wait else {}
     if args.json:
         print_json(
             {
@@ -221,12 +228,47 @@ def run_batch(args: argparse.Namespace, context: AppContext) -> int:
                 "jobs": result.job_ids,
                 "refused": [{"line": n, "reason": r} for n, r in result.refused],
             }
+            | ({"status": ended} if args.wait else {})
         )
-        return 0
-    print(f"Queued {len(result.job_ids)} job(s) as batch {result.batch_id}.")
-    for number, reason in result.refused:
-        print(f"line {number}: not queued — {reason}", file=sys.stderr)
-    return 0
+    else:
+        if not args.wait:
+            print(f"Queued {len(result.job_ids)} job(s) as batch {result.batch_id}.")
+        for number, reason in result.refused:
+            print(f"line {number}: not queued — {reason}", file=sys.stderr)
+        if not args.wait and result.job_ids and not context.queue.live_workers():
+            print(NOBODY_RUNS_IT, file=sys.stderr)
+    failed = sum(status != "completed" for status in ended.values())
+    if failed:
+        print(
+            f"{failed} of {len(ended)} job(s) did not complete; "
+            "`snapasset-desktop retry JOB` runs one again.",
+            file=sys.stderr,
+        )
+    return 1 if failed else 0
+
+
+def _follow_batch(
+    context: AppContext, job_ids: list[str], after: int, *, quiet: bool
+) -> dict[str, str]:
+    """Each job followed to its end in turn (the queue runs them in its own order); a job
+    that fails is a line, not the end of the batch. Each job's status, by id."""
+    ended: dict[str, str] = {}
+    for number, job_id in enumerate(job_ids, start=1):
+        try:
+            job = follow_job(context, job_id, after=after)
+        except SnapAssetError as exc:
+            job = context.jobs.get(job_id)
+            if not job.finished:
+                raise  # why nothing can run it (the queue is paused, …), not the job's end
+            print(
+                f"{number}/{len(job_ids)} {job_id}: {job.status} — {exc.message}", file=sys.stderr
+            )
+        else:
+            if not quiet:
+                count = len(context.library.assets_for_job(job_id))
+                print(f"{number}/{len(job_ids)} {job_id}: completed, {count} asset(s)")
+        ended[job_id] = job.status
+    return ended
 
 
 def _finish(context: AppContext, job_id: str, after: int, args: argparse.Namespace) -> int:

@@ -69,7 +69,9 @@ def test_a_kit_is_made_edited_and_given_a_font_and_a_logo(
     editor.name_edit.setText("Harbour Café")
     editor.mood_edit.setText("calm, coastal")
     editor.colour_edits["primary"].setText("#0e7490")
-    editor.style_combos[("cta", "case")].setCurrentText("upper")
+    case = editor.style_combos[("cta", "case")]
+    case.setCurrentIndex(case.findData("upper"))
+    assert case.currentText() == "UPPERCASE"  # a designer's word for the stored value
     assert "Mood: calm, coastal." in editor.suffix_label.text()
     with qtbot.waitSignal(dialog.kitsChanged):
         qtbot.mouseClick(dialog.findChild(QPushButton, "saveKit"), Qt.MouseButton.LeftButton)

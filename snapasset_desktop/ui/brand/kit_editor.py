@@ -51,6 +51,17 @@ STYLE_FIELDS = (  # a text style's field, its label, its choices (fonts: the kit
     ("case", "Case", CASES),
     ("backdrop", "Backing", BACKDROPS),
 )
+CHOICE_LABELS = {  # what a designer reads for each stored value
+    "primary": "Primary colour",
+    "secondary": "Secondary colour",
+    "text": "Text colour",
+    "background": "Background colour",
+    "as-typed": "As typed",
+    "upper": "UPPERCASE",
+    "scrim": "Soft shade",
+    "shadow": "Shadow",
+    "plate": "Solid box",
+}
 SWATCH = (
     "QPushButton {{ background: {colour}; border: 1px solid palette(mid); border-radius: 4px; }}"
 )
@@ -119,7 +130,8 @@ class KitEditor(QWidget):
                     QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
                 )
                 combo.setMinimumContentsLength(8)
-                combo.addItems(list(choices))
+                for value in choices:
+                    combo.addItem(CHOICE_LABELS.get(value, value), value)
                 combo.currentTextChanged.connect(self._changed)
                 self.style_combos[(role, field)] = combo
                 styles.addWidget(combo, row, column)
@@ -193,9 +205,13 @@ class KitEditor(QWidget):
             style = kit.styles.for_role(role)
             fonts = self.style_combos[(role, "font")]
             fonts.clear()
-            fonts.addItems(list(dict.fromkeys(faces)))
+            for face in dict.fromkeys(faces):
+                fonts.addItem(face, face)
             for field, _, _ in STYLE_FIELDS:
-                self.style_combos[(role, field)].setCurrentText(getattr(style, field))
+                combo = self.style_combos[(role, field)]
+                found = combo.findData(getattr(style, field))
+                if found >= 0:
+                    combo.setCurrentIndex(found)
         for widget in (self.name_edit, self.mood_edit, *self.style_combos.values()):
             widget.blockSignals(False)
         self._changed()
@@ -209,7 +225,7 @@ class KitEditor(QWidget):
             **{
                 role: TextStyle(
                     **{
-                        field: self.style_combos[(role, field)].currentText()
+                        field: _stored(self.style_combos[(role, field)])
                         for field, _, _ in STYLE_FIELDS
                     }
                 )
@@ -249,3 +265,9 @@ class KitEditor(QWidget):
         chosen = QColorDialog.getColor(QColor(edit.text()), self, f"The kit's {role} colour")
         if chosen.isValid():
             edit.setText(chosen.name())
+
+
+def _stored(combo: QComboBox) -> str:
+    """The value a choice stands for ("" while the list is being filled)."""
+    value = combo.currentData()
+    return value if isinstance(value, str) else ""

@@ -52,10 +52,10 @@ STYLE_FIELDS = (  # a text style's field, its label, its choices (fonts: the kit
     ("backdrop", "Backing", BACKDROPS),
 )
 CHOICE_LABELS = {  # what a designer reads for each stored value
-    "primary": "Primary colour",
-    "secondary": "Secondary colour",
-    "text": "Text colour",
-    "background": "Background colour",
+    "primary": "Primary",  # the kit's colours, as the Colours row names them
+    "secondary": "Secondary",
+    "text": "Text",
+    "background": "Background",
     "as-typed": "As typed",
     "upper": "UPPERCASE",
     "scrim": "Soft shade",

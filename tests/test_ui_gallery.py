@@ -313,3 +313,16 @@ def test_a_narrow_gallery_puts_its_choices_on_a_second_row_instead_of_cutting_th
         assert bar.minimumSizeHint().width() <= 520  # the bar never holds the window wider
     finally:
         stop(view)
+
+
+def test_a_paint_after_the_library_closed_shows_empty_cards(qtbot: QtBot, ctx) -> None:
+    seed_rows(ctx, 3)
+    view = gallery(qtbot, ctx)
+    try:
+        model = view.model
+        model.refresh()  # no page held: the next paint reads one
+        ctx.close()  # the app shutting down while a paint is still on its way
+        assert model.data(model.index(0)) is None
+        view.list.viewport().repaint()  # raised "the library is closed" from paint()
+    finally:
+        stop(view)

@@ -328,6 +328,10 @@ def _statements(script: str) -> Iterator[str]:
         raise ValueError(f"incomplete SQL statement in migration: {buffer.strip()[:60]}")
 
 
+class LibraryClosed(RuntimeError):
+    """The library was closed (the app is shutting down): nothing more is read or written."""
+
+
 class ConnectionHolder:
     """One connection per thread, closed when its thread ends.
 
@@ -367,12 +371,12 @@ class ConnectionHolder:
 
     def _connect(self) -> sqlite3.Connection:
         if self._closed:
-            raise RuntimeError("the library is closed")
+            raise LibraryClosed("the library is closed")
         conn = open_database(self.path)
         with self._lock:
             if self._closed:  # closed while this one opened: it must not outlive the rest
                 conn.close()
-                raise RuntimeError("the library is closed")
+                raise LibraryClosed("the library is closed")
             self._open.add(conn)
         return conn
 

@@ -37,6 +37,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QImage, QPixmap
 
 from snapasset_desktop.formatting import file_size
+from snapasset_desktop.library.db import LibraryClosed
 from snapasset_desktop.library.models import AssetQuery, AssetRecord, AssetSort
 from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.ui.gallery.thumbnail_loader import PixmapCache, ThumbnailLoader
@@ -143,7 +144,10 @@ class GalleryModel(QAbstractListModel):
         lost rows behind our back: the next refresh counts again)."""
         if not 0 <= row < self.total:
             return None
-        page = self._page(row // PAGE)
+        try:
+            page = self._page(row // PAGE)
+        except LibraryClosed:
+            return None  # the app is closing: a last paint shows an empty card
         return page[row % PAGE] if row % PAGE < len(page) else None
 
     def _held(self, row: int) -> AssetRecord | None:

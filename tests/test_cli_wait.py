@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from snapasset_desktop.cli import main
+from snapasset_desktop.providers.base import MAX_PROMPT_CHARS
 from snapasset_desktop.services.context import AppContext
 from tests.conftest import write_settings
 from tests.helpers.fake_openai import FakeOpenAIServer, latency
@@ -132,16 +133,27 @@ def test_watch_of_an_ended_or_unknown_job_returns_at_once(
 
 
 def test_a_batch_waits_for_every_job_and_says_how_each_ended(
-    context: AppContext, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    context: AppContext,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     campaign = tmp_path / "campaign.csv"
-    campaign.write_text('prompt,headline\n"a red bicycle",Ride more\n"a bowl of ramen",Warm up\n')
-    assert main(["batch", str(campaign), "-p", "x-post", "--fit", "cover", "--wait"]) == 0
-    out = capsys.readouterr().out
+    too_long = "a" * (MAX_PROMPT_CHARS + 1)
+    campaign.write_text(
+        f'prompt,headline\n"a red bicycle",Ride more\n"{too_long}",Too long\n'
+        '"a bowl of ramen",Warm up\n'
+    )
+    with monkeypatch.context() as both:  # one stream, to read the order the lines come in
+        both.setattr(sys, "stderr", sys.stdout)
+        assert main(["batch", str(campaign), "-p", "x-post", "--fit", "cover", "--wait"]) == 0
+    lines = capsys.readouterr().out.splitlines()
     jobs = context.jobs.list()
     assert len(jobs) == 2 and {job.status for job in jobs} == {"completed"}
+    assert lines[0].startswith("Queued 2 job(s) as batch")
+    assert lines[1].startswith("line 3: not queued")  # said before the wait, not after it
     for job in jobs:
-        assert f"{job.id}: completed, 1 asset(s)" in out
+        assert any(line.endswith(f"{job.id}: completed, 1 asset(s)") for line in lines[2:])
     assert main(["batch", str(campaign), "-p", "x-post", "--fit", "cover", "--wait", "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["status"] == dict.fromkeys(result["jobs"], "completed")

@@ -220,6 +220,12 @@ def run_batch(args: argparse.Namespace, context: AppContext) -> int:
         priority=args.priority,
         **_options(args),
     )
+    if not args.json:  # what was queued and what was not, before following it
+        print(f"Queued {len(result.job_ids)} job(s) as batch {result.batch_id}.")
+        for number, reason in result.refused:
+            print(f"line {number}: not queued — {reason}", file=sys.stderr)
+        if not args.wait and result.job_ids and not context.queue.live_workers():
+            print(NOBODY_RUNS_IT, file=sys.stderr)
     ended = _follow_batch(context, result.job_ids, after, quiet=args.json) if args.wait else {}
     if args.json:
         print_json(
@@ -230,13 +236,6 @@ def run_batch(args: argparse.Namespace, context: AppContext) -> int:
             }
             | ({"status": ended} if args.wait else {})
         )
-    else:
-        if not args.wait:
-            print(f"Queued {len(result.job_ids)} job(s) as batch {result.batch_id}.")
-        for number, reason in result.refused:
-            print(f"line {number}: not queued — {reason}", file=sys.stderr)
-        if not args.wait and result.job_ids and not context.queue.live_workers():
-            print(NOBODY_RUNS_IT, file=sys.stderr)
     failed = sum(status != "completed" for status in ended.values())
     if failed:
         print(

@@ -208,7 +208,7 @@ def composition_shots(context, job_id: str, cropped_id: str, settle) -> None:
     pane.show()
     settle(3.0)
     pane.splitter.setSizes([760, 320])
-    pane.legend.chip("instagram-story").click()
+    pane.focus_tab.legend.chip("instagram-story").click()
     settle(2.0)
     pane.grab().save(str(OUT / "focal-editor.png"))
     pane.close()

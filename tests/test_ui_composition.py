@@ -53,7 +53,7 @@ def shown(qtbot: QtBot, pane: DetailPane, job_id: str, rows: int) -> None:
             and pane.job.id == job_id
             and pane.job.finished
             and pane.variants.rowCount() == rows
-            and pane.editor.has_source()
+            and pane.focus_tab.editor.has_source()
         )
     )
 
@@ -155,10 +155,11 @@ def test_the_details_list_each_expansion_and_apply_a_platforms_own_point(
     labels = [pane.variants.label(a) for a in pane.variants.assets()]
     assert labels[:3] == ["Source", "Expanded · tall formats", "Expanded · banners"]
 
-    chip = pane.legend.chip("x-header")
+    focus_tab = pane.focus_tab
+    chip = focus_tab.legend.chip("x-header")
     chip.click()
-    assert pane.editor.picked() == "x-header" and pane.ownFocusButton.isVisible()
-    editor = pane.editor
+    assert focus_tab.editor.picked() == "x-header" and focus_tab.ownFocusButton.isVisible()
+    editor = focus_tab.editor
     drag(qtbot, editor, editor.point_for((0.5, 0.5)), editor.point_for((0.3, 0.4)))
     apply = pane.findChild(QPushButton, "applyFocusButton")
     assert apply.isEnabled()
@@ -180,7 +181,7 @@ def test_a_versions_menu_crops_a_platform_or_paints_an_expansion_again(
 
     def menu_for(platform: str) -> QMenu:
         asset = next(a for a in pane.variants.assets() if a.platform == platform)
-        menu = pane.version_menu(asset)
+        menu = pane.strip.version_menu(asset)
         assert menu is not None
         return menu
 
@@ -227,9 +228,9 @@ def test_a_hidden_subject_is_said_in_the_details_and_on_the_card(
     qtbot.waitUntil(pane.assetWarning.isVisible)
     assert pane.assetWarning.text() == f"Instagram · Story / Reel: {story.warning}"
     zones = pane.findChild(QToolButton, "zonesButton")
-    assert pane.cards.show_zones and zones.isChecked()
+    assert pane.strip.cards.show_zones and zones.isChecked()
     zones.click()
-    assert not pane.cards.show_zones
+    assert not pane.strip.cards.show_zones
 
     gallery = GalleryModel(ctx)
     gallery.set_query(AssetQuery())

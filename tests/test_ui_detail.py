@@ -61,7 +61,7 @@ def shown(qtbot: QtBot, pane: DetailPane, job_id: str, rows: int) -> None:
             pane.job is not None
             and pane.job.id == job_id
             and pane.variants.rowCount() == rows
-            and pane.editor.has_source()
+            and pane.focus_tab.editor.has_source()
         )
     )
 
@@ -145,7 +145,7 @@ def test_apply_focal_point_rerenders_from_the_stored_source(qtbot: QtBot, ctx, p
     apply = pane.findChild(QPushButton, "applyFocusButton")
     assert not apply.isEnabled()  # nothing changed yet
 
-    editor = pane.editor
+    editor = pane.focus_tab.editor
     target = editor.point_for((0.9, 0.9)).toPoint()
     qtbot.mousePress(editor, Qt.MouseButton.LeftButton, pos=editor.point_for((0.5, 0.5)).toPoint())
     qtbot.mouseMove(editor, target)
@@ -188,7 +188,7 @@ def test_running_job_is_shown_live(qtbot: QtBot, ctx, pane, bridge) -> None:
     qtbot.waitUntil(lambda: pane.job is not None and pane.progress.isVisible())
     assert not pane.findChild(QPushButton, "applyFocusButton").isEnabled()
     seen = []
-    bridge.jobPreview.connect(lambda *_: seen.append(pane.editor.has_source()))
+    bridge.jobPreview.connect(lambda *_: seen.append(pane.focus_tab.editor.has_source()))
     with qtbot.waitSignal(bridge.jobFinished, timeout=5000):
         ctx.queue.executor.execute(job.id)
     assert seen and all(seen)  # each partial preview was on screen

@@ -127,7 +127,7 @@ def test_the_details_fit_their_column_on_a_laptop_screen(qtbot: QtBot) -> None:
         qtbot.waitUntil(lambda: window.detail.alt_text.origin.text() != "")  # "suggested…"
         area = window._docks["details"].widget()
         assert isinstance(area, QScrollArea)
-        for tab in (window.detail.editor, window.detail.layer_editor):
+        for tab in (window.detail.focus_tab, window.detail.layer_editor):
             window.detail.tabs.setCurrentWidget(tab)
             qtbot.waitUntil(tab.isVisible)
             # Nothing to scroll sideways to: the pane is no wider at its least than its column.

@@ -17,7 +17,7 @@ from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.ui.compose.platform_sets import PlatformSetsBar
 from snapasset_desktop.ui.compose.platform_tree import PlatformTreeModel, PlatformTreeView
 from snapasset_desktop.ui.shared.chips import chip, flow
-from snapasset_desktop.ui.shared.icons import icon, icon_size
+from snapasset_desktop.ui.shared.icons import icon, tool_button
 
 CHIPS_SHOWN = 12  # chosen platforms shown as chips; more are counted on the last one
 
@@ -43,10 +43,16 @@ class PlatformPicker(QWidget):
         self.summary = QLabel()
         self.summary.setObjectName("platformSummary")
         self.summary.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-        self.all_button = self._tool("check-check", "Choose every platform", self.select_all)
-        self.all_button.setObjectName("selectAllButton")
-        self.clear_button = self._tool("x", "Clear the choice", self.clear)
-        self.clear_button.setObjectName("clearPlatformsButton")
+        self.all_button = tool_button(
+            "check-check",
+            "Choose every platform",
+            self.select_all,
+            name="selectAllButton",
+            points=16,
+        )
+        self.clear_button = tool_button(
+            "x", "Clear the choice", self.clear, name="clearPlatformsButton", points=16
+        )
         top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
         top.setSpacing(4)
@@ -85,15 +91,6 @@ class PlatformPicker(QWidget):
         layout.addWidget(self.chosen)
         self._on_selection([])
         self.view.fold_unchosen()
-
-    def _tool(self, name: str, tip: str, slot) -> QToolButton:
-        button = QToolButton(self)
-        button.setIcon(icon(name))
-        button.setIconSize(icon_size(16))
-        button.setToolTip(tip)
-        button.setAutoRaise(True)
-        button.clicked.connect(slot)
-        return button
 
     # -- selection --------------------------------------------------------------------
 

@@ -1,16 +1,14 @@
 """DetailPane: one job up close — its source, every platform variant, and what to do next.
 
-Shows the prompt and parameters, the source in a focal point editor (drag the
-point, the frames follow; pick one platform in the legend to see its safe zones and
-drag its frame alone; Apply re-renders from the stored source and expansions), beside
-it on a tab the job's text layers on the chosen platform (`LayerEditor`: edit the
-texts, switch kit, drag a layer, reset to layout — drawn again locally) and, below a
-splitter that gives them as much room as the designer wants, a strip of the versions —
-the source, each expansion, every platform, a warning badge where a subject is hidden,
-the safe zones over each when turned on. A version's context menu crops a platform
-instead of expanding it, or paints one expansion again. A job still running is shown
-live: its partial previews, then its results when the bridge says so.
-Re-rendering and regenerating go to the queue off the GUI thread.
+Shows the prompt and parameters, the actions on the chosen version, and two tabs: the
+focal point (`FocusTab`: where each platform's frame sits, Apply re-renders from the
+stored source and expansions) and the job's text layers on the chosen platform
+(`LayerEditor`: edit the texts, switch kit, drag a layer, reset to layout — drawn again
+locally). Below a splitter that gives them as much room as the designer wants, the
+versions (`VersionStrip`: the source, each expansion, every platform; its menu crops or
+paints one again). A job still running is shown live: its partial previews, then its
+results when the bridge says so. Re-rendering and regenerating go to the queue off the
+GUI thread.
 """
 
 from __future__ import annotations
@@ -18,18 +16,14 @@ from __future__ import annotations
 from datetime import datetime
 from functools import partial
 
-from PySide6.QtCore import QPoint, QSize, Qt, Signal, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QColor, QGuiApplication, QImage, QPalette
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QFrame,
     QHBoxLayout,
     QLabel,
-    QListView,
     QMenu,
     QMessageBox,
     QProgressBar,
-    QPushButton,
     QSplitter,
     QStackedWidget,
     QTabWidget,
@@ -46,21 +40,17 @@ from snapasset_desktop.spec import Provider
 from snapasset_desktop.ui import tasks
 from snapasset_desktop.ui.bridge import EngineBridge
 from snapasset_desktop.ui.details.alt_text import AltTextEditor
-from snapasset_desktop.ui.details.focal_point_editor import FocalPointEditor
-from snapasset_desktop.ui.details.frame_legend import FrameLegend
+from snapasset_desktop.ui.details.focus_tab import FocusTab
 from snapasset_desktop.ui.details.layer_editor import LayerEditor
-from snapasset_desktop.ui.details.safe_zone_overlay import ZoneCardDelegate
 from snapasset_desktop.ui.details.variants import JobDetails, JobDetailsLoader, VariantModel
+from snapasset_desktop.ui.details.version_strip import VersionStrip
 from snapasset_desktop.ui.shared.desktop import show_in_folder
-from snapasset_desktop.ui.shared.icons import icon
+from snapasset_desktop.ui.shared.icons import icon, tool_button
 from snapasset_desktop.ui.shared.styling import message_style
 
-STRIP_CARD = QSize(184, 204)
 STAR = "#f5b301"
 ERROR, ERROR_DARK = "#c62828", "#ff8a80"  # readable red on light and on dark windows
 COST_TIP = "What this job's OpenAI calls cost — an estimate from list prices, not an invoice."
-EVERY_FRAME_HINT = "Drag the point every frame keeps in view, or pick a platform above."
-PICKED_FRAME_HINT = "Drag to move this platform's frame alone; its safe zones are shaded."
 
 
 class DetailPane(QWidget):
@@ -134,29 +124,29 @@ class DetailPane(QWidget):
         self.meta.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self.meta.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
-        self.favouriteButton = self._tool(
-            "favouriteButton", "star", "Favourite", self.toggle_favourite
+        self.favouriteButton = tool_button(
+            "star", "Favourite", self.toggle_favourite, name="favouriteButton"
         )
-        self.copyButton = self._tool(
-            "copyButton", "copy", "Copy image to the clipboard", self.copy_image
+        self.copyButton = tool_button(
+            "copy", "Copy image to the clipboard", self.copy_image, name="copyButton"
         )
-        self.openFolderButton = self._tool(
-            "openFolderButton", "folder-open", "Open the containing folder", self.open_folder
+        self.openFolderButton = tool_button(
+            "folder-open", "Open the containing folder", self.open_folder, name="openFolderButton"
         )
-        self.regenerateButton = self._tool(
-            "regenerateButton",
+        self.regenerateButton = tool_button(
             "refresh-cw",
             "Generate again with the same prompt and settings",
             self.regenerate,
+            name="regenerateButton",
         )
-        self.editRetryButton = self._tool(
-            "editRetryButton",
+        self.editRetryButton = tool_button(
             "pencil",
             "Edit and retry… — load this job into the composer to change it and run it again",
             self.edit_retry,
+            name="editRetryButton",
         )
-        self.deleteButton = self._tool(
-            "deleteButton", "trash-2", "Delete this asset…", self.delete_current
+        self.deleteButton = tool_button(
+            "trash-2", "Delete this asset…", self.delete_current, name="deleteButton"
         )
         self.exportButton = self._export_button()
         actions = QHBoxLayout()
@@ -175,87 +165,21 @@ class DetailPane(QWidget):
         self.progress.setTextVisible(True)
         self.progress.hide()
 
-        self.editor = FocalPointEditor(page)
-        self.editor.focusChanged.connect(self._focus_moved)
-        self.editor.platformFocusChanged.connect(self._focus_moved)
-        self.legend = FrameLegend(page)
-        self.legend.picked.connect(self._pick_platform)
-        self.legend.hovered.connect(lambda pid: self.editor.set_hover(pid or None))
-        self.editor.hoverChanged.connect(self.legend.light)
-        self.zonesButton = self._tool(
-            "zonesButton",
-            "layout-grid",
-            "Safe zones: show where each platform's own interface covers the picture",
-            self._toggle_zones,
-        )
-        self.zonesButton.setCheckable(True)
-        self.zonesButton.setChecked(True)
-        self.ownFocusButton = self._tool(
-            "ownFocusButton",
-            "x",
-            "Give this platform the job's focal point again",
-            self._drop_own_focus,
-        )
-        legend_row = QHBoxLayout()
-        legend_row.setSpacing(4)
-        legend_row.addWidget(self.legend, 1)
-        legend_row.addWidget(self.ownFocusButton)
-        legend_row.addWidget(self.zonesButton)
-        self.focusHint = QLabel(EVERY_FRAME_HINT, page)
-        self.focusHint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-        self.focusHint.setWordWrap(True)
-        self.resetFocusButton = self._tool(
-            "resetFocusButton", "rotate-ccw", "Back to the job's focal point", self.reset_focus
-        )
-        self.applyFocusButton = QPushButton(icon("crosshair"), "Apply focal point", page)
-        self.applyFocusButton.setObjectName("applyFocusButton")
-        self.applyFocusButton.setToolTip(
-            "Re-render every platform around these points from the stored picture and its "
-            "expansions — a new image is painted only for an expansion the job doesn't have yet"
-        )
-        self.applyFocusButton.clicked.connect(self.apply_focus)
-        focus_row = QHBoxLayout()
-        focus_row.setSpacing(8)
-        focus_row.addWidget(self.focusHint, 1)
-        focus_row.addWidget(self.resetFocusButton)
-        focus_row.addWidget(self.applyFocusButton)
-        focus_page = QWidget(page)
-        focus_box = QVBoxLayout(focus_page)
-        focus_box.setContentsMargins(0, 6, 0, 0)
-        focus_box.setSpacing(6)
-        focus_box.addLayout(legend_row)
-        focus_box.addWidget(self.editor, 1)
-        focus_box.addLayout(focus_row)
+        self.focus_tab = FocusTab(page)
+        self.focus_tab.applyRequested.connect(self._apply_focus)
         self.layer_editor = LayerEditor(self.ctx, page)
         self.layer_editor.redrawn.connect(self._layers_redrawn)
         self.layer_editor.statusMessage.connect(self.statusMessage)
         self.tabs = QTabWidget(page)
         self.tabs.setObjectName("detailTabs")
-        self.tabs.addTab(focus_page, icon("crosshair"), "Focal point")
+        self.tabs.addTab(self.focus_tab, icon("crosshair"), "Focal point")
         self.tabs.addTab(self.layer_editor, icon("layers-2"), "Text && brand")
 
-        self.strip = QListView(page)
-        self.strip.setObjectName("variantStrip")
-        self.strip.setViewMode(QListView.ViewMode.IconMode)
-        self.strip.setFlow(QListView.Flow.LeftToRight)
-        self.strip.setWrapping(False)
-        self.strip.setMovement(QListView.Movement.Static)
-        self.strip.setUniformItemSizes(True)
-        self.strip.setGridSize(STRIP_CARD)
-        self.cards = ZoneCardDelegate(self.strip, size=STRIP_CARD)
-        self.cards.show_zones = True
-        self.strip.setItemDelegate(self.cards)
-        self.strip.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        self.strip.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.strip.setFrameShape(QFrame.Shape.NoFrame)
-        self.strip.viewport().setBackgroundRole(QPalette.ColorRole.Window)
-        self.strip.setFixedHeight(STRIP_CARD.height() + 18)
-        self.strip.setModel(self.variants)
-        self.strip.setDragEnabled(False)
+        self.strip = VersionStrip(self.variants, page)
         self.strip.selectionModel().currentChanged.connect(self._update_actions)
         self.strip.selectionModel().currentChanged.connect(self._asset_chosen)
-        self.strip.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.strip.customContextMenuRequested.connect(self._version_menu)
+        self.strip.rerenderRequested.connect(self._rerender)
+        self.focus_tab.zonesToggled.connect(self.strip.show_zones)
         self.assetWarning = QLabel(page)
         self.assetWarning.setObjectName("assetWarning")
         self.assetWarning.setWordWrap(True)
@@ -304,7 +228,7 @@ class DetailPane(QWidget):
 
     def _export_button(self) -> QToolButton:
         """Export this job (and, for a job in a batch, the whole batch from its menu)."""
-        button = self._tool("exportButton", "download", "Export this job…", self.export_job)
+        button = tool_button("download", "Export this job…", self.export_job, name="exportButton")
         button.setText("Export…")
         button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         menu = QMenu(button)
@@ -314,16 +238,6 @@ class DetailPane(QWidget):
         )
         button.setMenu(menu)
         button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
-        return button
-
-    def _tool(self, name: str, glyph: str, tip: str, slot: object) -> QToolButton:
-        button = QToolButton(self)
-        button.setObjectName(name)
-        button.setIcon(icon(glyph))
-        button.setIconSize(QSize(18, 18))
-        button.setToolTip(tip)
-        button.setAutoRaise(True)
-        button.clicked.connect(slot)
         return button
 
     # -- what is shown ----------------------------------------------------------------
@@ -336,7 +250,7 @@ class DetailPane(QWidget):
     def show_job(self, job_id: str) -> None:
         """Show a job: finished ones with their variants, running ones live."""
         if job_id != self.job_id:
-            self.editor.set_source(QImage())
+            self.focus_tab.leave()
             self.variants.set_details(None)
             self.alt_text.leave()
         self.job_id = job_id
@@ -350,8 +264,7 @@ class DetailPane(QWidget):
         self.stack.setCurrentIndex(0)
 
     def current_asset(self) -> AssetRecord | None:
-        index = self.strip.currentIndex()
-        return self.variants.asset(index.row()) if index.isValid() else None
+        return self.strip.current_asset()
 
     @Slot(object)
     def _show_details(self, details: JobDetails) -> None:
@@ -371,25 +284,15 @@ class DetailPane(QWidget):
                 platforms.append(self.ctx.platforms.get(platform_id))
             except UnknownPlatform:
                 continue  # a custom preset deleted since: its crop can't be drawn
-        picked = self.legend.current()
-        self.editor.set_platforms(platforms)
-        self.editor.set_spec(job.spec)
-        self.legend.set_platforms(platforms, self.editor.colour)
-        self.legend.set_current(picked)
-        if not details.source.isNull():
-            self.editor.set_source(details.source, details.source_size)
-        live = not job.finished
-        self.editor.set_editable(not live)
+        self.focus_tab.show_job(job, platforms, details.source, details.source_size)
+        self.strip.job = job
         self.layer_editor.set_job(job)
-        if job.focus_x is not None and job.focus_y is not None:
-            self.editor.set_focus(job.focus_x, job.focus_y)
         self._show_status(job)
         self.alt_text.show_job(job.id, finished=job.finished)
         row = self.variants.row_of(want) if want is not None else None
         if row is None:
             row = next((r for r, a in enumerate(details.assets) if not a.is_original), 0)
-        if self.variants.rowCount():
-            self.strip.setCurrentIndex(self.variants.index(row))
+        self.strip.select(row)
         self.layer_editor.show_asset(self.current_asset())
         self._update_actions()
 
@@ -438,37 +341,11 @@ class DetailPane(QWidget):
         self.editRetryButton.setEnabled(can_regenerate and finished)
         self.exportButton.setEnabled(bool(job and job.status == "completed"))
         self.export_batch_action.setVisible(bool(job and job.batch_id))
-        can_focus = finished and self.editor.has_source() and bool(job and job.platforms)
-        self.applyFocusButton.setEnabled(can_focus and self._focus_edited())
-        self.resetFocusButton.setEnabled(can_focus and self._focus_edited())
-        picked = self.editor.picked()
-        self.ownFocusButton.setVisible(picked is not None)
-        self.ownFocusButton.setEnabled(picked in self.editor.own_focus())
+        self.focus_tab.refresh()
         warning = asset.warning if asset else None
         if asset is not None and warning:
             self.assetWarning.setText(f"{self.variants.label(asset)}: {warning}")
         self.assetWarning.setVisible(bool(warning))
-
-    def _focus_edited(self) -> bool:
-        return bool(self._own_focus_changes()) or self._job_focus_edited()
-
-    def _job_focus_edited(self) -> bool:
-        job = self.job
-        if job is None or job.focus_x is None or job.focus_y is None:
-            return True
-        x, y = self.editor.focus()
-        return abs(x - job.focus_x) > 1e-3 or abs(y - job.focus_y) > 1e-3
-
-    def _own_focus_changes(self) -> dict[str, tuple[float, float] | None]:
-        """The platforms' own focal points the editor has that the job doesn't (None: one
-        the designer gave back to the job's point)."""
-        if self.job is None:
-            return {}
-        stored = {o.platform_id: o.focus for o in self.job.spec.render.overrides if o.focus}
-        edited = self.editor.own_focus()
-        return {
-            pid: edited.get(pid) for pid in {*stored, *edited} if stored.get(pid) != edited.get(pid)
-        }
 
     @Slot()
     def _asset_chosen(self, *_: object) -> None:
@@ -484,8 +361,7 @@ class DetailPane(QWidget):
     @Slot(str, QImage)
     def _on_preview(self, job_id: str, image: QImage) -> None:
         if job_id == self.job_id and not image.isNull():
-            self.editor.set_editable(False)
-            self.editor.set_source(image)
+            self.focus_tab.show_partial(image)
 
     @Slot(str, str, float, str)
     def _on_progress(self, job_id: str, stage: str, percent: float, message: str) -> None:
@@ -502,53 +378,18 @@ class DetailPane(QWidget):
 
     # -- actions ----------------------------------------------------------------------
 
-    @Slot(float, float)
-    def _focus_moved(self, x: float, y: float) -> None:
-        self._update_actions()
-
-    @Slot()
-    def reset_focus(self) -> None:
-        job = self.job
-        if job and job.focus_x is not None and job.focus_y is not None:
-            self.editor.set_focus(job.focus_x, job.focus_y)
-        if job:
-            self.editor.set_spec(job.spec)  # the platforms' own points as the job has them
-        self._update_actions()
-
-    @Slot(str)
-    def _pick_platform(self, platform_id: str) -> None:
-        self.editor.pick(platform_id or None)
-        self.focusHint.setText(PICKED_FRAME_HINT if platform_id else EVERY_FRAME_HINT)
-        self._update_actions()
-
-    @Slot()
-    def _drop_own_focus(self) -> None:
-        picked = self.editor.picked()
-        if picked is not None:
-            self.editor.set_own_focus(picked, None)
-            self._update_actions()
-
-    @Slot()
-    def _toggle_zones(self) -> None:
-        shown = self.zonesButton.isChecked()
-        self.editor.set_show_zones(shown)
-        self.cards.show_zones = shown
-        self.strip.viewport().update()
-
-    @Slot()
-    def apply_focus(self) -> None:
-        """Re-render every platform around the editor's points, from the stored source."""
-        if self.job_id is None:
-            return
-        self.applyFocusButton.setEnabled(False)  # until the job says how it went
+    @Slot(tuple, dict)
+    def _apply_focus(self, focus: tuple[float, float], platform_focus: dict) -> None:
+        """Re-render every platform around the focus tab's points, from the stored source."""
         self._rerender(
             "Re-rendering with the new focal point…",
-            focus=self.editor.focus(),
-            platform_focus=self._own_focus_changes(),
+            {"focus": focus, "platform_focus": platform_focus},
         )
 
-    def _rerender(self, news: str, **changes: object) -> None:
-        assert self.job_id is not None
+    @Slot(str, dict)
+    def _rerender(self, news: str, changes: dict[str, object]) -> None:
+        if self.job_id is None:
+            return
         tasks.run(
             partial(self.ctx.jobs.rerender, self.job_id, **changes),
             owner=self,
@@ -561,50 +402,11 @@ class DetailPane(QWidget):
         if job.id != self.job_id:
             return  # another job is shown now
         self.job = job
+        self.strip.job = job
+        self.focus_tab.set_job(job)
         self._show_status(job)
         self._update_actions()
         self.statusMessage.emit(news)
-
-    @Slot(QPoint)
-    def _version_menu(self, position: QPoint) -> None:
-        index = self.strip.indexAt(position)
-        menu = self.version_menu(self.variants.asset(index.row())) if index.isValid() else None
-        if menu is not None:
-            menu.aboutToHide.connect(menu.deleteLater)
-            menu.popup(self.strip.viewport().mapToGlobal(position))
-
-    def version_menu(self, asset: AssetRecord) -> QMenu | None:
-        """A version's own actions: crop a platform instead of expanding it (or let it
-        follow the job's fit again), paint an expansion again; None when it has none."""
-        job = self.job
-        if job is None or not job.finished:
-            return None
-        menu = QMenu(self)
-        if asset.expansion_key is not None:
-            key = asset.expansion_key
-            menu.addAction(
-                icon("refresh-cw"),
-                "Paint this expansion again (one image request)",
-                partial(self._rerender, "Painting the expansion again…", redo_expansions=[key]),
-            )
-        else:
-            override = job.spec.render.override(asset.platform)
-            if override is not None and override.crop:
-                menu.addAction(
-                    icon("layers"),
-                    "Follow the job's fit again",
-                    partial(self._rerender, "Re-rendering…", uncrop=[asset.platform]),
-                )
-            elif self.variants.fit_of(asset) == "expand":
-                menu.addAction(
-                    icon("crosshair"),
-                    "Crop this platform instead of expanding",
-                    partial(self._rerender, "Cropping it instead…", crop=[asset.platform]),
-                )
-        if not menu.actions():
-            menu.deleteLater()
-            return None
-        return menu
 
     @Slot()
     def regenerate(self) -> None:

@@ -6,13 +6,14 @@ well on both light and dark palettes, and cached per colour.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from importlib.resources import files
 
 from PySide6.QtCore import QByteArray, QSize, Qt
 from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPalette, QPixmap
 from PySide6.QtSvg import QSvgRenderer
-from PySide6.QtWidgets import QApplication, QLabel, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QToolButton, QWidget
 
 _RESOURCES = files("snapasset_desktop") / "resources"
 _SIZES = (16, 20, 24, 32, 48)
@@ -75,3 +76,23 @@ def mark(name: str, color: QColor | str | None = None, parent: QWidget | None = 
     label.setObjectName(f"mark:{name}")
     label.setPixmap(icon(name, color).pixmap(icon_size(14)))
     return label
+
+
+def tool_button(
+    glyph: str,
+    tip: str,
+    slot: Callable[[], object],
+    *,
+    name: str = "",
+    points: int = 18,
+    parent: QWidget | None = None,
+) -> QToolButton:
+    """A flat icon button, as the panes' action rows use: raised under the pointer only."""
+    button = QToolButton(parent)
+    button.setObjectName(name)
+    button.setIcon(icon(glyph))
+    button.setIconSize(icon_size(points))
+    button.setToolTip(tip)
+    button.setAutoRaise(True)
+    button.clicked.connect(slot)
+    return button

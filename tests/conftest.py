@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import keyring
@@ -26,13 +27,26 @@ def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture(autouse=True)
-def gui_thread_gc(request: pytest.FixtureRequest) -> None:
-    """Qt tests collect garbage on the GUI thread, as the app does (ui/gc_guard.py)."""
-    if "qtbot" in request.fixturenames or "qapp" in request.fixturenames:
-        request.getfixturevalue("qapp")
-        from snapasset_desktop.ui.gc_guard import collect_garbage_on_gui_thread
+def qt_test_hygiene(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Qt tests collect garbage on the GUI thread, as the app does (ui/gc_guard.py), and
+    leave no window shown: one left open goes on painting from data the test closed."""
+    if "qtbot" not in request.fixturenames and "qapp" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("qapp")
+    from PySide6.QtWidgets import QApplication
 
-        collect_garbage_on_gui_thread()
+    from snapasset_desktop.ui.gc_guard import collect_garbage_on_gui_thread
+
+    collect_garbage_on_gui_thread()
+    shown_before = {id(w) for w in QApplication.topLevelWidgets() if w.isVisible()}
+    yield
+    left = [
+        f"{type(w).__name__} “{w.windowTitle()}”"
+        for w in QApplication.topLevelWidgets()
+        if w.isVisible() and id(w) not in shown_before
+    ]
+    assert not left, f"the test left {', '.join(left)} shown"
 
 
 @pytest.fixture(autouse=True)

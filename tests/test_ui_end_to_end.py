@@ -120,7 +120,7 @@ def test_refusal_shows_its_reason_and_retry_from_the_queue_panel_works(
 ) -> None:
     fake_openai.script([error(400, code="moderation_blocked", message="Not allowed here.")])
     job_id = generate(qtbot, window, "something refused", ["x-post"])
-    qtbot.waitUntil(lambda: window.context.jobs.get(job_id).status == "failed", timeout=30_000)
+    qtbot.waitUntil(lambda: window.context.jobs.get(job_id).status == "failed", timeout=120_000)
     select_job(
         qtbot,
         window,

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QPushButton
+from pytestqt.exceptions import TimeoutError as WaitTimedOut
 from pytestqt.qtbot import QtBot
 
 from snapasset_desktop.cli import main
@@ -97,7 +98,15 @@ def window(qtbot: QtBot) -> Iterator[MainWindow]:
 
 
 def finished(qtbot: QtBot, window: MainWindow, job_id: str, status: str = "completed") -> None:
-    qtbot.waitUntil(lambda: window.context.jobs.get(job_id).status == status, timeout=30_000)
+    """Bounded at two minutes (a loaded machine); a job that is not there by then is said
+    as it stands, with whether the window's worker still runs."""
+    jobs = window.context.jobs
+    try:
+        qtbot.waitUntil(lambda: jobs.get(job_id).status == status, timeout=120_000)
+    except WaitTimedOut:
+        job, worker = jobs.get(job_id), window.worker
+        running = worker is not None and worker.alive()
+        pytest.fail(f"{job_id} is {job.status} at {job.progress:.0f} %; worker running: {running}")
 
 
 def test_a_placeholder_job_made_in_the_window_records_no_model(

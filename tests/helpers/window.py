@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 
 from snapasset_desktop.services.context import AppContext
@@ -26,7 +27,8 @@ def open_window(
     if paused:
         context.jobs.pause()
     window = MainWindow(context)
-    qtbot.addWidget(window)
+    # Closed here, not by qtbot: qtbot closes its widgets before fixtures end, when this
+    # window's worker still runs and it would ask what to do with the queue, and stay.
     if size is not None:
         window.resize(*size)
     window.show()
@@ -40,4 +42,8 @@ def open_window(
         yield window
     finally:
         window.stop_queue()
+        for dialog in window.findChildren(QDialog):  # what the test left open goes too
+            dialog.close()
+        window.close()
+        window.deleteLater()
         context.close()

@@ -42,7 +42,7 @@ from snapasset_desktop.errors import SnapAssetError
 from snapasset_desktop.paths import AppPaths
 from snapasset_desktop.queue.worker_process import WorkerProcess
 from snapasset_desktop.ui import tasks
-from snapasset_desktop.ui.shared.desktop import open_folder
+from snapasset_desktop.ui.shared.desktop import open_path
 from snapasset_desktop.ui.shared.icons import app_icon, icon
 
 if TYPE_CHECKING:
@@ -89,7 +89,7 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(app_icon())
         self.setAcceptDrops(True)
         self.worker: WorkerProcess | None = None
-        self.folder_opener: Callable[[Path], None] = open_folder  # Help → Report a problem
+        self.folder_opener: Callable[[Path], None] = open_path  # Help → Report a problem
         self._worker_watch = QTimer(self)
         self._worker_watch.setInterval(WORKER_CHECK_MS)
         self._monitor: QDialog | None = None

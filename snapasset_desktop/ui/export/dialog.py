@@ -46,7 +46,7 @@ from snapasset_desktop.ui.export.choices import ExportChoices, OneLine, paint
 from snapasset_desktop.ui.export.existing import ExistingFilesQuestion, keep_both_name
 from snapasset_desktop.ui.export.notes import PreflightNotesView
 from snapasset_desktop.ui.export.scope import ExportContents, ExportScope
-from snapasset_desktop.ui.shared.desktop import open_folder
+from snapasset_desktop.ui.shared.desktop import open_path
 from snapasset_desktop.ui.shared.icons import icon
 from snapasset_desktop.ui.shared.styling import BAD
 
@@ -64,7 +64,7 @@ class ExportDialog(QDialog):
         scope: ExportScope,
         parent: QWidget | None = None,
         *,
-        opener: Callable[[Path], None] = open_folder,
+        opener: Callable[[Path], None] = open_path,
     ) -> None:
         super().__init__(parent)
         self.ctx = ctx

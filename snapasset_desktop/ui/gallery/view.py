@@ -56,7 +56,7 @@ from snapasset_desktop.ui.export.scope import ExportScope
 from snapasset_desktop.ui.gallery.delegate import CARD, AssetCardDelegate
 from snapasset_desktop.ui.gallery.filters import GalleryFilterBar
 from snapasset_desktop.ui.gallery.model import GalleryModel
-from snapasset_desktop.ui.shared.desktop import open_file, show_in_folder
+from snapasset_desktop.ui.shared.desktop import open_path, show_in_folder
 from snapasset_desktop.ui.shared.icons import icon
 from snapasset_desktop.ui.viewer.window import ViewerDialog
 
@@ -321,7 +321,7 @@ class GalleryView(QWidget):
         """The current card's file in the desktop's own app for it."""
         asset = self.current_asset()
         if asset is not None:
-            open_file(self.ctx.library.asset_path(asset))
+            open_path(self.ctx.library.asset_path(asset))
 
     @Slot()
     def delete_selected(self) -> None:

@@ -38,7 +38,7 @@ from snapasset_desktop.ui.settings.library import LibraryPage
 from snapasset_desktop.ui.settings.page import Refused, SettingsPage
 from snapasset_desktop.ui.settings.presets import PresetsPage
 from snapasset_desktop.ui.settings.queue import QueuePage
-from snapasset_desktop.ui.shared.desktop import open_folder
+from snapasset_desktop.ui.shared.desktop import open_path
 from snapasset_desktop.ui.shared.icons import icon
 from snapasset_desktop.ui.shared.styling import BAD
 
@@ -61,7 +61,7 @@ class SettingsDialog(QDialog):
         ctx: AppContext,
         parent: QWidget | None = None,
         *,
-        opener: Callable[[Path], None] = open_folder,
+        opener: Callable[[Path], None] = open_path,
         api: ApiSwitch | None = None,
         page: str = "General",
     ) -> None:

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 from snapasset_desktop.services.context import AppContext
 from snapasset_desktop.ui.settings.forms import note_label
 from snapasset_desktop.ui.settings.page import SettingsPage
-from snapasset_desktop.ui.shared.desktop import open_folder
+from snapasset_desktop.ui.shared.desktop import open_path
 from snapasset_desktop.ui.shared.icons import icon
 
 
@@ -27,7 +27,7 @@ class LibraryPage(SettingsPage):
         ctx: AppContext,
         parent: QWidget | None = None,
         *,
-        opener: Callable[[Path], None] = open_folder,
+        opener: Callable[[Path], None] = open_path,
     ) -> None:
         super().__init__(
             "Library",

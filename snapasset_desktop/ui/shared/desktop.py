@@ -12,15 +12,12 @@ if TYPE_CHECKING:  # the window imports this before the first paint; the library
     from snapasset_desktop.library import AssetRecord, Library
 
 
-def open_folder(path: Path) -> None:
-    QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
-
-
-def open_file(path: Path) -> None:
+def open_path(path: Path) -> None:
+    """A folder in the file manager, a file in the app the desktop opens it with."""
     QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
 
 def show_in_folder(library: Library, asset: AssetRecord | None) -> None:
     """The folder holding an asset's file, in the file manager ("Show in folder")."""
     if asset is not None:
-        open_folder(library.asset_path(asset).parent)
+        open_path(library.asset_path(asset).parent)

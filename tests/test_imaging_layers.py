@@ -83,14 +83,18 @@ def test_every_platform_keeps_its_layers_in_the_safe_area_and_legible(
         assert not any(zone.hides(fraction, (1 / frame[0], 1 / frame[1])) for zone in zones)
 
 
-@pytest.mark.parametrize("with_kit", [True, False], ids=["kit", "own-look"])
-def test_a_short_call_to_action_reads_on_phones_wherever_the_frame_has_room(
-    kit: BrandKit, with_kit: bool
+@pytest.mark.parametrize(
+    ("cta", "with_kit"),
+    [("Shop now", True), ("Shop now", False), ("Shop the collection", False)],
+    ids=["short-kit", "short-own-look", "long-own-look"],
+)
+def test_a_call_to_action_reads_on_phones_wherever_the_frame_has_room(
+    kit: BrandKit, with_kit: bool, cta: str
 ) -> None:
     layers = TextLayers(
         headline="Fresh snow, fresh start",
         subline="Warm layers",
-        cta="Shop now",
+        cta=cta,
         kit=kit.id if with_kit else None,
     )
     small = set()
@@ -100,9 +104,24 @@ def test_a_short_call_to_action_reads_on_phones_wherever_the_frame_has_room(
         ).notes
         if any("hard to read" in note for note in notes):
             small.add(platform_id)
-    # The row a button sits in is as tall as a readable button: at most the Facebook
-    # cover, whose phone crop leaves a thin band, sets "Shop now" below that size.
+    # The row a button sits in is as tall as a readable button, and the button may take
+    # the row's width: at most the Facebook cover, whose phone crop leaves a thin band,
+    # sets the words below that size.
     assert small <= {"facebook-cover"}
+
+
+@pytest.mark.parametrize("platform_id", ["instagram-story", "tiktok", "pinterest-pin"])
+def test_a_centred_layout_sets_its_logo_under_the_button_which_keeps_the_width(
+    kit: BrandKit, platform_id: str
+) -> None:
+    layers = TextLayers(headline="Fresh snow", cta="Shop the collection", kit=kit.id)
+    result = render_layers(crop(platform_id), PLATFORMS[platform_id], layers, kit)
+    button, logo = result.layer("cta"), result.layer("logo")
+    assert button is not None and logo is not None
+    assert logo.box[1] >= button.box[3]  # under it, not beside it
+    centres = [(box[0] + box[2]) / 2 for box in (button.box, logo.box)]
+    assert abs(centres[0] - centres[1]) <= 2  # on one axis: the safe area's middle
+    assert not any("hard to read" in note for note in result.notes)
 
 
 @pytest.mark.parametrize("platform_id", ["instagram-story", "x-header", "linkedin-company-cover"])

@@ -36,6 +36,7 @@ _SUBLINE_ROOM = 400  # pixels of safe height a banner needs to hold a subline as
 _GAP = 0.02  # between slots, of the safe area's short side
 _PAD = 0.015  # inside a slot, around letters, for a plate or a button
 _BUTTON_HEIGHT = 2.2  # a button's height for its letters' size: line height and padding
+_LOGO_UNDER = 0.7  # a logo under a centred button: this much of the button's row
 
 
 @dataclass(frozen=True)
@@ -244,25 +245,42 @@ def _stack(region: Box, layers: frozenset[str], split: int | None, anchor: str =
 
 
 def _row(room: _Room, region: Box, height: int, align: str) -> _Placed:
-    """The call to action and the logo side by side along the bottom of `region`."""
+    """The call to action and the logo along the bottom of `region`: side by side, or in
+    a centred layout the logo centred under the button (beside it, the two would squeeze
+    the words between them)."""
     x0, _, x1, y1 = region
-    top = y1 - max(height, room.least_row)
+    row = max(height, room.least_row)
+    if align == "centre":
+        return _centred_row(room, region, row)
     placed: _Placed = {}
     logo_width = min(3 * height, round(0.28 * (x1 - x0))) if "logo" in room.layers else 0
     if logo_width:
-        # The logo goes to the end of a row aligned at the start, to the left of a centred one.
-        left = x0 if (room.rtl if align == "start" else True) else x1 - logo_width
-        placed["logo"] = ((left, top, left + logo_width, y1), "end", "middle")
+        left = x0 if room.rtl else x1 - logo_width  # at the end of the row
+        placed["logo"] = ((left, y1 - row, left + logo_width, y1), "end", "middle")
     if "cta" in room.layers:
-        if align == "centre":
-            inset = logo_width + room.gap if logo_width else round(0.15 * (x1 - x0))
-            box = (x0 + inset, top, x1 - inset, y1)
-        else:
-            free = x1 - x0 - (logo_width + room.gap if logo_width else 0)
-            width = min(free, round(0.6 * (x1 - x0)))
-            left = x1 - width if room.rtl else x0
-            box = (left, top, left + width, y1)
-        placed["cta"] = (box, align, "middle")
+        # The slot is the room a button may take; the button itself hugs its words, so a
+        # long call to action ("Shop the collection") keeps a readable size.
+        width = x1 - x0 - (logo_width + room.gap if logo_width else 0)
+        left = x1 - width if room.rtl else x0
+        placed["cta"] = ((left, y1 - row, left + width, y1), align, "middle")
+    return placed
+
+
+def _centred_row(room: _Room, region: Box, row: int) -> _Placed:
+    x0, _, x1, bottom = region
+    placed: _Placed = {}
+    if "logo" in room.layers:
+        logo_height = round(_LOGO_UNDER * row) if "cta" in room.layers else row
+        logo_width = min(3 * logo_height, round(0.28 * (x1 - x0)))
+        left = (x0 + x1 - logo_width) // 2
+        placed["logo"] = (
+            (left, bottom - logo_height, left + logo_width, bottom),
+            "centre",
+            "middle",
+        )
+        bottom -= logo_height + room.gap
+    if "cta" in room.layers:
+        placed["cta"] = ((x0, bottom - row, x1, bottom), "centre", "middle")
     return placed
 
 

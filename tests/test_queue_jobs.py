@@ -6,6 +6,7 @@ each transition is observable; the real consumer is tested in test_queue_consume
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator
 
@@ -305,6 +306,24 @@ def test_cleanup_forgets_old_failed_jobs_and_events(context: AppContext) -> None
     assert remaining == {jobs[2].id, jobs[3].id}
     assert not cleanup_due(context.queue)
     assert run_cleanup(context.queue).skipped  # ran within the hour: once is enough
+
+
+def test_cleanup_sweeps_what_a_worker_killed_mid_write_left_in_the_library(
+    context: AppContext,
+) -> None:
+    now = time.time()
+    folder = context.paths.assets_dir / "2026" / "12" / "j_killed"
+    folder.mkdir(parents=True)
+    left = folder / ".x-post.png.0a1b2c3d.tmp"  # atomic_write's temp file, never renamed
+    writing = folder / ".x-post.png.4e5f6a7b.tmp"  # another worker's, being written now
+    asset = folder / "x-post.png"
+    for path in (left, writing, asset):
+        path.write_bytes(b"png")
+    for path in (left, asset):
+        os.utime(path, (now - 2 * 86_400, now - 2 * 86_400))
+    report = run_cleanup(context.queue, now=now, force=True)
+    assert report.temp_files == 1
+    assert not left.exists() and writing.exists() and asset.exists()
 
 
 def test_a_canceled_job_whose_worker_vanished_stays_canceled(context: AppContext) -> None:

@@ -70,10 +70,13 @@ def ensure_folder(folder: Path) -> Path:
     return folder
 
 
+TEMP_SUFFIX = ".tmp"  # atomic_write's half-written files: `.<name>.<random>.tmp`
+
+
 def atomic_write(path: Path, data: bytes) -> None:
     """Write `data` to `path` through a temp file in the same folder, fsync, then rename."""
     folder = ensure_folder(path.parent)
-    temp = folder / f".{path.name}.{secrets.token_hex(4)}.tmp"
+    temp = folder / f".{path.name}.{secrets.token_hex(4)}{TEMP_SUFFIX}"
     try:
         # os.open with 0o666 honours the umask (mkstemp would leave files 0600).
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)

@@ -1,4 +1,5 @@
-"""The daily cleanup: old failed jobs, old events, stale temp files.
+"""The daily cleanup: old failed jobs, old events, stale temp files (the app's own, and
+the half-written files a worker killed mid-write left in the library).
 
 Huey's crontab runs it at 02:00 local time; because Huey does not catch up on
 missed periodic slots, the app and workers also run it at start when the last
@@ -13,6 +14,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from snapasset_desktop.library.files import TEMP_SUFFIX
 
 if TYPE_CHECKING:
     from snapasset_desktop.queue.backend import QueueBackend
@@ -57,16 +60,19 @@ def run_cleanup(
         report.failed_jobs += library.delete_job(job.id)
     report.events = backend.event_log.prune(horizon)
     report.temp_files = _remove_old_files(backend.paths.tmp_dir, now - TEMP_FILE_AGE)
+    report.temp_files += _remove_old_files(
+        backend.paths.assets_dir, now - TEMP_FILE_AGE, pattern=f".*{TEMP_SUFFIX}"
+    )
     library.set_meta(LAST_RUN_KEY, str(now))
     log.info("cleanup", extra=vars(report))
     return report
 
 
-def _remove_old_files(folder: Path, before: float) -> int:
+def _remove_old_files(folder: Path, before: float, pattern: str = "*") -> int:
     removed = 0
     if not folder.exists():
         return 0
-    for path in folder.rglob("*"):
+    for path in folder.rglob(pattern):
         try:
             if path.is_file() and path.stat().st_mtime < before:
                 path.unlink()

@@ -111,15 +111,15 @@ def test_a_call_to_action_reads_on_phones_wherever_the_frame_has_room(
 
 
 @pytest.mark.parametrize("platform_id", ["instagram-story", "tiktok", "pinterest-pin"])
-def test_a_centred_layout_sets_its_logo_under_the_button_which_keeps_the_width(
+def test_a_centred_layout_sets_its_logo_over_the_words_and_gives_the_button_the_row(
     kit: BrandKit, platform_id: str
 ) -> None:
     layers = TextLayers(headline="Fresh snow", cta="Shop the collection", kit=kit.id)
     result = render_layers(crop(platform_id), PLATFORMS[platform_id], layers, kit)
-    button, logo = result.layer("cta"), result.layer("logo")
-    assert button is not None and logo is not None
-    assert logo.box[1] >= button.box[3]  # under it, not beside it
-    centres = [(box[0] + box[2]) / 2 for box in (button.box, logo.box)]
+    logo, headline, button = (result.layer(name) for name in ("logo", "headline", "cta"))
+    assert logo is not None and headline is not None and button is not None
+    assert logo.box[3] <= headline.box[1] and headline.box[3] <= button.box[1]
+    centres = [(layer.box[0] + layer.box[2]) / 2 for layer in (logo, button)]
     assert abs(centres[0] - centres[1]) <= 2  # on one axis: the safe area's middle
     assert not any("hard to read" in note for note in result.notes)
 

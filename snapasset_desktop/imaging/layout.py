@@ -22,7 +22,7 @@ microseconds.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from snapasset_desktop.platforms import Platform
 from snapasset_desktop.safe_zones import Rect, safe_area, zones_for
@@ -36,7 +36,7 @@ _SUBLINE_ROOM = 400  # pixels of safe height a banner needs to hold a subline as
 _GAP = 0.02  # between slots, of the safe area's short side
 _PAD = 0.015  # inside a slot, around letters, for a plate or a button
 _BUTTON_HEIGHT = 2.2  # a button's height for its letters' size: line height and padding
-_LOGO_UNDER = 0.7  # a logo under a centred button: this much of the button's row
+_CREST = 0.7  # a logo over a centred layout's words: this much of the button's row
 
 
 @dataclass(frozen=True)
@@ -163,16 +163,37 @@ class _Room:
 def _tall(room: _Room) -> list[_Placed]:
     x0, y0, x1, y1 = room.safe
     tall = room.frame[1]
-    row = _row(room, room.safe, round(0.07 * tall), "centre")
+    row_height = round(0.07 * tall)
+    crest: _Placed = {}
+    below_crest = y0
+    if {"cta", "logo"} <= room.layers:
+        crest = _crest(room, max(row_height, room.least_row))
+        below_crest = crest["logo"][0][3] + room.gap
+        room = replace(room, layers=room.layers - {"logo"})
+    row = _row(room, room.safe, row_height, "centre")
     third = max(round(tall / 3), y0 + round(0.2 * (y1 - y0)))
     words = third
     if "subline" in room.layers:
         words = room.above_subject(third + round(0.09 * tall), third + round(0.05 * tall))
-    top = _stack((x0, y0, x1, min(words, y1)), room.layers, third)
+    top = _stack((x0, below_crest, x1, min(words, y1)), room.layers, third)
     bottom_edge = _row_top(row, y1) - room.gap
     start = room.below_subject(bottom_edge - round(0.28 * tall), bottom_edge - round(0.16 * tall))
-    bottom = _stack((x0, max(y0, start), x1, bottom_edge), room.layers, None, "bottom")
-    return [_aligned({**top, **row}, "centre"), _aligned({**bottom, **row}, "centre")]
+    bottom = _stack((x0, max(below_crest, start), x1, bottom_edge), room.layers, None, "bottom")
+    return [
+        _aligned({**crest, **top, **row}, "centre"),
+        _aligned({**crest, **bottom, **row}, "centre"),
+    ]
+
+
+def _crest(room: _Room, row: int) -> _Placed:
+    """A centred layout's logo, centred over the words: the button has the bottom row to
+    itself (beside it, the logo squeezed the words; under it, the two rose onto the
+    subject)."""
+    x0, y0, x1, _ = room.safe
+    height = round(_CREST * row)
+    width = min(3 * height, round(0.28 * (x1 - x0)))
+    left = (x0 + x1 - width) // 2
+    return {"logo": ((left, y0, left + width, y0 + height), "centre", "middle")}
 
 
 def _square(room: _Room) -> list[_Placed]:
@@ -245,42 +266,26 @@ def _stack(region: Box, layers: frozenset[str], split: int | None, anchor: str =
 
 
 def _row(room: _Room, region: Box, height: int, align: str) -> _Placed:
-    """The call to action and the logo along the bottom of `region`: side by side, or in
-    a centred layout the logo centred under the button (beside it, the two would squeeze
-    the words between them)."""
+    """The call to action and the logo side by side along the bottom of `region`; a
+    centred row holds one of them, centred (`_tall` sets the logo over the words when
+    there is a button)."""
     x0, _, x1, y1 = region
-    row = max(height, room.least_row)
-    if align == "centre":
-        return _centred_row(room, region, row)
+    top = y1 - max(height, room.least_row)
     placed: _Placed = {}
-    logo_width = min(3 * height, round(0.28 * (x1 - x0))) if "logo" in room.layers else 0
-    if logo_width:
-        left = x0 if room.rtl else x1 - logo_width  # at the end of the row
-        placed["logo"] = ((left, y1 - row, left + logo_width, y1), "end", "middle")
+    if "logo" in room.layers:
+        width = min(3 * height, round(0.28 * (x1 - x0)))
+        if align == "centre":
+            left, logo_align = (x0 + x1 - width) // 2, "centre"
+        else:
+            left, logo_align = (x0 if room.rtl else x1 - width), "end"  # at the row's end
+        placed["logo"] = ((left, top, left + width, y1), logo_align, "middle")
     if "cta" in room.layers:
         # The slot is the room a button may take; the button itself hugs its words, so a
         # long call to action ("Shop the collection") keeps a readable size.
-        width = x1 - x0 - (logo_width + room.gap if logo_width else 0)
+        logo = placed.get("logo")
+        width = x1 - x0 - (logo[0][2] - logo[0][0] + room.gap if logo else 0)
         left = x1 - width if room.rtl else x0
-        placed["cta"] = ((left, y1 - row, left + width, y1), align, "middle")
-    return placed
-
-
-def _centred_row(room: _Room, region: Box, row: int) -> _Placed:
-    x0, _, x1, bottom = region
-    placed: _Placed = {}
-    if "logo" in room.layers:
-        logo_height = round(_LOGO_UNDER * row) if "cta" in room.layers else row
-        logo_width = min(3 * logo_height, round(0.28 * (x1 - x0)))
-        left = (x0 + x1 - logo_width) // 2
-        placed["logo"] = (
-            (left, bottom - logo_height, left + logo_width, bottom),
-            "centre",
-            "middle",
-        )
-        bottom -= logo_height + room.gap
-    if "cta" in room.layers:
-        placed["cta"] = ((x0, bottom - row, x1, bottom), "centre", "middle")
+        placed["cta"] = ((left, top, left + width, y1), align, "middle")
     return placed
 
 

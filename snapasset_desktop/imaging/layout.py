@@ -167,7 +167,7 @@ def _tall(room: _Room) -> list[_Placed]:
     crest: _Placed = {}
     below_crest = y0
     if {"cta", "logo"} <= room.layers:
-        crest = _crest(room, max(row_height, room.least_row))
+        crest = _crest(room, room.safe, max(row_height, room.least_row), "centre")
         below_crest = crest["logo"][0][3] + room.gap
         room = replace(room, layers=room.layers - {"logo"})
     row = _row(room, room.safe, row_height, "centre")
@@ -185,15 +185,16 @@ def _tall(room: _Room) -> list[_Placed]:
     ]
 
 
-def _crest(room: _Room, row: int) -> _Placed:
-    """A centred layout's logo, centred over the words: the button has the bottom row to
-    itself (beside it, the logo squeezed the words; under it, the two rose onto the
-    subject)."""
-    x0, y0, x1, _ = room.safe
+def _crest(room: _Room, region: Box, row: int, align: str) -> _Placed:
+    """The logo over the words at the top of `region`, so the button has the bottom row
+    to itself (beside it, the logo squeezed a long call to action below a readable size;
+    under it, the two rose onto a story's subject)."""
+    x0, y0, x1, _ = region
     height = round(_CREST * row)
     width = min(3 * height, round(0.28 * (x1 - x0)))
-    left = (x0 + x1 - width) // 2
-    return {"logo": ((left, y0, left + width, y0 + height), "centre", "middle")}
+    starts = {"centre": (x0 + x1 - width) // 2, "start": x1 - width if room.rtl else x0}
+    left = starts[align]
+    return {"logo": ((left, y0, left + width, y0 + height), align, "middle")}
 
 
 def _square(room: _Room) -> list[_Placed]:
@@ -208,15 +209,23 @@ def _square(room: _Room) -> list[_Placed]:
     return [_aligned({**top, **row}, "start"), _aligned({**bottom, **row}, "start")]
 
 
-def _columns(widest: float, row_share: float) -> Callable[[_Room], list[_Placed]]:
-    """A column beside the subject on either side, at most `widest` of the safe width."""
+def _columns(
+    widest: float, row_share: float, *, crested: bool = False
+) -> Callable[[_Room], list[_Placed]]:
+    """A column beside the subject on either side, at most `widest` of the safe width;
+    `crested`: a logo heads the column when there is a button, which keeps the row."""
 
     def arrange(room: _Room) -> list[_Placed]:
         found = []
+        crest_it = crested and {"cta", "logo"} <= room.layers
+        in_row = replace(room, layers=room.layers - {"logo"}) if crest_it else room
         for side in _sides(room, widest):
-            row = _row(room, side, round(row_share * (side[3] - side[1])), "start")
-            words = (side[0], side[1], side[2], _row_top(row, side[3]) - room.gap)
-            found.append(_aligned({**_stack(words, room.layers, None), **row}, "start"))
+            height = round(row_share * (side[3] - side[1]))
+            crest = _crest(room, side, max(height, room.least_row), "start") if crest_it else {}
+            top = crest["logo"][0][3] + room.gap if crest else side[1]
+            row = _row(in_row, side, height, "start")
+            words = (side[0], top, side[2], _row_top(row, side[3]) - room.gap)
+            found.append(_aligned({**crest, **_stack(words, room.layers, None), **row}, "start"))
         return found
 
     return arrange
@@ -303,7 +312,7 @@ def _aligned(placed: _Placed, align: str) -> _Placed:
 _ARRANGEMENTS: dict[str, Callable[[_Room], list[_Placed]]] = {
     "tall": _tall,
     "square": _square,
-    "wide": _columns(0.55, 0.16),
+    "wide": _columns(0.55, 0.16, crested=True),
     "banner": _columns(0.62, 0.3),
     "thumbnail": _thumbnail,
 }

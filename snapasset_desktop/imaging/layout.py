@@ -171,7 +171,8 @@ def _tall(room: _Room) -> list[_Placed]:
         below_crest = crest["logo"][0][3] + room.gap
         room = replace(room, layers=room.layers - {"logo"})
     row = _row(room, room.safe, row_height, "centre")
-    third = max(round(tall / 3), y0 + round(0.2 * (y1 - y0)))
+    # The headline ends at the upper third, or as much lower as the logo above it takes.
+    third = max(round(tall / 3), y0 + round(0.2 * (y1 - y0))) + below_crest - y0
     words = third
     if "subline" in room.layers:
         words = room.above_subject(third + round(0.09 * tall), third + round(0.05 * tall))

@@ -18,6 +18,7 @@ import os
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 OUT = Path(__file__).resolve().parent / "screenshots"
@@ -128,7 +129,14 @@ def main() -> int:
             app.processEvents()
             time.sleep(0.02)
 
+    def settle_until(done: Callable[[], bool], limit: float = 60.0) -> None:
+        deadline = time.monotonic() + limit
+        while not done() and time.monotonic() < deadline:
+            settle(0.1)
+
     settle(2.0)
+    # The status bar as a designer sees it once the queue's worker has said it runs.
+    settle_until(lambda: window.status.backend.text().endswith("1 worker"))
     first = window.gallery.model.index(0, 0)
     window.gallery.findChild(
         type(window.gallery.findChild(object, "galleryList")), "galleryList"

@@ -36,7 +36,7 @@ _SUBLINE_ROOM = 400  # pixels of safe height a banner needs to hold a subline as
 _GAP = 0.02  # between slots, of the safe area's short side
 _PAD = 0.015  # inside a slot, around letters, for a plate or a button
 _BUTTON_HEIGHT = 2.2  # a button's height for its letters' size: line height and padding
-_CREST = 0.7  # a logo over a centred layout's words: this much of the button's row
+_CREST = 0.7  # a logo over the words: this much of the button's row
 
 
 @dataclass(frozen=True)
@@ -164,12 +164,7 @@ def _tall(room: _Room) -> list[_Placed]:
     x0, y0, x1, y1 = room.safe
     tall = room.frame[1]
     row_height = round(0.07 * tall)
-    crest: _Placed = {}
-    below_crest = y0
-    if {"cta", "logo"} <= room.layers:
-        crest = _crest(room, room.safe, max(row_height, room.least_row), "centre")
-        below_crest = crest["logo"][0][3] + room.gap
-        room = replace(room, layers=room.layers - {"logo"})
+    crest, below_crest, room = _crested(room, room.safe, row_height, "centre")
     row = _row(room, room.safe, row_height, "centre")
     # The headline ends at the upper third, or as much lower as the logo above it takes.
     third = max(round(tall / 3), y0 + round(0.2 * (y1 - y0))) + below_crest - y0
@@ -186,16 +181,20 @@ def _tall(room: _Room) -> list[_Placed]:
     ]
 
 
-def _crest(room: _Room, region: Box, row: int, align: str) -> _Placed:
-    """The logo over the words at the top of `region`, so the button has the bottom row
-    to itself (beside it, the logo squeezed a long call to action below a readable size;
-    under it, the two rose onto a story's subject)."""
+def _crested(room: _Room, region: Box, row_height: int, align: str) -> tuple[_Placed, int, _Room]:
+    """With a button and a logo, the logo over the words at the top of `region`, so the
+    button has the bottom row to itself (beside it, the logo squeezed a long call to
+    action below a readable size; under it, the two rose onto a story's subject).
+    The logo's slot (or none), where the words may start, and the room for the row."""
+    if not {"cta", "logo"} <= room.layers:
+        return {}, region[1], room
     x0, y0, x1, _ = region
-    height = round(_CREST * row)
+    height = round(_CREST * max(row_height, room.least_row))
     width = min(3 * height, round(0.28 * (x1 - x0)))
     starts = {"centre": (x0 + x1 - width) // 2, "start": x1 - width if room.rtl else x0}
     left = starts[align]
-    return {"logo": ((left, y0, left + width, y0 + height), align, "middle")}
+    crest: _Placed = {"logo": ((left, y0, left + width, y0 + height), align, "middle")}
+    return crest, y0 + height + room.gap, replace(room, layers=room.layers - {"logo"})
 
 
 def _square(room: _Room) -> list[_Placed]:
@@ -218,12 +217,11 @@ def _columns(
 
     def arrange(room: _Room) -> list[_Placed]:
         found = []
-        crest_it = crested and {"cta", "logo"} <= room.layers
-        in_row = replace(room, layers=room.layers - {"logo"}) if crest_it else room
         for side in _sides(room, widest):
             height = round(row_share * (side[3] - side[1]))
-            crest = _crest(room, side, max(height, room.least_row), "start") if crest_it else {}
-            top = crest["logo"][0][3] + room.gap if crest else side[1]
+            crest, top, in_row = (
+                _crested(room, side, height, "start") if crested else ({}, side[1], room)
+            )
             row = _row(in_row, side, height, "start")
             words = (side[0], top, side[2], _row_top(row, side[3]) - room.gap)
             found.append(_aligned({**crest, **_stack(words, room.layers, None), **row}, "start"))
